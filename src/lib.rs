@@ -1,0 +1,4 @@
+//! govledger: the service — store, rules, Merkle proofs, HTTP and CLI.
+#![forbid(unsafe_code)]
+
+pub mod merkle;
