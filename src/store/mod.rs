@@ -1,0 +1,817 @@
+//! The event store: one contract, two backends (SQLite embedded, PostgreSQL for production).
+//!
+//! Every append runs inside one write transaction that holds the ledger head: SQLite takes the
+//! database write lock with `BEGIN IMMEDIATE`; PostgreSQL locks the single `ledger_head` row
+//! `FOR UPDATE` in a READ COMMITTED transaction. Under that lock the writer reads the head,
+//! seals each event (seq = head + 1, prev = head hash), inserts its exact canonical body, adds
+//! the Merkle nodes it completes, and advances the head. So the chain is linear, seq is gapless
+//! and commit order equals seq order, whatever number of tasks or processes append at once.
+//!
+//! Both backends run the same SQL text (`$1` placeholders work in both) through the
+//! [`with_pool!`] and [`with_tx!`] macros; only locking and connection set-up differ.
+
+mod verify;
+
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use govledger_schema::envelope::{EnvelopeError, check_stream};
+use govledger_schema::{Digest32, Event, NewEvent};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
+use uuid::Uuid;
+
+use crate::merkle::{leaf_hash, node_hash};
+
+pub use verify::{Break, BreakKind, VerifyReport};
+
+/// How much of a stream the writer expects to exist (optimistic concurrency per stream).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpectedVersion {
+    /// Append whatever the stream's version.
+    Any,
+    /// The stream must not exist yet.
+    NoStream,
+    /// The stream's current version must be exactly this.
+    Exact(u64),
+}
+
+impl std::fmt::Display for ExpectedVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExpectedVersion::Any => write!(f, "any"),
+            ExpectedVersion::NoStream => write!(f, "no stream"),
+            ExpectedVersion::Exact(v) => write!(f, "version {v}"),
+        }
+    }
+}
+
+/// The end of the chain: the last seq and its hash (`0` and 64 zeros for an empty ledger).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Head {
+    pub seq: u64,
+    pub hash: Digest32,
+}
+
+impl Head {
+    pub const EMPTY: Head = Head { seq: 0, hash: Digest32::ZERO };
+}
+
+/// One event as committed: where it landed and its hash.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Committed {
+    pub seq: u64,
+    pub id: Uuid,
+    pub stream: String,
+    pub version: u64,
+    pub hash: Digest32,
+}
+
+/// A stored event: its seq, stored hash and the exact canonical body bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub seq: u64,
+    pub hash: Digest32,
+    pub body: Vec<u8>,
+}
+
+impl StoredEvent {
+    /// Parses the body (checking that it is canonical).
+    pub fn event(&self) -> Result<Event, EnvelopeError> {
+        Event::decode(&self.body)
+    }
+}
+
+/// Why the store did not do what was asked. Conflicts and bad input are the caller's to
+/// handle; `Database` is an operating error (logged, never shown to a client in detail).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("stream {stream}: expected {expected}, but the stream is at version {actual}")]
+    WrongExpectedVersion { stream: String, expected: ExpectedVersion, actual: u64 },
+    #[error("event id {id} is already recorded (seq {seq}) with different content")]
+    IdConflict { id: Uuid, seq: u64 },
+    #[error("event id {id} appears twice in one append")]
+    DuplicateIdInBatch { id: Uuid },
+    #[error("invalid event: {0}")]
+    Invalid(#[from] EnvelopeError),
+    #[error("an append needs at least one event")]
+    EmptyAppend,
+    #[error("cannot open database {url}: {reason}")]
+    Open { url: String, reason: String },
+    #[error("stored data is corrupt at seq {seq}: {reason}")]
+    Corrupt { seq: u64, reason: String },
+    #[error("an earlier statement of this transaction failed; it was rolled back")]
+    Poisoned,
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    /// True for conflicts a client can resolve by re-reading and retrying.
+    pub fn is_conflict(&self) -> bool {
+        matches!(
+            self,
+            StoreError::WrongExpectedVersion { .. }
+                | StoreError::IdConflict { .. }
+                | StoreError::DuplicateIdInBatch { .. }
+        )
+    }
+}
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendKind {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs the same code against whichever pool the store has.
+macro_rules! with_pool {
+    ($store:expr, |$p:ident| $body:expr) => {
+        match &$store.pool {
+            Pool::Sqlite($p) => $body,
+            Pool::Postgres($p) => $body,
+        }
+    };
+}
+
+enum Tx {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+/// Runs the same code against whichever transaction the writer holds.
+macro_rules! with_tx {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match $tx {
+            Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// The right edge of the Merkle tree after `size` leaves: the roots of the perfect subtrees
+/// that make up `size`, largest first, as (level, hash). At most 64 entries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Frontier {
+    size: u64,
+    head: Digest32,
+    nodes: Vec<(u8, Digest32)>,
+}
+
+impl Frontier {
+    /// Adds leaf number `self.size` and returns the interior nodes it completes, as
+    /// (level, index, hash), so they can be stored.
+    fn push(&mut self, leaf: Digest32) -> Vec<(u8, u64, Digest32)> {
+        let index = self.size;
+        let mut completed = Vec::new();
+        let mut level = 0u8;
+        let mut hash = leaf;
+        while let Some(&(top_level, top_hash)) = self.nodes.last() {
+            if top_level != level {
+                break;
+            }
+            self.nodes.pop();
+            hash = node_hash(&top_hash, &hash);
+            level += 1;
+            completed.push((level, index >> level, hash));
+        }
+        self.nodes.push((level, hash));
+        self.size += 1;
+        completed
+    }
+}
+
+/// The event store. Cheap to clone; clones share the pool.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool,
+    clock: Clock,
+    frontier: Arc<Mutex<Option<Frontier>>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend()).finish_non_exhaustive()
+    }
+}
+
+/// Page size for internal scans (verify, export, rebuild).
+pub const SCAN_PAGE: u64 = 10_000;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("schema/sql/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("schema/sql/postgres");
+
+impl Store {
+    /// Opens (creating if needed) the ledger at `url` and brings its schema up to date.
+    /// `sqlite://path` (or a bare path ending in `.db`) or `postgres://…`.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let store = Store::connect(url, true).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Opens an existing ledger without creating a file; migrations still run.
+    pub async fn open_existing(url: &str) -> Result<Store, StoreError> {
+        let store = Store::connect(url, false).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn connect(url: &str, create: bool) -> Result<Store, StoreError> {
+        let open_err = |reason: String| StoreError::Open { url: redact(url), reason };
+        let pool = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url).map_err(|e| open_err(e.to_string()))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await
+                .map_err(|e| open_err(e.to_string()))?;
+            Pool::Postgres(pool)
+        } else {
+            let url = if url.starts_with("sqlite:") { url.to_owned() } else { format!("sqlite://{url}") };
+            let opts = SqliteConnectOptions::from_str(&url)
+                .map_err(|e| open_err(e.to_string()))?
+                .create_if_missing(create)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(Duration::from_secs(30))
+                .foreign_keys(true);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(opts)
+                .await
+                .map_err(|e| open_err(e.to_string()))?;
+            Pool::Sqlite(pool)
+        };
+        Ok(Store { pool, clock: Arc::new(Utc::now), frontier: Arc::new(Mutex::new(None)) })
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        match &self.pool {
+            Pool::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
+            Pool::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// Replaces the clock that stamps `recorded_at` (the demo replays years of decisions).
+    /// `recorded_at` never goes backwards along the chain whatever the clock says.
+    pub fn with_clock(mut self, clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Store {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    pub fn backend(&self) -> BackendKind {
+        match self.pool {
+            Pool::Sqlite(_) => BackendKind::Sqlite,
+            Pool::Postgres(_) => BackendKind::Postgres,
+        }
+    }
+
+    /// The SQLite pool, when on SQLite (for tests and tools that need raw SQL).
+    pub fn sqlite_pool(&self) -> Option<&SqlitePool> {
+        match &self.pool {
+            Pool::Sqlite(p) => Some(p),
+            Pool::Postgres(_) => None,
+        }
+    }
+
+    /// The PostgreSQL pool, when on PostgreSQL.
+    pub fn postgres_pool(&self) -> Option<&PgPool> {
+        match &self.pool {
+            Pool::Postgres(p) => Some(p),
+            Pool::Sqlite(_) => None,
+        }
+    }
+
+    /// Closes the pool, waiting for connections to finish.
+    pub async fn close(&self) {
+        with_pool!(self, |p| p.close().await)
+    }
+
+    /// Appends `events` to `stream` in one transaction and returns where they landed.
+    /// Re-sending the same event ids with the same content returns the original result.
+    pub async fn append(
+        &self,
+        stream: &str,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent>,
+    ) -> Result<Vec<Committed>, StoreError> {
+        let mut writer = self.begin().await?;
+        let committed = writer.append(stream, expected, &events).await?;
+        writer.commit().await?;
+        Ok(committed)
+    }
+
+    /// Starts a write transaction holding the ledger head. Everything appended through it
+    /// commits together or not at all.
+    pub async fn begin(&self) -> Result<Writer, StoreError> {
+        let mut tx = match &self.pool {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+        };
+        let (seq, hash): (i64, Vec<u8>) = match &mut tx {
+            Tx::Sqlite(t) => {
+                sqlx::query_as("SELECT seq, hash FROM ledger_head WHERE id = 1")
+                    .fetch_one(&mut **t)
+                    .await?
+            }
+            Tx::Postgres(t) => {
+                sqlx::query_as("SELECT seq, hash FROM ledger_head WHERE id = 1 FOR UPDATE")
+                    .fetch_one(&mut **t)
+                    .await?
+            }
+        };
+        let head = Head { seq: to_u64(seq)?, hash: digest(&hash, to_u64(seq)?)? };
+        let last_recorded_us: Option<i64> = with_tx!(&mut tx, |c| {
+            sqlx::query_scalar("SELECT recorded_us FROM events WHERE seq = $1")
+                .bind(seq)
+                .fetch_optional(c)
+                .await?
+        });
+        let mut writer = Writer {
+            tx,
+            store: self.clone(),
+            start: head,
+            head,
+            last_recorded_us: last_recorded_us.unwrap_or(i64::MIN),
+            frontier: Frontier { size: 0, head: Digest32::ZERO, nodes: Vec::new() },
+            poisoned: false,
+        };
+        let cached = self.frontier.lock().ok().and_then(|g| g.clone());
+        writer.frontier = match cached {
+            Some(f) if f.size == head.seq && f.head == head.hash => f,
+            _ => writer.load_frontier().await?,
+        };
+        Ok(writer)
+    }
+
+    /// The head of the chain as committed now.
+    pub async fn head(&self) -> Result<Head, StoreError> {
+        let (seq, hash): (i64, Vec<u8>) = with_pool!(self, |p| {
+            sqlx::query_as("SELECT seq, hash FROM ledger_head WHERE id = 1").fetch_one(p).await?
+        });
+        Ok(Head { seq: to_u64(seq)?, hash: digest(&hash, to_u64(seq)?)? })
+    }
+
+    /// Up to `limit` events with seq >= `from`, in seq order.
+    pub async fn read_from(&self, from: u64, limit: u64) -> Result<Vec<StoredEvent>, StoreError> {
+        let rows: Vec<(i64, Vec<u8>, Vec<u8>)> = with_pool!(self, |p| {
+            sqlx::query_as("SELECT seq, hash, body FROM events WHERE seq >= $1 ORDER BY seq LIMIT $2")
+                .bind(to_i64(from))
+                .bind(to_i64(limit))
+                .fetch_all(p)
+                .await?
+        });
+        rows.into_iter().map(stored).collect()
+    }
+
+    /// Events of seqs in `[from, to]` (inclusive), in seq order.
+    pub async fn read_range(&self, from: u64, to: u64) -> Result<Vec<StoredEvent>, StoreError> {
+        let rows: Vec<(i64, Vec<u8>, Vec<u8>)> = with_pool!(self, |p| {
+            sqlx::query_as("SELECT seq, hash, body FROM events WHERE seq >= $1 AND seq <= $2 ORDER BY seq")
+                .bind(to_i64(from))
+                .bind(to_i64(to))
+                .fetch_all(p)
+                .await?
+        });
+        rows.into_iter().map(stored).collect()
+    }
+
+    /// One event by seq.
+    pub async fn get(&self, seq: u64) -> Result<Option<StoredEvent>, StoreError> {
+        let row: Option<(i64, Vec<u8>, Vec<u8>)> = with_pool!(self, |p| {
+            sqlx::query_as("SELECT seq, hash, body FROM events WHERE seq = $1")
+                .bind(to_i64(seq))
+                .fetch_optional(p)
+                .await?
+        });
+        row.map(stored).transpose()
+    }
+
+    /// One event by id.
+    pub async fn get_by_id(&self, id: Uuid) -> Result<Option<StoredEvent>, StoreError> {
+        let row: Option<(i64, Vec<u8>, Vec<u8>)> = with_pool!(self, |p| {
+            sqlx::query_as("SELECT seq, hash, body FROM events WHERE id = $1")
+                .bind(id)
+                .fetch_optional(p)
+                .await?
+        });
+        row.map(stored).transpose()
+    }
+
+    /// Up to `limit` events of `stream` with version >= `from_version`, in version order.
+    pub async fn read_stream(
+        &self,
+        stream: &str,
+        from_version: u64,
+        limit: u64,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let rows: Vec<(i64, Vec<u8>, Vec<u8>)> = with_pool!(self, |p| {
+            sqlx::query_as(
+                "SELECT seq, hash, body FROM events WHERE stream = $1 AND version >= $2 \
+                 ORDER BY version LIMIT $3",
+            )
+            .bind(stream)
+            .bind(to_i64(from_version))
+            .bind(to_i64(limit))
+            .fetch_all(p)
+            .await?
+        });
+        rows.into_iter().map(stored).collect()
+    }
+
+    /// The current version of `stream` (0 if it has no events).
+    pub async fn stream_version(&self, stream: &str) -> Result<u64, StoreError> {
+        let v: Option<i64> = with_pool!(self, |p| {
+            sqlx::query_scalar("SELECT max(version) FROM events WHERE stream = $1")
+                .bind(stream)
+                .fetch_one(p)
+                .await?
+        });
+        to_u64(v.unwrap_or(0))
+    }
+
+    /// Stored Merkle nodes by (level, index), level >= 1. Missing ones are absent from the
+    /// result. Level-0 nodes (leaves) come from [`Store::leaf_hashes`].
+    pub async fn merkle_nodes(&self, ids: &[(u8, u64)]) -> Result<Vec<((u8, u64), Digest32)>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for &(level, index) in ids {
+            if level == 0 {
+                if let Some(ev) = self.get(index + 1).await? {
+                    out.push(((0, index), leaf_hash(&ev.body)));
+                }
+                continue;
+            }
+            let h: Option<Vec<u8>> = with_pool!(self, |p| {
+                sqlx::query_scalar("SELECT hash FROM merkle_nodes WHERE level = $1 AND idx = $2")
+                    .bind(i64::from(level))
+                    .bind(to_i64(index))
+                    .fetch_optional(p)
+                    .await?
+            });
+            if let Some(h) = h {
+                out.push(((level, index), digest(&h, index + 1)?));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Checks the chain over `[from, to]` (all of it when `to` is None): every body canonical
+    /// and well-formed, its copies in columns equal, every hash recomputed, every `prev` equal
+    /// to the hash before it, seqs gapless, stream versions consecutive, and the head equal to
+    /// the last event. Reports the first break. `progress` is called with each verified seq.
+    pub async fn verify(
+        &self,
+        from: u64,
+        to: Option<u64>,
+        progress: impl FnMut(u64),
+    ) -> Result<VerifyReport, StoreError> {
+        verify::verify(self, from, to, progress).await
+    }
+
+    /// Raw column values of one event (for `verify`): id, stream, version, type, actor,
+    /// basis, effective_us, recorded_us.
+    async fn columns_page(&self, from: u64, limit: u64) -> Result<Vec<RowColumns>, StoreError> {
+        let rows: Vec<RowColumns> = with_pool!(self, |p| {
+            sqlx::query_as(
+                "SELECT seq, id, stream, version, type, actor, basis, effective_us, recorded_us, hash, body \
+                 FROM events WHERE seq >= $1 ORDER BY seq LIMIT $2",
+            )
+            .bind(to_i64(from))
+            .bind(to_i64(limit))
+            .fetch_all(p)
+            .await?
+        });
+        Ok(rows)
+    }
+}
+
+/// A raw row as `verify` reads it.
+type RowColumns = (i64, Uuid, String, i64, String, String, String, i64, i64, Vec<u8>, Vec<u8>);
+
+/// A write transaction holding the ledger head. Dropped without `commit`, it rolls back.
+pub struct Writer {
+    tx: Tx,
+    store: Store,
+    start: Head,
+    head: Head,
+    last_recorded_us: i64,
+    frontier: Frontier,
+    /// Set when a statement failed mid-append: the transaction may hold part of it, so it
+    /// must never commit.
+    poisoned: bool,
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer").field("head", &self.head).finish_non_exhaustive()
+    }
+}
+
+impl Writer {
+    /// The head as it stands inside this transaction.
+    pub fn head(&self) -> Head {
+        self.head
+    }
+
+    /// Committed events after `seq` (up to the head this writer locked): how an instance that
+    /// is behind catches up inside the lock before deciding.
+    pub async fn read_after(&mut self, seq: u64) -> Result<Vec<StoredEvent>, StoreError> {
+        let rows: Vec<(i64, Vec<u8>, Vec<u8>)> = with_tx!(&mut self.tx, |c| {
+            sqlx::query_as("SELECT seq, hash, body FROM events WHERE seq > $1 ORDER BY seq")
+                .bind(to_i64(seq))
+                .fetch_all(c)
+                .await?
+        });
+        rows.into_iter().map(stored).collect()
+    }
+
+    /// The version of `stream` inside this transaction.
+    pub async fn stream_version(&mut self, stream: &str) -> Result<u64, StoreError> {
+        let v: Option<i64> = with_tx!(&mut self.tx, |c| {
+            sqlx::query_scalar("SELECT max(version) FROM events WHERE stream = $1")
+                .bind(stream)
+                .fetch_one(c)
+                .await?
+        });
+        to_u64(v.unwrap_or(0))
+    }
+
+    /// Appends `events` to `stream`. On error nothing of this call is written (the caller may
+    /// still commit what earlier calls appended).
+    pub async fn append(
+        &mut self,
+        stream: &str,
+        expected: ExpectedVersion,
+        events: &[NewEvent],
+    ) -> Result<Vec<Committed>, StoreError> {
+        if self.poisoned {
+            return Err(StoreError::Poisoned);
+        }
+        if events.is_empty() {
+            return Err(StoreError::EmptyAppend);
+        }
+        check_stream(stream)?;
+        for (i, e) in events.iter().enumerate() {
+            e.validate()?;
+            if events[..i].iter().any(|o| o.id == e.id) {
+                return Err(StoreError::DuplicateIdInBatch { id: e.id });
+            }
+        }
+        if let Some(original) = self.find_retry(stream, events).await? {
+            return Ok(original);
+        }
+        let actual = self.stream_version(stream).await?;
+        let ok = match expected {
+            ExpectedVersion::Any => true,
+            ExpectedVersion::NoStream => actual == 0,
+            ExpectedVersion::Exact(v) => actual == v,
+        };
+        if !ok {
+            return Err(StoreError::WrongExpectedVersion { stream: stream.to_owned(), expected, actual });
+        }
+
+        // Seal everything first so that an encoding error leaves nothing half-written.
+        let mut sealed = Vec::with_capacity(events.len());
+        let mut head = self.head;
+        let mut recorded_us = self.last_recorded_us;
+        let now = (self.store.clock)();
+        for (i, e) in events.iter().enumerate() {
+            let seq = head.seq + 1;
+            let version = actual + 1 + i as u64;
+            let mut at = govledger_schema::envelope::truncate_to_micros(now);
+            if at.timestamp_micros() < recorded_us {
+                // recorded_at never goes backwards along the chain (a clock step back, or a
+                // demo clock): keep the previous event's time.
+                at = DateTime::from_timestamp_micros(recorded_us).unwrap_or(at);
+            }
+            recorded_us = at.timestamp_micros();
+            let event = e.seal(seq, stream, version, at, head.hash);
+            let body = event.encode().map_err(EnvelopeError::from)?;
+            let hash = Digest32::of(&body);
+            head = Head { seq, hash };
+            sealed.push((event, body, hash));
+        }
+
+        let mut frontier = self.frontier.clone();
+        let mut committed = Vec::with_capacity(sealed.len());
+        let result: Result<(), sqlx::Error> = async {
+            for (event, body, hash) in &sealed {
+                with_tx!(&mut self.tx, |c| {
+                    sqlx::query(
+                        "INSERT INTO events (seq, id, stream, version, type, actor, basis, \
+                         effective_us, recorded_us, hash, body) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                    )
+                    .bind(to_i64(event.seq))
+                    .bind(event.id)
+                    .bind(&event.stream)
+                    .bind(to_i64(event.version))
+                    .bind(&event.event_type)
+                    .bind(&event.meta.actor)
+                    .bind(&event.meta.basis)
+                    .bind(event.effective_at.timestamp_micros())
+                    .bind(event.recorded_at.timestamp_micros())
+                    .bind(&hash.0[..])
+                    .bind(&body[..])
+                    .execute(c)
+                    .await?;
+                });
+                for (level, index, node) in frontier.push(leaf_hash(body)) {
+                    with_tx!(&mut self.tx, |c| {
+                        sqlx::query("INSERT INTO merkle_nodes (level, idx, hash) VALUES ($1, $2, $3)")
+                            .bind(i64::from(level))
+                            .bind(to_i64(index))
+                            .bind(&node.0[..])
+                            .execute(c)
+                            .await?;
+                    });
+                }
+                committed.push(Committed {
+                    seq: event.seq,
+                    id: event.id,
+                    stream: event.stream.clone(),
+                    version: event.version,
+                    hash: *hash,
+                });
+            }
+            Ok(())
+        }
+        .await;
+        // A failed statement leaves the transaction unusable (PostgreSQL) or partly written
+        // (SQLite): poison the writer so it can only roll back.
+        if let Err(e) = result {
+            self.poisoned = true;
+            return Err(e.into());
+        }
+        frontier.head = head.hash;
+        self.frontier = frontier;
+        self.head = head;
+        self.last_recorded_us = recorded_us;
+        Ok(committed)
+    }
+
+    /// If every event of `events` is already recorded with the same content, returns the
+    /// original result (an idempotent retry). If some are recorded with other content, or
+    /// only some are recorded, that is a conflict.
+    async fn find_retry(
+        &mut self,
+        stream: &str,
+        events: &[NewEvent],
+    ) -> Result<Option<Vec<Committed>>, StoreError> {
+        let mut found = Vec::new();
+        for e in events {
+            let row: Option<(i64, Vec<u8>, Vec<u8>)> = with_tx!(&mut self.tx, |c| {
+                sqlx::query_as("SELECT seq, hash, body FROM events WHERE id = $1")
+                    .bind(e.id)
+                    .fetch_optional(c)
+                    .await?
+            });
+            if let Some(row) = row {
+                let s = stored(row)?;
+                let event = s
+                    .event()
+                    .map_err(|err| StoreError::Corrupt { seq: s.seq, reason: err.to_string() })?;
+                if !e.same_content(stream, &event) {
+                    return Err(StoreError::IdConflict { id: e.id, seq: s.seq });
+                }
+                found.push(Committed {
+                    seq: s.seq,
+                    id: event.id,
+                    stream: event.stream,
+                    version: event.version,
+                    hash: s.hash,
+                });
+            }
+        }
+        match found.len() {
+            0 => Ok(None),
+            n if n == events.len() => Ok(Some(found)),
+            _ => {
+                let id = events.iter().find(|e| found.iter().all(|f| f.id != e.id)).map_or(Uuid::nil(), |e| e.id);
+                Err(StoreError::IdConflict { id, seq: found[0].seq })
+            }
+        }
+    }
+
+    /// Commits: advances the stored head and makes everything appended visible at once.
+    pub async fn commit(mut self) -> Result<Head, StoreError> {
+        if self.poisoned {
+            return Err(StoreError::Poisoned);
+        }
+        if self.head != self.start {
+            let head = self.head;
+            with_tx!(&mut self.tx, |c| {
+                sqlx::query("UPDATE ledger_head SET seq = $1, hash = $2 WHERE id = 1")
+                    .bind(to_i64(head.seq))
+                    .bind(&head.hash.0[..])
+                    .execute(c)
+                    .await?;
+            });
+        }
+        match self.tx {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        if let Ok(mut cache) = self.store.frontier.lock() {
+            *cache = Some(self.frontier);
+        }
+        Ok(self.head)
+    }
+
+    /// Rebuilds the Merkle frontier for the locked head from stored nodes: one read per
+    /// perfect subtree of the head's size (O(log n)).
+    async fn load_frontier(&mut self) -> Result<Frontier, StoreError> {
+        let size = self.head.seq;
+        let mut nodes = Vec::new();
+        let mut start = 0u64;
+        for level in (0..64u8).rev() {
+            if size & (1u64 << level) == 0 {
+                continue;
+            }
+            let index = start >> level;
+            let hash = if level == 0 {
+                let body: Vec<u8> = with_tx!(&mut self.tx, |c| {
+                    sqlx::query_scalar("SELECT body FROM events WHERE seq = $1")
+                        .bind(to_i64(index + 1))
+                        .fetch_one(c)
+                        .await?
+                });
+                leaf_hash(&body)
+            } else {
+                let h: Option<Vec<u8>> = with_tx!(&mut self.tx, |c| {
+                    sqlx::query_scalar("SELECT hash FROM merkle_nodes WHERE level = $1 AND idx = $2")
+                        .bind(i64::from(level))
+                        .bind(to_i64(index))
+                        .fetch_optional(c)
+                        .await?
+                });
+                let h = h.ok_or_else(|| StoreError::Corrupt {
+                    seq: size,
+                    reason: format!("merkle node ({level}, {index}) is missing"),
+                })?;
+                digest(&h, size)?
+            };
+            nodes.push((level, hash));
+            start += 1u64 << level;
+        }
+        Ok(Frontier { size, head: self.head.hash, nodes })
+    }
+}
+
+fn stored((seq, hash, body): (i64, Vec<u8>, Vec<u8>)) -> Result<StoredEvent, StoreError> {
+    let seq = to_u64(seq)?;
+    Ok(StoredEvent { seq, hash: digest(&hash, seq)?, body })
+}
+
+fn digest(bytes: &[u8], seq: u64) -> Result<Digest32, StoreError> {
+    Digest32::from_slice(bytes)
+        .ok_or_else(|| StoreError::Corrupt { seq, reason: format!("stored hash has {} bytes, not 32", bytes.len()) })
+}
+
+fn to_u64(v: i64) -> Result<u64, StoreError> {
+    u64::try_from(v).map_err(|_| StoreError::Corrupt { seq: 0, reason: format!("negative number {v} in the database") })
+}
+
+/// Database integers are i64; seqs and limits beyond i64::MAX are clamped (never reached).
+fn to_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// A database URL with any password removed, safe for messages and logs.
+pub fn redact(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => match rest.split_once('@') {
+            Some((userinfo, host)) => {
+                let user = userinfo.split(':').next().unwrap_or("");
+                format!("{scheme}://{user}@{host}")
+            }
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
