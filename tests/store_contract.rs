@@ -9,6 +9,7 @@ use std::process::Command;
 use govledger::merkle::{leaf_hash, node_hash};
 use govledger::store::{BreakKind, ExpectedVersion, Store, StoreError};
 use govledger_schema::{Digest32, Event};
+use sqlx::AssertSqlSafe;
 use support::{TestDb, event};
 
 on_both_backends!(
@@ -27,9 +28,22 @@ on_both_backends!(
 async fn appends_get_gapless_seqs_and_a_valid_chain(db: TestDb) {
     let store = db.open().await;
     assert_eq!(store.head().await.unwrap().seq, 0);
-    let a = store.append("asset/A01", ExpectedVersion::NoStream, vec![event(1), event(2)]).await.unwrap();
-    let b = store.append("asset/A02", ExpectedVersion::Any, vec![event(3)]).await.unwrap();
-    let c = store.append("asset/A01", ExpectedVersion::Exact(2), vec![event(4)]).await.unwrap();
+    let a = store
+        .append(
+            "asset/A01",
+            ExpectedVersion::NoStream,
+            vec![event(1), event(2)],
+        )
+        .await
+        .unwrap();
+    let b = store
+        .append("asset/A02", ExpectedVersion::Any, vec![event(3)])
+        .await
+        .unwrap();
+    let c = store
+        .append("asset/A01", ExpectedVersion::Exact(2), vec![event(4)])
+        .await
+        .unwrap();
     let seqs: Vec<u64> = a.iter().chain(&b).chain(&c).map(|c| c.seq).collect();
     assert_eq!(seqs, vec![1, 2, 3, 4]);
     assert_eq!((c[0].stream.as_str(), c[0].version), ("asset/A01", 3));
@@ -39,8 +53,16 @@ async fn appends_get_gapless_seqs_and_a_valid_chain(db: TestDb) {
     for stored in &all {
         assert_eq!(Digest32::of(&stored.body), stored.hash);
         let e = stored.event().unwrap();
-        assert_eq!(e.prev, prev, "seq {} must link to the hash before it", e.seq);
-        assert_eq!(e.encode().unwrap(), stored.body, "bodies are stored byte-exact");
+        assert_eq!(
+            e.prev, prev,
+            "seq {} must link to the hash before it",
+            e.seq
+        );
+        assert_eq!(
+            e.encode().unwrap(),
+            stored.body,
+            "bodies are stored byte-exact"
+        );
         prev = stored.hash;
     }
     let head = store.head().await.unwrap();
@@ -52,14 +74,33 @@ async fn appends_get_gapless_seqs_and_a_valid_chain(db: TestDb) {
 
 async fn a_wrong_expected_version_is_a_conflict_naming_stream_expected_and_actual(db: TestDb) {
     let store = db.open().await;
-    store.append("person/P1", ExpectedVersion::NoStream, vec![event(1)]).await.unwrap();
-    let err = store.append("person/P1", ExpectedVersion::NoStream, vec![event(2)]).await.unwrap_err();
+    store
+        .append("person/P1", ExpectedVersion::NoStream, vec![event(1)])
+        .await
+        .unwrap();
+    let err = store
+        .append("person/P1", ExpectedVersion::NoStream, vec![event(2)])
+        .await
+        .unwrap_err();
     assert!(err.is_conflict());
-    assert_eq!(err.to_string(), "stream person/P1: expected no stream, but the stream is at version 1");
-    let err = store.append("person/P1", ExpectedVersion::Exact(5), vec![event(3)]).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "stream person/P1: expected no stream, but the stream is at version 1"
+    );
+    let err = store
+        .append("person/P1", ExpectedVersion::Exact(5), vec![event(3)])
+        .await
+        .unwrap_err();
     match err {
-        StoreError::WrongExpectedVersion { stream, expected, actual } => {
-            assert_eq!((stream.as_str(), expected, actual), ("person/P1", ExpectedVersion::Exact(5), 1));
+        StoreError::WrongExpectedVersion {
+            stream,
+            expected,
+            actual,
+        } => {
+            assert_eq!(
+                (stream.as_str(), expected, actual),
+                ("person/P1", ExpectedVersion::Exact(5), 1)
+            );
         }
         other => panic!("expected a version conflict, got {other}"),
     }
@@ -68,11 +109,20 @@ async fn a_wrong_expected_version_is_a_conflict_naming_stream_expected_and_actua
 
 async fn a_retry_with_the_same_id_and_content_returns_the_original_seqs(db: TestDb) {
     let store = db.open().await;
-    store.append("s", ExpectedVersion::Any, vec![event(0)]).await.unwrap();
+    store
+        .append("s", ExpectedVersion::Any, vec![event(0)])
+        .await
+        .unwrap();
     let batch = vec![event(1), event(2)];
-    let first = store.append("s/x", ExpectedVersion::NoStream, batch.clone()).await.unwrap();
+    let first = store
+        .append("s/x", ExpectedVersion::NoStream, batch.clone())
+        .await
+        .unwrap();
     // Even with an expected version that no longer holds: a retry is not a new write.
-    let again = store.append("s/x", ExpectedVersion::NoStream, batch).await.unwrap();
+    let again = store
+        .append("s/x", ExpectedVersion::NoStream, batch)
+        .await
+        .unwrap();
     assert_eq!(first, again);
     assert_eq!(store.head().await.unwrap().seq, 3);
 }
@@ -80,20 +130,41 @@ async fn a_retry_with_the_same_id_and_content_returns_the_original_seqs(db: Test
 async fn the_same_id_with_other_content_is_a_conflict_and_writes_nothing(db: TestDb) {
     let store = db.open().await;
     let original = event(1);
-    store.append("s", ExpectedVersion::Any, vec![original.clone()]).await.unwrap();
+    store
+        .append("s", ExpectedVersion::Any, vec![original.clone()])
+        .await
+        .unwrap();
     let mut changed = original.clone();
     changed.data = serde_json::json!({"n": 999});
-    let err = store.append("s", ExpectedVersion::Any, vec![changed]).await.unwrap_err();
-    assert!(matches!(err, StoreError::IdConflict { seq: 1, .. }), "{err}");
+    let err = store
+        .append("s", ExpectedVersion::Any, vec![changed])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::IdConflict { seq: 1, .. }),
+        "{err}"
+    );
     // Same id in another stream is other content too.
-    let err = store.append("t", ExpectedVersion::Any, vec![original.clone()]).await.unwrap_err();
+    let err = store
+        .append("t", ExpectedVersion::Any, vec![original.clone()])
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::IdConflict { .. }), "{err}");
     // A batch mixing a recorded id and a new one is refused whole.
-    let err = store.append("s", ExpectedVersion::Any, vec![original, event(2)]).await.unwrap_err();
+    let err = store
+        .append("s", ExpectedVersion::Any, vec![original, event(2)])
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::IdConflict { .. }), "{err}");
     let dup = event(3);
-    let err = store.append("s", ExpectedVersion::Any, vec![dup.clone(), dup]).await.unwrap_err();
-    assert!(matches!(err, StoreError::DuplicateIdInBatch { .. }), "{err}");
+    let err = store
+        .append("s", ExpectedVersion::Any, vec![dup.clone(), dup])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::DuplicateIdInBatch { .. }),
+        "{err}"
+    );
     assert_eq!(store.head().await.unwrap().seq, 1);
     assert!(store.verify(1, None, |_| {}).await.unwrap().is_ok());
 }
@@ -113,7 +184,10 @@ async fn concurrent_tasks_make_one_linear_chain_and_every_conflict_is_reported(d
                 let (stream, batch) = if t % 2 == 0 {
                     ("hot".to_string(), vec![event(t * 100 + r)])
                 } else {
-                    (format!("own/{t}"), vec![event(t * 100 + r), event(t * 100 + r + 50)])
+                    (
+                        format!("own/{t}"),
+                        vec![event(t * 100 + r), event(t * 100 + r + 50)],
+                    )
                 };
                 let expected = if t % 2 == 0 {
                     ExpectedVersion::Exact(store.stream_version(&stream).await.unwrap())
@@ -137,10 +211,18 @@ async fn concurrent_tasks_make_one_linear_chain_and_every_conflict_is_reported(d
         conflicts += c;
     }
     let expected_total = (TASKS / 2) * ROUNDS * 2 + (TASKS / 2) * ROUNDS - conflicts;
-    assert_eq!(committed.len() as u64, expected_total, "every append either committed whole or was reported");
+    assert_eq!(
+        committed.len() as u64,
+        expected_total,
+        "every append either committed whole or was reported"
+    );
     let seqs: HashSet<u64> = committed.iter().map(|c| c.seq).collect();
     assert_eq!(seqs.len(), committed.len(), "no seq given twice");
-    assert_eq!(seqs, (1..=expected_total).collect(), "seqs are 1..N without a gap");
+    assert_eq!(
+        seqs,
+        (1..=expected_total).collect(),
+        "seqs are 1..N without a gap"
+    );
     let report = store.verify(1, None, |_| {}).await.unwrap();
     assert!(report.is_ok(), "{report}");
     assert_eq!(report.verified, expected_total);
@@ -152,7 +234,10 @@ async fn concurrent_tasks_make_one_linear_chain_and_every_conflict_is_reported(d
 
 async fn the_database_refuses_update_and_delete_of_events(db: TestDb) {
     let store = db.open().await;
-    store.append("s", ExpectedVersion::Any, vec![event(1), event(2)]).await.unwrap();
+    store
+        .append("s", ExpectedVersion::Any, vec![event(1), event(2)])
+        .await
+        .unwrap();
     let attempts = [
         "UPDATE events SET body = body WHERE seq = 1",
         "DELETE FROM events WHERE seq = 2",
@@ -169,7 +254,10 @@ async fn the_database_refuses_update_and_delete_of_events(db: TestDb) {
             _ => unreachable!(),
         };
         let err = result.expect_err(sql).to_string();
-        assert!(err.contains("govledger") || err.contains("unique"), "{sql}: {err}");
+        assert!(
+            err.contains("govledger") || err.contains("unique"),
+            "{sql}: {err}"
+        );
     }
     if let Some(p) = store.postgres_pool() {
         let err = sqlx::query("TRUNCATE events").execute(p).await.unwrap_err();
@@ -182,18 +270,35 @@ async fn the_database_refuses_update_and_delete_of_events(db: TestDb) {
 /// access would.
 async fn tamper(store: &Store, statements: &[&str]) {
     if let Some(p) = store.sqlite_pool() {
-        for t in ["events_no_update", "events_no_delete", "events_gapless", "ledger_head_forward"] {
-            sqlx::query(&format!("DROP TRIGGER IF EXISTS {t}")).execute(p).await.unwrap();
+        for t in [
+            "events_no_update",
+            "events_no_delete",
+            "events_gapless",
+            "ledger_head_forward",
+        ] {
+            sqlx::query(AssertSqlSafe(format!("DROP TRIGGER IF EXISTS {t}")))
+                .execute(p)
+                .await
+                .unwrap();
         }
         for s in statements {
-            sqlx::query(s).execute(p).await.unwrap();
+            sqlx::query(AssertSqlSafe(s.to_string()))
+                .execute(p)
+                .await
+                .unwrap();
         }
     } else if let Some(p) = store.postgres_pool() {
-        for s in ["ALTER TABLE events DISABLE TRIGGER USER", "ALTER TABLE ledger_head DISABLE TRIGGER USER"] {
+        for s in [
+            "ALTER TABLE events DISABLE TRIGGER USER",
+            "ALTER TABLE ledger_head DISABLE TRIGGER USER",
+        ] {
             sqlx::query(s).execute(p).await.unwrap();
         }
         for s in statements {
-            sqlx::query(&s.replace("substr(", "substring(")).execute(p).await.unwrap();
+            sqlx::query(AssertSqlSafe(s.replace("substr(", "substring(")))
+                .execute(p)
+                .await
+                .unwrap();
         }
     }
 }
@@ -216,11 +321,19 @@ async fn verify_names_the_first_bad_seq_for_each_kind_of_tampering(_db: TestDb) 
         ),
         (
             "change a stored hash",
-            vec!["UPDATE events SET hash = (SELECT hash FROM events WHERE seq = 2) WHERE seq = 6".into()],
+            vec![
+                "UPDATE events SET hash = (SELECT hash FROM events WHERE seq = 2) WHERE seq = 6"
+                    .into(),
+            ],
             6,
             |k| matches!(k, BreakKind::HashMismatch { .. }),
         ),
-        ("delete a row", vec!["DELETE FROM events WHERE seq = 4".into()], 4, |k| matches!(k, BreakKind::Missing)),
+        (
+            "delete a row",
+            vec!["DELETE FROM events WHERE seq = 4".into()],
+            4,
+            |k| matches!(k, BreakKind::Missing),
+        ),
         (
             "swap two rows",
             vec![
@@ -246,16 +359,30 @@ async fn verify_names_the_first_bad_seq_for_each_kind_of_tampering(_db: TestDb) 
     ];
     for (what, statements, bad_seq, check) in cases {
         // A fresh ledger per case, on the same backend.
-        let db = if is_pg { TestDb::postgres().await.unwrap() } else { TestDb::sqlite() };
+        let db = if is_pg {
+            TestDb::postgres().await.unwrap()
+        } else {
+            TestDb::sqlite()
+        };
         let store = db.open().await;
         for n in 0..10 {
-            store.append(&format!("s/{}", n % 3), ExpectedVersion::Any, vec![event(n)]).await.unwrap();
+            store
+                .append(
+                    &format!("s/{}", n % 3),
+                    ExpectedVersion::Any,
+                    vec![event(n)],
+                )
+                .await
+                .unwrap();
         }
         assert!(store.verify(1, None, |_| {}).await.unwrap().is_ok());
         let refs: Vec<&str> = statements.iter().map(String::as_str).collect();
         tamper(&store, &refs).await;
         let report = store.verify(1, None, |_| {}).await.unwrap();
-        let b = report.first_break.clone().unwrap_or_else(|| panic!("{what}: not detected"));
+        let b = report
+            .first_break
+            .clone()
+            .unwrap_or_else(|| panic!("{what}: not detected"));
         assert_eq!(b.seq, bad_seq, "{what}: {b}");
         assert!(check(&b.kind), "{what}: unexpected kind {b}");
         assert_eq!(report.verified, bad_seq - 1, "{what}");
@@ -278,8 +405,18 @@ async fn stored_merkle_nodes_give_the_rfc9162_root_of_every_size(db: TestDb) {
     let store = db.open().await;
     // Appends of different batch sizes, including a writer that restarts (fresh frontier).
     for (i, n) in [1usize, 2, 3, 1, 5, 8, 1].into_iter().enumerate() {
-        let s = if i == 3 { Store::open(&db.url).await.unwrap() } else { store.clone() };
-        s.append("m", ExpectedVersion::Any, (0..n as u64).map(event).collect()).await.unwrap();
+        let s = if i == 3 {
+            Store::open(&db.url).await.unwrap()
+        } else {
+            store.clone()
+        };
+        s.append(
+            "m",
+            ExpectedVersion::Any,
+            (0..n as u64).map(event).collect(),
+        )
+        .await
+        .unwrap();
     }
     let all = store.read_from(1, 1000).await.unwrap();
     let leaves: Vec<Digest32> = all.iter().map(|e| leaf_hash(&e.body)).collect();
@@ -289,7 +426,11 @@ async fn stored_merkle_nodes_give_the_rfc9162_root_of_every_size(db: TestDb) {
         for index in 0..(leaves.len() / width) {
             let got = store.merkle_nodes(&[(level, index as u64)]).await.unwrap();
             let want = mth(&leaves[index * width..(index + 1) * width]);
-            assert_eq!(got, vec![((level, index as u64), want)], "node ({level}, {index})");
+            assert_eq!(
+                got,
+                vec![((level, index as u64), want)],
+                "node ({level}, {index})"
+            );
         }
     }
 }
@@ -297,15 +438,29 @@ async fn stored_merkle_nodes_give_the_rfc9162_root_of_every_size(db: TestDb) {
 async fn streams_read_back_in_version_order_with_bodies_byte_exact(db: TestDb) {
     let store = db.open().await;
     for n in 0..6 {
-        store.append(if n % 2 == 0 { "even" } else { "odd" }, ExpectedVersion::Any, vec![event(n)]).await.unwrap();
+        store
+            .append(
+                if n % 2 == 0 { "even" } else { "odd" },
+                ExpectedVersion::Any,
+                vec![event(n)],
+            )
+            .await
+            .unwrap();
     }
     let even = store.read_stream("even", 2, 10).await.unwrap();
-    let got: Vec<(u64, u64)> = even.iter().map(|s| (s.seq, s.event().unwrap().version)).collect();
+    let got: Vec<(u64, u64)> = even
+        .iter()
+        .map(|s| (s.seq, s.event().unwrap().version))
+        .collect();
     assert_eq!(got, vec![(3, 2), (5, 3)]);
     assert_eq!(store.stream_version("odd").await.unwrap(), 3);
     assert_eq!(store.stream_version("none").await.unwrap(), 0);
     let one = store.get(4).await.unwrap().unwrap();
-    let by_id = store.get_by_id(one.event().unwrap().id).await.unwrap().unwrap();
+    let by_id = store
+        .get_by_id(one.event().unwrap().id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(one, by_id);
     let decoded: Event = one.event().unwrap();
     assert_eq!(decoded.encode().unwrap(), one.body);
@@ -315,14 +470,23 @@ async fn streams_read_back_in_version_order_with_bodies_byte_exact(db: TestDb) {
 /// ledger at `GOVLEDGER_CHILD_URL`. Run only when the parent spawns this binary.
 #[tokio::test]
 async fn child_appender() {
-    let (Ok(url), Ok(count)) = (std::env::var("GOVLEDGER_CHILD_URL"), std::env::var("GOVLEDGER_CHILD_COUNT")) else {
+    let (Ok(url), Ok(count)) = (
+        std::env::var("GOVLEDGER_CHILD_URL"),
+        std::env::var("GOVLEDGER_CHILD_COUNT"),
+    ) else {
         return;
     };
     let store = Store::open_existing(&url).await.unwrap();
     let me = std::process::id();
     for n in 0..count.parse::<u64>().unwrap() {
-        store.append(&format!("proc/{me}"), ExpectedVersion::Any, vec![event(n)]).await.unwrap();
-        store.append("shared", ExpectedVersion::Any, vec![event(n + 1000)]).await.unwrap();
+        store
+            .append(&format!("proc/{me}"), ExpectedVersion::Any, vec![event(n)])
+            .await
+            .unwrap();
+        store
+            .append("shared", ExpectedVersion::Any, vec![event(n + 1000)])
+            .await
+            .unwrap();
     }
 }
 
@@ -333,9 +497,16 @@ async fn two_processes_appending_at_once_make_one_linear_chain(db: TestDb) {
     let children: Vec<_> = (0..2)
         .map(|_| {
             Command::new(&exe)
-                .args(["--exact", "child_appender", "--test-threads", "1", "--quiet"])
+                .args([
+                    "--exact",
+                    "child_appender",
+                    "--test-threads",
+                    "1",
+                    "--quiet",
+                ])
                 .env("GOVLEDGER_CHILD_URL", &db.url)
                 .env("GOVLEDGER_CHILD_COUNT", COUNT.to_string())
+                .stdout(std::process::Stdio::null())
                 .spawn()
                 .unwrap()
         })
@@ -354,7 +525,13 @@ async fn two_processes_appending_at_once_make_one_linear_chain(db: TestDb) {
         .await
         .unwrap()
         .iter()
-        .filter_map(|s| s.event().unwrap().stream.strip_prefix("proc/").map(|p| p.parse().unwrap()))
+        .filter_map(|s| {
+            s.event()
+                .unwrap()
+                .stream
+                .strip_prefix("proc/")
+                .map(|p| p.parse().unwrap())
+        })
         .collect();
     assert_eq!(actors.len() as u64, 2 * COUNT);
 }

@@ -171,8 +171,7 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
 /// number spellings and non-UTF-8 input, because each of those re-encodes differently.
 pub fn parse_canonical(bytes: &[u8]) -> Result<Value, NotCanonical> {
     let text = std::str::from_utf8(bytes).map_err(|e| NotCanonical::Utf8(e.valid_up_to()))?;
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| NotCanonical::Json(e.to_string()))?;
+    let value: Value = serde_json::from_str(text).map_err(|e| NotCanonical::Json(e.to_string()))?;
     let again = to_canonical_vec(&value).map_err(NotCanonical::Value)?;
     if again != bytes {
         let at = again
@@ -211,7 +210,10 @@ mod tests {
     #[test]
     fn keys_sort_by_utf16_code_units_not_bytes() {
         // U+10000 is D800 DC00 in UTF-16, so it sorts before U+E000 although its UTF-8 is larger.
-        check(json!({"\u{e000}": 1, "\u{10000}": 2}), "{\"\u{10000}\":2,\"\u{e000}\":1}");
+        check(
+            json!({"\u{e000}": 1, "\u{10000}": 2}),
+            "{\"\u{10000}\":2,\"\u{e000}\":1}",
+        );
     }
 
     #[test]
@@ -229,9 +231,21 @@ mod tests {
     #[test]
     fn non_canonical_bytes_are_refused_with_the_offset() {
         assert_eq!(parse_canonical(b"{\"a\":1}").unwrap(), json!({"a":1}));
-        assert_eq!(parse_canonical(b"{\"a\": 1}"), Err(NotCanonical::Differs { at: 5 }));
-        assert!(matches!(parse_canonical(b"{\"b\":1,\"a\":2}"), Err(NotCanonical::Differs { .. })));
-        assert!(matches!(parse_canonical(b"{\"a\":1,\"a\":2}"), Err(NotCanonical::Differs { .. })));
-        assert!(matches!(parse_canonical(b"\xff"), Err(NotCanonical::Utf8(0))));
+        assert_eq!(
+            parse_canonical(b"{\"a\": 1}"),
+            Err(NotCanonical::Differs { at: 5 })
+        );
+        assert!(matches!(
+            parse_canonical(b"{\"b\":1,\"a\":2}"),
+            Err(NotCanonical::Differs { .. })
+        ));
+        assert!(matches!(
+            parse_canonical(b"{\"a\":1,\"a\":2}"),
+            Err(NotCanonical::Differs { .. })
+        ));
+        assert!(matches!(
+            parse_canonical(b"\xff"),
+            Err(NotCanonical::Utf8(0))
+        ));
     }
 }

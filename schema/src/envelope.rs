@@ -69,7 +69,9 @@ impl<'de> Deserialize<'de> for Digest32 {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         if s.len() != 64 || s.bytes().any(|b| b.is_ascii_uppercase()) {
-            return Err(serde::de::Error::custom("64 lower-case hex digits expected"));
+            return Err(serde::de::Error::custom(
+                "64 lower-case hex digits expected",
+            ));
         }
         Digest32::from_hex(&s).map_err(serde::de::Error::custom)
     }
@@ -155,10 +157,16 @@ fn check_name(
     allowed: impl Fn(char) -> bool,
 ) -> Result<(), EnvelopeError> {
     if value.is_empty() || value.len() > MAX_NAME_LEN {
-        return Err(EnvelopeError::Field(field, format!("must be 1 to {MAX_NAME_LEN} characters")));
+        return Err(EnvelopeError::Field(
+            field,
+            format!("must be 1 to {MAX_NAME_LEN} characters"),
+        ));
     }
     if let Some(bad) = value.chars().find(|c| !allowed(*c)) {
-        return Err(EnvelopeError::Field(field, format!("character {bad:?} is not allowed")));
+        return Err(EnvelopeError::Field(
+            field,
+            format!("character {bad:?} is not allowed"),
+        ));
     }
     Ok(())
 }
@@ -168,10 +176,16 @@ impl NewEvent {
     pub fn validate(&self) -> Result<(), EnvelopeError> {
         check_event_type(&self.event_type)?;
         if self.meta.actor.trim().is_empty() {
-            return Err(EnvelopeError::Field("meta.actor", "must name the person who acted".into()));
+            return Err(EnvelopeError::Field(
+                "meta.actor",
+                "must name the person who acted".into(),
+            ));
         }
         if self.meta.basis.trim().is_empty() {
-            return Err(EnvelopeError::Field("meta.basis", "must name the article".into()));
+            return Err(EnvelopeError::Field(
+                "meta.basis",
+                "must name the article".into(),
+            ));
         }
         for (field, v) in [
             ("meta.actor", Some(&self.meta.actor)),
@@ -180,14 +194,20 @@ impl NewEvent {
             ("meta.request_id", self.meta.request_id.as_ref()),
         ] {
             if v.is_some_and(|v| v.len() > MAX_NAME_LEN) {
-                return Err(EnvelopeError::Field(field, format!("longer than {MAX_NAME_LEN} bytes")));
+                return Err(EnvelopeError::Field(
+                    field,
+                    format!("longer than {MAX_NAME_LEN} bytes"),
+                ));
             }
         }
         if !self.data.is_object() {
             return Err(EnvelopeError::Field("data", "must be a JSON object".into()));
         }
         if self.effective_at.nanosecond() != 0 {
-            return Err(EnvelopeError::Field("effective_at", "whole seconds only".into()));
+            return Err(EnvelopeError::Field(
+                "effective_at",
+                "whole seconds only".into(),
+            ));
         }
         canonical::to_canonical_vec(&self.data)?;
         Ok(())
@@ -300,12 +320,20 @@ impl Event {
     pub fn to_value(&self) -> Value {
         let mut meta = Map::new();
         meta.insert("actor".into(), Value::String(self.meta.actor.clone()));
-        meta.insert("acting_for".into(), opt_str(self.meta.acting_for.as_deref()));
+        meta.insert(
+            "acting_for".into(),
+            opt_str(self.meta.acting_for.as_deref()),
+        );
         meta.insert("basis".into(), Value::String(self.meta.basis.clone()));
-        meta.insert("request_id".into(), opt_str(self.meta.request_id.as_deref()));
+        meta.insert(
+            "request_id".into(),
+            opt_str(self.meta.request_id.as_deref()),
+        );
         meta.insert(
             "causation_id".into(),
-            self.meta.causation_id.map_or(Value::Null, |id| Value::String(id.to_string())),
+            self.meta
+                .causation_id
+                .map_or(Value::Null, |id| Value::String(id.to_string())),
         );
         let mut m = Map::new();
         m.insert("seq".into(), Value::from(self.seq));
@@ -315,8 +343,14 @@ impl Event {
         m.insert("type".into(), Value::String(self.event_type.clone()));
         m.insert("data".into(), self.data.clone());
         m.insert("meta".into(), Value::Object(meta));
-        m.insert("recorded_at".into(), Value::String(format_recorded_at(&self.recorded_at)));
-        m.insert("effective_at".into(), Value::String(format_effective_at(&self.effective_at)));
+        m.insert(
+            "recorded_at".into(),
+            Value::String(format_recorded_at(&self.recorded_at)),
+        );
+        m.insert(
+            "effective_at".into(),
+            Value::String(format_effective_at(&self.effective_at)),
+        );
         m.insert("prev".into(), Value::String(self.prev.to_hex()));
         Value::Object(m)
     }
@@ -363,11 +397,17 @@ impl Event {
             version: take(&mut m, "version", |v| v.as_u64().filter(|n| *n >= 1))?,
         };
         if let Some(extra) = m.keys().next() {
-            return Err(EnvelopeError::Field("body", format!("unknown member {extra:?}")));
+            return Err(EnvelopeError::Field(
+                "body",
+                format!("unknown member {extra:?}"),
+            ));
         }
         // The byte-level check: the typed envelope re-encodes to exactly what was given.
         if event.encode()? != body {
-            return Err(EnvelopeError::Field("body", "members are not in their canonical spelling".into()));
+            return Err(EnvelopeError::Field(
+                "body",
+                "members are not in their canonical spelling".into(),
+            ));
         }
         Ok(event)
     }

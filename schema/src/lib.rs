@@ -6,4 +6,4 @@
 pub mod canonical;
 pub mod envelope;
 
-pub use envelope::{Digest32, Event, EnvelopeError, Meta, NewEvent};
+pub use envelope::{Digest32, EnvelopeError, Event, Meta, NewEvent};

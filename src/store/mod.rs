@@ -10,6 +10,7 @@
 //! Both backends run the same SQL text (`$1` placeholders work in both) through the
 //! [`with_pool!`] and [`with_tx!`] macros; only locking and connection set-up differ.
 
+mod import;
 mod verify;
 
 use std::str::FromStr;
@@ -26,6 +27,7 @@ use uuid::Uuid;
 
 use crate::merkle::{leaf_hash, node_hash};
 
+pub use import::{ExportError, ImportError, MAX_LINE_BYTES, export, import};
 pub use verify::{Break, BreakKind, VerifyReport};
 
 /// How much of a stream the writer expects to exist (optimistic concurrency per stream).
@@ -57,7 +59,10 @@ pub struct Head {
 }
 
 impl Head {
-    pub const EMPTY: Head = Head { seq: 0, hash: Digest32::ZERO };
+    pub const EMPTY: Head = Head {
+        seq: 0,
+        hash: Digest32::ZERO,
+    };
 }
 
 /// One event as committed: where it landed and its hash.
@@ -90,7 +95,11 @@ impl StoredEvent {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("stream {stream}: expected {expected}, but the stream is at version {actual}")]
-    WrongExpectedVersion { stream: String, expected: ExpectedVersion, actual: u64 },
+    WrongExpectedVersion {
+        stream: String,
+        expected: ExpectedVersion,
+        actual: u64,
+    },
     #[error("event id {id} is already recorded (seq {seq}) with different content")]
     IdConflict { id: Uuid, seq: u64 },
     #[error("event id {id} appears twice in one append")]
@@ -212,7 +221,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("backend", &self.backend()).finish_non_exhaustive()
+        f.debug_struct("Store")
+            .field("backend", &self.backend())
+            .finish_non_exhaustive()
     }
 }
 
@@ -239,7 +250,10 @@ impl Store {
     }
 
     async fn connect(url: &str, create: bool) -> Result<Store, StoreError> {
-        let open_err = |reason: String| StoreError::Open { url: redact(url), reason };
+        let open_err = |reason: String| StoreError::Open {
+            url: redact(url),
+            reason,
+        };
         let pool = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url).map_err(|e| open_err(e.to_string()))?;
             let pool = PgPoolOptions::new()
@@ -250,7 +264,11 @@ impl Store {
                 .map_err(|e| open_err(e.to_string()))?;
             Pool::Postgres(pool)
         } else {
-            let url = if url.starts_with("sqlite:") { url.to_owned() } else { format!("sqlite://{url}") };
+            let url = if url.starts_with("sqlite:") {
+                url.to_owned()
+            } else {
+                format!("sqlite://{url}")
+            };
             let opts = SqliteConnectOptions::from_str(&url)
                 .map_err(|e| open_err(e.to_string()))?
                 .create_if_missing(create)
@@ -266,7 +284,11 @@ impl Store {
                 .map_err(|e| open_err(e.to_string()))?;
             Pool::Sqlite(pool)
         };
-        Ok(Store { pool, clock: Arc::new(Utc::now), frontier: Arc::new(Mutex::new(None)) })
+        Ok(Store {
+            pool,
+            clock: Arc::new(Utc::now),
+            frontier: Arc::new(Mutex::new(None)),
+        })
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
@@ -279,7 +301,10 @@ impl Store {
 
     /// Replaces the clock that stamps `recorded_at` (the demo replays years of decisions).
     /// `recorded_at` never goes backwards along the chain whatever the clock says.
-    pub fn with_clock(mut self, clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Store {
+    pub fn with_clock(
+        mut self,
+        clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static,
+    ) -> Store {
         self.clock = Arc::new(clock);
         self
     }
@@ -345,7 +370,10 @@ impl Store {
                     .await?
             }
         };
-        let head = Head { seq: to_u64(seq)?, hash: digest(&hash, to_u64(seq)?)? };
+        let head = Head {
+            seq: to_u64(seq)?,
+            hash: digest(&hash, to_u64(seq)?)?,
+        };
         let last_recorded_us: Option<i64> = with_tx!(&mut tx, |c| {
             sqlx::query_scalar("SELECT recorded_us FROM events WHERE seq = $1")
                 .bind(seq)
@@ -358,7 +386,11 @@ impl Store {
             start: head,
             head,
             last_recorded_us: last_recorded_us.unwrap_or(i64::MIN),
-            frontier: Frontier { size: 0, head: Digest32::ZERO, nodes: Vec::new() },
+            frontier: Frontier {
+                size: 0,
+                head: Digest32::ZERO,
+                nodes: Vec::new(),
+            },
             poisoned: false,
         };
         let cached = self.frontier.lock().ok().and_then(|g| g.clone());
@@ -372,19 +404,26 @@ impl Store {
     /// The head of the chain as committed now.
     pub async fn head(&self) -> Result<Head, StoreError> {
         let (seq, hash): (i64, Vec<u8>) = with_pool!(self, |p| {
-            sqlx::query_as("SELECT seq, hash FROM ledger_head WHERE id = 1").fetch_one(p).await?
+            sqlx::query_as("SELECT seq, hash FROM ledger_head WHERE id = 1")
+                .fetch_one(p)
+                .await?
         });
-        Ok(Head { seq: to_u64(seq)?, hash: digest(&hash, to_u64(seq)?)? })
+        Ok(Head {
+            seq: to_u64(seq)?,
+            hash: digest(&hash, to_u64(seq)?)?,
+        })
     }
 
     /// Up to `limit` events with seq >= `from`, in seq order.
     pub async fn read_from(&self, from: u64, limit: u64) -> Result<Vec<StoredEvent>, StoreError> {
         let rows: Vec<(i64, Vec<u8>, Vec<u8>)> = with_pool!(self, |p| {
-            sqlx::query_as("SELECT seq, hash, body FROM events WHERE seq >= $1 ORDER BY seq LIMIT $2")
-                .bind(to_i64(from))
-                .bind(to_i64(limit))
-                .fetch_all(p)
-                .await?
+            sqlx::query_as(
+                "SELECT seq, hash, body FROM events WHERE seq >= $1 ORDER BY seq LIMIT $2",
+            )
+            .bind(to_i64(from))
+            .bind(to_i64(limit))
+            .fetch_all(p)
+            .await?
         });
         rows.into_iter().map(stored).collect()
     }
@@ -392,11 +431,13 @@ impl Store {
     /// Events of seqs in `[from, to]` (inclusive), in seq order.
     pub async fn read_range(&self, from: u64, to: u64) -> Result<Vec<StoredEvent>, StoreError> {
         let rows: Vec<(i64, Vec<u8>, Vec<u8>)> = with_pool!(self, |p| {
-            sqlx::query_as("SELECT seq, hash, body FROM events WHERE seq >= $1 AND seq <= $2 ORDER BY seq")
-                .bind(to_i64(from))
-                .bind(to_i64(to))
-                .fetch_all(p)
-                .await?
+            sqlx::query_as(
+                "SELECT seq, hash, body FROM events WHERE seq >= $1 AND seq <= $2 ORDER BY seq",
+            )
+            .bind(to_i64(from))
+            .bind(to_i64(to))
+            .fetch_all(p)
+            .await?
         });
         rows.into_iter().map(stored).collect()
     }
@@ -457,7 +498,10 @@ impl Store {
 
     /// Stored Merkle nodes by (level, index), level >= 1. Missing ones are absent from the
     /// result. Level-0 nodes (leaves) come from [`Store::leaf_hashes`].
-    pub async fn merkle_nodes(&self, ids: &[(u8, u64)]) -> Result<Vec<((u8, u64), Digest32)>, StoreError> {
+    pub async fn merkle_nodes(
+        &self,
+        ids: &[(u8, u64)],
+    ) -> Result<Vec<((u8, u64), Digest32)>, StoreError> {
         let mut out = Vec::with_capacity(ids.len());
         for &(level, index) in ids {
             if level == 0 {
@@ -511,7 +555,19 @@ impl Store {
 }
 
 /// A raw row as `verify` reads it.
-type RowColumns = (i64, Uuid, String, i64, String, String, String, i64, i64, Vec<u8>, Vec<u8>);
+type RowColumns = (
+    i64,
+    Uuid,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    Vec<u8>,
+    Vec<u8>,
+);
 
 /// A write transaction holding the ledger head. Dropped without `commit`, it rolls back.
 pub struct Writer {
@@ -528,7 +584,9 @@ pub struct Writer {
 
 impl std::fmt::Debug for Writer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Writer").field("head", &self.head).finish_non_exhaustive()
+        f.debug_struct("Writer")
+            .field("head", &self.head)
+            .finish_non_exhaustive()
     }
 }
 
@@ -592,7 +650,11 @@ impl Writer {
             ExpectedVersion::Exact(v) => actual == v,
         };
         if !ok {
-            return Err(StoreError::WrongExpectedVersion { stream: stream.to_owned(), expected, actual });
+            return Err(StoreError::WrongExpectedVersion {
+                stream: stream.to_owned(),
+                expected,
+                actual,
+            });
         }
 
         // Seal everything first so that an encoding error leaves nothing half-written.
@@ -617,62 +679,109 @@ impl Writer {
             sealed.push((event, body, hash));
         }
 
-        let mut frontier = self.frontier.clone();
         let mut committed = Vec::with_capacity(sealed.len());
+        for (event, body, hash) in &sealed {
+            self.insert_sealed(event, body, hash).await?;
+            committed.push(Committed {
+                seq: event.seq,
+                id: event.id,
+                stream: event.stream.clone(),
+                version: event.version,
+                hash: *hash,
+            });
+        }
+        self.last_recorded_us = recorded_us;
+        Ok(committed)
+    }
+
+    /// Appends an event sealed elsewhere (an import), keeping its exact body. The caller has
+    /// checked its stream version; this checks that it continues the chain.
+    pub async fn append_sealed(
+        &mut self,
+        event: &Event,
+        body: &[u8],
+    ) -> Result<Digest32, StoreError> {
+        if self.poisoned {
+            return Err(StoreError::Poisoned);
+        }
+        if event.seq != self.head.seq + 1 {
+            return Err(StoreError::Corrupt {
+                seq: event.seq,
+                reason: format!("expected seq {}", self.head.seq + 1),
+            });
+        }
+        if event.prev != self.head.hash {
+            return Err(StoreError::Corrupt {
+                seq: event.seq,
+                reason: format!(
+                    "prev {} is not the hash of seq {} ({})",
+                    event.prev, self.head.seq, self.head.hash
+                ),
+            });
+        }
+        let hash = Digest32::of(body);
+        self.insert_sealed(event, body, &hash).await?;
+        self.last_recorded_us = self
+            .last_recorded_us
+            .max(event.recorded_at.timestamp_micros());
+        Ok(hash)
+    }
+
+    /// Inserts one sealed event and the Merkle nodes it completes, and advances the head.
+    /// A failed statement poisons the writer: the transaction may hold part of the write.
+    async fn insert_sealed(
+        &mut self,
+        event: &Event,
+        body: &[u8],
+        hash: &Digest32,
+    ) -> Result<(), StoreError> {
+        let mut frontier = self.frontier.clone();
+        let completed = frontier.push(leaf_hash(body));
         let result: Result<(), sqlx::Error> = async {
-            for (event, body, hash) in &sealed {
+            with_tx!(&mut self.tx, |c| {
+                sqlx::query(
+                    "INSERT INTO events (seq, id, stream, version, type, actor, basis, \
+                     effective_us, recorded_us, hash, body) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(to_i64(event.seq))
+                .bind(event.id)
+                .bind(&event.stream)
+                .bind(to_i64(event.version))
+                .bind(&event.event_type)
+                .bind(&event.meta.actor)
+                .bind(&event.meta.basis)
+                .bind(event.effective_at.timestamp_micros())
+                .bind(event.recorded_at.timestamp_micros())
+                .bind(&hash.0[..])
+                .bind(body)
+                .execute(c)
+                .await?;
+            });
+            for (level, index, node) in completed {
                 with_tx!(&mut self.tx, |c| {
-                    sqlx::query(
-                        "INSERT INTO events (seq, id, stream, version, type, actor, basis, \
-                         effective_us, recorded_us, hash, body) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                    )
-                    .bind(to_i64(event.seq))
-                    .bind(event.id)
-                    .bind(&event.stream)
-                    .bind(to_i64(event.version))
-                    .bind(&event.event_type)
-                    .bind(&event.meta.actor)
-                    .bind(&event.meta.basis)
-                    .bind(event.effective_at.timestamp_micros())
-                    .bind(event.recorded_at.timestamp_micros())
-                    .bind(&hash.0[..])
-                    .bind(&body[..])
-                    .execute(c)
-                    .await?;
-                });
-                for (level, index, node) in frontier.push(leaf_hash(body)) {
-                    with_tx!(&mut self.tx, |c| {
-                        sqlx::query("INSERT INTO merkle_nodes (level, idx, hash) VALUES ($1, $2, $3)")
-                            .bind(i64::from(level))
-                            .bind(to_i64(index))
-                            .bind(&node.0[..])
-                            .execute(c)
-                            .await?;
-                    });
-                }
-                committed.push(Committed {
-                    seq: event.seq,
-                    id: event.id,
-                    stream: event.stream.clone(),
-                    version: event.version,
-                    hash: *hash,
+                    sqlx::query("INSERT INTO merkle_nodes (level, idx, hash) VALUES ($1, $2, $3)")
+                        .bind(i64::from(level))
+                        .bind(to_i64(index))
+                        .bind(&node.0[..])
+                        .execute(c)
+                        .await?;
                 });
             }
             Ok(())
         }
         .await;
-        // A failed statement leaves the transaction unusable (PostgreSQL) or partly written
-        // (SQLite): poison the writer so it can only roll back.
         if let Err(e) = result {
             self.poisoned = true;
             return Err(e.into());
         }
-        frontier.head = head.hash;
+        frontier.head = *hash;
         self.frontier = frontier;
-        self.head = head;
-        self.last_recorded_us = recorded_us;
-        Ok(committed)
+        self.head = Head {
+            seq: event.seq,
+            hash: *hash,
+        };
+        Ok(())
     }
 
     /// If every event of `events` is already recorded with the same content, returns the
@@ -693,11 +802,15 @@ impl Writer {
             });
             if let Some(row) = row {
                 let s = stored(row)?;
-                let event = s
-                    .event()
-                    .map_err(|err| StoreError::Corrupt { seq: s.seq, reason: err.to_string() })?;
+                let event = s.event().map_err(|err| StoreError::Corrupt {
+                    seq: s.seq,
+                    reason: err.to_string(),
+                })?;
                 if !e.same_content(stream, &event) {
-                    return Err(StoreError::IdConflict { id: e.id, seq: s.seq });
+                    return Err(StoreError::IdConflict {
+                        id: e.id,
+                        seq: s.seq,
+                    });
                 }
                 found.push(Committed {
                     seq: s.seq,
@@ -712,8 +825,14 @@ impl Writer {
             0 => Ok(None),
             n if n == events.len() => Ok(Some(found)),
             _ => {
-                let id = events.iter().find(|e| found.iter().all(|f| f.id != e.id)).map_or(Uuid::nil(), |e| e.id);
-                Err(StoreError::IdConflict { id, seq: found[0].seq })
+                let id = events
+                    .iter()
+                    .find(|e| found.iter().all(|f| f.id != e.id))
+                    .map_or(Uuid::nil(), |e| e.id);
+                Err(StoreError::IdConflict {
+                    id,
+                    seq: found[0].seq,
+                })
             }
         }
     }
@@ -764,11 +883,13 @@ impl Writer {
                 leaf_hash(&body)
             } else {
                 let h: Option<Vec<u8>> = with_tx!(&mut self.tx, |c| {
-                    sqlx::query_scalar("SELECT hash FROM merkle_nodes WHERE level = $1 AND idx = $2")
-                        .bind(i64::from(level))
-                        .bind(to_i64(index))
-                        .fetch_optional(c)
-                        .await?
+                    sqlx::query_scalar(
+                        "SELECT hash FROM merkle_nodes WHERE level = $1 AND idx = $2",
+                    )
+                    .bind(i64::from(level))
+                    .bind(to_i64(index))
+                    .fetch_optional(c)
+                    .await?
                 });
                 let h = h.ok_or_else(|| StoreError::Corrupt {
                     seq: size,
@@ -779,22 +900,35 @@ impl Writer {
             nodes.push((level, hash));
             start += 1u64 << level;
         }
-        Ok(Frontier { size, head: self.head.hash, nodes })
+        Ok(Frontier {
+            size,
+            head: self.head.hash,
+            nodes,
+        })
     }
 }
 
 fn stored((seq, hash, body): (i64, Vec<u8>, Vec<u8>)) -> Result<StoredEvent, StoreError> {
     let seq = to_u64(seq)?;
-    Ok(StoredEvent { seq, hash: digest(&hash, seq)?, body })
+    Ok(StoredEvent {
+        seq,
+        hash: digest(&hash, seq)?,
+        body,
+    })
 }
 
 fn digest(bytes: &[u8], seq: u64) -> Result<Digest32, StoreError> {
-    Digest32::from_slice(bytes)
-        .ok_or_else(|| StoreError::Corrupt { seq, reason: format!("stored hash has {} bytes, not 32", bytes.len()) })
+    Digest32::from_slice(bytes).ok_or_else(|| StoreError::Corrupt {
+        seq,
+        reason: format!("stored hash has {} bytes, not 32", bytes.len()),
+    })
 }
 
 fn to_u64(v: i64) -> Result<u64, StoreError> {
-    u64::try_from(v).map_err(|_| StoreError::Corrupt { seq: 0, reason: format!("negative number {v} in the database") })
+    u64::try_from(v).map_err(|_| StoreError::Corrupt {
+        seq: 0,
+        reason: format!("negative number {v} in the database"),
+    })
 }
 
 /// Database integers are i64; seqs and limits beyond i64::MAX are clamped (never reached).

@@ -44,7 +44,11 @@ impl fmt::Display for VerifyReport {
                 "ok: {} events verified (seq {}..={}), head {} {}",
                 self.verified, self.from, self.verified_to, self.head.seq, self.head.hash
             ),
-            Some(b) => write!(f, "BROKEN at {b} ({} events before it verified)", self.verified),
+            Some(b) => write!(
+                f,
+                "BROKEN at {b} ({} events before it verified)",
+                self.verified
+            ),
         }
     }
 }
@@ -73,14 +77,21 @@ pub enum BreakKind {
     /// The body's `seq` member is not the row's seq (rows moved or swapped).
     SeqMismatch { body_seq: u64 },
     /// SHA-256 of the body is not the stored hash (the body or the hash was changed).
-    HashMismatch { stored: Digest32, computed: Digest32 },
+    HashMismatch {
+        stored: Digest32,
+        computed: Digest32,
+    },
     /// `prev` does not name the previous event's hash (an event removed, inserted or changed
     /// before this one).
     PrevMismatch { expected: Digest32, found: Digest32 },
     /// An indexed column disagrees with the body.
     ColumnMismatch { column: &'static str },
     /// A stream's versions do not count up by one.
-    StreamVersion { stream: String, expected: u64, found: u64 },
+    StreamVersion {
+        stream: String,
+        expected: u64,
+        found: u64,
+    },
     /// The stored head does not name the last event.
     HeadMismatch { head_seq: u64, head_hash: Digest32 },
 }
@@ -90,18 +101,38 @@ impl fmt::Display for BreakKind {
         match self {
             BreakKind::Missing => write!(f, "event missing"),
             BreakKind::Malformed { reason } => write!(f, "malformed body: {reason}"),
-            BreakKind::SeqMismatch { body_seq } => write!(f, "row holds the body of seq {body_seq}"),
+            BreakKind::SeqMismatch { body_seq } => {
+                write!(f, "row holds the body of seq {body_seq}")
+            }
             BreakKind::HashMismatch { stored, computed } => {
-                write!(f, "hash mismatch (stored {stored}, body hashes to {computed})")
+                write!(
+                    f,
+                    "hash mismatch (stored {stored}, body hashes to {computed})"
+                )
             }
             BreakKind::PrevMismatch { expected, found } => {
-                write!(f, "chain broken (prev is {found}, previous event hashes to {expected})")
+                write!(
+                    f,
+                    "chain broken (prev is {found}, previous event hashes to {expected})"
+                )
             }
-            BreakKind::ColumnMismatch { column } => write!(f, "column {column} disagrees with the body"),
-            BreakKind::StreamVersion { stream, expected, found } => {
-                write!(f, "stream {stream} has version {found} where {expected} was due")
+            BreakKind::ColumnMismatch { column } => {
+                write!(f, "column {column} disagrees with the body")
             }
-            BreakKind::HeadMismatch { head_seq, head_hash } => {
+            BreakKind::StreamVersion {
+                stream,
+                expected,
+                found,
+            } => {
+                write!(
+                    f,
+                    "stream {stream} has version {found} where {expected} was due"
+                )
+            }
+            BreakKind::HeadMismatch {
+                head_seq,
+                head_hash,
+            } => {
                 write!(f, "ledger head says seq {head_seq} hash {head_hash}")
             }
         }
@@ -116,8 +147,13 @@ pub(super) async fn verify(
 ) -> Result<VerifyReport, StoreError> {
     let from = from.max(1);
     let head = store.head().await?;
-    let mut report =
-        VerifyReport { from, verified_to: from - 1, verified: 0, head, first_break: None };
+    let mut report = VerifyReport {
+        from,
+        verified_to: from - 1,
+        verified: 0,
+        head,
+        first_break: None,
+    };
     let broken = |mut report: VerifyReport, seq: u64, kind: BreakKind| {
         report.first_break = Some(Break { seq, kind });
         Ok(report)
@@ -138,7 +174,10 @@ pub(super) async fn verify(
     // Read the next page while hashing this one, so I/O and hashing overlap.
     let mut next = Some(tokio::spawn(fetch(store.clone(), expected, SCAN_PAGE)));
     while let Some(pending) = next.take() {
-        let rows = pending.await.map_err(|e| StoreError::Corrupt { seq: expected, reason: e.to_string() })??;
+        let rows = pending.await.map_err(|e| StoreError::Corrupt {
+            seq: expected,
+            reason: e.to_string(),
+        })??;
         if rows.is_empty() || expected > last {
             break;
         }
@@ -181,7 +220,10 @@ pub(super) async fn verify(
             return broken(
                 report,
                 head.seq.max(1),
-                BreakKind::HeadMismatch { head_seq: head.seq, head_hash: head.hash },
+                BreakKind::HeadMismatch {
+                    head_seq: head.seq,
+                    head_hash: head.hash,
+                },
             );
         }
     }
@@ -200,9 +242,13 @@ fn check_row(
 ) -> Result<(), BreakKind> {
     let (_, id, stream, version, event_type, actor, basis, effective_us, recorded_us, hash, body) =
         row;
-    let event = Event::decode(body).map_err(|e| BreakKind::Malformed { reason: e.to_string() })?;
+    let event = Event::decode(body).map_err(|e| BreakKind::Malformed {
+        reason: e.to_string(),
+    })?;
     if event.seq != seq {
-        return Err(BreakKind::SeqMismatch { body_seq: event.seq });
+        return Err(BreakKind::SeqMismatch {
+            body_seq: event.seq,
+        });
     }
     let computed = Digest32::of(body);
     let stored = Digest32::from_slice(hash).unwrap_or_default();
@@ -210,17 +256,29 @@ fn check_row(
         return Err(BreakKind::HashMismatch { stored, computed });
     }
     if event.prev != *prev {
-        return Err(BreakKind::PrevMismatch { expected: *prev, found: event.prev });
+        return Err(BreakKind::PrevMismatch {
+            expected: *prev,
+            found: event.prev,
+        });
     }
     let columns: [(&'static str, bool); 8] = [
         ("id", event.id == *id),
         ("stream", event.stream == *stream),
-        ("version", i64::try_from(event.version).ok() == Some(*version)),
+        (
+            "version",
+            i64::try_from(event.version).ok() == Some(*version),
+        ),
         ("type", event.event_type == *event_type),
         ("actor", event.meta.actor == *actor),
         ("basis", event.meta.basis == *basis),
-        ("effective_us", event.effective_at.timestamp_micros() == *effective_us),
-        ("recorded_us", event.recorded_at.timestamp_micros() == *recorded_us),
+        (
+            "effective_us",
+            event.effective_at.timestamp_micros() == *effective_us,
+        ),
+        (
+            "recorded_us",
+            event.recorded_at.timestamp_micros() == *recorded_us,
+        ),
     ];
     if let Some((column, _)) = columns.iter().find(|(_, ok)| !ok) {
         return Err(BreakKind::ColumnMismatch { column });

@@ -33,7 +33,11 @@ impl TestDb {
     pub fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("ledger.db").display());
-        TestDb { url, _dir: Some(dir), pg: None }
+        TestDb {
+            url,
+            _dir: Some(dir),
+            pg: None,
+        }
     }
 
     /// A fresh PostgreSQL database, or None (with a loud message) when the URL is unset.
@@ -46,9 +50,14 @@ impl TestDb {
         let mut conn = sqlx::PgConnection::connect(&admin)
             .await
             .unwrap_or_else(|e| panic!("{PG_ENV} is set but PostgreSQL is unreachable: {e}"));
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .unwrap();
         conn.close().await.unwrap();
-        let opts = sqlx::postgres::PgConnectOptions::from_str(&admin).unwrap().database(&name);
+        let opts = sqlx::postgres::PgConnectOptions::from_str(&admin)
+            .unwrap()
+            .database(&name);
         let url = format!(
             "postgres://{}@{}:{}/{}",
             opts.get_username(),
@@ -56,7 +65,11 @@ impl TestDb {
             opts.get_port(),
             name
         );
-        Some(TestDb { url, _dir: None, pg: Some((admin, name)) })
+        Some(TestDb {
+            url,
+            _dir: None,
+            pg: Some((admin, name)),
+        })
     }
 
     pub async fn backend(which: Backend) -> Option<TestDb> {
@@ -80,12 +93,17 @@ impl Drop for TestDb {
         if let Some((admin, name)) = self.pg.take() {
             // Drop runs outside any runtime we can block on: use a thread with its own.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
                 rt.block_on(async {
                     if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
-                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                            .execute(&mut conn)
-                            .await;
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                        )))
+                        .execute(&mut conn)
+                        .await;
                     }
                 });
             })
