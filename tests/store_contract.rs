@@ -6,7 +6,7 @@ mod support;
 use std::collections::HashSet;
 use std::process::Command;
 
-use govledger::merkle::{leaf_hash, node_hash};
+use govledger::merkle::{leaf_hash, mth};
 use govledger::store::{BreakKind, ExpectedVersion, Store, StoreError};
 use govledger_schema::{Digest32, Event};
 use sqlx::AssertSqlSafe;
@@ -386,18 +386,6 @@ async fn verify_names_the_first_bad_seq_for_each_kind_of_tampering(_db: TestDb) 
         assert_eq!(b.seq, bad_seq, "{what}: {b}");
         assert!(check(&b.kind), "{what}: unexpected kind {b}");
         assert_eq!(report.verified, bad_seq - 1, "{what}");
-    }
-}
-
-fn mth(leaves: &[Digest32]) -> Digest32 {
-    match leaves.len() {
-        0 => Digest32::of(b""),
-        1 => leaves[0],
-        n => {
-            let k = (n - 1).next_power_of_two() / 2;
-            let k = if k == 0 { 1 } else { k };
-            node_hash(&mth(&leaves[..k]), &mth(&leaves[k..]))
-        }
     }
 }
 

@@ -25,7 +25,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 use uuid::Uuid;
 
-use crate::merkle::{leaf_hash, node_hash};
+use crate::merkle::{self, NodeId, leaf_hash};
 
 pub use import::{ExportError, ImportError, MAX_LINE_BYTES, export, import};
 pub use verify::{Break, BreakKind, VerifyReport};
@@ -179,36 +179,11 @@ macro_rules! with_tx {
 
 type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
-/// The right edge of the Merkle tree after `size` leaves: the roots of the perfect subtrees
-/// that make up `size`, largest first, as (level, hash). At most 64 entries.
+/// The Merkle frontier as of a head: valid for the writer only while the head hash matches.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Frontier {
-    size: u64,
     head: Digest32,
-    nodes: Vec<(u8, Digest32)>,
-}
-
-impl Frontier {
-    /// Adds leaf number `self.size` and returns the interior nodes it completes, as
-    /// (level, index, hash), so they can be stored.
-    fn push(&mut self, leaf: Digest32) -> Vec<(u8, u64, Digest32)> {
-        let index = self.size;
-        let mut completed = Vec::new();
-        let mut level = 0u8;
-        let mut hash = leaf;
-        while let Some(&(top_level, top_hash)) = self.nodes.last() {
-            if top_level != level {
-                break;
-            }
-            self.nodes.pop();
-            hash = node_hash(&top_hash, &hash);
-            level += 1;
-            completed.push((level, index >> level, hash));
-        }
-        self.nodes.push((level, hash));
-        self.size += 1;
-        completed
-    }
+    tree: merkle::Frontier,
 }
 
 /// The event store. Cheap to clone; clones share the pool.
@@ -387,15 +362,14 @@ impl Store {
             head,
             last_recorded_us: last_recorded_us.unwrap_or(i64::MIN),
             frontier: Frontier {
-                size: 0,
                 head: Digest32::ZERO,
-                nodes: Vec::new(),
+                tree: merkle::Frontier::new(),
             },
             poisoned: false,
         };
         let cached = self.frontier.lock().ok().and_then(|g| g.clone());
         writer.frontier = match cached {
-            Some(f) if f.size == head.seq && f.head == head.hash => f,
+            Some(f) if f.tree.size() == head.seq && f.head == head.hash => f,
             _ => writer.load_frontier().await?,
         };
         Ok(writer)
@@ -736,7 +710,13 @@ impl Writer {
         hash: &Digest32,
     ) -> Result<(), StoreError> {
         let mut frontier = self.frontier.clone();
-        let completed = frontier.push(leaf_hash(body));
+        let completed = frontier
+            .tree
+            .append(leaf_hash(body))
+            .map_err(|e| StoreError::Corrupt {
+                seq: event.seq,
+                reason: e.to_string(),
+            })?;
         let result: Result<(), sqlx::Error> = async {
             with_tx!(&mut self.tx, |c| {
                 sqlx::query(
@@ -758,7 +738,10 @@ impl Writer {
                 .execute(c)
                 .await?;
             });
-            for (level, index, node) in completed {
+            // Leaves (level 0) are recomputed from the bodies; store only the nodes above.
+            for (NodeId { level, index }, node) in
+                completed.into_iter().filter(|(id, _)| id.level > 0)
+            {
                 with_tx!(&mut self.tx, |c| {
                     sqlx::query("INSERT INTO merkle_nodes (level, idx, hash) VALUES ($1, $2, $3)")
                         .bind(i64::from(level))
@@ -866,13 +849,8 @@ impl Writer {
     /// perfect subtree of the head's size (O(log n)).
     async fn load_frontier(&mut self) -> Result<Frontier, StoreError> {
         let size = self.head.seq;
-        let mut nodes = Vec::new();
-        let mut start = 0u64;
-        for level in (0..64u8).rev() {
-            if size & (1u64 << level) == 0 {
-                continue;
-            }
-            let index = start >> level;
+        let mut hashes = Vec::new();
+        for NodeId { level, index } in merkle::root_nodes(size) {
             let hash = if level == 0 {
                 let body: Vec<u8> = with_tx!(&mut self.tx, |c| {
                     sqlx::query_scalar("SELECT body FROM events WHERE seq = $1")
@@ -897,13 +875,15 @@ impl Writer {
                 })?;
                 digest(&h, size)?
             };
-            nodes.push((level, hash));
-            start += 1u64 << level;
+            hashes.push(hash);
         }
+        let tree = merkle::Frontier::from_parts(size, hashes).map_err(|e| StoreError::Corrupt {
+            seq: size,
+            reason: e.to_string(),
+        })?;
         Ok(Frontier {
-            size,
             head: self.head.hash,
-            nodes,
+            tree,
         })
     }
 }
