@@ -15,12 +15,9 @@ pub enum CanonicalError {
     #[error("number {0} has no JSON representation")]
     NonFinite(String),
     /// Integers beyond ±2^53 are not exactly representable as IEEE-754 doubles (I-JSON, RFC 7493).
-    #[error("integer {0} is outside the exactly representable range ±2^53")]
+    #[error("integer {0} is not exactly representable as an IEEE-754 double")]
     UnsafeInteger(String),
 }
-
-/// The largest integer magnitude a double holds exactly.
-pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
 /// The canonical bytes of `value`.
 pub fn to_canonical_vec(value: &Value) -> Result<Vec<u8>, CanonicalError> {
@@ -77,27 +74,40 @@ pub fn cmp_utf16(a: &str, b: &str) -> std::cmp::Ordering {
 }
 
 fn write_number(out: &mut Vec<u8>, n: &serde_json::Number) -> Result<(), CanonicalError> {
-    if let Some(u) = n.as_u64() {
-        if u > MAX_SAFE_INTEGER {
-            return Err(CanonicalError::UnsafeInteger(u.to_string()));
+    // JSON numbers are IEEE-754 doubles here (RFC 8785 §3.2.2.3). Integers up to 2^53 print as
+    // their digits, which is what ECMAScript prints too; larger ones must be exactly a double
+    // (then they print as that double does), or they would silently change value.
+    let (magnitude, negative) = match (n.as_u64(), n.as_i64()) {
+        (Some(u), _) => (u, false),
+        (None, Some(i)) => (i.unsigned_abs(), i < 0),
+        (None, None) => {
+            return match n.as_f64() {
+                Some(f) => write_f64(out, f),
+                None => Err(CanonicalError::NonFinite(n.to_string())),
+            };
         }
-        write_u64(out, u);
-        return Ok(());
-    }
-    if let Some(i) = n.as_i64() {
-        if i.unsigned_abs() > MAX_SAFE_INTEGER {
-            return Err(CanonicalError::UnsafeInteger(i.to_string()));
-        }
-        if i < 0 {
+    };
+    if magnitude <= 1 << 53 {
+        if negative {
             out.push(b'-');
         }
-        write_u64(out, i.unsigned_abs());
+        write_u64(out, magnitude);
         return Ok(());
     }
-    match n.as_f64() {
-        Some(f) => write_f64(out, f),
-        None => Err(CanonicalError::NonFinite(n.to_string())),
+    // Accept it when it is exactly a double, or when it is already the ECMAScript spelling of
+    // the nearest double (which is what canonical output re-parses as); refuse the rest.
+    let as_double = magnitude as f64;
+    let mut spelled = Vec::new();
+    write_f64(&mut spelled, as_double)?;
+    let exact = as_double < 18_446_744_073_709_551_616.0 && as_double as u64 == magnitude;
+    if !exact && spelled != magnitude.to_string().as_bytes() {
+        return Err(CanonicalError::UnsafeInteger(n.to_string()));
     }
+    if negative {
+        out.push(b'-');
+    }
+    out.extend_from_slice(&spelled);
+    Ok(())
 }
 
 /// Writes an IEEE-754 double as ECMAScript's `Number.prototype.toString` does (RFC 8785
@@ -222,8 +232,13 @@ mod tests {
     }
 
     #[test]
-    fn integers_beyond_two_to_the_53_are_refused() {
+    fn integers_that_are_not_exact_doubles_are_refused() {
         assert!(to_canonical_vec(&json!(9_007_199_254_740_993u64)).is_err());
+        assert!(to_canonical_vec(&json!(u64::MAX)).is_err());
+        check(json!(10_000_000_000_000_000_000u64), "10000000000000000000");
+        // 2^60 is a double; ECMAScript spells it with trailing zeros, and that spelling re-parses.
+        check(json!(1u64 << 60), "1152921504606847000");
+        check(json!(1_152_921_504_606_847_000u64), "1152921504606847000");
         check(json!(9_007_199_254_740_991u64), "9007199254740991");
         check(json!(-9_007_199_254_740_991i64), "-9007199254740991");
     }

@@ -210,6 +210,14 @@ impl NewEvent {
             ));
         }
         canonical::to_canonical_vec(&self.data)?;
+        if let Some(path) = first_non_integer(&self.data, "data") {
+            // Payloads carry integers only (dates as strings): a float would have more than one
+            // spelling for one value, and an idempotent retry could no longer match its original.
+            return Err(EnvelopeError::Field(
+                "data",
+                format!("{path} is not an integer (payloads carry no floating-point numbers)"),
+            ));
+        }
         Ok(())
     }
 
@@ -415,6 +423,21 @@ impl Event {
     /// SHA-256 of the canonical body.
     pub fn hash(&self) -> Result<Digest32, CanonicalError> {
         Ok(Digest32::of(&self.encode()?))
+    }
+}
+
+/// The path of the first number in `v` that is not an integer, if any.
+fn first_non_integer(v: &Value, path: &str) -> Option<String> {
+    match v {
+        Value::Number(n) if !(n.is_i64() || n.is_u64()) => Some(path.to_owned()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| first_non_integer(x, &format!("{path}[{i}]"))),
+        Value::Object(m) => m
+            .iter()
+            .find_map(|(k, x)| first_non_integer(x, &format!("{path}.{k}"))),
+        _ => None,
     }
 }
 

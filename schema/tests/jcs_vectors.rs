@@ -1,0 +1,193 @@
+//! RFC 8785 conformance against the published vectors in `vectors/jcs/` (see its SOURCES.md),
+//! and property tests tying the fast envelope writer to the generic canonicalizer.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use govledger_schema::canonical::{parse_canonical, to_canonical_vec, write_f64};
+use govledger_schema::{Digest32, Event, Meta};
+use proptest::prelude::*;
+use serde_json::Value;
+use uuid::Uuid;
+
+fn vectors() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/jcs")
+}
+
+#[test]
+fn every_input_output_pair_canonicalizes_byte_for_byte() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(vectors().join("input")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        let input: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let expected = std::fs::read(vectors().join("output").join(&name)).unwrap();
+        let hex_text =
+            std::fs::read_to_string(vectors().join("outhex").join(name.replace(".json", ".txt")))
+                .unwrap();
+        let from_hex: Vec<u8> = hex_text
+            .split_whitespace()
+            .map(|h| u8::from_str_radix(h, 16).unwrap())
+            .collect();
+        assert_eq!(expected, from_hex, "{name}: output and outhex agree");
+        let got = to_canonical_vec(&input).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&got),
+            String::from_utf8_lossy(&expected),
+            "{name}"
+        );
+        assert_eq!(got, expected, "{name}");
+        // And the canonical bytes are accepted as canonical (numbers compare as bytes: 56.0
+        // and 56 are one double).
+        assert_eq!(
+            to_canonical_vec(&parse_canonical(&expected).unwrap()).unwrap(),
+            expected,
+            "{name}"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 6, "all six published pairs");
+}
+
+fn number_table(file: &str) -> Vec<(String, String)> {
+    std::fs::read_to_string(vectors().join(file))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let (hex, expected) = l.split_once(',').unwrap();
+            (hex.to_owned(), expected.to_owned())
+        })
+        .collect()
+}
+
+fn format_bits(hex: &str) -> Result<String, String> {
+    let bits = u64::from_str_radix(hex, 16).unwrap();
+    let mut out = Vec::new();
+    write_f64(&mut out, f64::from_bits(bits)).map_err(|e| e.to_string())?;
+    Ok(String::from_utf8(out).unwrap())
+}
+
+#[test]
+fn appendix_b_numbers_serialize_as_ecmascript_does() {
+    let table = number_table("rfc8785-appendix-b-numbers.csv");
+    assert!(table.len() >= 24);
+    for (hex, expected) in table {
+        match (format_bits(&hex), expected.as_str()) {
+            (Err(_), "ERROR") => {}
+            (Ok(got), "ERROR") => panic!("{hex}: NaN/Infinity must be refused, got {got}"),
+            (got, want) => assert_eq!(got.unwrap(), want, "{hex}"),
+        }
+    }
+}
+
+#[test]
+fn es6_sample_numbers_serialize_as_ecmascript_does() {
+    for (hex, expected) in number_table("es6-number-samples.csv") {
+        assert_eq!(format_bits(&hex).unwrap(), expected, "{hex}");
+    }
+}
+
+fn sample_event(
+    seq: u64,
+    data: Value,
+    actor: String,
+    acting_for: Option<String>,
+    stream: String,
+) -> Event {
+    Event {
+        seq,
+        id: Uuid::from_u128(u128::from(seq) * 7919),
+        stream,
+        version: seq.div_ceil(2),
+        event_type: "permission.granted.v1".into(),
+        data,
+        meta: Meta {
+            actor,
+            acting_for,
+            basis: "第5条第2項".into(),
+            request_id: Some("req-1".into()),
+            causation_id: (seq % 2 == 0).then(|| Uuid::from_u128(42)),
+        },
+        recorded_at: Utc
+            .timestamp_micros(1_700_000_000_123_456 + seq as i64)
+            .unwrap(),
+        effective_at: FixedOffset::east_opt(9 * 3600)
+            .unwrap()
+            .with_ymd_and_hms(2025, 4, 1, 0, 0, 0)
+            .unwrap(),
+        prev: Digest32::of(&seq.to_be_bytes()),
+    }
+}
+
+#[test]
+fn a_known_envelope_encodes_to_the_documented_bytes() {
+    // The README's worked example: recompute this hash by hand from these bytes.
+    let e = sample_event(
+        1,
+        serde_json::json!({"asset": "A01", "person": "P0002"}),
+        "P0001".into(),
+        None,
+        "asset/A01".into(),
+    );
+    let body = String::from_utf8(e.encode().unwrap()).unwrap();
+    assert_eq!(
+        body,
+        r#"{"data":{"asset":"A01","person":"P0002"},"effective_at":"2025-04-01T00:00:00+09:00","id":"00000000-0000-0000-0000-000000001eef","meta":{"acting_for":null,"actor":"P0001","basis":"第5条第2項","causation_id":null,"request_id":"req-1"},"prev":"cd2662154e6d76b2b2b92e70c0cac3ccf534f9b74eb5b89819ec509083d00a50","recorded_at":"2023-11-14T22:13:20.123457Z","seq":1,"stream":"asset/A01","type":"permission.granted.v1","version":1}"#
+    );
+    assert_eq!(Event::decode(body.as_bytes()).unwrap(), e);
+}
+
+fn json_leaf() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        (-(1i64 << 53) + 1..(1i64 << 53)).prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
+        "\\PC{0,12}".prop_map(Value::String),
+        any::<String>().prop_map(Value::String),
+    ]
+}
+
+fn json_value() -> impl Strategy<Value = Value> {
+    json_leaf().prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::btree_map(any::<String>(), inner, 0..6)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn canonical_bytes_reparse_to_the_same_value_and_bytes(v in json_value()) {
+        let bytes = to_canonical_vec(&v).unwrap();
+        let back = parse_canonical(&bytes).unwrap();
+        prop_assert_eq!(to_canonical_vec(&back).unwrap(), bytes);
+    }
+
+    #[test]
+    fn envelope_encode_decode_encode_is_byte_identical_and_equals_generic_jcs(
+        seq in 1u64..(1 << 53),
+        data in prop::collection::btree_map("[a-z_]{1,8}", json_value(), 0..5),
+        actor in "\\PC{1,20}",
+        acting_for in proptest::option::of("\\PC{1,20}"),
+        stream in "[A-Za-z0-9._:/-]{1,40}",
+    ) {
+        let data = Value::Object(data.into_iter().collect());
+        let event = sample_event(seq, data, actor, acting_for, stream);
+        let body = event.encode().unwrap();
+        // The fast writer is exactly RFC 8785 of the envelope's JSON value.
+        prop_assert_eq!(&body, &to_canonical_vec(&event.to_value()).unwrap());
+        let decoded = Event::decode(&body).unwrap();
+        prop_assert_eq!(decoded.encode().unwrap(), body);
+        prop_assert_eq!((&decoded.meta, &decoded.stream, decoded.seq), (&event.meta, &event.stream, event.seq));
+    }
+}
