@@ -22,7 +22,7 @@ use govledger_schema::envelope::{EnvelopeError, check_stream};
 use govledger_schema::{Digest32, Event, NewEvent};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
+use sqlx::{ConnectOptions, Connection, PgPool, Postgres, Sqlite, SqlitePool};
 use uuid::Uuid;
 
 use crate::merkle::{self, NodeId, leaf_hash};
@@ -231,6 +231,13 @@ impl Store {
         };
         let pool = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url).map_err(|e| open_err(e.to_string()))?;
+            // One direct connection first: a pool retries until its timeout and then reports
+            // only "timed out", where an operator needs "connection refused" at once.
+            let probe = tokio::time::timeout(Duration::from_secs(10), opts.connect())
+                .await
+                .map_err(|_| open_err("no answer within 10 s".into()))?
+                .map_err(|e| open_err(e.to_string()))?;
+            let _ = probe.close().await;
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
