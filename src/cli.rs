@@ -14,6 +14,8 @@ use tokio::io::{AsyncWriteExt, BufReader, BufWriter};
 
 use crate::store::{self, Store};
 
+pub mod demo;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "govledger",
@@ -32,17 +34,108 @@ pub struct DbArg {
     pub db: String,
 }
 
+/// Where the checkpoint signing key lives: a file outside the database.
+#[derive(Debug, Args, Clone)]
+pub struct KeyArg {
+    /// Signing key file (mode 0600). Default: beside a SQLite file (`X.db.key`), else `govledger.key`.
+    #[arg(long = "key-file", env = "GOVLEDGER_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+}
+
+impl KeyArg {
+    pub fn path(&self, db: &str) -> PathBuf {
+        self.key_file
+            .clone()
+            .unwrap_or_else(|| crate::notary::default_key_path(db))
+    }
+}
+
+/// Who and what the genesis records.
+#[derive(Debug, Args, Clone)]
+pub struct GenesisArgs {
+    /// Person id of the bootstrap system administrator (第4条第2項), the actor of the genesis.
+    #[arg(long, env = "GOVLEDGER_ADMIN_ID")]
+    pub admin_id: Option<String>,
+    /// Their name.
+    #[arg(long, env = "GOVLEDGER_ADMIN_NAME")]
+    pub admin_name: Option<String>,
+    /// The personnel order (辞令) appointing them.
+    #[arg(long, default_value = "人事異動通知")]
+    pub personnel_order: String,
+    /// When the genesis takes effect: `YYYY-MM-DD` (00:00 JST) or RFC 3339. Default: now.
+    #[arg(long)]
+    pub genesis_at: Option<String>,
+    /// The checkpoints' origin line and key name.
+    #[arg(
+        long,
+        env = "GOVLEDGER_ORIGIN",
+        default_value = "govledger.local/welfare-system"
+    )]
+    pub origin: String,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Create the ledger's database and schema (idempotent on an existing ledger).
+    /// Create the ledger: database and schema, the checkpoint signing key, and the genesis
+    /// (the regulation, its amendments, the annex and the bootstrap administrator).
     Init {
         #[command(flatten)]
         db: DbArg,
+        #[command(flatten)]
+        key: KeyArg,
+        #[command(flatten)]
+        genesis: GenesisArgs,
     },
-    /// Verify the stored chain: every body, hash, link, seq and stream version.
+    /// Print a signed checkpoint (C2SP tlog-checkpoint note): the one issued at `--size`, or a
+    /// new one at the head.
+    Checkpoint {
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        key: KeyArg,
+        /// Tree size (default: the head).
+        #[arg(long)]
+        size: Option<u64>,
+    },
+    /// Build the demo ledger (genesis and five fiscal years of decisions) if absent, verify it,
+    /// print a summary and tokens; with `--serve`, serve it.
+    Demo {
+        /// The demo's database (built only when absent or empty).
+        #[arg(long, env = "GOVLEDGER_DB", default_value = demo::DEMO_DB)]
+        db: String,
+        #[command(flatten)]
+        key: KeyArg,
+        /// Seed of the deterministic demo script.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Serve the demo ledger over HTTP after building it.
+        #[arg(long)]
+        serve: bool,
+        /// Address to serve on (with `--serve`).
+        #[arg(long, env = "GOVLEDGER_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+    },
+    /// Print the public key that verifies this ledger's checkpoints (note verifier format).
+    PublicKey {
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+    /// Verify the stored chain (every body, hash, link, seq, stream version), or with `--file`
+    /// an export offline against a kept checkpoint and the log's public key.
     Verify {
         #[command(flatten)]
         db: DbArg,
+        /// Verify this export file (JSON Lines) instead of the database: no server, no database.
+        #[arg(long, requires_all = ["checkpoint", "key"])]
+        file: Option<PathBuf>,
+        /// A signed checkpoint kept earlier (with `--file`).
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+        /// The log's public key in note verifier format (with `--file`).
+        #[arg(long)]
+        key: Option<PathBuf>,
         /// First seq to check (the chain link into it is taken from the stored seq before).
         #[arg(long, default_value_t = 1)]
         from: u64,
@@ -69,6 +162,13 @@ enum Command {
         /// The export file.
         file: PathBuf,
     },
+    /// Serve the HTTP API (reads for auditors, writes for admins, live tail, exports).
+    Serve(crate::http::ServeArgs),
+    /// Issue, revoke and list bearer tokens for the HTTP API.
+    Token {
+        #[command(subcommand)]
+        command: crate::http::cli::TokenCommand,
+    },
 }
 
 /// Runs the command line and maps the outcome to an exit code.
@@ -86,19 +186,63 @@ pub async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Init { db } => {
-            let store = Store::open(&db.db).await?;
-            let head = store.head().await?;
+        Command::Init { db, key, genesis } => {
+            init(&db, &key, &genesis).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Checkpoint { db, key, size } => {
+            let store = Store::open_existing(&db.db).await?;
+            let notary = crate::notary::Notary::from_key_file(&key.path(&db.db))?;
+            let cp = match size {
+                Some(size) => notary.checkpoint_at(&store, size).await?,
+                None => notary.checkpoint_now(&store).await?,
+            };
+            print!("{}", cp.note);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo {
+            db,
+            key,
+            seed,
+            serve,
+            listen,
+        } => {
+            let db = DbArg { db };
+            let built = demo::build(&db, &key, seed).await?;
+            let head = built.store.head().await?;
             println!(
-                "ledger ready at {} ({:?}), head seq {} {}",
+                "demo ledger {} at {}: {} events, head {}",
+                if built.built { "built" } else { "found" },
                 store::redact(&db.db),
-                store.backend(),
                 head.seq,
                 head.hash
             );
+            let (auditor, admin, admin_person) = demo::issue_tokens(&built.store).await?;
+            println!("auditor token: {auditor}");
+            println!("admin token ({admin_person}, system administrator): {admin}");
+            built.store.close().await;
+            if serve {
+                crate::http::serve(crate::http::ServeArgs { db, listen }).await?;
+            }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Verify { db, from, to } => {
+        Command::PublicKey { db, key } => {
+            let notary = crate::notary::Notary::from_key_file(&key.path(&db.db))?;
+            println!("{}", notary.verifier().to_text());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Verify {
+            file: Some(file),
+            checkpoint,
+            key,
+            ..
+        } => {
+            let (Some(checkpoint), Some(key)) = (checkpoint, key) else {
+                anyhow::bail!("--file needs --checkpoint and --key");
+            };
+            verify_offline(&file, &checkpoint, &key).await
+        }
+        Command::Verify { db, from, to, .. } => {
             let store = Store::open_existing(&db.db).await?;
             let head = store.head().await?;
             let total = to.unwrap_or(head.seq).saturating_sub(from.max(1) - 1);
@@ -134,6 +278,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             eprintln!("exported {written} events");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Serve(args) => {
+            crate::http::serve(args).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token { command } => crate::http::cli::token(command).await,
         Command::Import { db, file } => {
             let input = tokio::fs::File::open(&file)
                 .await
@@ -150,6 +299,91 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             bar.finish_and_clear();
             println!("imported {} events, head {}", head.seq, head.hash);
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Creates what is missing: schema, signing key, genesis. Safe to run again.
+pub async fn init(db: &DbArg, key: &KeyArg, genesis: &GenesisArgs) -> anyhow::Result<()> {
+    let store = Store::open(&db.db).await?;
+    let key_path = key.path(&db.db);
+    let notary = if key_path.exists() {
+        crate::notary::Notary::from_key_file(&key_path)?
+    } else {
+        let signer = crate::checkpoint::Signer::generate(&genesis.origin).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot make a signing key for origin {:?}: {e}",
+                genesis.origin
+            )
+        })?;
+        crate::checkpoint::write_signer_key(&key_path, &signer)?;
+        eprintln!("created signing key {}", key_path.display());
+        crate::notary::Notary::new(signer)
+    };
+    let (ledger, _) = crate::ledger::Ledger::open(store.clone()).await?;
+    if store.head().await?.seq == 0 {
+        let (Some(admin_id), Some(admin_name)) = (&genesis.admin_id, &genesis.admin_name) else {
+            anyhow::bail!(
+                "a new ledger needs its bootstrap administrator: --admin-id and --admin-name"
+            );
+        };
+        let at = match &genesis.genesis_at {
+            Some(s) => crate::jst::parse(s).map_err(|e| anyhow::anyhow!("--genesis-at: {e}"))?,
+            None => crate::jst::now(),
+        };
+        let admin = crate::rules::GenesisAdmin {
+            person_id: admin_id.clone(),
+            name: admin_name.clone(),
+            personnel_order: genesis.personnel_order.clone(),
+        };
+        let done = ledger.genesis(&admin, at).await?;
+        eprintln!("recorded the genesis: {} events", done.events.len());
+    }
+    let cp = notary.checkpoint_now(&store).await?;
+    let head = store.head().await?;
+    println!(
+        "ledger ready at {} ({:?}): head seq {} {}, checkpoint at size {}",
+        store::redact(&db.db),
+        store.backend(),
+        head.seq,
+        head.hash,
+        cp.size
+    );
+    println!("public key: {}", notary.verifier().to_text());
+    Ok(())
+}
+
+async fn verify_offline(
+    file: &std::path::Path,
+    checkpoint: &std::path::Path,
+    key: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
+    let note = tokio::fs::read(checkpoint)
+        .await
+        .with_context(|| format!("cannot read {}", checkpoint.display()))?;
+    let verifier = crate::checkpoint::read_verifier_key(key)?;
+    let input = tokio::fs::File::open(file)
+        .await
+        .with_context(|| format!("cannot open {}", file.display()))?;
+    let size = input.metadata().await.map(|m| m.len()).unwrap_or(0);
+    let bar = progress_bar(size / 500, "verifying");
+    let mut reader = BufReader::with_capacity(1 << 20, input);
+    let result = crate::notary::verify_export(&mut reader, &note, &verifier, |_| bar.inc(1)).await;
+    bar.finish_and_clear();
+    match result {
+        Ok(r) => {
+            println!(
+                "ok: {} events verified; the first {} match the checkpoint's root {} signed by {}",
+                r.events,
+                r.checkpoint_size,
+                r.root,
+                verifier.name()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            println!("BROKEN: {e}");
+            Ok(ExitCode::from(1))
         }
     }
 }

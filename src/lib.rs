@@ -3,5 +3,11 @@
 
 pub mod checkpoint;
 pub mod cli;
+pub mod demo;
+pub mod http;
+pub mod jst;
+pub mod ledger;
 pub mod merkle;
+pub mod notary;
+pub mod rules;
 pub mod store;

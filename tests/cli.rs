@@ -29,19 +29,34 @@ fn stderr(o: &Output) -> String {
 async fn fill(db: &TestDb, n: u64) {
     let store = db.open().await;
     for i in 0..n {
-        store.append(&format!("asset/A{:02}", i % 5), ExpectedVersion::Any, vec![event(i)]).await.unwrap();
+        store
+            .append(
+                &format!("asset/A{:02}", i % 5),
+                ExpectedVersion::Any,
+                vec![event(i)],
+            )
+            .await
+            .unwrap();
     }
     store.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn export_from_sqlite_import_into_postgres_keeps_every_hash() {
-    let Some(pg) = TestDb::postgres().await else { return };
+    let Some(pg) = TestDb::postgres().await else {
+        return;
+    };
     let sqlite = TestDb::sqlite();
     fill(&sqlite, 57).await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("export.jsonl");
-    let out = govledger(&["export", "--db", &sqlite.url, "--out", file.to_str().unwrap()]);
+    let out = govledger(&[
+        "export",
+        "--db",
+        &sqlite.url,
+        "--out",
+        file.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 57);
 
@@ -49,16 +64,32 @@ async fn export_from_sqlite_import_into_postgres_keeps_every_hash() {
     assert!(out.status.success(), "{}", stderr(&out));
     let a = sqlite.open().await;
     let b = pg.open().await;
-    assert_eq!(a.head().await.unwrap(), b.head().await.unwrap(), "same head seq and hash");
-    let (ea, eb) = (a.read_from(1, 100).await.unwrap(), b.read_from(1, 100).await.unwrap());
+    assert_eq!(
+        a.head().await.unwrap(),
+        b.head().await.unwrap(),
+        "same head seq and hash"
+    );
+    let (ea, eb) = (
+        a.read_from(1, 100).await.unwrap(),
+        b.read_from(1, 100).await.unwrap(),
+    );
     assert_eq!(ea, eb, "identical bodies and hashes");
     // The same Merkle nodes were derived on the other backend.
-    let ids: Vec<(u8, u64)> = (1..6u8).flat_map(|l| (0..(57u64 >> l)).map(move |i| (l, i))).collect();
-    assert_eq!(a.merkle_nodes(&ids).await.unwrap(), b.merkle_nodes(&ids).await.unwrap());
+    let ids: Vec<(u8, u64)> = (1..6u8)
+        .flat_map(|l| (0..(57u64 >> l)).map(move |i| (l, i)))
+        .collect();
+    assert_eq!(
+        a.merkle_nodes(&ids).await.unwrap(),
+        b.merkle_nodes(&ids).await.unwrap()
+    );
 
     let out = govledger(&["verify", "--db", &pg.url]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).starts_with("ok: 57 events verified"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).starts_with("ok: 57 events verified"),
+        "{}",
+        stdout(&out)
+    );
     // And back again: PostgreSQL export equals the SQLite export byte for byte.
     let out = govledger(&["export", "--db", &pg.url]);
     assert_eq!(out.stdout, std::fs::read(&file).unwrap());
@@ -72,8 +103,14 @@ async fn verify_exits_non_zero_with_one_line_naming_the_seq() {
     assert!(out.status.success());
     let store = db.open().await;
     let pool = store.sqlite_pool().unwrap();
-    sqlx::query("DROP TRIGGER events_no_update").execute(pool).await.unwrap();
-    sqlx::query("UPDATE events SET hash = zeroblob(32) WHERE seq = 7").execute(pool).await.unwrap();
+    sqlx::query("DROP TRIGGER events_no_update")
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE events SET hash = zeroblob(32) WHERE seq = 7")
+        .execute(pool)
+        .await
+        .unwrap();
     let out = govledger(&["verify", "--db", &db.url]);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
@@ -95,30 +132,55 @@ async fn a_bad_import_is_refused_in_one_line_and_writes_nothing() {
     let source = TestDb::sqlite();
     fill(&source, 6).await;
     let good = govledger(&["export", "--db", &source.url]).stdout;
-    let lines: Vec<&[u8]> = good.split(|b| *b == b'\n').filter(|l| !l.is_empty()).collect();
-    let join = |ls: &[Vec<u8>]| ls.iter().flat_map(|l| l.iter().copied().chain([b'\n'])).collect::<Vec<u8>>();
+    let lines: Vec<&[u8]> = good
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    let join = |ls: &[Vec<u8>]| {
+        ls.iter()
+            .flat_map(|l| l.iter().copied().chain([b'\n']))
+            .collect::<Vec<u8>>()
+    };
     let owned: Vec<Vec<u8>> = lines.iter().map(|l| l.to_vec()).collect();
     let dir = tempfile::tempdir().unwrap();
 
     let mut reordered = owned.clone();
     reordered.swap(2, 3);
     let mut spaced = owned.clone();
-    spaced[3] = String::from_utf8(spaced[3].clone()).unwrap().replacen(":", ": ", 1).into_bytes();
+    spaced[3] = String::from_utf8(spaced[3].clone())
+        .unwrap()
+        .replacen(":", ": ", 1)
+        .into_bytes();
     let mut non_utf8 = owned.clone();
     non_utf8[4].insert(10, 0xff);
     let mut edited = owned.clone();
-    edited[1] = String::from_utf8(edited[1].clone()).unwrap().replace("第5条第2項", "第5条第3項").into_bytes();
+    edited[1] = String::from_utf8(edited[1].clone())
+        .unwrap()
+        .replace("第5条第2項", "第5条第3項")
+        .into_bytes();
     let mut truncated = join(&owned);
     truncated.truncate(truncated.len() - 10);
 
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("reordered", join(&reordered), "line 3: seq is 4, expected 3"),
-        ("not canonical", join(&spaced), "line 4: body: not in RFC 8785 canonical form"),
+        (
+            "reordered",
+            join(&reordered),
+            "line 3: seq is 4, expected 3",
+        ),
+        (
+            "not canonical",
+            join(&spaced),
+            "line 4: body: not in RFC 8785 canonical form",
+        ),
         ("not UTF-8", join(&non_utf8), "line 5: body: not UTF-8"),
         ("edited", join(&edited), "line 3: prev"),
         ("truncated", truncated, "line 6:"),
         ("not JSON", b"hello\n".to_vec(), "line 1: body: not JSON"),
-        ("starts late", join(&owned[1..]), "line 1: seq is 2, expected 1"),
+        (
+            "starts late",
+            join(&owned[1..]),
+            "line 1: seq is 2, expected 1",
+        ),
     ];
     for (what, bytes, expect) in cases {
         let target = TestDb::sqlite();
@@ -129,7 +191,11 @@ async fn a_bad_import_is_refused_in_one_line_and_writes_nothing() {
         assert_eq!(err.lines().count(), 1, "{what}: one line: {err}");
         assert!(err.contains(expect), "{what}: {err}");
         assert!(err.contains("nothing written"), "{what}: {err}");
-        assert_eq!(target.open().await.head().await.unwrap().seq, 0, "{what}: the ledger is unchanged");
+        assert_eq!(
+            target.open().await.head().await.unwrap().seq,
+            0,
+            "{what}: the ledger is unchanged"
+        );
     }
 
     // A non-empty target is refused too, and keeps what it had.
@@ -146,8 +212,14 @@ fn a_database_that_cannot_be_opened_is_one_line_and_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.starts_with("error: cannot open database sqlite:///nonexistent/dir/x.db"), "{err}");
+    assert!(
+        err.starts_with("error: cannot open database sqlite:///nonexistent/dir/x.db"),
+        "{err}"
+    );
     let out = govledger(&["verify", "--db", "postgres://someone:secret@127.0.0.1:1/x"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(!stderr(&out).contains("secret"), "passwords never appear in messages");
+    assert!(
+        !stderr(&out).contains("secret"),
+        "passwords never appear in messages"
+    );
 }

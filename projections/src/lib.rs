@@ -1,3 +1,261 @@
 //! Pure folds from events to read models. Architecture invariant: no I/O, no clock, no
 //! database — every function here is a function of the events it is given.
+//!
+//! [`State`] is one fold of the whole log. It keeps every fact with the [`Stamp`] (ledger seq and
+//! effective time) of the event that introduced it and of the events that ended it, so every
+//! view is **bitemporal**: it answers "as of" an effective time and "as known at" a ledger seq
+//! (a [`Lens`]). A correction (`correction.recorded.v1`) voids the event it names from the
+//! correction's seq on; views looking at an earlier `known_at` still see the voided event.
 #![forbid(unsafe_code)]
+
+mod apply;
+mod model;
+mod views;
+
+pub use model::*;
+pub use views::*;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use govledger_schema::Digest32;
+use govledger_schema::events::{
+    DirectiveIssued, RegulationAmended, RegulationEstablished, Role, SupervisorScope,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// An effective time: when a decision takes effect, with its offset.
+pub type Time = DateTime<FixedOffset>;
+
+/// Where a fact comes from: the event's ledger seq and its effective time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    pub seq: u64,
+    pub at: Time,
+}
+
+/// A fact that holds from `start` until the first of its `ends` (several, because an end can
+/// itself be voided by a correction and recorded again).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    pub start: Stamp,
+    pub ends: Vec<Stamp>,
+}
+
+impl Span {
+    pub fn new(start: Stamp) -> Span {
+        Span {
+            start,
+            ends: Vec::new(),
+        }
+    }
+}
+
+/// The envelope of an applied event, without its data: what audits and corrections look at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventSummary {
+    pub seq: u64,
+    pub id: Uuid,
+    pub stream: String,
+    pub event_type: String,
+    pub actor: String,
+    pub acting_for: Option<String>,
+    pub basis: String,
+    pub recorded_at: DateTime<Utc>,
+    pub effective_at: Time,
+}
+
+/// A regulation role held by a post (第3条第1項, 第4条第2項, 第11条).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleBinding {
+    pub role: Role,
+    pub post_id: String,
+    pub scope: Option<SupervisorScope>,
+    pub start: Stamp,
+}
+
+/// A correction and the event it voids.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Correction {
+    pub stamp: Stamp,
+    pub actor: String,
+    pub corrects_seq: u64,
+    pub corrects_event_id: Uuid,
+    pub reason: String,
+}
+
+/// The whole folded state. Maps are ordered, so the serialization (and [`State::state_hash`])
+/// is a function of the events alone.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    pub(crate) applied_seq: u64,
+    pub(crate) genesis_at: Option<Time>,
+    pub(crate) latest_effective_at: Option<Time>,
+    pub(crate) regulation: Option<(RegulationEstablished, Stamp)>,
+    pub(crate) amendments: Vec<(RegulationAmended, Stamp)>,
+    pub(crate) role_bindings: Vec<RoleBinding>,
+    pub(crate) operation_staff_sections: Vec<(Vec<String>, Stamp)>,
+    pub(crate) units: BTreeMap<String, Unit>,
+    pub(crate) posts: BTreeMap<String, Post>,
+    pub(crate) persons: BTreeMap<String, Person>,
+    pub(crate) usage_officers: BTreeMap<String, Vec<UsageOfficerTerm>>,
+    pub(crate) users: BTreeMap<String, Vec<UserRegistration>>,
+    pub(crate) assets: BTreeMap<String, Asset>,
+    /// Grants by asset id.
+    pub(crate) grants: BTreeMap<String, Vec<Grant>>,
+    pub(crate) permission_requests: BTreeMap<String, PermissionRequest>,
+    pub(crate) permission_refusals: Vec<PermissionRefusal>,
+    pub(crate) modifications: BTreeMap<String, Modification>,
+    pub(crate) retirements: BTreeMap<String, Retirement>,
+    /// Rosters by officer post id, each version replacing the previous one.
+    pub(crate) rosters: BTreeMap<String, Vec<RosterVersion>>,
+    pub(crate) incidents: BTreeMap<String, Incident>,
+    pub(crate) security_requests: BTreeMap<String, SecurityRequest>,
+    pub(crate) meetings: BTreeMap<String, Meeting>,
+    pub(crate) directives: BTreeMap<String, (DirectiveIssued, Stamp, String)>,
+    pub(crate) corrections: Vec<Correction>,
+    /// Voided seq -> the seq of the correction that voids it.
+    pub(crate) voided: BTreeMap<u64, u64>,
+    pub(crate) events: BTreeMap<u64, EventSummary>,
+    /// Event types this fold does not know, with the seqs that carry them.
+    pub(crate) unknown_types: BTreeMap<String, Vec<u64>>,
+    /// Events whose data did not parse or referred to nothing, with the reason.
+    pub(crate) malformed: BTreeMap<u64, String>,
+}
+
+/// Why a state snapshot cannot be hashed (a bug, never expected).
+#[derive(Debug, thiserror::Error)]
+#[error("state cannot be serialized: {0}")]
+pub struct StateHashError(String);
+
+impl State {
+    /// The seq of the last event folded in (0 for an empty state).
+    pub fn applied_seq(&self) -> u64 {
+        self.applied_seq
+    }
+
+    /// The effective time of the first event: nothing takes effect before it.
+    pub fn genesis_at(&self) -> Option<Time> {
+        self.genesis_at
+    }
+
+    /// The latest effective time of any event folded in.
+    pub fn latest_effective_at(&self) -> Option<Time> {
+        self.latest_effective_at
+    }
+
+    /// SHA-256 of the canonical (RFC 8785) JSON of the state: equal states, equal hashes. Used
+    /// to prove a rebuild from scratch equals the state kept incrementally.
+    pub fn state_hash(&self) -> Digest32 {
+        self.try_state_hash().unwrap_or(Digest32::ZERO)
+    }
+
+    /// As [`State::state_hash`], reporting the (impossible in practice) serialization failure.
+    pub fn try_state_hash(&self) -> Result<Digest32, StateHashError> {
+        let value = serde_json::to_value(self).map_err(|e| StateHashError(e.to_string()))?;
+        let bytes = govledger_schema::canonical::to_canonical_vec(&value)
+            .map_err(|e| StateHashError(e.to_string()))?;
+        Ok(Digest32::of(&bytes))
+    }
+
+    /// A lens on the state as of `as_of`, as known at ledger seq `known_at` (None: everything).
+    pub fn lens(&self, as_of: Time, known_at: Option<u64>) -> Lens<'_> {
+        Lens {
+            state: self,
+            as_of,
+            known_at,
+        }
+    }
+
+    /// The summary of the event at `seq`, if applied.
+    pub fn event(&self, seq: u64) -> Option<&EventSummary> {
+        self.events.get(&seq)
+    }
+
+    /// The seq of the correction voiding `seq`, if any.
+    pub fn voided_by(&self, seq: u64) -> Option<u64> {
+        self.voided.get(&seq).copied()
+    }
+
+    /// Event types met that this fold does not know, with their seqs.
+    pub fn unknown_types(&self) -> &BTreeMap<String, Vec<u64>> {
+        &self.unknown_types
+    }
+
+    /// Events that did not fold, with the reason.
+    pub fn malformed(&self) -> &BTreeMap<u64, String> {
+        &self.malformed
+    }
+
+    pub fn unit(&self, id: &str) -> Option<&Unit> {
+        self.units.get(id)
+    }
+    pub fn post(&self, id: &str) -> Option<&Post> {
+        self.posts.get(id)
+    }
+    pub fn person(&self, id: &str) -> Option<&Person> {
+        self.persons.get(id)
+    }
+    pub fn asset(&self, id: &str) -> Option<&Asset> {
+        self.assets.get(id)
+    }
+    pub fn modification(&self, id: &str) -> Option<&Modification> {
+        self.modifications.get(id)
+    }
+    pub fn retirement(&self, id: &str) -> Option<&Retirement> {
+        self.retirements.get(id)
+    }
+    pub fn security_request(&self, id: &str) -> Option<&SecurityRequest> {
+        self.security_requests.get(id)
+    }
+    pub fn meeting(&self, id: &str) -> Option<&Meeting> {
+        self.meetings.get(id)
+    }
+    pub fn incident(&self, id: &str) -> Option<&Incident> {
+        self.incidents.get(id)
+    }
+    pub fn permission_request(&self, id: &str) -> Option<&PermissionRequest> {
+        self.permission_requests.get(id)
+    }
+    pub fn units(&self) -> impl Iterator<Item = &Unit> {
+        self.units.values()
+    }
+    pub fn posts(&self) -> impl Iterator<Item = &Post> {
+        self.posts.values()
+    }
+    pub fn persons(&self) -> impl Iterator<Item = &Person> {
+        self.persons.values()
+    }
+    pub fn assets(&self) -> impl Iterator<Item = &Asset> {
+        self.assets.values()
+    }
+    pub fn role_bindings(&self) -> &[RoleBinding] {
+        &self.role_bindings
+    }
+
+    /// How many records of each numbered kind exist: the rules number new ones from these.
+    pub fn counts(&self) -> Counts {
+        Counts {
+            modifications: self.modifications.len(),
+            retirements: self.retirements.len(),
+            permission_requests: self.permission_requests.len(),
+            security_requests: self.security_requests.len(),
+            meetings: self.meetings.len(),
+            incidents: self.incidents.len(),
+            directives: self.directives.len(),
+        }
+    }
+}
+
+/// Record counts, see [`State::counts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub modifications: usize,
+    pub retirements: usize,
+    pub permission_requests: usize,
+    pub security_requests: usize,
+    pub meetings: usize,
+    pub incidents: usize,
+    pub directives: usize,
+}

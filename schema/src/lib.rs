@@ -5,5 +5,6 @@
 
 pub mod canonical;
 pub mod envelope;
+pub mod events;
 
 pub use envelope::{Digest32, EnvelopeError, Event, Meta, NewEvent};

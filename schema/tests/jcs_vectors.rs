@@ -138,7 +138,10 @@ fn a_known_envelope_encodes_to_the_documented_bytes() {
         r#"{"data":{"asset":"A01","person":"P0002"},"effective_at":"2025-04-01T00:00:00+09:00","id":"00000000-0000-0000-0000-000000001eef","meta":{"acting_for":null,"actor":"P0001","basis":"第5条第2項","causation_id":null,"request_id":"req-1"},"prev":"cd2662154e6d76b2b2b92e70c0cac3ccf534f9b74eb5b89819ec509083d00a50","recorded_at":"2023-11-14T22:13:20.123457Z","seq":1,"stream":"asset/A01","type":"permission.granted.v1","version":1}"#
     );
     assert_eq!(Event::decode(body.as_bytes()).unwrap(), e);
-    assert_eq!(e.hash().unwrap().to_hex(), "9830dd83223f4959f4d1386a938e4266569808b6a952d89517539f241bdd0a0d");
+    assert_eq!(
+        e.hash().unwrap().to_hex(),
+        "9830dd83223f4959f4d1386a938e4266569808b6a952d89517539f241bdd0a0d"
+    );
 }
 
 fn json_leaf() -> impl Strategy<Value = Value> {

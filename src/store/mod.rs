@@ -112,6 +112,8 @@ pub enum StoreError {
     Open { url: String, reason: String },
     #[error("stored data is corrupt at seq {seq}: {reason}")]
     Corrupt { seq: u64, reason: String },
+    #[error("tree size {size} is beyond the ledger head ({head})")]
+    BeyondHead { size: u64, head: u64 },
     #[error("an earlier statement of this transaction failed; it was rolled back")]
     Poisoned,
     #[error("database error: {0}")]
@@ -176,6 +178,9 @@ macro_rules! with_tx {
         }
     };
 }
+
+mod side;
+pub use side::{DecidedCommand, ProofRequestError, Snapshot, StoredCheckpoint};
 
 type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 

@@ -162,3 +162,5 @@ pub fn event(n: u64) -> NewEvent {
         effective_at: jst("2025-04-01T00:00:00+09:00"),
     }
 }
+
+pub mod http;

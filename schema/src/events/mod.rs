@@ -1,0 +1,214 @@
+//! Every event payload, one struct per event type, and the registry mapping the event type
+//! string to its payload.
+//!
+//! Event types are versioned by suffix (`<noun>.<verb_past>.v1`). A new shape of a payload is a
+//! new type (`.v2`), never an edit of an old one: the log keeps both forever. Payloads carry no
+//! floating-point numbers: dates are `YYYY-MM-DD`, timestamps RFC 3339 with offset, counts
+//! integers. Every struct denies unknown fields, so a typo is an error rather than lost data.
+//!
+//! Identifiers (ASCII, so they fit in stream names `asset/A01`, `person/P0001`, ...):
+//! - units `HW`, `HW-GA-SYS`, ... and posts `SUP-HW`, `ADMIN`, `O01`..`O18`, ... (chosen at
+//!   genesis, see `govledger::rules::genesis`; later ones by the administrator),
+//! - persons `P0001`, ..., assets `A01`..`A30` in the order of the annex (別表) rows,
+//! - process records numbered by the rules in order: modifications `MOD-0001`, retirements
+//!   `RET-0001`, permission requests `PR-00001`, security requests `SR-0001`, meetings
+//!   `MTG-0001`, incidents `INC-0001`, directives `DIR-0001`.
+
+mod access;
+mod change;
+mod operations;
+mod organisation;
+mod regulation;
+
+pub use access::*;
+pub use change::*;
+pub use operations::*;
+pub use organisation::*;
+pub use regulation::*;
+
+use serde::{Serialize, de::DeserializeOwned};
+use serde_json::Value;
+
+/// A payload type and the event type it is recorded under.
+pub trait EventPayload: Serialize + DeserializeOwned + schemars::JsonSchema {
+    /// The versioned event type, e.g. `permission.granted.v1`.
+    const EVENT_TYPE: &'static str;
+
+    /// The payload as the event's `data` object.
+    fn to_data(&self) -> Result<Value, PayloadError> {
+        serde_json::to_value(self).map_err(|e| PayloadError::Encode {
+            event_type: Self::EVENT_TYPE,
+            message: e.to_string(),
+        })
+    }
+}
+
+/// Why an event's data is not a payload we know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PayloadError {
+    #[error("unknown event type {0:?}")]
+    UnknownType(String),
+    #[error("{event_type}: {message}")]
+    Invalid {
+        event_type: &'static str,
+        message: String,
+    },
+    #[error("{event_type}: cannot encode: {message}")]
+    Encode {
+        event_type: &'static str,
+        message: String,
+    },
+}
+
+macro_rules! registry {
+    ($( $variant:ident($ty:ty) = $name:literal ),* $(,)?) => {
+        $( impl EventPayload for $ty { const EVENT_TYPE: &'static str = $name; } )*
+
+        /// A parsed payload of any known event type.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum Payload { $( $variant($ty), )* }
+
+        /// Every known event type, in registry order.
+        pub const EVENT_TYPES: &[&str] = &[ $( $name, )* ];
+
+        impl Payload {
+            /// The event type this payload is recorded under.
+            pub fn event_type(&self) -> &'static str {
+                match self { $( Payload::$variant(_) => $name, )* }
+            }
+
+            /// The payload as the event's `data` object.
+            pub fn to_data(&self) -> Result<Value, PayloadError> {
+                match self { $( Payload::$variant(p) => p.to_data(), )* }
+            }
+        }
+
+        $( impl From<$ty> for Payload { fn from(p: $ty) -> Payload { Payload::$variant(p) } } )*
+
+        /// Parses `data` as the payload of `event_type`.
+        pub fn parse_payload(event_type: &str, data: &Value) -> Result<Payload, PayloadError> {
+            match event_type {
+                $( $name => <$ty as serde::Deserialize>::deserialize(data)
+                    .map(Payload::$variant)
+                    .map_err(|e| PayloadError::Invalid { event_type: $name, message: e.to_string() }), )*
+                other => Err(PayloadError::UnknownType(other.to_owned())),
+            }
+        }
+
+        /// The JSON Schema (draft 2020-12) of the payload of `event_type`.
+        pub fn json_schema(event_type: &str) -> Option<schemars::Schema> {
+            match event_type {
+                $( $name => Some(titled(schemars::schema_for!($ty), $name)), )*
+                _ => None,
+            }
+        }
+    };
+}
+
+fn titled(mut schema: schemars::Schema, event_type: &str) -> schemars::Schema {
+    schema.insert(
+        "$id".into(),
+        Value::String(format!(
+            "https://govledger.example/schema/{event_type}.json"
+        )),
+    );
+    schema.insert("x-event-type".into(), Value::String(event_type.to_owned()));
+    schema
+}
+
+registry! {
+    // Regulation and its history (附則), the ledger's own corrections.
+    RegulationEstablished(RegulationEstablished) = "regulation.established.v1",
+    RegulationAmended(RegulationAmended) = "regulation.amended.v1",
+    RoleBound(RoleBound) = "regulation.role_bound.v1",
+    OperationStaffSectionsSet(OperationStaffSectionsSet) = "regulation.operation_staff_sections_set.v1",
+    CorrectionRecorded(CorrectionRecorded) = "correction.recorded.v1",
+    // Organisation (personnel orders; 第3条, 第4条, 第5条, 第8条).
+    UnitEstablished(UnitEstablished) = "unit.established.v1",
+    PostEstablished(PostEstablished) = "post.established.v1",
+    PersonRegistered(PersonRegistered) = "person.registered.v1",
+    PersonTransferred(PersonTransferred) = "person.transferred.v1",
+    HolderAppointed(HolderAppointed) = "post.holder_appointed.v1",
+    HolderEnded(HolderEnded) = "post.holder_ended.v1",
+    StaffDesignated(StaffDesignated) = "staff.designated.v1",
+    StaffDesignationRevoked(StaffDesignationRevoked) = "staff.designation_revoked.v1",
+    UsageOfficerAppointed(UsageOfficerAppointed) = "usage_officer.appointed.v1",
+    UsageOfficerEnded(UsageOfficerEnded) = "usage_officer.ended.v1",
+    UserRegistered(UserRegistered) = "user.registered.v1",
+    UserDeregistered(UserDeregistered) = "user.deregistered.v1",
+    // The annex (別表).
+    AssetRegistered(AssetRegistered) = "asset.registered.v1",
+    AssetAnnexAmended(AssetAnnexAmended) = "asset.annex_amended.v1",
+    // Permissions (第5条第2項).
+    PermissionRequested(PermissionRequested) = "permission.requested.v1",
+    PermissionGranted(PermissionGranted) = "permission.granted.v1",
+    PermissionRefused(PermissionRefused) = "permission.refused.v1",
+    PermissionRevoked(PermissionRevoked) = "permission.revoked.v1",
+    // System modification (第6条).
+    ModificationProposed(ModificationProposed) = "modification.proposed.v1",
+    ModificationApproved(ModificationApproved) = "modification.approved.v1",
+    ModificationRejected(ModificationRejected) = "modification.rejected.v1",
+    ModificationConsented(ModificationConsented) = "modification.consented.v1",
+    ModificationContentDecided(ModificationContentDecided) = "modification.content_decided.v1",
+    ModificationCoordinated(ModificationCoordinated) = "modification.coordinated.v1",
+    ModificationFinallyDecided(ModificationFinallyDecided) = "modification.finally_decided.v1",
+    ModificationWithdrawn(ModificationWithdrawn) = "modification.withdrawn.v1",
+    // Retirement (第7条).
+    RetirementNoticed(RetirementNoticed) = "retirement.noticed.v1",
+    RetirementApproved(RetirementApproved) = "retirement.approved.v1",
+    RetirementConsented(RetirementConsented) = "retirement.consented.v1",
+    RetirementDecided(RetirementDecided) = "retirement.decided.v1",
+    RetirementMeasuresRecorded(RetirementMeasuresRecorded) = "retirement.measures_recorded.v1",
+    // Emergency rosters and incidents (第3条第2項第4号, 第9条, 第11条).
+    RosterRecorded(RosterRecorded) = "roster.recorded.v1",
+    IncidentReported(IncidentReported) = "incident.reported.v1",
+    IncidentDirected(IncidentDirected) = "incident.directed.v1",
+    IncidentCoordinated(IncidentCoordinated) = "incident.coordinated.v1",
+    IncidentResolved(IncidentResolved) = "incident.resolved.v1",
+    // Security improvement requests (第10条第2項).
+    SecurityRequestIssued(SecurityRequestIssued) = "security_request.issued.v1",
+    SecurityRequestResponded(SecurityRequestResponded) = "security_request.responded.v1",
+    SecurityRequestClosed(SecurityRequestClosed) = "security_request.closed.v1",
+    SecurityRequestReopened(SecurityRequestReopened) = "security_request.reopened.v1",
+    // Meetings (第12条) and directives (第13条).
+    MeetingConvened(MeetingConvened) = "meeting.convened.v1",
+    MeetingMinutesRecorded(MeetingMinutesRecorded) = "meeting.minutes_recorded.v1",
+    MeetingSigned(MeetingSigned) = "meeting.signed.v1",
+    MeetingResolved(MeetingResolved) = "meeting.resolved.v1",
+    DirectiveIssued(DirectiveIssued) = "directive.issued.v1",
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests may panic
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_event_type_is_well_formed_and_unique() {
+        let mut seen = std::collections::BTreeSet::new();
+        for t in EVENT_TYPES {
+            assert!(crate::envelope::check_event_type(t).is_ok(), "{t}");
+            assert!(t.ends_with(".v1"), "{t}");
+            assert!(seen.insert(*t), "duplicate {t}");
+            assert!(json_schema(t).is_some());
+        }
+    }
+
+    #[test]
+    fn parse_rejects_unknown_fields_and_types() {
+        let ok = serde_json::json!({"unit_id": "U1", "name": "課", "parent_id": null, "bureau": "健康福祉局", "user_division": true});
+        let p = parse_payload("unit.established.v1", &ok).unwrap();
+        assert_eq!(p.event_type(), "unit.established.v1");
+        assert_eq!(p.to_data().unwrap(), ok);
+        let mut bad = ok.clone();
+        bad["extra"] = Value::Bool(true);
+        assert!(matches!(
+            parse_payload("unit.established.v1", &bad),
+            Err(PayloadError::Invalid { .. })
+        ));
+        assert!(matches!(
+            parse_payload("unit.exploded.v1", &ok),
+            Err(PayloadError::UnknownType(_))
+        ));
+    }
+}

@@ -1,0 +1,188 @@
+//! Rosters and incidents (第9条, 第11条), security improvement requests (第10条第2項), meetings
+//! (第12条) and directives (第13条).
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// One person on an emergency contact roster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RosterEntry {
+    pub person_id: String,
+    pub contact: String,
+    /// Can provide the information needed (必要な情報の提供).
+    pub can_inform: bool,
+    /// Can make decisions (判断).
+    pub can_decide: bool,
+}
+
+/// An officer's emergency contact roster (緊急連絡体制, 第9条); replaces the previous one.
+/// `roster.recorded.v1`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RosterRecorded {
+    pub officer_post_id: String,
+    pub entries: Vec<RosterEntry>,
+}
+
+/// `incident.reported.v1`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentReported {
+    pub incident_id: String,
+    pub summary: String,
+    pub asset_ids: Vec<String>,
+    pub occurred_at: DateTime<FixedOffset>,
+}
+
+/// The supervisor directs the response (第3条第2項第4号). `incident.directed.v1`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentDirected {
+    pub incident_id: String,
+    pub supervisor_post_id: String,
+    pub directions: String,
+}
+
+/// Operations support coordinates the response (第11条第3号). `incident.coordinated.v1`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentCoordinated {
+    pub incident_id: String,
+    pub actions: String,
+}
+
+/// `incident.resolved.v1`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentResolved {
+    pub incident_id: String,
+    pub resolution: String,
+}
+
+/// To whom a security improvement request is addressed (第10条第2項).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Addressee {
+    /// An information management officer, by post.
+    Officer { post_id: String },
+    /// The usage officer of a user division.
+    UsageOfficer { unit_id: String },
+}
+
+/// `security_request.issued.v1`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityRequestIssued {
+    pub request_id: String,
+    pub supervisor_post_id: String,
+    pub addressee: Addressee,
+    pub finding: String,
+    /// e.g. 川崎市情報セキュリティ基準
+    pub standard: String,
+    pub due: NaiveDate,
+}
+
+/// `security_request.responded.v1`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityRequestResponded {
+    pub request_id: String,
+    pub response: String,
+}
+
+/// `security_request.closed.v1`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityRequestClosed {
+    pub request_id: String,
+    pub note: String,
+}
+
+/// `security_request.reopened.v1`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityRequestReopened {
+    pub request_id: String,
+    pub reason: String,
+    pub due: NaiveDate,
+}
+
+/// 運用管理会議 (第12条第1項) or 運用管理担当者会議 (第12条第3項・第4項).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingKind {
+    Management,
+    Staff,
+}
+
+/// Held in person, or replaced by circulation (持回り, 第12条第2項).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingForm {
+    InPerson,
+    Circulation,
+}
+
+/// `meeting.convened.v1`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingConvened {
+    pub meeting_id: String,
+    pub kind: MeetingKind,
+    pub form: MeetingForm,
+    /// Required for a circulation (緊急を要する場合等).
+    pub urgency_reason: Option<String>,
+    pub convener_post_id: String,
+    pub members: Vec<String>,
+    pub agenda: Vec<String>,
+    pub held_on: NaiveDate,
+}
+
+/// `meeting.minutes_recorded.v1`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingMinutesRecorded {
+    pub meeting_id: String,
+    pub attendees: Vec<String>,
+    pub agenda: Vec<String>,
+    pub resolutions: Vec<String>,
+}
+
+/// A member's position on a circulated matter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SignaturePosition {
+    Agree,
+    Disagree,
+    Comment,
+}
+
+/// `meeting.signed.v1`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingSigned {
+    pub meeting_id: String,
+    pub person_id: String,
+    pub position: SignaturePosition,
+    pub comment: Option<String>,
+}
+
+/// `meeting.resolved.v1`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingResolved {
+    pub meeting_id: String,
+    pub resolution: String,
+}
+
+/// The supervisor's other directives (第13条). `directive.issued.v1`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DirectiveIssued {
+    pub directive_id: String,
+    pub supervisor_post_id: String,
+    pub title: String,
+    pub body: String,
+}

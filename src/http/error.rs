@@ -1,0 +1,328 @@
+//! Every error the HTTP API answers with, as RFC 9457 `application/problem+json`.
+//!
+//! Handlers return [`Error`]; its status and public text are decided here, in one place.
+//! Operating errors (database, corrupt rows) are logged with their detail and answered with a
+//! generic text: a client never sees an internal message. The `instance` member is the request
+//! id, filled in by [`problem_layer`], which also turns any other error response (an unknown
+//! route, a wrong method, a timeout) into a problem document.
+
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::store::{ExpectedVersion, StoreError};
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Base of the `type` URIs; each kind of problem has its own fragment-free path.
+const TYPE_BASE: &str = "https://govledger.invalid/problems/";
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Short, the same for every occurrence of this kind.
+    pub title: String,
+    pub status: u16,
+    /// What went wrong this time, safe to show.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The request id (`x-request-id`), to find the request in the server's log.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// The input field at fault (`limit`, `body.role`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The rule that refused a command.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// The article of the regulation that rule rests on, e.g. `第6条第2項`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub article: Option<String>,
+    /// Stream conflicts: the stream, the version the client expected and the actual one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actual: Option<u64>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, slug: &str, title: &str) -> Problem {
+        Problem {
+            kind: format!("{TYPE_BASE}{slug}"),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail: None,
+            instance: None,
+            field: None,
+            rule: None,
+            article: None,
+            stream: None,
+            expected: None,
+            actual: None,
+        }
+    }
+
+    pub fn detail(mut self, detail: impl Into<String>) -> Problem {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn render(&self) -> Response {
+        let body = serde_json::to_vec(self).unwrap_or_else(|_| b"{}".to_vec());
+        let mut res = (self.status_code(), body).into_response();
+        res.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        res
+    }
+}
+
+/// Why a request failed. Each variant has one status.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// 401: no usable credentials. `WWW-Authenticate: Bearer` is sent.
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// 403: authenticated, but this role may not do this.
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// 404.
+    #[error("{0}")]
+    NotFound(String),
+    /// 400: a query or path parameter is not acceptable.
+    #[error("{field}: {detail}")]
+    BadParameter { field: String, detail: String },
+    /// 400: the body is not JSON at all.
+    #[error("{0}")]
+    MalformedBody(String),
+    /// 415: the body is not declared as JSON.
+    #[error("expected a body of type application/json")]
+    UnsupportedMediaType,
+    /// 422: JSON, but not the shape this endpoint takes (unknown field, wrong type, missing).
+    #[error("{field}: {detail}")]
+    InvalidBody { field: String, detail: String },
+    /// 413.
+    #[error("the body is larger than {limit_bytes} bytes")]
+    PayloadTooLarge { limit_bytes: usize },
+    /// 409: the stream is not at the version the client expected, or an id is taken.
+    #[error(transparent)]
+    Conflict(StoreError),
+    /// 503: the database cannot be reached now; the detail is logged only.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    /// 500: a bug or corrupt data; the detail is logged only.
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn bad_param(field: &str, detail: impl Into<String>) -> Error {
+        Error::BadParameter {
+            field: field.to_owned(),
+            detail: detail.into(),
+        }
+    }
+
+    pub fn internal(e: impl std::fmt::Display) -> Error {
+        Error::Internal(e.to_string())
+    }
+
+    /// The problem document a client sees.
+    pub fn problem(&self) -> Problem {
+        use StatusCode as S;
+        match self {
+            Error::Unauthorized(d) => {
+                Problem::new(S::UNAUTHORIZED, "unauthorized", "Authentication required").detail(*d)
+            }
+            Error::Forbidden(d) => {
+                Problem::new(S::FORBIDDEN, "forbidden", "Not allowed for this role").detail(*d)
+            }
+            Error::NotFound(d) => Problem::new(S::NOT_FOUND, "not-found", "Not found").detail(d),
+            Error::BadParameter { field, detail } => {
+                let mut p = Problem::new(S::BAD_REQUEST, "bad-parameter", "Invalid parameter")
+                    .detail(format!("{field}: {detail}"));
+                p.field = Some(field.clone());
+                p
+            }
+            Error::MalformedBody(d) => Problem::new(
+                S::BAD_REQUEST,
+                "malformed-body",
+                "The body is not valid JSON",
+            )
+            .detail(d),
+            Error::UnsupportedMediaType => Problem::new(
+                S::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Unsupported media type",
+            )
+            .detail(self.to_string()),
+            Error::InvalidBody { field, detail } => {
+                let mut p = Problem::new(
+                    S::UNPROCESSABLE_ENTITY,
+                    "invalid-body",
+                    "The body does not match the schema",
+                )
+                .detail(format!("{field}: {detail}"));
+                p.field = Some(field.clone());
+                p
+            }
+            Error::PayloadTooLarge { .. } => {
+                Problem::new(S::PAYLOAD_TOO_LARGE, "payload-too-large", "Body too large")
+                    .detail(self.to_string())
+            }
+            Error::Conflict(e) => {
+                let mut p = Problem::new(S::CONFLICT, "conflict", "Conflict").detail(e.to_string());
+                if let StoreError::WrongExpectedVersion {
+                    stream,
+                    expected,
+                    actual,
+                } = e
+                {
+                    p.stream = Some(stream.clone());
+                    p.expected = Some(match expected {
+                        ExpectedVersion::Exact(v) => v.to_string(),
+                        other => other.to_string(),
+                    });
+                    p.actual = Some(*actual);
+                }
+                p
+            }
+            Error::Unavailable(_) => {
+                Problem::new(S::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable")
+                    .detail("the database cannot be reached; try again later")
+            }
+            Error::Internal(_) => Problem::new(
+                S::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Internal server error",
+            )
+            .detail("the server failed; the request id names it in the server's log"),
+        }
+    }
+}
+
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Error {
+        if e.is_conflict() {
+            return Error::Conflict(e);
+        }
+        match e {
+            StoreError::Invalid(govledger_schema::EnvelopeError::Field(field, detail)) => {
+                Error::InvalidBody {
+                    field: field.to_owned(),
+                    detail,
+                }
+            }
+            StoreError::Invalid(other) => Error::InvalidBody {
+                field: "body".into(),
+                detail: other.to_string(),
+            },
+            StoreError::Database(db) if is_unreachable(&db) => Error::Unavailable(db.to_string()),
+            StoreError::Open { .. } => Error::Unavailable(e.to_string()),
+            other => Error::Internal(other.to_string()),
+        }
+    }
+}
+
+/// Errors that mean "the database is not there right now", as opposed to a failed statement.
+fn is_unreachable(e: &sqlx::Error) -> bool {
+    matches!(
+        e,
+        sqlx::Error::Io(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed
+            | sqlx::Error::Tls(_)
+    )
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        match &self {
+            Error::Internal(_) | Error::Unavailable(_) => {
+                tracing::error!(error = %self, "request failed");
+            }
+            _ => tracing::debug!(error = %self, "request refused"),
+        }
+        let problem = self.problem();
+        let mut res = problem.render();
+        if matches!(self, Error::Unauthorized(_)) {
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"govledger\""),
+            );
+        }
+        res.extensions_mut().insert(problem);
+        res
+    }
+}
+
+/// Middleware: stamps the request id into every problem as `instance`, and turns any error
+/// response that is not yet a problem (404 of an unknown route, 405, a timeout, a panic) into
+/// one.
+pub async fn problem_layer(req: Request, next: Next) -> Response {
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let mut res = next.run(req).await;
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let mut problem = match res.extensions_mut().remove::<Problem>() {
+        Some(p) => p,
+        None => {
+            let is_problem = res
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+            if is_problem {
+                return res;
+            }
+            generic_problem(status)
+        }
+    };
+    problem.instance = request_id;
+    let mut out = problem.render();
+    // Keep headers such as WWW-Authenticate and Allow, but not the old body's framing.
+    for (name, value) in res.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            out.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    out
+}
+
+fn generic_problem(status: StatusCode) -> Problem {
+    use StatusCode as S;
+    match status {
+        S::NOT_FOUND => Problem::new(status, "not-found", "Not found")
+            .detail("no such resource; see /v1/openapi.json for the routes"),
+        S::METHOD_NOT_ALLOWED => Problem::new(status, "method-not-allowed", "Method not allowed")
+            .detail("this route does not take that method; the Allow header lists those it takes"),
+        S::PAYLOAD_TOO_LARGE => Problem::new(status, "payload-too-large", "Body too large"),
+        S::REQUEST_TIMEOUT | S::SERVICE_UNAVAILABLE | S::GATEWAY_TIMEOUT => {
+            Problem::new(status, "timeout", "The request took too long")
+        }
+        S::INTERNAL_SERVER_ERROR => Problem::new(status, "internal", "Internal server error")
+            .detail("the server failed; the request id names it in the server's log"),
+        _ => Problem::new(
+            status,
+            "error",
+            status.canonical_reason().unwrap_or("Error"),
+        ),
+    }
+}

@@ -1,0 +1,233 @@
+//! The HTTP API: axum on the [`Store`], for auditors (reads) and admins (writes).
+//!
+//! Each module has its handlers; [`app`] puts them behind one middleware stack (request id,
+//! JSON logs, compression, timeout, body limit, problem+json errors). Handlers parse, call the
+//! store, and render; bad input and failures become RFC 9457 problems in [`error`].
+//!
+//! New events reach every instance: one task per process polls the stored head every
+//! [`HEAD_POLL`] and publishes it on a `watch` channel that live tails wait on; this process's
+//! own appends publish at once (`AppState::announce`), so they do not wait for the poll.
+
+pub mod auth;
+pub mod cli;
+pub mod error;
+pub mod events;
+pub mod export;
+pub mod extract;
+pub mod health;
+pub mod openapi;
+pub mod serve;
+pub mod tail;
+pub mod tokens;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tokio::sync::watch;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::store::{Head, Store, VerifyReport};
+
+pub use error::{Error, Problem};
+pub use serve::{ServeArgs, serve};
+
+/// How often each process looks for events appended by other processes.
+pub const HEAD_POLL: Duration = Duration::from_millis(200);
+/// Longest a request may take to produce its response head (streams may run longer).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What every handler shares. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState(Arc<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    store: Store,
+    /// The highest seq this process knows to be committed.
+    head: watch::Sender<u64>,
+    /// Set once on shutdown: live tails end so the server can drain.
+    shutdown: watch::Sender<bool>,
+    verify_cache: tokio::sync::Mutex<Option<CachedVerify>>,
+}
+
+#[derive(Debug, Clone)]
+struct CachedVerify {
+    head: Head,
+    at: Instant,
+    at_utc: String,
+    report: VerifyReport,
+}
+
+impl AppState {
+    /// State over `store`; starts this process's head poller (it stops with the last clone).
+    pub async fn new(store: Store) -> AppState {
+        let start = store.head().await.map(|h| h.seq).unwrap_or(0);
+        let (head, _) = watch::channel(start);
+        let (shutdown, _) = watch::channel(false);
+        let inner = Arc::new(Inner {
+            store,
+            head,
+            shutdown,
+            verify_cache: tokio::sync::Mutex::new(None),
+        });
+        let weak = Arc::downgrade(&inner);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(HEAD_POLL);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let Some(inner) = weak.upgrade() else { break };
+                match inner.store.head().await {
+                    Ok(h) => announce(&inner.head, h.seq),
+                    Err(e) => tracing::debug!(error = %e, "head poll failed"),
+                }
+            }
+        });
+        AppState(inner)
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.0.store
+    }
+
+    /// Tells live tails that events up to `seq` are committed.
+    pub fn announce(&self, seq: u64) {
+        announce(&self.0.head, seq);
+    }
+
+    /// Follows the committed head.
+    pub fn watch_head(&self) -> watch::Receiver<u64> {
+        self.0.head.subscribe()
+    }
+
+    /// Ends live tails (graceful shutdown).
+    pub fn begin_shutdown(&self) {
+        self.0.shutdown.send_replace(true);
+    }
+
+    pub fn watch_shutdown(&self) -> watch::Receiver<bool> {
+        self.0.shutdown.subscribe()
+    }
+}
+
+fn announce(tx: &watch::Sender<u64>, seq: u64) {
+    tx.send_if_modified(|known| {
+        if seq > *known {
+            *known = seq;
+            true
+        } else {
+            false
+        }
+    });
+}
+
+/// The whole API with its middleware, ready to serve or to call with `oneshot`.
+pub fn app(state: AppState) -> Router {
+    let authenticated = Router::new()
+        .route("/v1/events", get(events::list))
+        .route("/v1/events/{key}", get(events::one))
+        .route("/v1/streams/{*stream}", get(events::stream))
+        .route("/v1/head", get(events::head))
+        .route("/v1/verify", get(events::verify))
+        .route("/v1/tail", get(tail::tail))
+        .route("/v1/export.jsonl", get(export::jsonl))
+        .route("/v1/export.csv", get(export::csv))
+        .route("/v1/tokens", post(auth::issue_token))
+        .route_layer(from_fn_with_state(state.clone(), auth::require_token));
+    let public = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/v1/openapi.json", get(openapi::document))
+        .route("/docs", get(openapi::docs));
+    public
+        .merge(authenticated)
+        .fallback(|| async { Error::NotFound("no such route".into()) })
+        .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
+        .with_state(state)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(|req: &Request<_>| {
+                            let id = req
+                                .headers()
+                                .get("x-request-id")
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or("");
+                            tracing::info_span!(
+                                "request",
+                                method = %req.method(),
+                                path = %req.uri().path(),
+                                request_id = %id,
+                            )
+                        })
+                        .on_response(
+                            tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO),
+                        ),
+                )
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(CompressionLayer::new())
+                .layer(from_fn(error::problem_layer))
+                .layer(CatchPanicLayer::new())
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    REQUEST_TIMEOUT,
+                )),
+        )
+}
+
+/// The ETag of every response that depends only on the ledger: the head it was read at.
+/// Weak, because compression may change the bytes of the same representation.
+pub fn etag(head: &Head) -> String {
+    format!("W/\"{}-{}\"", head.seq, head.hash.to_hex())
+}
+
+/// True when the client's `If-None-Match` already names `etag` (weak comparison).
+pub fn is_fresh(headers: &HeaderMap, etag: &str) -> bool {
+    let bare = |t: &str| t.trim().trim_start_matches("W/").to_owned();
+    let ours = bare(etag);
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| t.trim() == "*" || bare(t) == ours)
+}
+
+/// A 304 when the client is current, else `render()` with the ETag.
+pub fn conditional(
+    headers: &HeaderMap,
+    head: &Head,
+    render: impl FnOnce() -> Result<Response, Error>,
+) -> Result<Response, Error> {
+    let tag = etag(head);
+    let mut res = if is_fresh(headers, &tag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        render()?
+    };
+    if let Ok(v) = HeaderValue::from_str(&tag) {
+        res.headers_mut().insert(header::ETAG, v);
+    }
+    Ok(res)
+}
+
+/// The request id the middleware assigned (for `meta.request_id` of events).
+pub fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}

@@ -1,0 +1,109 @@
+//! The OpenAPI document, generated from the handlers' annotations, and an offline docs page.
+//!
+//! `openapi.json` at the repository root is a checked-in snapshot of [`document`]; the test
+//! `openapi_document_matches_the_checked_in_snapshot` fails when they differ, so a change of
+//! the contract is a visible diff (`UPDATE_OPENAPI=1 cargo test --test http_api openapi`).
+
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{auth, error, events, export, health, tail, tokens};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "govledger",
+        description = "Append-only, hash-chained, verifiable ledger of governance decisions. \
+            Reads need an auditor or admin bearer token; writes need an admin token. \
+            Errors are RFC 9457 problem documents (application/problem+json)."
+    ),
+    paths(
+        health::healthz,
+        health::readyz,
+        events::list,
+        events::one,
+        events::stream,
+        events::head,
+        events::verify,
+        tail::tail,
+        export::jsonl,
+        export::csv,
+        auth::issue_token,
+    ),
+    components(schemas(
+        error::Problem,
+        events::EventView,
+        events::MetaView,
+        events::EventPage,
+        events::StreamPage,
+        events::HeadView,
+        events::VerifyView,
+        health::Health,
+        auth::IssueTokenRequest,
+        tokens::IssuedToken,
+        tokens::Role,
+    )),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "events", description = "The log: events, streams, head, verification, live tail"),
+        (name = "export", description = "Whole-log exports for offline verification and spreadsheets"),
+        (name = "tokens", description = "Bearer tokens (admins)"),
+        (name = "health", description = "Liveness and readiness (no token)"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("glt_<id>_<secret>")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The OpenAPI document as pretty JSON with a final newline (the snapshot's exact text).
+pub fn document_json() -> String {
+    let mut doc = ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    doc.push('\n');
+    doc
+}
+
+/// `GET /v1/openapi.json` (no token needed).
+pub async fn document() -> Response {
+    let mut res = document_json().into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    res
+}
+
+/// `GET /docs`: a self-contained page that renders the document; no CDN, no scripts from
+/// elsewhere.
+pub async fn docs() -> Response {
+    let mut res = include_str!("assets/docs.html").into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    res.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
+        ),
+    );
+    res
+}

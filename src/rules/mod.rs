@@ -1,0 +1,666 @@
+//! The regulation as rules: a [`Command`] is decided against the [`State`] at the decision's
+//! effective time and becomes events ([`Proposed`]) or a [`Refusal`] naming the rule and the
+//! article. Pure: no I/O, no clock; ids of new records are numbered from the state.
+//!
+//! Choices (see RULES.md for the rules themselves):
+//! - Roles are checked **at `effective_at`**, with everything the ledger knows (corrections
+//!   applied).
+//! - `effective_at` must not be before genesis nor more than [`MAX_DAYS_AHEAD`] days after the
+//!   latest effective time recorded: the ledger records decisions, not plans.
+//! - The system administrator acts as deputy (代理, 第4条第1項) of a supervisor whenever a
+//!   supervisor's act is asked of them: the event then records `acting_for` = the supervisor's
+//!   post. It is never a deputy for acts the regulation gives to other roles.
+//! - Personnel records (units, posts, persons, appointments) are made by the administrator or a
+//!   supervisor, citing the personnel order (辞令).
+
+mod genesis;
+mod org;
+mod process;
+
+pub use genesis::{ANNEX_JSON, GenesisAdmin, POSTS, genesis, officer_post_id};
+
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta};
+use govledger_projections::{Lens, State};
+use govledger_schema::events::{
+    Addressee, EventPayload, MeetingForm, MeetingKind, RosterEntry, SignaturePosition, StaffRole,
+};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub type Time = DateTime<FixedOffset>;
+
+/// How far past the latest recorded effective time a decision may take effect.
+pub const MAX_DAYS_AHEAD: i64 = 366;
+
+/// An event the rules propose; the ledger seals it (seq, version, prev, recorded_at) with the
+/// command's actor and effective time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Proposed {
+    pub stream: String,
+    pub event_type: String,
+    pub data: serde_json::Value,
+    /// The article the act rests on, e.g. `第6条第1項第3号`.
+    pub basis: String,
+    /// The supervisor post the administrator acts for (第4条第1項), if deputising.
+    pub acting_for: Option<String>,
+}
+
+/// A command refused by a rule. Nothing is appended.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{article}に反する ({rule}): {message}")]
+pub struct Refusal {
+    /// Stable id, e.g. `modification.approval_missing`.
+    pub rule: &'static str,
+    /// e.g. `第6条第2項`.
+    pub article: &'static str,
+    pub message: String,
+}
+
+pub(crate) fn refuse<T>(
+    rule: &'static str,
+    article: &'static str,
+    message: impl Into<String>,
+) -> Result<T, Refusal> {
+    Err(Refusal {
+        rule,
+        article,
+        message: message.into(),
+    })
+}
+
+/// The article for ledger-level rules (every decision has an actor, a basis, a time).
+pub const RECORDING: &str = "記録の原則";
+
+/// One command per decision kind of RULES.md. JSON: `{"kind": "grant_permission", ...}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    // --- Organisation (personnel orders; 第3条, 第4条, 第5条, 第8条) ---
+    EstablishUnit {
+        unit_id: String,
+        name: String,
+        parent_id: Option<String>,
+        bureau: String,
+        user_division: bool,
+    },
+    EstablishPost {
+        post_id: String,
+        title: String,
+        unit_id: String,
+        heads_unit: bool,
+    },
+    RegisterPerson {
+        person_id: String,
+        name: String,
+        unit_id: String,
+        personnel_order: Option<String>,
+    },
+    TransferPerson {
+        person_id: String,
+        unit_id: String,
+        personnel_order: String,
+    },
+    /// Appoint to a post; with `replace_current` the current holder's appointment ends first.
+    /// Moves the person to the post's unit if they are elsewhere.
+    AppointToPost {
+        post_id: String,
+        person_id: String,
+        personnel_order: String,
+        #[serde(default)]
+        replace_current: bool,
+    },
+    EndAppointment {
+        post_id: String,
+        personnel_order: String,
+    },
+    /// 第4条第3項
+    DesignateOperationStaff {
+        person_id: String,
+    },
+    /// 第5条第4項; `officer_post_id` when the actor holds several officer posts.
+    DesignateInformationManagementStaff {
+        person_id: String,
+        officer_post_id: Option<String>,
+    },
+    RevokeDesignation {
+        person_id: String,
+        role: StaffRole,
+        reason: String,
+    },
+    /// 第8条
+    AppointUsageOfficer {
+        unit_id: String,
+        person_id: String,
+        reason_not_head: Option<String>,
+        #[serde(default)]
+        replace_current: bool,
+    },
+    EndUsageOfficer {
+        unit_id: String,
+    },
+    /// 第2条第3号, 第8条第3項: by the usage officer of the person's division.
+    RegisterUser {
+        person_id: String,
+    },
+    DeregisterUser {
+        person_id: String,
+        reason: String,
+    },
+    // --- Regulation and annex (附則, 別表) ---
+    AmendRegulation {
+        in_force_from: NaiveDate,
+        provision: String,
+        note: Option<String>,
+    },
+    AmendAnnex {
+        asset_id: String,
+        name: String,
+        businesses: Vec<String>,
+        officer_post_ids: Vec<String>,
+        bureau: String,
+    },
+    // --- Permissions (第5条第2項) ---
+    RequestPermission {
+        person_id: String,
+        asset_id: String,
+        scope: String,
+        until: Option<Time>,
+    },
+    GrantPermission {
+        person_id: String,
+        asset_id: String,
+        scope: String,
+        until: Option<Time>,
+        request_id: Option<String>,
+    },
+    RefusePermission {
+        person_id: String,
+        asset_id: String,
+        reason: String,
+        request_id: Option<String>,
+    },
+    RevokePermission {
+        person_id: String,
+        asset_id: String,
+        reason: String,
+    },
+    // --- System modification (第6条) ---
+    ProposeModification {
+        title: String,
+        description: String,
+        asset_ids: Vec<String>,
+        touches_common_parts: bool,
+        proposer_post_id: Option<String>,
+    },
+    ApproveModification {
+        modification_id: String,
+        comment: Option<String>,
+    },
+    RejectModification {
+        modification_id: String,
+        reason: String,
+    },
+    ConsentToModification {
+        modification_id: String,
+    },
+    DecideModificationContent {
+        modification_id: String,
+        content: String,
+    },
+    CoordinateModification {
+        modification_id: String,
+        officer_post_ids: Vec<String>,
+        content: String,
+    },
+    DecideModification {
+        modification_id: String,
+        procedure_documents: Vec<String>,
+        summary: String,
+    },
+    WithdrawModification {
+        modification_id: String,
+        reason: String,
+    },
+    // --- Retirement (第7条) ---
+    NoticeRetirement {
+        asset_ids: Vec<String>,
+        affected_asset_ids: Vec<String>,
+        reason: String,
+        planned_stop: NaiveDate,
+    },
+    ApproveRetirement {
+        retirement_id: String,
+        comment: Option<String>,
+    },
+    ConsentToRetirement {
+        retirement_id: String,
+    },
+    DecideRetirement {
+        retirement_id: String,
+    },
+    RecordRetirementMeasures {
+        retirement_id: String,
+        measures: Vec<String>,
+    },
+    // --- Rosters and incidents (第3条第2項第4号, 第9条, 第11条) ---
+    RecordRoster {
+        officer_post_id: Option<String>,
+        entries: Vec<RosterEntry>,
+    },
+    ReportIncident {
+        summary: String,
+        asset_ids: Vec<String>,
+        occurred_at: Time,
+    },
+    DirectIncident {
+        incident_id: String,
+        directions: String,
+    },
+    CoordinateIncident {
+        incident_id: String,
+        actions: String,
+    },
+    ResolveIncident {
+        incident_id: String,
+        resolution: String,
+    },
+    // --- Security improvement requests (第10条第2項) ---
+    IssueSecurityRequest {
+        addressee: Addressee,
+        finding: String,
+        standard: String,
+        due: NaiveDate,
+    },
+    RespondToSecurityRequest {
+        request_id: String,
+        response: String,
+    },
+    CloseSecurityRequest {
+        request_id: String,
+        note: String,
+    },
+    ReopenSecurityRequest {
+        request_id: String,
+        reason: String,
+        due: NaiveDate,
+    },
+    // --- Meetings (第12条) and directives (第13条) ---
+    ConveneMeeting {
+        meeting_kind: MeetingKind,
+        form: MeetingForm,
+        urgency_reason: Option<String>,
+        members: Vec<String>,
+        agenda: Vec<String>,
+        held_on: NaiveDate,
+    },
+    RecordMinutes {
+        meeting_id: String,
+        attendees: Vec<String>,
+        agenda: Vec<String>,
+        resolutions: Vec<String>,
+    },
+    SignCirculation {
+        meeting_id: String,
+        position: SignaturePosition,
+        comment: Option<String>,
+    },
+    ResolveMeeting {
+        meeting_id: String,
+        resolution: String,
+    },
+    /// 第13条; `bureau` picks the supervisor (None: the common parts' supervisor).
+    IssueDirective {
+        title: String,
+        body: String,
+        bureau: Option<String>,
+    },
+    // --- Corrections ---
+    /// Voids the event at `corrects_seq` (whose id, if given, must be `corrects_event_id`).
+    Correct {
+        corrects_seq: u64,
+        corrects_event_id: Option<Uuid>,
+        reason: String,
+    },
+}
+
+impl Command {
+    /// The command's kind as in its JSON `kind`.
+    pub fn kind(&self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_owned))
+            .unwrap_or_default()
+    }
+}
+
+/// Decides `cmd`, made by `actor` (a person id), taking effect at `effective_at`.
+pub fn decide(
+    state: &State,
+    cmd: &Command,
+    actor: &str,
+    effective_at: Time,
+) -> Result<Vec<Proposed>, Refusal> {
+    let Some(genesis_at) = state.genesis_at() else {
+        return refuse(
+            "ledger.not_initialised",
+            RECORDING,
+            "the ledger has no genesis yet",
+        );
+    };
+    if effective_at.timestamp_subsec_nanos() != 0 {
+        return refuse(
+            "ledger.effective_at_not_whole_seconds",
+            RECORDING,
+            "effective_at must be whole seconds",
+        );
+    }
+    if effective_at < genesis_at {
+        return refuse(
+            "ledger.before_genesis",
+            RECORDING,
+            format!("effective {effective_at} is before the ledger's genesis {genesis_at}"),
+        );
+    }
+    let latest = state.latest_effective_at().unwrap_or(genesis_at);
+    if effective_at > latest + TimeDelta::days(MAX_DAYS_AHEAD) {
+        return refuse(
+            "ledger.too_far_in_future",
+            RECORDING,
+            format!(
+                "effective {effective_at} is more than {MAX_DAYS_AHEAD} days after the latest recorded decision ({latest})"
+            ),
+        );
+    }
+    let l = state.lens(effective_at, None);
+    if l.person(actor).is_none() {
+        return refuse(
+            "actor.unknown",
+            RECORDING,
+            format!("actor {actor:?} is not a person registered by {effective_at}"),
+        );
+    }
+    let cx = Cx {
+        l,
+        actor,
+        at: effective_at,
+    };
+    match cmd {
+        Command::EstablishUnit { .. }
+        | Command::EstablishPost { .. }
+        | Command::RegisterPerson { .. }
+        | Command::TransferPerson { .. }
+        | Command::AppointToPost { .. }
+        | Command::EndAppointment { .. }
+        | Command::DesignateOperationStaff { .. }
+        | Command::DesignateInformationManagementStaff { .. }
+        | Command::RevokeDesignation { .. }
+        | Command::AppointUsageOfficer { .. }
+        | Command::EndUsageOfficer { .. }
+        | Command::RegisterUser { .. }
+        | Command::DeregisterUser { .. }
+        | Command::AmendRegulation { .. }
+        | Command::AmendAnnex { .. }
+        | Command::RequestPermission { .. }
+        | Command::GrantPermission { .. }
+        | Command::RefusePermission { .. }
+        | Command::RevokePermission { .. }
+        | Command::Correct { .. } => org::decide(&cx, cmd),
+        _ => process::decide(&cx, cmd),
+    }
+}
+
+/// The context of one decision.
+pub(crate) struct Cx<'a> {
+    pub l: Lens<'a>,
+    pub actor: &'a str,
+    pub at: Time,
+}
+
+/// Builds a proposed event from a typed payload.
+pub(crate) fn propose<P: EventPayload>(
+    stream: &str,
+    payload: P,
+    basis: &str,
+    acting_for: Option<String>,
+) -> Result<Proposed, Refusal> {
+    let data = payload.to_data().map_err(|e| Refusal {
+        rule: "payload.encode",
+        article: RECORDING,
+        message: e.to_string(),
+    })?;
+    Ok(Proposed {
+        stream: stream.to_owned(),
+        event_type: P::EVENT_TYPE.to_owned(),
+        data,
+        basis: basis.to_owned(),
+        acting_for,
+    })
+}
+
+/// Ids go into stream names: 1..=64 of `A-Z a-z 0-9 - _ .`.
+pub(crate) fn check_id(field: &str, id: &str) -> Result<(), Refusal> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        refuse(
+            "input.bad_id",
+            RECORDING,
+            format!("{field} {id:?}: 1 to 64 of A-Z a-z 0-9 - _ ."),
+        )
+    }
+}
+
+/// A required text is not blank.
+pub(crate) fn need_text(field: &str, text: &str) -> Result<(), Refusal> {
+    if text.trim().is_empty() {
+        refuse(
+            "input.missing_text",
+            RECORDING,
+            format!("{field} must not be empty"),
+        )
+    } else {
+        Ok(())
+    }
+}
+
+impl Cx<'_> {
+    pub fn person(&self, id: &str) -> Result<(), Refusal> {
+        check_id("person_id", id)?;
+        if self.l.person(id).is_none() {
+            return refuse(
+                "person.unknown",
+                RECORDING,
+                format!("no person {id} registered by {}", self.at),
+            );
+        }
+        Ok(())
+    }
+
+    pub fn post(&self, id: &str) -> Result<&govledger_projections::Post, Refusal> {
+        check_id("post_id", id)?;
+        self.l.post(id).ok_or_else(|| Refusal {
+            rule: "post.unknown",
+            article: RECORDING,
+            message: format!("no post {id}"),
+        })
+    }
+
+    pub fn unit(&self, id: &str) -> Result<&govledger_projections::Unit, Refusal> {
+        check_id("unit_id", id)?;
+        self.l.unit(id).ok_or_else(|| Refusal {
+            rule: "unit.unknown",
+            article: RECORDING,
+            message: format!("no unit {id}"),
+        })
+    }
+
+    /// An asset of the annex in force at the decision's time.
+    pub fn asset(&self, id: &str) -> Result<&govledger_projections::AssetVersion, Refusal> {
+        check_id("asset_id", id)?;
+        self.l.asset(id).ok_or_else(|| Refusal {
+            rule: "asset.unknown",
+            article: "別表",
+            message: format!("no asset {id} in the annex"),
+        })
+    }
+
+    /// The actor holds an administrator-bound post (第4条第2項).
+    pub fn is_admin(&self) -> bool {
+        self.admin_post().is_some()
+    }
+
+    pub fn admin_post(&self) -> Option<String> {
+        use govledger_schema::events::Role;
+        self.l
+            .bound_posts(Role::SystemAdministrator)
+            .into_iter()
+            .map(|b| b.post_id.clone())
+            .find(|p| self.l.holds_post(self.actor, p))
+    }
+
+    pub fn supervisor_posts_held(&self) -> Vec<String> {
+        use govledger_schema::events::Role;
+        self.l
+            .bound_posts(Role::SystemSupervisor)
+            .into_iter()
+            .map(|b| b.post_id.clone())
+            .filter(|p| self.l.holds_post(self.actor, p))
+            .collect()
+    }
+
+    /// Acts as one of the supervisor posts `candidates`: as its holder (acting_for None) or, the
+    /// administrator, as deputy (第4条第1項). Returns the post and the acting_for to record.
+    pub fn as_supervisor(
+        &self,
+        candidates: &[String],
+        what: &str,
+    ) -> Result<(String, Option<String>), Refusal> {
+        if let Some(p) = candidates.iter().find(|p| self.l.holds_post(self.actor, p)) {
+            return Ok((p.clone(), None));
+        }
+        if let Some(p) = candidates.first()
+            && self.is_admin()
+        {
+            return Ok((p.clone(), Some(p.clone())));
+        }
+        let held = self.supervisor_posts_held();
+        if !held.is_empty() {
+            return refuse(
+                "supervisor.out_of_scope",
+                "第3条第1項",
+                format!(
+                    "{what} is for supervisor post {:?}; {} is the supervisor of {:?}",
+                    candidates, self.actor, held
+                ),
+            );
+        }
+        refuse(
+            "supervisor.required",
+            "第3条第2項",
+            format!(
+                "{what} is the supervisor's act; {} is not a supervisor",
+                self.actor
+            ),
+        )
+    }
+
+    /// The supervisor post for the bureau `bureau`.
+    pub fn supervisor_of_bureau(&self, bureau: &str) -> Result<String, Refusal> {
+        self.l
+            .supervisor_for_bureau(bureau)
+            .map(str::to_owned)
+            .ok_or_else(|| Refusal {
+                rule: "supervisor.none",
+                article: "第3条第1項",
+                message: format!("no supervisor post covers {bureau}"),
+            })
+    }
+
+    pub fn supervisor_of_common_parts(&self) -> Result<String, Refusal> {
+        self.l
+            .supervisor_for_common_parts()
+            .map(str::to_owned)
+            .ok_or_else(|| Refusal {
+                rule: "supervisor.none",
+                article: "第3条第1項",
+                message: "no supervisor post covers the common parts".into(),
+            })
+    }
+
+    /// The officer posts of `asset_id` the actor holds.
+    pub fn officer_posts_held_for(&self, asset_id: &str) -> Vec<String> {
+        self.l
+            .asset(asset_id)
+            .map(|v| {
+                v.officer_post_ids
+                    .iter()
+                    .filter(|p| self.l.holds_post(self.actor, p))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The officer posts (of any asset) the actor holds.
+    pub fn officer_posts_held(&self) -> Vec<String> {
+        self.l
+            .posts_held(self.actor)
+            .into_iter()
+            .filter(|p| self.l.is_officer_post(p))
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests may panic
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_json_is_tagged_by_kind_and_strict() {
+        let c: Command = serde_json::from_value(serde_json::json!({
+            "kind": "grant_permission", "person_id": "P1", "asset_id": "A01", "scope": "照会"
+        }))
+        .unwrap();
+        assert_eq!(c.kind(), "grant_permission");
+        let bad = serde_json::from_value::<Command>(serde_json::json!({
+            "kind": "grant_permission", "person_id": "P1", "asset_id": "A01", "scope": "照会", "extra": 1
+        }));
+        assert!(bad.is_err());
+    }
+
+    #[test]
+    fn genesis_covers_the_whole_annex() {
+        let admin = GenesisAdmin {
+            person_id: "P0001".into(),
+            name: "管理 太郎".into(),
+            personnel_order: "辞令".into(),
+        };
+        let at = DateTime::parse_from_rfc3339("2021-04-01T00:00:00+09:00").unwrap();
+        let events = genesis(&admin, at).unwrap();
+        let assets = events
+            .iter()
+            .filter(|e| e.event_type == "asset.registered.v1")
+            .count();
+        assert_eq!(assets, 30);
+        let officer_posts = POSTS
+            .iter()
+            .filter(|p| p.0.starts_with('O') && p.0 != "OPS")
+            .count();
+        assert_eq!(officer_posts, 18);
+        assert_eq!(
+            events
+                .iter()
+                .filter(|e| e.event_type == "regulation.amended.v1")
+                .count(),
+            10
+        );
+    }
+}

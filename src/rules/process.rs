@@ -1,0 +1,1229 @@
+//! Processes: modifications (第6条), retirements (第7条), rosters and incidents (第9条,
+//! 第11条), security improvement requests (第10条第2項), meetings (第12条), directives (第13条).
+
+use govledger_projections::Missing;
+use govledger_schema::events::*;
+
+use super::{Command, Cx, Proposed, RECORDING, Refusal, check_id, need_text, propose, refuse};
+
+pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusal> {
+    match cmd {
+        Command::ProposeModification {
+            title,
+            description,
+            asset_ids,
+            touches_common_parts,
+            proposer_post_id,
+        } => {
+            need_text("title", title)?;
+            for a in asset_ids {
+                cx.asset(a)?;
+                if cx.l.retired(a).is_some() {
+                    return refuse(
+                        "modification.asset_retired",
+                        "第7条第1項",
+                        format!("{a} is retired"),
+                    );
+                }
+            }
+            if asset_ids.is_empty() && !touches_common_parts {
+                return refuse(
+                    "modification.touches_nothing",
+                    "第6条第1項",
+                    "name the assets touched or the common parts",
+                );
+            }
+            // The proposer: an officer of one of the assets (第6条第1項第1号), or the supervisor
+            // of the common parts for a common-parts modification (第6条第1項第2号).
+            let own: Vec<String> = match proposer_post_id {
+                Some(p) => vec![p.clone()],
+                None => asset_ids
+                    .iter()
+                    .flat_map(|a| cx.officer_posts_held_for(a))
+                    .collect(),
+            };
+            let (post, acting_for) = if let Some(p) = own
+                .iter()
+                .find(|p| cx.l.holds_post(cx.actor, p) && cx.l.is_officer_post(p))
+            {
+                if !asset_ids.iter().any(|a| {
+                    cx.l.asset(a)
+                        .is_some_and(|v| v.officer_post_ids.contains(p))
+                }) {
+                    return refuse(
+                        "modification.not_own_asset",
+                        "第6条第1項第1号",
+                        format!("{p} manages none of {asset_ids:?}"),
+                    );
+                }
+                (p.clone(), None)
+            } else if *touches_common_parts {
+                let common = cx.supervisor_of_common_parts()?;
+                cx.as_supervisor(&[common], "proposing a common-parts modification")?
+            } else {
+                return refuse(
+                    "modification.not_officer",
+                    "第6条第1項第1号",
+                    format!(
+                        "{} is not an information management officer of {asset_ids:?}",
+                        cx.actor
+                    ),
+                );
+            };
+            let id = format!("MOD-{:04}", cx.l.state.counts().modifications + 1);
+            one(propose(
+                &format!("modification/{id}"),
+                ModificationProposed {
+                    modification_id: id.clone(),
+                    title: title.clone(),
+                    description: description.clone(),
+                    proposer_post_id: post,
+                    asset_ids: asset_ids.clone(),
+                    touches_common_parts: *touches_common_parts,
+                },
+                "第6条第1項",
+                acting_for,
+            ))
+        }
+        Command::ApproveModification {
+            modification_id,
+            comment,
+        } => {
+            let v = modification(cx, modification_id)?;
+            let Some(post) = v
+                .approvals_required
+                .iter()
+                .find(|p| cx.l.holds_post(cx.actor, p))
+            else {
+                return refuse(
+                    "modification.approver_not_concerned",
+                    "第6条第2項",
+                    format!(
+                        "{} holds none of the posts whose approval {modification_id} needs ({:?})",
+                        cx.actor, v.approvals_required
+                    ),
+                );
+            };
+            one(propose(
+                &format!("modification/{modification_id}"),
+                ModificationApproved {
+                    modification_id: modification_id.clone(),
+                    officer_post_id: post.clone(),
+                    comment: comment.clone(),
+                },
+                "第6条第2項",
+                None,
+            ))
+        }
+        Command::RejectModification {
+            modification_id,
+            reason,
+        } => {
+            need_text("reason", reason)?;
+            let v = modification(cx, modification_id)?;
+            let Some(post) = v
+                .approvals_required
+                .iter()
+                .find(|p| cx.l.holds_post(cx.actor, p))
+            else {
+                return refuse(
+                    "modification.approver_not_concerned",
+                    "第6条第2項",
+                    format!("{} is not asked to approve {modification_id}", cx.actor),
+                );
+            };
+            one(propose(
+                &format!("modification/{modification_id}"),
+                ModificationRejected {
+                    modification_id: modification_id.clone(),
+                    officer_post_id: post.clone(),
+                    reason: reason.clone(),
+                },
+                "第6条第2項",
+                None,
+            ))
+        }
+        Command::ConsentToModification { modification_id } => {
+            let v = modification(cx, modification_id)?;
+            let pending: Vec<String> = v
+                .missing
+                .iter()
+                .filter(|m| m.what == "consent")
+                .filter_map(|m| m.post_id.clone())
+                .collect();
+            if v.consents_required.is_empty() {
+                return refuse(
+                    "modification.no_consent_needed",
+                    "第6条第1項第1号",
+                    format!("{modification_id} is not an officer's decision"),
+                );
+            }
+            if pending.is_empty() {
+                return refuse(
+                    "modification.already_consented",
+                    "第6条第1項第1号",
+                    format!("{modification_id} has every consent"),
+                );
+            }
+            let (post, acting_for) = cx.as_supervisor(&pending, "consent to the modification")?;
+            one(propose(
+                &format!("modification/{modification_id}"),
+                ModificationConsented {
+                    modification_id: modification_id.clone(),
+                    supervisor_post_id: post,
+                },
+                "第6条第1項第1号",
+                acting_for,
+            ))
+        }
+        Command::DecideModificationContent {
+            modification_id,
+            content,
+        } => {
+            need_text("content", content)?;
+            let v = modification(cx, modification_id)?;
+            if !v.content_required || !cx.l.holds_post(cx.actor, &v.proposer_post_id) {
+                return refuse(
+                    "modification.not_proposer",
+                    "第6条第1項第1号",
+                    format!(
+                        "the content of {modification_id} is decided by the holder of {}",
+                        v.proposer_post_id
+                    ),
+                );
+            }
+            if v.content.is_some() {
+                return refuse(
+                    "modification.content_already_decided",
+                    "第6条第1項第1号",
+                    format!("{modification_id} has its content"),
+                );
+            }
+            // 第6条第2項: approvals of the other officers come before the decision.
+            missing(
+                &v.missing,
+                "approval",
+                "modification.approval_missing",
+                modification_id,
+            )?;
+            missing(
+                &v.missing,
+                "consent",
+                "modification.consent_missing",
+                modification_id,
+            )?;
+            one(propose(
+                &format!("modification/{modification_id}"),
+                ModificationContentDecided {
+                    modification_id: modification_id.clone(),
+                    officer_post_id: v.proposer_post_id.clone(),
+                    content: content.clone(),
+                },
+                "第6条第1項第1号",
+                None,
+            ))
+        }
+        Command::CoordinateModification {
+            modification_id,
+            officer_post_ids,
+            content,
+        } => {
+            need_text("content", content)?;
+            let v = modification(cx, modification_id)?;
+            if !v.touches_common_parts {
+                return refuse(
+                    "modification.no_common_parts",
+                    "第6条第1項第2号",
+                    format!("{modification_id} does not touch the common parts"),
+                );
+            }
+            let common = cx.supervisor_of_common_parts()?;
+            let (post, acting_for) = cx.as_supervisor(&[common], "deciding the common parts")?;
+            let absent: Vec<&String> = v
+                .coordination_required_with
+                .iter()
+                .filter(|p| !officer_post_ids.contains(p))
+                .collect();
+            if !absent.is_empty() {
+                return refuse(
+                    "modification.coordination_incomplete",
+                    "第6条第1項第2号",
+                    format!("the officers concerned {absent:?} were not coordinated with"),
+                );
+            }
+            one(propose(
+                &format!("modification/{modification_id}"),
+                ModificationCoordinated {
+                    modification_id: modification_id.clone(),
+                    supervisor_post_id: post,
+                    officer_post_ids: officer_post_ids.clone(),
+                    content: content.clone(),
+                },
+                "第6条第1項第2号",
+                acting_for,
+            ))
+        }
+        Command::DecideModification {
+            modification_id,
+            procedure_documents,
+            summary,
+        } => {
+            need_text("summary", summary)?;
+            let v = modification(cx, modification_id)?;
+            let (post, acting_for) =
+                cx.as_supervisor(&v.final_deciders, "the overall modification decision")?;
+            // A final decision while an approval, the consent or the coordination is missing.
+            missing(
+                &v.missing,
+                "approval",
+                "modification.approval_missing",
+                modification_id,
+            )?;
+            missing(
+                &v.missing,
+                "consent",
+                "modification.consent_missing",
+                modification_id,
+            )?;
+            missing(
+                &v.missing,
+                "content_decision",
+                "modification.content_missing",
+                modification_id,
+            )?;
+            missing(
+                &v.missing,
+                "coordination",
+                "modification.coordination_missing",
+                modification_id,
+            )?;
+            one(propose(
+                &format!("modification/{modification_id}"),
+                ModificationFinallyDecided {
+                    modification_id: modification_id.clone(),
+                    supervisor_post_id: post,
+                    procedure_documents: procedure_documents.clone(),
+                    summary: summary.clone(),
+                },
+                "第6条第1項第3号・第6条第3項",
+                acting_for,
+            ))
+        }
+        Command::WithdrawModification {
+            modification_id,
+            reason,
+        } => {
+            need_text("reason", reason)?;
+            let v = modification(cx, modification_id)?;
+            let may = cx.l.holds_post(cx.actor, &v.proposer_post_id)
+                || cx.is_admin() && !cx.l.is_officer_post(&v.proposer_post_id);
+            if !may {
+                return refuse(
+                    "modification.not_proposer",
+                    "第6条第1項",
+                    format!(
+                        "{modification_id} is withdrawn by the holder of {}",
+                        v.proposer_post_id
+                    ),
+                );
+            }
+            let acting_for = (!cx.l.holds_post(cx.actor, &v.proposer_post_id))
+                .then(|| v.proposer_post_id.clone());
+            one(propose(
+                &format!("modification/{modification_id}"),
+                ModificationWithdrawn {
+                    modification_id: modification_id.clone(),
+                    reason: reason.clone(),
+                },
+                "第6条第1項",
+                acting_for,
+            ))
+        }
+        Command::NoticeRetirement {
+            asset_ids,
+            affected_asset_ids,
+            reason,
+            planned_stop,
+        } => {
+            need_text("reason", reason)?;
+            if asset_ids.is_empty() {
+                return refuse(
+                    "retirement.no_assets",
+                    "第7条第1項第1号",
+                    "name the assets whose use stops",
+                );
+            }
+            for a in asset_ids.iter().chain(affected_asset_ids) {
+                cx.asset(a)?;
+            }
+            for a in asset_ids {
+                if cx.l.retired(a).is_some() {
+                    return refuse(
+                        "retirement.already_retired",
+                        "第7条第1項",
+                        format!("{a} is already retired"),
+                    );
+                }
+            }
+            // One of the actor's officer posts must manage every asset whose use stops.
+            let post = cx.officer_posts_held().into_iter().find(|p| {
+                asset_ids.iter().all(|a| {
+                    cx.l.asset(a)
+                        .is_some_and(|v| v.officer_post_ids.contains(p))
+                })
+            });
+            let Some(post) = post else {
+                return refuse(
+                    "retirement.not_officer",
+                    "第7条第1項第1号",
+                    format!(
+                        "{} is not the information management officer of all of {asset_ids:?}",
+                        cx.actor
+                    ),
+                );
+            };
+            if *planned_stop < cx.at.date_naive() {
+                return refuse(
+                    "retirement.stop_in_past",
+                    "第7条第1項第1号",
+                    "the planned stop must not be before the notice",
+                );
+            }
+            let id = format!("RET-{:04}", cx.l.state.counts().retirements + 1);
+            one(propose(
+                &format!("retirement/{id}"),
+                RetirementNoticed {
+                    retirement_id: id.clone(),
+                    officer_post_id: post,
+                    asset_ids: asset_ids.clone(),
+                    affected_asset_ids: affected_asset_ids.clone(),
+                    reason: reason.clone(),
+                    planned_stop: *planned_stop,
+                },
+                "第7条第1項第1号",
+                None,
+            ))
+        }
+        Command::ApproveRetirement {
+            retirement_id,
+            comment,
+        } => {
+            let v = retirement(cx, retirement_id)?;
+            let Some(post) = v
+                .approvals_required
+                .iter()
+                .find(|p| cx.l.holds_post(cx.actor, p))
+            else {
+                return refuse(
+                    "retirement.approver_not_concerned",
+                    "第7条第2項",
+                    format!("{} is not asked to approve {retirement_id}", cx.actor),
+                );
+            };
+            one(propose(
+                &format!("retirement/{retirement_id}"),
+                RetirementApproved {
+                    retirement_id: retirement_id.clone(),
+                    officer_post_id: post.clone(),
+                    comment: comment.clone(),
+                },
+                "第7条第2項",
+                None,
+            ))
+        }
+        Command::ConsentToRetirement { retirement_id } => {
+            let v = retirement(cx, retirement_id)?;
+            let pending: Vec<String> = v
+                .missing
+                .iter()
+                .filter(|m| m.what == "consent")
+                .filter_map(|m| m.post_id.clone())
+                .collect();
+            if pending.is_empty() {
+                // Either all consents are in, or the actor is out of scope: say which.
+                let (_, _) = cx.as_supervisor(&v.consents_required, "consent to the retirement")?;
+                return refuse(
+                    "retirement.already_consented",
+                    "第7条第1項第1号",
+                    format!("{retirement_id} has every consent"),
+                );
+            }
+            let (post, acting_for) = cx.as_supervisor(&pending, "consent to the retirement")?;
+            one(propose(
+                &format!("retirement/{retirement_id}"),
+                RetirementConsented {
+                    retirement_id: retirement_id.clone(),
+                    supervisor_post_id: post,
+                },
+                "第7条第1項第1号",
+                acting_for,
+            ))
+        }
+        Command::DecideRetirement { retirement_id } => {
+            let r =
+                cx.l.state
+                    .retirement(retirement_id)
+                    .filter(|r| cx.l.knows(r.noticed.seq));
+            let Some(r) = r else {
+                return refuse(
+                    "retirement.unknown",
+                    "第7条第1項第1号",
+                    format!("no retirement {retirement_id}"),
+                );
+            };
+            // 第7条第1項第1号後段: the supervisor is notified before the decision.
+            if r.noticed.at >= cx.at {
+                return refuse(
+                    "retirement.notice_missing",
+                    "第7条第1項第1号",
+                    format!(
+                        "the notice of {retirement_id} takes effect {}, not before this decision ({})",
+                        r.noticed.at, cx.at
+                    ),
+                );
+            }
+            let v = cx.l.retirement_view(r);
+            if !cx.l.holds_post(cx.actor, &v.officer_post_id) {
+                return refuse(
+                    "retirement.not_officer",
+                    "第7条第1項第1号",
+                    format!(
+                        "{retirement_id} is decided by the holder of {}",
+                        v.officer_post_id
+                    ),
+                );
+            }
+            if v.decision.is_some() {
+                return refuse(
+                    "retirement.already_decided",
+                    "第7条第1項第1号",
+                    format!("{retirement_id} is decided"),
+                );
+            }
+            if let Some(m) = v.missing.iter().find(|m| m.what == "approval") {
+                return refuse(
+                    "retirement.approval_missing",
+                    "第7条第2項",
+                    format!("{retirement_id} lacks the approval of {:?}", m.post_id),
+                );
+            }
+            if let Some(m) = v.missing.iter().find(|m| m.what == "consent") {
+                return refuse(
+                    "retirement.consent_missing",
+                    "第7条第1項第1号",
+                    format!("{retirement_id} lacks the consent of {:?}", m.post_id),
+                );
+            }
+            one(propose(
+                &format!("retirement/{retirement_id}"),
+                RetirementDecided {
+                    retirement_id: retirement_id.clone(),
+                    officer_post_id: v.officer_post_id.clone(),
+                },
+                "第7条第1項第1号",
+                None,
+            ))
+        }
+        Command::RecordRetirementMeasures {
+            retirement_id,
+            measures,
+        } => {
+            let v = retirement(cx, retirement_id)?;
+            let (post, acting_for) =
+                cx.as_supervisor(&v.consents_required, "the retirement measures")?;
+            if v.decision.is_none() {
+                return refuse(
+                    "retirement.not_decided",
+                    "第7条第1項第2号",
+                    format!("{retirement_id} is not decided yet"),
+                );
+            }
+            if measures.iter().all(|m| m.trim().is_empty()) {
+                return refuse("input.missing_text", RECORDING, "name the measures taken");
+            }
+            one(propose(
+                &format!("retirement/{retirement_id}"),
+                RetirementMeasuresRecorded {
+                    retirement_id: retirement_id.clone(),
+                    supervisor_post_id: post,
+                    measures: measures.clone(),
+                },
+                "第7条第1項第2号",
+                acting_for,
+            ))
+        }
+        Command::RecordRoster {
+            officer_post_id,
+            entries,
+        } => {
+            let held = cx.officer_posts_held();
+            let post = match officer_post_id {
+                Some(p) if held.contains(p) => p.clone(),
+                None if held.len() == 1 => held[0].clone(),
+                _ => {
+                    return refuse(
+                        "roster.not_officer",
+                        "第9条第1項",
+                        format!(
+                            "{} is not the information management officer keeping this roster",
+                            cx.actor
+                        ),
+                    );
+                }
+            };
+            for e in entries {
+                cx.person(&e.person_id)?;
+            }
+            // 第9条第2項: the roster covers staff who can inform and staff who can decide.
+            if !entries.iter().any(|e| e.can_inform) || !entries.iter().any(|e| e.can_decide) {
+                return refuse(
+                    "roster.incomplete",
+                    "第9条第2項",
+                    "the roster needs someone who can inform and someone who can decide",
+                );
+            }
+            one(propose(
+                &format!("roster/{post}"),
+                RosterRecorded {
+                    officer_post_id: post.clone(),
+                    entries: entries.clone(),
+                },
+                "第9条",
+                None,
+            ))
+        }
+        Command::ReportIncident {
+            summary,
+            asset_ids,
+            occurred_at,
+        } => {
+            need_text("summary", summary)?;
+            for a in asset_ids {
+                cx.asset(a)?;
+            }
+            if cx.l.person_roles(cx.actor).is_empty() {
+                return refuse(
+                    "incident.no_role",
+                    "第3条第2項第4号",
+                    format!("{} holds no role of the regulation", cx.actor),
+                );
+            }
+            if *occurred_at > cx.at {
+                return refuse(
+                    "incident.occurs_later",
+                    "第3条第2項第4号",
+                    "an incident is reported after it occurs",
+                );
+            }
+            let id = format!("INC-{:04}", cx.l.state.counts().incidents + 1);
+            one(propose(
+                &format!("incident/{id}"),
+                IncidentReported {
+                    incident_id: id.clone(),
+                    summary: summary.clone(),
+                    asset_ids: asset_ids.clone(),
+                    occurred_at: *occurred_at,
+                },
+                "第3条第2項第4号・第9条",
+                None,
+            ))
+        }
+        Command::DirectIncident {
+            incident_id,
+            directions,
+        } => {
+            need_text("directions", directions)?;
+            let i = incident(cx, incident_id)?;
+            let sups = incident_supervisors(cx, &i.asset_ids)?;
+            let (post, acting_for) = cx.as_supervisor(&sups, "directing the incident response")?;
+            one(propose(
+                &format!("incident/{incident_id}"),
+                IncidentDirected {
+                    incident_id: incident_id.clone(),
+                    supervisor_post_id: post,
+                    directions: directions.clone(),
+                },
+                "第3条第2項第4号",
+                acting_for,
+            ))
+        }
+        Command::CoordinateIncident {
+            incident_id,
+            actions,
+        } => {
+            need_text("actions", actions)?;
+            incident(cx, incident_id)?;
+            let ops = cx.l.bound_posts(Role::OperationsSupport);
+            if !ops.iter().any(|b| cx.l.holds_post(cx.actor, &b.post_id)) {
+                return refuse(
+                    "incident.not_operations_support",
+                    "第11条第3号",
+                    "incident coordination is operations support's",
+                );
+            }
+            one(propose(
+                &format!("incident/{incident_id}"),
+                IncidentCoordinated {
+                    incident_id: incident_id.clone(),
+                    actions: actions.clone(),
+                },
+                "第11条第3号",
+                None,
+            ))
+        }
+        Command::ResolveIncident {
+            incident_id,
+            resolution,
+        } => {
+            need_text("resolution", resolution)?;
+            let i = incident(cx, incident_id)?;
+            if i.resolutions.iter().any(|a| cx.l.happened(&a.stamp)) {
+                return refuse(
+                    "incident.already_resolved",
+                    "第3条第2項第4号",
+                    format!("{incident_id} is resolved"),
+                );
+            }
+            let sups = incident_supervisors(cx, &i.asset_ids)?;
+            let (_, acting_for) = cx.as_supervisor(&sups, "resolving the incident")?;
+            one(propose(
+                &format!("incident/{incident_id}"),
+                IncidentResolved {
+                    incident_id: incident_id.clone(),
+                    resolution: resolution.clone(),
+                },
+                "第3条第2項第4号",
+                acting_for,
+            ))
+        }
+        Command::IssueSecurityRequest {
+            addressee,
+            finding,
+            standard,
+            due,
+        } => {
+            need_text("finding", finding)?;
+            need_text("standard", standard)?;
+            let bureau = match addressee {
+                Addressee::Officer { post_id } => {
+                    let post = cx.post(post_id)?;
+                    if !cx.l.is_officer_post(post_id) {
+                        return refuse(
+                            "security.addressee_not_officer",
+                            "第10条第2項",
+                            format!("{post_id} is not an officer post"),
+                        );
+                    }
+                    cx.unit(&post.unit_id)?.bureau.clone()
+                }
+                Addressee::UsageOfficer { unit_id } => {
+                    let unit = cx.unit(unit_id)?;
+                    if cx.l.usage_officer(unit_id).is_none() {
+                        return refuse(
+                            "security.no_usage_officer",
+                            "第10条第2項",
+                            format!("{unit_id} has no usage officer"),
+                        );
+                    }
+                    unit.bureau.clone()
+                }
+            };
+            let sup = cx.supervisor_of_bureau(&bureau)?;
+            let (post, acting_for) = cx.as_supervisor(&[sup], "a security improvement request")?;
+            if *due <= cx.at.date_naive() {
+                return refuse(
+                    "security.due_not_after_issue",
+                    "第10条第2項",
+                    "the due date must be after the request",
+                );
+            }
+            let id = format!("SR-{:04}", cx.l.state.counts().security_requests + 1);
+            one(propose(
+                &format!("security_request/{id}"),
+                SecurityRequestIssued {
+                    request_id: id.clone(),
+                    supervisor_post_id: post,
+                    addressee: addressee.clone(),
+                    finding: finding.clone(),
+                    standard: standard.clone(),
+                    due: *due,
+                },
+                "第10条第2項",
+                acting_for,
+            ))
+        }
+        Command::RespondToSecurityRequest {
+            request_id,
+            response,
+        } => {
+            need_text("response", response)?;
+            let r = security_request(cx, request_id)?;
+            let is_addressee = match &r.addressee {
+                Addressee::Officer { post_id } => cx.l.holds_post(cx.actor, post_id),
+                Addressee::UsageOfficer { unit_id } => {
+                    cx.l.usage_officer(unit_id)
+                        .is_some_and(|t| t.person_id == cx.actor)
+                }
+            };
+            if !is_addressee {
+                return refuse(
+                    "security.not_addressee",
+                    "第10条第2項",
+                    format!("{} is not the addressee of {request_id}", cx.actor),
+                );
+            }
+            if cx.l.security_request_view(r).status == "closed" {
+                return refuse(
+                    "security.closed",
+                    "第10条第2項",
+                    format!("{request_id} is closed"),
+                );
+            }
+            one(propose(
+                &format!("security_request/{request_id}"),
+                SecurityRequestResponded {
+                    request_id: request_id.clone(),
+                    response: response.clone(),
+                },
+                "第10条第2項",
+                None,
+            ))
+        }
+        Command::CloseSecurityRequest { request_id, note } => {
+            let r = security_request(cx, request_id)?;
+            let (_, acting_for) = cx.as_supervisor(
+                std::slice::from_ref(&r.supervisor_post_id),
+                "closing the request",
+            )?;
+            if cx.l.security_request_view(r).status == "closed" {
+                return refuse(
+                    "security.closed",
+                    "第10条第2項",
+                    format!("{request_id} is closed"),
+                );
+            }
+            one(propose(
+                &format!("security_request/{request_id}"),
+                SecurityRequestClosed {
+                    request_id: request_id.clone(),
+                    note: note.clone(),
+                },
+                "第10条第2項",
+                acting_for,
+            ))
+        }
+        Command::ReopenSecurityRequest {
+            request_id,
+            reason,
+            due,
+        } => {
+            need_text("reason", reason)?;
+            let r = security_request(cx, request_id)?;
+            let (_, acting_for) = cx.as_supervisor(
+                std::slice::from_ref(&r.supervisor_post_id),
+                "reopening the request",
+            )?;
+            if cx.l.security_request_view(r).status == "open" {
+                return refuse(
+                    "security.open",
+                    "第10条第2項",
+                    format!("{request_id} is open"),
+                );
+            }
+            if *due <= cx.at.date_naive() {
+                return refuse(
+                    "security.due_not_after_issue",
+                    "第10条第2項",
+                    "the due date must be after the reopening",
+                );
+            }
+            one(propose(
+                &format!("security_request/{request_id}"),
+                SecurityRequestReopened {
+                    request_id: request_id.clone(),
+                    reason: reason.clone(),
+                    due: *due,
+                },
+                "第10条第2項",
+                acting_for,
+            ))
+        }
+        Command::ConveneMeeting {
+            meeting_kind,
+            form,
+            urgency_reason,
+            members,
+            agenda,
+            held_on,
+        } => {
+            if members.is_empty() {
+                return refuse("meeting.no_members", "第12条", "a meeting has members");
+            }
+            for m in members {
+                cx.person(m)?;
+            }
+            let (post, acting_for, basis) = match meeting_kind {
+                MeetingKind::Management => {
+                    let sup = cx.supervisor_posts_held().into_iter().next();
+                    let (post, acting_for) = match sup {
+                        Some(p) => (p, None),
+                        None => cx.as_supervisor(
+                            &[cx.supervisor_of_common_parts()?],
+                            "convening the operation management meeting",
+                        )?,
+                    };
+                    // 第12条第1項: the supervisor convenes the officers needed.
+                    for m in members {
+                        let roles = cx.l.person_roles(m);
+                        let ok = roles.iter().any(|r| {
+                            matches!(
+                                r.role,
+                                Role::InformationManagementOfficer
+                                    | Role::SystemSupervisor
+                                    | Role::SystemAdministrator
+                            )
+                        });
+                        if !ok {
+                            return refuse(
+                                "meeting.member_not_officer",
+                                "第12条第1項",
+                                format!(
+                                    "{m} is not an information management officer at {}",
+                                    cx.at
+                                ),
+                            );
+                        }
+                    }
+                    if *form == MeetingForm::Circulation
+                        && urgency_reason
+                            .as_deref()
+                            .is_none_or(|r| r.trim().is_empty())
+                    {
+                        return refuse(
+                            "meeting.circulation_without_urgency",
+                            "第12条第2項",
+                            "a circulation replaces a meeting only when urgent: give the reason",
+                        );
+                    }
+                    (
+                        post,
+                        acting_for,
+                        if *form == MeetingForm::Circulation {
+                            "第12条第2項"
+                        } else {
+                            "第12条第1項"
+                        },
+                    )
+                }
+                MeetingKind::Staff => {
+                    // 第12条第4項: the administrator convenes the staff meeting.
+                    let Some(admin) = cx.admin_post() else {
+                        return refuse(
+                            "meeting.staff_not_administrator",
+                            "第12条第4項",
+                            "the staff meeting is convened by the system administrator",
+                        );
+                    };
+                    if *form == MeetingForm::Circulation {
+                        return refuse(
+                            "meeting.circulation_only_management",
+                            "第12条第2項",
+                            "only the operation management meeting may be held by circulation",
+                        );
+                    }
+                    (admin, None, "第12条第3項・第4項")
+                }
+            };
+            let id = format!("MTG-{:04}", cx.l.state.counts().meetings + 1);
+            one(propose(
+                &format!("meeting/{id}"),
+                MeetingConvened {
+                    meeting_id: id.clone(),
+                    kind: *meeting_kind,
+                    form: *form,
+                    urgency_reason: urgency_reason.clone(),
+                    convener_post_id: post,
+                    members: members.clone(),
+                    agenda: agenda.clone(),
+                    held_on: *held_on,
+                },
+                basis,
+                acting_for,
+            ))
+        }
+        Command::RecordMinutes {
+            meeting_id,
+            attendees,
+            agenda,
+            resolutions,
+        } => {
+            let m = meeting(cx, meeting_id)?;
+            let acting_for = convener(cx, m)?;
+            for a in attendees {
+                cx.person(a)?;
+            }
+            one(propose(
+                &format!("meeting/{meeting_id}"),
+                MeetingMinutesRecorded {
+                    meeting_id: meeting_id.clone(),
+                    attendees: attendees.clone(),
+                    agenda: agenda.clone(),
+                    resolutions: resolutions.clone(),
+                },
+                "第12条",
+                acting_for,
+            ))
+        }
+        Command::SignCirculation {
+            meeting_id,
+            position,
+            comment,
+        } => {
+            let m = meeting(cx, meeting_id)?;
+            if m.form != MeetingForm::Circulation {
+                return refuse(
+                    "meeting.not_circulation",
+                    "第12条第2項",
+                    format!("{meeting_id} is held in person"),
+                );
+            }
+            if !m.members.iter().any(|p| p == cx.actor) {
+                return refuse(
+                    "meeting.not_member",
+                    "第12条第2項",
+                    format!("{} is not a member of {meeting_id}", cx.actor),
+                );
+            }
+            let v = cx.l.meeting_view(m);
+            if v.signatures.iter().any(|s| s.person_id == cx.actor) {
+                return refuse(
+                    "meeting.already_signed",
+                    "第12条第2項",
+                    format!("{} has signed {meeting_id}", cx.actor),
+                );
+            }
+            if v.resolution.is_some() {
+                return refuse(
+                    "meeting.resolved",
+                    "第12条第2項",
+                    format!("{meeting_id} is resolved"),
+                );
+            }
+            one(propose(
+                &format!("meeting/{meeting_id}"),
+                MeetingSigned {
+                    meeting_id: meeting_id.clone(),
+                    person_id: cx.actor.to_owned(),
+                    position: *position,
+                    comment: comment.clone(),
+                },
+                "第12条第2項",
+                None,
+            ))
+        }
+        Command::ResolveMeeting {
+            meeting_id,
+            resolution,
+        } => {
+            need_text("resolution", resolution)?;
+            let m = meeting(cx, meeting_id)?;
+            let acting_for = convener(cx, m)?;
+            let v = cx.l.meeting_view(m);
+            if v.resolution.is_some() {
+                return refuse(
+                    "meeting.resolved",
+                    "第12条",
+                    format!("{meeting_id} is resolved"),
+                );
+            }
+            // 第12条第2項: a circulation resolves only when every member has signed.
+            if !v.unsigned.is_empty() {
+                return refuse(
+                    "meeting.signature_missing",
+                    "第12条第2項",
+                    format!("{:?} have not signed {meeting_id}", v.unsigned),
+                );
+            }
+            one(propose(
+                &format!("meeting/{meeting_id}"),
+                MeetingResolved {
+                    meeting_id: meeting_id.clone(),
+                    resolution: resolution.clone(),
+                },
+                if m.form == MeetingForm::Circulation {
+                    "第12条第2項"
+                } else {
+                    "第12条第1項"
+                },
+                acting_for,
+            ))
+        }
+        Command::IssueDirective {
+            title,
+            body,
+            bureau,
+        } => {
+            need_text("title", title)?;
+            need_text("body", body)?;
+            let sup = match bureau {
+                Some(b) => cx.supervisor_of_bureau(b)?,
+                None => cx.supervisor_of_common_parts()?,
+            };
+            let (post, acting_for) = cx.as_supervisor(&[sup], "a directive")?;
+            let id = format!("DIR-{:04}", cx.l.state.counts().directives + 1);
+            one(propose(
+                &format!("directive/{id}"),
+                DirectiveIssued {
+                    directive_id: id.clone(),
+                    supervisor_post_id: post,
+                    title: title.clone(),
+                    body: body.clone(),
+                },
+                "第13条",
+                acting_for,
+            ))
+        }
+        _ => refuse(
+            "command.unroutable",
+            RECORDING,
+            "internal: command sent to the wrong module",
+        ),
+    }
+}
+
+fn one(p: Result<Proposed, Refusal>) -> Result<Vec<Proposed>, Refusal> {
+    p.map(|p| vec![p])
+}
+
+fn missing(missing: &[Missing], what: &str, rule: &'static str, id: &str) -> Result<(), Refusal> {
+    match missing.iter().find(|m| m.what == what) {
+        Some(m) => refuse(
+            rule,
+            m.article,
+            format!(
+                "{id} lacks the {what} of {}",
+                m.post_id.as_deref().unwrap_or("?")
+            ),
+        ),
+        None => Ok(()),
+    }
+}
+
+/// An open modification known and proposed by the decision's time, as a view.
+fn modification(cx: &Cx<'_>, id: &str) -> Result<govledger_projections::ModificationView, Refusal> {
+    check_id("modification_id", id)?;
+    let Some(m) =
+        cx.l.state
+            .modification(id)
+            .filter(|m| cx.l.happened(&m.proposed))
+    else {
+        return refuse(
+            "modification.unknown",
+            "第6条",
+            format!("no modification {id} proposed by {}", cx.at),
+        );
+    };
+    let v = cx.l.modification_view(m);
+    if v.status != "open" {
+        return refuse(
+            "modification.closed",
+            "第6条",
+            format!("{id} is {}", v.status),
+        );
+    }
+    Ok(v)
+}
+
+fn retirement(cx: &Cx<'_>, id: &str) -> Result<govledger_projections::RetirementView, Refusal> {
+    check_id("retirement_id", id)?;
+    let Some(r) =
+        cx.l.state
+            .retirement(id)
+            .filter(|r| cx.l.happened(&r.noticed))
+    else {
+        return refuse(
+            "retirement.notice_missing",
+            "第7条第1項第1号",
+            format!("no notice {id} by {}", cx.at),
+        );
+    };
+    Ok(cx.l.retirement_view(r))
+}
+
+fn incident<'a>(cx: &Cx<'a>, id: &str) -> Result<&'a govledger_projections::Incident, Refusal> {
+    check_id("incident_id", id)?;
+    cx.l.state
+        .incident(id)
+        .filter(|i| cx.l.happened(&i.reported))
+        .ok_or_else(|| Refusal {
+            rule: "incident.unknown",
+            article: "第3条第2項第4号",
+            message: format!("no incident {id}"),
+        })
+}
+
+/// The supervisors answering for an incident: those of the assets' bureaus, or of the common
+/// parts when no asset is named.
+fn incident_supervisors(cx: &Cx<'_>, asset_ids: &[String]) -> Result<Vec<String>, Refusal> {
+    let mut out = Vec::new();
+    for a in asset_ids {
+        let bureau = cx.asset(a)?.bureau.clone();
+        let s = cx.supervisor_of_bureau(&bureau)?;
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    if out.is_empty() {
+        out.push(cx.supervisor_of_common_parts()?);
+    }
+    Ok(out)
+}
+
+fn security_request<'a>(
+    cx: &Cx<'a>,
+    id: &str,
+) -> Result<&'a govledger_projections::SecurityRequest, Refusal> {
+    check_id("request_id", id)?;
+    cx.l.state
+        .security_request(id)
+        .filter(|r| cx.l.happened(&r.issued))
+        .ok_or_else(|| Refusal {
+            rule: "security.unknown",
+            article: "第10条第2項",
+            message: format!("no security request {id}"),
+        })
+}
+
+fn meeting<'a>(cx: &Cx<'a>, id: &str) -> Result<&'a govledger_projections::Meeting, Refusal> {
+    check_id("meeting_id", id)?;
+    cx.l.state
+        .meeting(id)
+        .filter(|m| cx.l.happened(&m.convened))
+        .ok_or_else(|| Refusal {
+            rule: "meeting.unknown",
+            article: "第12条",
+            message: format!("no meeting {id}"),
+        })
+}
+
+/// The convener (holder of the convening post), or the administrator for a supervisor.
+fn convener(cx: &Cx<'_>, m: &govledger_projections::Meeting) -> Result<Option<String>, Refusal> {
+    if cx.l.holds_post(cx.actor, &m.convener_post_id) {
+        return Ok(None);
+    }
+    let is_sup_post =
+        cx.l.bound_posts(Role::SystemSupervisor)
+            .iter()
+            .any(|b| b.post_id == m.convener_post_id);
+    if is_sup_post && cx.is_admin() {
+        return Ok(Some(m.convener_post_id.clone()));
+    }
+    refuse(
+        "meeting.not_convener",
+        "第12条",
+        format!(
+            "{} did not convene {} (post {})",
+            cx.actor, m.id, m.convener_post_id
+        ),
+    )
+}

@@ -1,0 +1,269 @@
+//! Bookkeeping beside the chain: decided commands (idempotent retries), projection snapshots,
+//! issued checkpoints, and Merkle roots and proofs read from the stored nodes.
+
+use govledger_schema::Digest32;
+use uuid::Uuid;
+
+use super::{Pool, Store, StoreError, Tx, Writer, digest, to_i64, to_u64};
+use crate::merkle::{self, NodeId, ProofPlan};
+
+/// A command already decided: the digest of its request and the seqs of its events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecidedCommand {
+    pub digest: Digest32,
+    pub first_seq: u64,
+    pub last_seq: u64,
+}
+
+/// A stored projection snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    pub seq: u64,
+    pub state_hash: Digest32,
+    pub body: Vec<u8>,
+}
+
+/// A checkpoint the ledger signed and kept.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StoredCheckpoint {
+    pub size: u64,
+    pub root: Digest32,
+    /// The signed note, exactly as issued.
+    pub note: String,
+    pub created_us: i64,
+}
+
+/// Snapshots kept besides the newest (older ones are deleted).
+const SNAPSHOTS_KEPT: i64 = 2;
+
+impl Writer {
+    /// The command recorded under `event_id`, if any.
+    pub async fn find_command(
+        &mut self,
+        event_id: Uuid,
+    ) -> Result<Option<DecidedCommand>, StoreError> {
+        let row: Option<(Vec<u8>, i64, i64)> = with_tx!(&mut self.tx, |c| {
+            sqlx::query_as("SELECT digest, first_seq, last_seq FROM commands WHERE event_id = $1")
+                .bind(event_id)
+                .fetch_optional(c)
+                .await?
+        });
+        row.map(|(d, first, last)| {
+            let first_seq = to_u64(first)?;
+            Ok(DecidedCommand {
+                digest: digest(&d, first_seq)?,
+                first_seq,
+                last_seq: to_u64(last)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Records that the command with `digest` produced events `first..=last`, first id `event_id`.
+    pub async fn record_command(
+        &mut self,
+        event_id: Uuid,
+        digest: &Digest32,
+        first: u64,
+        last: u64,
+    ) -> Result<(), StoreError> {
+        let r = with_tx!(&mut self.tx, |c| {
+            sqlx::query("INSERT INTO commands (event_id, digest, first_seq, last_seq) VALUES ($1, $2, $3, $4)")
+                .bind(event_id)
+                .bind(&digest.0[..])
+                .bind(to_i64(first))
+                .bind(to_i64(last))
+                .execute(c)
+                .await
+                .map(|_| ())
+        });
+        if let Err(e) = r {
+            self.poisoned = true;
+            return Err(e.into());
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Saves a projection snapshot and prunes older ones.
+    pub async fn save_snapshot(
+        &self,
+        snapshot: &Snapshot,
+        created_us: i64,
+    ) -> Result<(), StoreError> {
+        let seq = to_i64(snapshot.seq);
+        with_pool!(self, |p| {
+            let mut tx = p.begin().await?;
+            sqlx::query(
+                "INSERT INTO snapshots (seq, state_hash, body, created_us) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (seq) DO NOTHING",
+            )
+            .bind(seq)
+            .bind(&snapshot.state_hash.0[..])
+            .bind(&snapshot.body[..])
+            .bind(created_us)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "DELETE FROM snapshots WHERE seq NOT IN \
+                 (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT $1)",
+            )
+            .bind(SNAPSHOTS_KEPT)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The newest snapshot at or below `max_seq`.
+    pub async fn latest_snapshot(&self, max_seq: u64) -> Result<Option<Snapshot>, StoreError> {
+        let row: Option<(i64, Vec<u8>, Vec<u8>)> = with_pool!(self, |p| {
+            sqlx::query_as(
+                "SELECT seq, state_hash, body FROM snapshots WHERE seq <= $1 ORDER BY seq DESC LIMIT 1",
+            )
+            .bind(to_i64(max_seq))
+            .fetch_optional(p)
+            .await?
+        });
+        row.map(|(seq, h, body)| {
+            let seq = to_u64(seq)?;
+            Ok(Snapshot {
+                seq,
+                state_hash: digest(&h, seq)?,
+                body,
+            })
+        })
+        .transpose()
+    }
+
+    /// Keeps an issued checkpoint (the first one issued at a size stays).
+    pub async fn save_checkpoint(&self, cp: &StoredCheckpoint) -> Result<(), StoreError> {
+        with_pool!(self, |p| {
+            sqlx::query(
+                "INSERT INTO checkpoints (size, root, note, created_us) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (size) DO NOTHING",
+            )
+            .bind(to_i64(cp.size))
+            .bind(&cp.root.0[..])
+            .bind(&cp.note)
+            .bind(cp.created_us)
+            .execute(p)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The checkpoint issued at `size`, or the latest one when `size` is None.
+    pub async fn checkpoint(
+        &self,
+        size: Option<u64>,
+    ) -> Result<Option<StoredCheckpoint>, StoreError> {
+        let row: Option<(i64, Vec<u8>, String, i64)> = match size {
+            Some(size) => with_pool!(self, |p| {
+                sqlx::query_as(
+                    "SELECT size, root, note, created_us FROM checkpoints WHERE size = $1",
+                )
+                .bind(to_i64(size))
+                .fetch_optional(p)
+                .await?
+            }),
+            None => with_pool!(self, |p| {
+                sqlx::query_as("SELECT size, root, note, created_us FROM checkpoints ORDER BY size DESC LIMIT 1")
+                    .fetch_optional(p)
+                    .await?
+            }),
+        };
+        row.map(|(size, root, note, created_us)| {
+            let size = to_u64(size)?;
+            Ok(StoredCheckpoint {
+                size,
+                root: digest(&root, size)?,
+                note,
+                created_us,
+            })
+        })
+        .transpose()
+    }
+
+    /// The RFC 9162 root of the first `size` events (`size` <= head).
+    pub async fn root(&self, size: u64) -> Result<Digest32, StoreError> {
+        self.check_size(size).await?;
+        let plan = merkle::root_plan(size);
+        let nodes = self.fetch_nodes(plan.nodes()).await?;
+        plan.assemble(|id| nodes.iter().find(|(n, _)| *n == id).map(|(_, h)| *h))
+            .map_err(|e| StoreError::Corrupt {
+                seq: size,
+                reason: e.to_string(),
+            })
+    }
+
+    /// The inclusion proof of the event at `seq` (1-based) in the tree of `size` events.
+    pub async fn inclusion_proof(
+        &self,
+        seq: u64,
+        size: u64,
+    ) -> Result<Vec<Digest32>, ProofRequestError> {
+        let plan = merkle::inclusion_plan(seq.wrapping_sub(1), size)
+            .map_err(ProofRequestError::Invalid)?;
+        self.check_size(size).await?;
+        self.assemble(&plan, size).await
+    }
+
+    /// The consistency proof between the trees of `size1` and `size2` events.
+    pub async fn consistency_proof(
+        &self,
+        size1: u64,
+        size2: u64,
+    ) -> Result<Vec<Digest32>, ProofRequestError> {
+        let plan = merkle::consistency_plan(size1, size2).map_err(ProofRequestError::Invalid)?;
+        self.check_size(size2).await?;
+        self.assemble(&plan, size2).await
+    }
+
+    async fn assemble(
+        &self,
+        plan: &ProofPlan,
+        size: u64,
+    ) -> Result<Vec<Digest32>, ProofRequestError> {
+        let nodes = self.fetch_nodes(&plan.nodes()).await?;
+        plan.assemble(|id| nodes.iter().find(|(n, _)| *n == id).map(|(_, h)| *h))
+            .map_err(|e| {
+                ProofRequestError::Store(StoreError::Corrupt {
+                    seq: size,
+                    reason: e.to_string(),
+                })
+            })
+    }
+
+    async fn check_size(&self, size: u64) -> Result<(), StoreError> {
+        let head = self.head().await?;
+        if size > head.seq {
+            return Err(StoreError::BeyondHead {
+                size,
+                head: head.seq,
+            });
+        }
+        Ok(())
+    }
+
+    async fn fetch_nodes(&self, ids: &[NodeId]) -> Result<Vec<(NodeId, Digest32)>, StoreError> {
+        let wanted: Vec<(u8, u64)> = ids.iter().map(|n| (n.level, n.index)).collect();
+        let got = self.merkle_nodes(&wanted).await?;
+        Ok(got
+            .into_iter()
+            .map(|((level, index), h)| (NodeId { level, index }, h))
+            .collect())
+    }
+}
+
+/// Why a proof could not be given.
+#[derive(Debug, thiserror::Error)]
+pub enum ProofRequestError {
+    /// The sizes or index make no proof (e.g. index beyond size, size1 > size2).
+    #[error("{0}")]
+    Invalid(merkle::ProofError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

@@ -1,0 +1,185 @@
+//! The demo script, run through `decide` and `State::apply` in memory: every step accepted,
+//! as-of questions answered, and a rebuild equal to the incremental state.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on broken fixtures
+
+use govledger::demo::{
+    InMemory, build_demo, demo_end, demo_genesis_admin, demo_genesis_at, demo_genesis_recorded_at,
+    jst_date, script,
+};
+
+#[test]
+fn every_demo_step_is_accepted_and_replays_on_a_fresh_ledger() {
+    let govledger::demo::Demo {
+        steps,
+        ledger: built,
+        refused,
+    } = build_demo(7).unwrap();
+    assert!(
+        refused.is_empty(),
+        "the generator's steps were refused: {refused:#?}"
+    );
+    assert!(steps.len() > 500, "{} steps", steps.len());
+    // Replay the script as the CLI would: genesis, then each step in order.
+    let mut l = InMemory::with_genesis(
+        &demo_genesis_admin(),
+        demo_genesis_at(),
+        demo_genesis_recorded_at(),
+    )
+    .unwrap();
+    let mut last = demo_genesis_recorded_at();
+    for (i, s) in steps.iter().enumerate() {
+        assert!(
+            s.recorded_at >= last,
+            "step {i} recorded before the previous one"
+        );
+        assert!(
+            s.recorded_at >= s.effective_at.to_utc(),
+            "step {i} recorded before it takes effect"
+        );
+        last = s.recorded_at;
+        l.run(&s.actor, s.effective_at, s.recorded_at, &s.command)
+            .unwrap_or_else(|r| panic!("step {i} {:?}: {r}", s.command));
+    }
+    assert_eq!(l.events.len(), built.events.len());
+    eprintln!("demo: {} steps, {} events", steps.len(), l.events.len());
+    assert_eq!(l.state.state_hash(), built.state.state_hash());
+    assert!(l.state.malformed().is_empty(), "{:?}", l.state.malformed());
+    assert!(l.state.unknown_types().is_empty());
+}
+
+#[test]
+fn the_demo_is_deterministic_from_its_seed() {
+    assert_eq!(script(7), script(7));
+    assert_ne!(script(7), script(8));
+}
+
+#[test]
+fn rebuilding_from_scratch_gives_the_incremental_state() {
+    let l = build_demo(7).unwrap().ledger;
+    let rebuilt = l.rebuild();
+    assert_eq!(rebuilt.state_hash(), l.state.state_hash());
+    assert_eq!(rebuilt, l.state);
+    // A snapshot survives serialization with its hash.
+    let json = serde_json::to_string(&l.state).unwrap();
+    let back: govledger_projections::State = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.state_hash(), l.state.state_hash());
+}
+
+#[test]
+fn who_was_the_officer_of_an_asset_across_a_personnel_change() {
+    let l = build_demo(7).unwrap().ledger;
+    // O06 (障害福祉課長), officer of A04, changes hands on 2022-04-01 in every demo.
+    let before = l
+        .state
+        .lens(jst_date(2022, 3, 31), None)
+        .officers_of_asset("A04");
+    let after = l
+        .state
+        .lens(jst_date(2022, 4, 1), None)
+        .officers_of_asset("A04");
+    assert_eq!(before.len(), 1);
+    assert_eq!(before[0].0, "O06");
+    let (b, a) = (before[0].1.clone().unwrap(), after[0].1.clone().unwrap());
+    assert_ne!(a, b, "a new holder from 1 April");
+    // Known at a seq before the change was recorded, the old holder is still the answer.
+    // (The change is two events: the old appointment ends, then the new one starts.)
+    let old = l
+        .state
+        .post("O06")
+        .unwrap()
+        .holders
+        .iter()
+        .find(|h| h.person_id == b)
+        .unwrap();
+    let end_seq = old.span.ends[0].seq;
+    let as_known = l
+        .state
+        .lens(jst_date(2022, 4, 1), Some(end_seq - 1))
+        .officers_of_asset("A04");
+    assert_eq!(as_known[0].1.as_deref(), Some(b.as_str()));
+    // The organisation view lists the old holder among past holders.
+    let org = l.state.lens(jst_date(2022, 4, 2), None).organisation();
+    let post = org.posts.iter().find(|p| p.id == "O06").unwrap();
+    assert!(post.past_holders.iter().any(|h| h.person_id == b));
+    assert_eq!(post.holder.as_ref().unwrap().person_id, a);
+}
+
+#[test]
+fn who_could_use_an_asset_on_a_date_and_on_whose_decision() {
+    let l = build_demo(7).unwrap().ledger;
+    let d = jst_date(2021, 6, 1);
+    let view = l.state.lens(d, None).access(Some("A02"), None);
+    assert!(!view.grants.is_empty());
+    for g in &view.grants {
+        assert!(g.since <= d);
+        let e = l.events.iter().find(|e| e.seq == g.decided_seq).unwrap();
+        assert_eq!(e.event_type, "permission.granted.v1");
+        assert_eq!(e.meta.actor, g.decided_by);
+        // The decider held an officer post of A02 when it took effect.
+        assert!(
+            l.state
+                .lens(g.since, None)
+                .holds_post(&g.decided_by, &g.officer_post_id)
+        );
+        assert_eq!(g.officer_post_id, "O05");
+    }
+    // Before any grant took effect, nobody could.
+    assert!(
+        l.state
+            .lens(jst_date(2021, 4, 2), None)
+            .access(Some("A02"), None)
+            .grants
+            .is_empty()
+    );
+}
+
+#[test]
+fn the_demo_has_every_kind_of_record_and_audit_finding() {
+    let l = build_demo(7).unwrap().ledger;
+    let end = l.state.lens(demo_end(), None);
+    let changes = end.changes();
+    assert!(
+        changes
+            .modifications
+            .iter()
+            .any(|m| m.touches_common_parts && m.status == "decided")
+    );
+    assert!(
+        changes
+            .modifications
+            .iter()
+            .any(|m| m.approvals_required.len() >= 3 && m.status == "decided")
+    );
+    assert!(changes.retirements.iter().any(|r| r.status == "completed"));
+    let reqs = end.security_requests();
+    assert_eq!(reqs.requests.iter().filter(|r| r.overdue).count(), 1);
+    let meetings = end.meetings();
+    assert!(meetings.meetings.iter().any(|m| m.form
+        == govledger_schema::events::MeetingForm::Circulation
+        && m.resolution.is_some()));
+    assert_eq!(meetings.directives.len(), 1);
+    assert!(
+        end.incidents()
+            .incidents
+            .iter()
+            .any(|i| i.status == "resolved")
+    );
+    assert_eq!(l.state.corrections().len(), 1);
+    let audit = end.audit();
+    let kinds: std::collections::BTreeSet<&str> = audit.findings.iter().map(|f| f.kind).collect();
+    for k in [
+        "deputy_act",
+        "overdue_security_request",
+        "officer_without_valid_roster",
+        "grant_held_by_user_who_left_division",
+    ] {
+        assert!(kinds.contains(k), "no {k} finding: {kinds:?}");
+    }
+    // The voided grant is in history but not in the view.
+    let c = &l.state.corrections()[0];
+    let wrong = l.events.iter().find(|e| e.seq == c.corrects_seq).unwrap();
+    let person = wrong.data["person_id"].as_str().unwrap();
+    assert!(end.access(Some("A08"), Some(person)).grants.is_empty());
+    let before = l.state.lens(jst_date(2021, 4, 30), Some(c.stamp.seq - 1));
+    assert_eq!(before.access(Some("A08"), Some(person)).grants.len(), 1);
+}

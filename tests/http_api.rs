@@ -1,0 +1,715 @@
+//! The HTTP API end to end: a real `govledger serve` on port 0, on SQLite and PostgreSQL, a
+//! fresh database per test.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure
+
+mod support;
+
+use std::time::Duration;
+
+use govledger::store::{ExpectedVersion, Store};
+use govledger_schema::NewEvent;
+use serde_json::{Value, json};
+use support::http::{SseReader, TestApp, WAIT, cli, spawn_app};
+use support::{TestDb, event, jst};
+
+on_both_backends!(
+    every_read_endpoint_answers_from_the_ledger,
+    event_filters_and_the_seq_cursor_select_exactly_the_matching_events,
+    the_auth_matrix_is_enforced,
+    bad_input_is_a_problem_document_naming_the_field,
+    etag_follows_the_head_and_if_none_match_gives_304,
+    the_live_tail_resumes_after_last_event_id_without_gaps_or_duplicates,
+    export_jsonl_is_the_cli_export_and_verifies_after_import,
+    export_csv_has_a_bom_and_times_in_jst,
+    the_server_stops_on_sigterm_while_a_tail_is_open,
+);
+
+/// An event by `actor` on `basis`, effective at `effective`.
+fn decision(n: u64, actor: &str, basis: &str, effective: &str) -> NewEvent {
+    let mut e = event(n);
+    e.meta.actor = actor.into();
+    e.meta.basis = basis.into();
+    e.effective_at = jst(effective);
+    e
+}
+
+/// Appends seqs 3..=7 (after the two token events of `spawn_app`) from this process, the way
+/// another instance on the same database would.
+async fn seed(app: &TestApp) -> Store {
+    let store = Store::open(&app.db_url).await.unwrap();
+    store
+        .append(
+            "asset/A01",
+            ExpectedVersion::NoStream,
+            vec![
+                decision(1, "P0001", "第5条第2項", "2025-04-01T00:00:00+09:00"),
+                decision(2, "P0001", "第5条第3項", "2025-04-02T00:00:00+09:00"),
+            ],
+        )
+        .await
+        .unwrap();
+    store
+        .append(
+            "person/P0002",
+            ExpectedVersion::NoStream,
+            vec![decision(
+                3,
+                "P0002",
+                "第6条第2項",
+                "2025-05-01T00:00:00+09:00",
+            )],
+        )
+        .await
+        .unwrap();
+    store
+        .append(
+            "asset/A01",
+            ExpectedVersion::Exact(2),
+            vec![
+                decision(4, "P0002", "第6条第1項", "2025-05-01T09:00:00+09:00"),
+                decision(5, "P0001", "第5条第2項", "2025-06-30T23:59:59+09:00"),
+            ],
+        )
+        .await
+        .unwrap();
+    store
+}
+
+fn seqs(page: &Value) -> Vec<u64> {
+    page["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["seq"].as_u64().unwrap())
+        .collect()
+}
+
+async fn every_read_endpoint_answers_from_the_ledger(db: TestDb) {
+    let app = spawn_app(&db).await;
+    let store = seed(&app).await;
+    let head = store.head().await.unwrap();
+
+    let page = app.get_json("/v1/events").await;
+    assert_eq!(seqs(&page), vec![1, 2, 3, 4, 5, 6, 7]);
+    assert_eq!(page["next"], Value::Null);
+    // Each event is the stored envelope plus its hash, and the chain links.
+    let stored = store.read_from(1, 100).await.unwrap();
+    for (e, s) in page["events"].as_array().unwrap().iter().zip(&stored) {
+        let mut expected = s.event().unwrap().to_value();
+        expected["hash"] = json!(s.hash.to_hex());
+        assert_eq!(e, &expected);
+    }
+
+    let by_seq = app.get_json("/v1/events/4").await;
+    assert_eq!(by_seq["stream"], "asset/A01");
+    let id = by_seq["id"].as_str().unwrap().to_owned();
+    assert_eq!(app.get_json(&format!("/v1/events/{id}")).await, by_seq);
+    let missing = app.get("/v1/events/99", &app.auditor).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+
+    let stream = app.get_json("/v1/streams/asset/A01").await;
+    assert_eq!(stream["stream"], "asset/A01");
+    assert_eq!(stream["version"], 4);
+    assert_eq!(seqs(&stream), vec![3, 4, 6, 7]);
+    let page2 = app.get_json("/v1/streams/asset/A01?limit=2").await;
+    assert_eq!((seqs(&page2), &page2["next"]), (vec![3, 4], &json!(3)));
+    let page3 = app
+        .get_json("/v1/streams/asset/A01?limit=2&from_version=3")
+        .await;
+    assert_eq!((seqs(&page3), &page3["next"]), (vec![6, 7], &Value::Null));
+    let none = app
+        .get("/v1/streams/asset/A99", &app.auditor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(none.status(), 404);
+
+    let h = app.get_json("/v1/head").await;
+    assert_eq!(h, json!({ "seq": head.seq, "hash": head.hash.to_hex() }));
+
+    let v = app.get_json("/v1/verify").await;
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["verified"], 7);
+    assert_eq!(v["head"]["seq"], 7);
+
+    for path in ["/healthz", "/readyz"] {
+        let res = app
+            .client
+            .get(format!("{}{path}", app.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+    }
+    let doc: Value = app
+        .client
+        .get(format!("{}/v1/openapi.json", app.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["paths"]["/v1/events"]["get"].is_object());
+    let docs = app
+        .client
+        .get(format!("{}/docs", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(docs.status(), 200);
+    assert!(docs.text().await.unwrap().contains("/v1/openapi.json"));
+}
+
+async fn event_filters_and_the_seq_cursor_select_exactly_the_matching_events(db: TestDb) {
+    let app = spawn_app(&db).await;
+    seed(&app).await;
+    let cases: &[(&str, &[u64])] = &[
+        ("type=token.issued.v1", &[1, 2]),
+        ("type=test.recorded.v1&stream=asset/A01", &[3, 4, 6, 7]),
+        ("stream=person/P0002", &[5]),
+        ("actor=P0002", &[5, 6]),
+        ("actor=ROOT", &[1, 2]),
+        ("basis=%E7%AC%AC5%E6%9D%A1", &[3, 4, 7]), // 第5条
+        ("basis=%E7%AC%AC5%E6%9D%A1%E7%AC%AC2%E9%A0%85", &[3, 7]), // 第5条第2項
+        ("effective_from=2025-05-01&effective_to=2025-05-01", &[5, 6]),
+        (
+            "effective_from=2025-05-01T09:00:00%2B09:00&effective_to=2025-12-31",
+            &[6, 7],
+        ),
+        ("effective_to=2025-04-01", &[3]),
+        ("recorded_from=2000-01-01&recorded_to=2000-01-02", &[]),
+        (
+            "recorded_from=2000-01-01T00:00:00Z&type=test.recorded.v1&actor=P0001",
+            &[3, 4, 7],
+        ),
+        ("after=5", &[6, 7]),
+        ("after=7", &[]),
+    ];
+    for (query, expected) in cases {
+        let page = app.get_json(&format!("/v1/events?{query}")).await;
+        assert_eq!(&seqs(&page), expected, "?{query}");
+    }
+    // The cursor walks every event once, in order.
+    let mut seen = Vec::new();
+    let mut next = Value::Null;
+    loop {
+        let q = match next.as_u64() {
+            Some(after) => format!("/v1/events?limit=3&after={after}"),
+            None => "/v1/events?limit=3".to_owned(),
+        };
+        let page = app.get_json(&q).await;
+        seen.extend(seqs(&page));
+        next = page["next"].clone();
+        if next.is_null() {
+            break;
+        }
+    }
+    assert_eq!(seen, vec![1, 2, 3, 4, 5, 6, 7]);
+}
+
+async fn the_auth_matrix_is_enforced(db: TestDb) {
+    let app = spawn_app(&db).await;
+    let url = format!("{}/v1/head", app.url);
+    let problem = |res: &reqwest::Response| {
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/problem+json")
+    };
+
+    let none = app.client.get(&url).send().await.unwrap();
+    assert_eq!(none.status(), 401);
+    assert!(problem(&none));
+    assert!(
+        none.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .starts_with("Bearer")
+    );
+
+    let wrong_secret = format!("{}x", &app.auditor[..app.auditor.len() - 1]);
+    for bad in [
+        "nonsense",
+        "glt_zz_secret",
+        "glt_0123456789abcdef_secret",
+        &wrong_secret,
+    ] {
+        let res = app.get("/v1/head", bad).send().await.unwrap();
+        assert_eq!(res.status(), 401, "token {bad:?}");
+        assert!(problem(&res));
+    }
+    let basic = app
+        .client
+        .get(&url)
+        .header("authorization", "Basic dXNlcjpwdw==")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(basic.status(), 401);
+
+    // Auditor reads, but may not write.
+    assert_eq!(
+        app.get("/v1/head", &app.auditor)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let body = r#"{"person": "P0100", "role": "auditor"}"#;
+    let res = app
+        .post_json("/v1/tokens", &app.auditor, body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(problem(&res));
+
+    // Admin writes: the new token works, and its issue is an event with the admin as actor.
+    let res = app
+        .post_json("/v1/tokens", &app.admin, body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let issued: Value = res.json().await.unwrap();
+    let token = issued["token"].as_str().unwrap().to_owned();
+    assert!(token.starts_with("glt_"));
+    assert_eq!(
+        app.get("/v1/head", &token).send().await.unwrap().status(),
+        200
+    );
+    let recorded = app.get_json(&format!("/v1/events/{}", issued["seq"])).await;
+    assert_eq!(recorded["type"], "token.issued.v1");
+    assert_eq!(recorded["stream"], "tokens");
+    assert_eq!(recorded["meta"]["actor"], "ADMIN1");
+    assert_eq!(recorded["meta"]["basis"], "第10条第1項");
+    assert_eq!(
+        recorded["data"],
+        json!({ "token_id": issued["id"], "person": "P0100", "role": "auditor" })
+    );
+    assert!(
+        !recorded.to_string().contains(&token),
+        "the secret is never recorded"
+    );
+
+    // Revoked: 401 at once, and the revocation is an event too.
+    let id = issued["id"].as_str().unwrap();
+    cli(
+        &app.db_url,
+        &["token", "revoke", "--id", id, "--actor", "ROOT"],
+    )
+    .await;
+    let res = app.get("/v1/head", &token).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    let revoked = app.get_json("/v1/events?type=token.revoked.v1").await;
+    assert_eq!(revoked["events"][0]["data"]["token_id"], id);
+    assert_eq!(revoked["events"][0]["meta"]["actor"], "ROOT");
+    let listed = cli(&app.db_url, &["token", "list"]).await;
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.starts_with(id) && !l.ends_with("active"))
+    );
+}
+
+async fn bad_input_is_a_problem_document_naming_the_field(db: TestDb) {
+    let app = spawn_app(&db).await;
+    async fn check(res: reqwest::Response, status: u16, field: Option<&str>) -> Value {
+        assert_eq!(res.status(), status);
+        let ct = res.headers()["content-type"].to_str().unwrap().to_owned();
+        let rid = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+        assert_eq!(ct, "application/problem+json");
+        let p: Value = res.json().await.unwrap();
+        assert_eq!(p["status"], status);
+        assert!(p["type"].is_string() && p["title"].is_string());
+        assert_eq!(p["instance"], rid, "instance is the request id");
+        if let Some(field) = field {
+            assert_eq!(p["field"], field, "{p}");
+        }
+        p
+    }
+    let post = |body: &str| app.post_json("/v1/tokens", &app.admin, body).send();
+
+    check(post("{\"person\": ").await.unwrap(), 400, None).await;
+    check(
+        post(r#"{"person":"P1","role":"admin"} trailing"#)
+            .await
+            .unwrap(),
+        400,
+        None,
+    )
+    .await;
+    check(
+        post(r#"{"person":"P1","role":"admin","extra":1}"#)
+            .await
+            .unwrap(),
+        422,
+        Some("body.extra"),
+    )
+    .await;
+    check(
+        post(r#"{"person":7,"role":"admin"}"#).await.unwrap(),
+        422,
+        Some("body.person"),
+    )
+    .await;
+    check(
+        post(r#"{"person":"P1","role":"root"}"#).await.unwrap(),
+        422,
+        Some("body.role"),
+    )
+    .await;
+    check(
+        post(r#"{"person":"P1"}"#).await.unwrap(),
+        422,
+        Some("body.role"),
+    )
+    .await;
+    check(
+        post(r#"{"person":" ","role":"admin"}"#).await.unwrap(),
+        422,
+        Some("body.person"),
+    )
+    .await;
+    let big = format!(r#"{{"person":"{}","role":"admin"}}"#, "x".repeat(70 * 1024));
+    check(post(&big).await.unwrap(), 413, None).await;
+    let plain = app
+        .client
+        .post(format!("{}/v1/tokens", app.url))
+        .bearer_auth(&app.admin)
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    check(plain, 415, None).await;
+
+    let get = |path: &str| app.get(path, &app.auditor).send();
+    check(
+        get("/v1/events?limit=1001").await.unwrap(),
+        400,
+        Some("limit"),
+    )
+    .await;
+    check(get("/v1/events?limit=0").await.unwrap(), 400, Some("limit")).await;
+    check(
+        get("/v1/events?limit=ten").await.unwrap(),
+        400,
+        Some("limit"),
+    )
+    .await;
+    check(
+        get("/v1/events?after=-1").await.unwrap(),
+        400,
+        Some("after"),
+    )
+    .await;
+    check(
+        get("/v1/events?effective_from=2025-13-01").await.unwrap(),
+        400,
+        Some("effective_from"),
+    )
+    .await;
+    check(
+        get("/v1/events?recorded_to=yesterday").await.unwrap(),
+        400,
+        Some("recorded_to"),
+    )
+    .await;
+    check(
+        get("/v1/events?colour=red").await.unwrap(),
+        400,
+        Some("colour"),
+    )
+    .await;
+    check(
+        get("/v1/events?stream=a%20b").await.unwrap(),
+        400,
+        Some("stream"),
+    )
+    .await;
+    check(get("/v1/events/not-a-key").await.unwrap(), 400, Some("key")).await;
+    check(
+        get("/v1/export.csv?from=x").await.unwrap(),
+        400,
+        Some("from"),
+    )
+    .await;
+    let tail = app
+        .get("/v1/tail", &app.auditor)
+        .header("last-event-id", "abc")
+        .send()
+        .await
+        .unwrap();
+    check(tail, 400, Some("Last-Event-ID")).await;
+    check(get("/v1/nothing-here").await.unwrap(), 404, None).await;
+    check(
+        app.client
+            .get(format!("{}/nothing", app.url))
+            .send()
+            .await
+            .unwrap(),
+        404,
+        None,
+    )
+    .await;
+    let delete = app
+        .client
+        .delete(format!("{}/v1/head", app.url))
+        .bearer_auth(&app.admin)
+        .send()
+        .await
+        .unwrap();
+    let p = check(delete, 405, None).await;
+    assert_eq!(p["title"], "Method not allowed");
+}
+
+async fn etag_follows_the_head_and_if_none_match_gives_304(db: TestDb) {
+    let app = spawn_app(&db).await;
+    for path in [
+        "/v1/events?limit=5",
+        "/v1/events/1",
+        "/v1/streams/tokens",
+        "/v1/head",
+        "/v1/export.jsonl",
+        "/v1/export.csv",
+    ] {
+        let first = app.get(path, &app.auditor).send().await.unwrap();
+        assert_eq!(first.status(), 200, "{path}");
+        let tag = first.headers()["etag"].to_str().unwrap().to_owned();
+        let again = app
+            .get(path, &app.auditor)
+            .header("if-none-match", &tag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304, "{path}");
+        assert_eq!(again.headers()["etag"].to_str().unwrap(), tag);
+        assert!(again.bytes().await.unwrap().is_empty());
+        let other = app
+            .get(path, &app.auditor)
+            .header("if-none-match", "W/\"0-stale\"")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(other.status(), 200, "{path}");
+    }
+    let tag = app
+        .get("/v1/head", &app.auditor)
+        .send()
+        .await
+        .unwrap()
+        .headers()["etag"]
+        .clone();
+    let store = Store::open(&app.db_url).await.unwrap();
+    store
+        .append("asset/A01", ExpectedVersion::Any, vec![event(1)])
+        .await
+        .unwrap();
+    let moved = app
+        .get("/v1/head", &app.auditor)
+        .header("if-none-match", tag.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(moved.status(), 200, "a new event changes the ETag");
+    assert_ne!(moved.headers()["etag"], tag);
+}
+
+async fn the_live_tail_resumes_after_last_event_id_without_gaps_or_duplicates(db: TestDb) {
+    let app = spawn_app(&db).await;
+    let store = seed(&app).await; // seqs 1..=7
+
+    // Catch-up from seq 2: read three, then disconnect.
+    let res = app
+        .get("/v1/tail?from=2", &app.auditor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    let mut sse = SseReader::new(res);
+    let mut got = Vec::new();
+    for _ in 0..3 {
+        let ev = sse.next().await;
+        let body: Value = serde_json::from_str(&ev.data).unwrap();
+        assert_eq!(ev.id.as_deref(), Some(body["seq"].to_string().as_str()));
+        assert_eq!(ev.event.as_deref(), body["type"].as_str());
+        got.push(body["seq"].as_u64().unwrap());
+    }
+    assert_eq!(got, vec![2, 3, 4]);
+    drop(sse);
+
+    // Resume with Last-Event-ID (which beats `from`), then events appended elsewhere arrive.
+    let res = app
+        .get("/v1/tail?from=1", &app.auditor)
+        .header("last-event-id", "4")
+        .send()
+        .await
+        .unwrap();
+    let mut sse = SseReader::new(res);
+    for _ in 5..=7 {
+        got.push(sse.next().await.id.unwrap().parse().unwrap());
+    }
+    store
+        .append("asset/A02", ExpectedVersion::Any, vec![event(8), event(9)])
+        .await
+        .unwrap();
+    // An admin's own write through this server is announced at once.
+    let body = r#"{"person": "P0200", "role": "auditor"}"#;
+    let res = app
+        .post_json("/v1/tokens", &app.admin, body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    store
+        .append("asset/A03", ExpectedVersion::Any, vec![event(11)])
+        .await
+        .unwrap();
+    for _ in 8..=11 {
+        got.push(sse.next().await.id.unwrap().parse().unwrap());
+    }
+    assert_eq!(got, (2..=11).collect::<Vec<u64>>(), "no gap, no duplicate");
+
+    // A tail with neither starts after the head.
+    let res = app.get("/v1/tail", &app.auditor).send().await.unwrap();
+    let mut fresh = SseReader::new(res);
+    store
+        .append("asset/A04", ExpectedVersion::Any, vec![event(12)])
+        .await
+        .unwrap();
+    assert_eq!(fresh.next().await.id.as_deref(), Some("12"));
+    assert_eq!(sse.next().await.id.as_deref(), Some("12"));
+}
+
+async fn export_jsonl_is_the_cli_export_and_verifies_after_import(db: TestDb) {
+    let app = spawn_app(&db).await;
+    seed(&app).await;
+    let res = app
+        .get("/v1/export.jsonl", &app.auditor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/jsonl");
+    let http = res.bytes().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cli.jsonl");
+    cli(&app.db_url, &["export", "--out", file.to_str().unwrap()]).await;
+    let from_cli = std::fs::read(&file).unwrap();
+    assert_eq!(http.len(), from_cli.len());
+    assert!(
+        http[..] == from_cli[..],
+        "byte-identical to `govledger export`"
+    );
+    assert_eq!(http.iter().filter(|b| **b == b'\n').count(), 7);
+
+    let ranged = app
+        .get("/v1/export.jsonl?from=3&to=4", &app.auditor)
+        .send()
+        .await
+        .unwrap();
+    let ranged = ranged.text().await.unwrap();
+    assert_eq!(ranged.lines().count(), 2);
+    assert!(
+        ranged.starts_with(
+            std::str::from_utf8(&from_cli)
+                .unwrap()
+                .lines()
+                .nth(2)
+                .unwrap()
+        )
+    );
+
+    let http_file = dir.path().join("http.jsonl");
+    std::fs::write(&http_file, &http).unwrap();
+    let target = TestDb::sqlite();
+    let imported = cli(&target.url, &["import", http_file.to_str().unwrap()]).await;
+    assert!(imported.starts_with("imported 7 events"), "{imported}");
+    let verified = cli(&target.url, &["verify"]).await;
+    assert!(verified.starts_with("ok: 7 events verified"), "{verified}");
+}
+
+async fn export_csv_has_a_bom_and_times_in_jst(db: TestDb) {
+    let app = spawn_app(&db).await;
+    let store = seed(&app).await;
+    let res = app
+        .get("/v1/export.csv", &app.auditor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let bytes = res.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 BOM for Excel");
+    let text = std::str::from_utf8(&bytes[3..]).unwrap();
+    let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines[0],
+        "seq,id,stream,version,type,actor,acting_for,basis,effective_at,recorded_at,hash"
+    );
+    assert_eq!(lines.len(), 1 + 7);
+    let stored = store.get(3).await.unwrap().unwrap();
+    let e = stored.event().unwrap();
+    let recorded = e
+        .recorded_at
+        .with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).unwrap())
+        .format("%Y-%m-%dT%H:%M:%S%.6f+09:00")
+        .to_string();
+    let expected = format!(
+        "3,{},asset/A01,1,test.recorded.v1,P0001,,第5条第2項,2025-04-01T00:00:00+09:00,{recorded},{}",
+        e.id, stored.hash
+    );
+    assert_eq!(lines[3], expected);
+    assert!(lines[1..].iter().all(|l| l.matches("+09:00").count() == 2));
+}
+
+async fn the_server_stops_on_sigterm_while_a_tail_is_open(db: TestDb) {
+    let app = spawn_app(&db).await;
+    let res = app
+        .get("/v1/tail?from=1", &app.auditor)
+        .send()
+        .await
+        .unwrap();
+    let mut sse = SseReader::new(res);
+    assert_eq!(sse.next().await.id.as_deref(), Some("1"));
+    let started = std::time::Instant::now();
+    let status = app.stop().await;
+    assert!(status.success(), "{status:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "drained promptly"
+    );
+    let _ = WAIT;
+}
+
+/// The OpenAPI document served by the code equals the checked-in `openapi.json`.
+/// Regenerate with `UPDATE_OPENAPI=1 cargo test --test http_api openapi`.
+#[test]
+fn openapi_document_matches_the_checked_in_snapshot() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi.json");
+    let generated = govledger::http::openapi::document_json();
+    if std::env::var_os("UPDATE_OPENAPI").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+        return;
+    }
+    let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        checked_in == generated,
+        "openapi.json differs from the document the handlers generate; if the change is \
+         intended, run `UPDATE_OPENAPI=1 cargo test --test http_api openapi` and commit the diff"
+    );
+}
