@@ -15,6 +15,7 @@ use tokio::io::{AsyncWriteExt, BufReader, BufWriter};
 use crate::store::{self, Store};
 
 pub mod demo;
+pub mod proof;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -114,6 +115,11 @@ enum Command {
         /// Address to serve on (with `--serve`).
         #[arg(long, env = "GOVLEDGER_LISTEN", default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
+    },
+    /// Fetch and verify Merkle proofs from a server against a kept checkpoint.
+    Proof {
+        #[command(subcommand)]
+        command: proof::ProofCommand,
     },
     /// Print the public key that verifies this ledger's checkpoints (note verifier format).
     PublicKey {
@@ -226,6 +232,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Proof { command } => proof::run(command).await,
         Command::PublicKey { db, key } => {
             let notary = crate::notary::Notary::from_key_file(&key.path(&db.db))?;
             println!("{}", notary.verifier().to_text());

@@ -147,7 +147,7 @@ pub async fn verify_export(
     let cp = Checkpoint::open(checkpoint_note, key)
         .map_err(|e| OfflineError::Checkpoint(e.to_string()))?;
     let mut frontier = merkle::Frontier::new();
-    let mut root_at_size = (cp.size == 0).then(|| merkle::EMPTY_ROOT);
+    let mut root_at_size = (cp.size == 0).then_some(merkle::EMPTY_ROOT);
     let mut prev = Digest32::ZERO;
     let mut n = 0u64;
     let mut line = Vec::with_capacity(4096);

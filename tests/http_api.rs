@@ -9,7 +9,7 @@ use std::time::Duration;
 use govledger::store::{ExpectedVersion, Store};
 use govledger_schema::NewEvent;
 use serde_json::{Value, json};
-use support::http::{SseReader, TestApp, WAIT, cli, spawn_app};
+use support::http::{SseReader, TestApp, cli, spawn_app};
 use support::{TestDb, event, jst};
 
 on_both_backends!(
@@ -693,7 +693,41 @@ async fn the_server_stops_on_sigterm_while_a_tail_is_open(db: TestDb) {
         started.elapsed() < Duration::from_secs(5),
         "drained promptly"
     );
-    let _ = WAIT;
+}
+
+/// `app()` also answers without a socket (`oneshot`), with the same middleware.
+#[tokio::test]
+async fn the_router_answers_in_process_with_problem_documents() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    let db = TestDb::sqlite();
+    let state = govledger::http::AppState::new(db.open().await).await;
+    let app = govledger::http::app(state);
+    let ready = app
+        .clone()
+        .oneshot(Request::get("/readyz").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
+    assert!(ready.headers().contains_key("x-request-id"));
+    let res = app
+        .oneshot(
+            Request::get("/v1/events")
+                .header("x-request-id", "req-42")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 16)
+        .await
+        .unwrap();
+    let p: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(p["instance"], "req-42");
 }
 
 /// The OpenAPI document served by the code equals the checked-in `openapi.json`.

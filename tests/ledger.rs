@@ -1,6 +1,8 @@
 //! The Ledger on a real database: decisions through the rules, retries, refusals, snapshots,
 //! rebuilds, and two instances on one database.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure
+
 mod support;
 
 use govledger::ledger::{CommandRequest, Ledger, LedgerError};
@@ -19,14 +21,23 @@ on_both_backends!(
 async fn genesis(store: &Store) -> Ledger {
     let (ledger, _) = Ledger::open(store.clone()).await.unwrap();
     ledger
-        .genesis(&govledger::demo::demo_genesis_admin(), govledger::demo::demo_genesis_at())
+        .genesis(
+            &govledger::demo::demo_genesis_admin(),
+            govledger::demo::demo_genesis_at(),
+        )
         .await
         .unwrap();
     ledger
 }
 
 fn request(actor: &str, effective: &str, command: Command) -> CommandRequest {
-    CommandRequest { command, actor: actor.into(), effective_at: jst(effective), event_id: None, request_id: None }
+    CommandRequest {
+        command,
+        actor: actor.into(),
+        effective_at: jst(effective),
+        event_id: None,
+        request_id: None,
+    }
 }
 
 async fn the_demo_recorded_through_the_ledger_rebuilds_to_the_same_state(db: TestDb) {
@@ -49,16 +60,29 @@ async fn the_demo_recorded_through_the_ledger_rebuilds_to_the_same_state(db: Tes
     assert_eq!(incremental.0, store.head().await.unwrap().seq);
 
     // From scratch, in another "process".
-    let (fresh, loaded) = Ledger::open(Store::open(&db.url).await.unwrap()).await.unwrap();
+    let (fresh, loaded) = Ledger::open(Store::open(&db.url).await.unwrap())
+        .await
+        .unwrap();
     assert_eq!(loaded.snapshot_seq, None);
     assert_eq!(loaded.replayed, incremental.0);
-    assert_eq!(fresh.read(|s| (s.applied_seq(), s.state_hash())), incremental);
+    assert_eq!(
+        fresh.read(|s| (s.applied_seq(), s.state_hash())),
+        incremental
+    );
 
     // From a snapshot: nothing replayed, same state.
     assert_eq!(ledger.snapshot().await.unwrap(), incremental.0);
-    let (snapped, loaded) = Ledger::open(Store::open(&db.url).await.unwrap()).await.unwrap();
-    assert_eq!((loaded.snapshot_seq, loaded.replayed), (Some(incremental.0), 0));
-    assert_eq!(snapped.read(|s| (s.applied_seq(), s.state_hash())), incremental);
+    let (snapped, loaded) = Ledger::open(Store::open(&db.url).await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        (loaded.snapshot_seq, loaded.replayed),
+        (Some(incremental.0), 0)
+    );
+    assert_eq!(
+        snapped.read(|s| (s.applied_seq(), s.state_hash())),
+        incremental
+    );
 }
 
 async fn a_retry_returns_the_original_events_and_a_reused_id_is_refused(db: TestDb) {
@@ -68,7 +92,11 @@ async fn a_retry_returns_the_original_events_and_a_reused_id_is_refused(db: Test
     let mut req = request(
         "P0001",
         "2021-04-02T00:00:00+09:00",
-        Command::IssueDirective { title: "パスワード管理の徹底".into(), body: "各課で確認すること".into(), bureau: None },
+        Command::IssueDirective {
+            title: "パスワード管理の徹底".into(),
+            body: "各課で確認すること".into(),
+            bureau: None,
+        },
     );
     req.event_id = Some(id);
     let first = ledger.execute(req.clone()).await.unwrap();
@@ -82,8 +110,11 @@ async fn a_retry_returns_the_original_events_and_a_reused_id_is_refused(db: Test
     assert_eq!(store.head().await.unwrap(), head, "a retry appends nothing");
 
     let mut other = req;
-    other.command =
-        Command::IssueDirective { title: "別の指示".into(), body: "内容が違う".into(), bureau: None };
+    other.command = Command::IssueDirective {
+        title: "別の指示".into(),
+        body: "内容が違う".into(),
+        bureau: None,
+    };
     match ledger.execute(other).await {
         Err(LedgerError::IdReused(reused)) => assert_eq!(reused, id),
         r => panic!("expected the reused id to be refused, got {r:?}"),
@@ -111,7 +142,9 @@ async fn a_refused_command_appends_nothing_and_names_the_article(db: TestDb) {
         ))
         .await
         .unwrap_err();
-    let LedgerError::Refused(refusal) = err else { panic!("expected a refusal, got {err}") };
+    let LedgerError::Refused(refusal) = err else {
+        panic!("expected a refusal, got {err}")
+    };
     assert!(refusal.article.starts_with('第'), "{refusal}");
     assert!(refusal.to_string().contains(refusal.article));
     // Before the genesis: refused too.
@@ -119,7 +152,11 @@ async fn a_refused_command_appends_nothing_and_names_the_article(db: TestDb) {
         .execute(request(
             "P0001",
             "2020-01-01T00:00:00+09:00",
-            Command::IssueDirective { title: "t".into(), body: "b".into(), bureau: None },
+            Command::IssueDirective {
+                title: "t".into(),
+                body: "b".into(),
+                bureau: None,
+            },
         ))
         .await
         .unwrap_err();
@@ -132,7 +169,9 @@ async fn two_instances_cannot_both_accept_conflicting_decisions(db: TestDb) {
     let store = db.open().await;
     let a = genesis(&store).await;
     // A second instance with its own projections, opened on the same database.
-    let (b, _) = Ledger::open(Store::open(&db.url).await.unwrap()).await.unwrap();
+    let (b, _) = Ledger::open(Store::open(&db.url).await.unwrap())
+        .await
+        .unwrap();
     // Register one person, then both instances try to register the same id at once: the
     // second decision must see the first (caught up inside the lock) and be refused.
     let register = |ledger: Ledger| async move {
@@ -151,9 +190,15 @@ async fn two_instances_cannot_both_accept_conflicting_decisions(db: TestDb) {
     };
     let (ra, rb) = tokio::join!(register(a.clone()), register(b.clone()));
     let accepted = [ra.is_ok(), rb.is_ok()].iter().filter(|ok| **ok).count();
-    assert_eq!(accepted, 1, "exactly one instance records it: {ra:?} / {rb:?}");
+    assert_eq!(
+        accepted, 1,
+        "exactly one instance records it: {ra:?} / {rb:?}"
+    );
     let refused = if ra.is_err() { ra } else { rb };
-    assert!(matches!(refused, Err(LedgerError::Refused(_))), "{refused:?}");
+    assert!(
+        matches!(refused, Err(LedgerError::Refused(_))),
+        "{refused:?}"
+    );
     // Both instances converge on the same state.
     a.refresh().await.unwrap();
     b.refresh().await.unwrap();
