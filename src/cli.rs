@@ -116,6 +116,8 @@ enum Command {
         #[arg(long, env = "GOVLEDGER_LISTEN", default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
     },
+    /// Measure performance figures against raw baselines from the same run (prints JSON).
+    Bench(crate::bench::BenchArgs),
     /// Fetch and verify Merkle proofs from a server against a kept checkpoint.
     Proof {
         #[command(subcommand)]
@@ -228,11 +230,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("admin token ({admin_person}, system administrator): {admin}");
             built.store.close().await;
             if serve {
-                crate::http::serve(crate::http::ServeArgs { db, listen }).await?;
+                crate::http::serve(crate::http::ServeArgs {
+                    db,
+                    listen,
+                    key,
+                    checkpoint_every: 60,
+                })
+                .await?;
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Proof { command } => proof::run(command).await,
+        Command::Bench(args) => {
+            let figures = crate::bench::run(args).await?;
+            println!("{}", serde_json::to_string_pretty(&figures)?);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::PublicKey { db, key } => {
             let notary = crate::notary::Notary::from_key_file(&key.path(&db.db))?;
             println!("{}", notary.verifier().to_text());

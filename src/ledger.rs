@@ -6,6 +6,16 @@
 //! before deciding a command it catches up **inside the append's lock** with whatever the others
 //! appended, so a decision is always taken against the state at the head it appends after: two
 //! instances can never both accept conflicting decisions.
+//!
+//! **Group commit.** Concurrent commands share one transaction and one fsync: each caller
+//! queues its command, and whoever takes the write lock next decides *every* queued command in
+//! order, each against the state including the ones before it, then commits once. Each keeps
+//! its own events, seqs and hashes, and its own answer (a refusal of one does not touch the
+//! others). The batch runs in its own task, so a caller that goes away (an HTTP client
+//! disconnecting) cannot abort it half-way. While a batch is open its decisions are already
+//! folded into the state but above [`Ledger::applied_seq`]; views read "as known at"
+//! `applied_seq()` so they never show an uncommitted decision, and if the commit fails the
+//! state is reloaded from the database.
 
 use std::sync::{Arc, RwLock};
 
@@ -13,7 +23,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use govledger_projections::State;
 use govledger_schema::{Digest32, Meta, NewEvent, canonical};
 use serde::Serialize;
-use tokio::sync::{Mutex, watch};
+use tokio::sync::{Mutex, oneshot, watch};
 use uuid::Uuid;
 
 use crate::rules::{self, Command, GenesisAdmin, Proposed, Refusal};
@@ -55,6 +65,8 @@ pub enum LedgerError {
     /// The client's event id was used before for a different request.
     #[error("event id {0} was already used for a different request")]
     IdReused(Uuid),
+    #[error("the decision was not recorded: its batch was interrupted")]
+    Interrupted,
     #[error("the ledger already has a genesis (head at seq {0})")]
     AlreadyInitialised(u64),
     #[error("invalid event: {0}")]
@@ -63,11 +75,20 @@ pub enum LedgerError {
     Store(#[from] StoreError),
 }
 
+/// A queued command and where its answer goes.
+struct Pending {
+    req: CommandRequest,
+    digest: Digest32,
+    reply: oneshot::Sender<Result<Executed, LedgerError>>,
+}
+
 struct Inner {
     store: Store,
     state: RwLock<State>,
     /// Serializes this process's writers; the database lock serializes processes.
-    write: Mutex<()>,
+    write: Arc<Mutex<()>>,
+    /// Commands waiting for the next batch.
+    queue: std::sync::Mutex<Vec<Pending>>,
     /// The seq folded into `state`, for live tails and readers that wait for a write.
     folded: watch::Sender<u64>,
     last_snapshot: std::sync::atomic::AtomicU64,
@@ -99,26 +120,15 @@ pub struct Loaded {
 impl Ledger {
     /// Opens the ledger on `store`: loads the newest usable snapshot, then folds the rest.
     pub async fn open(store: Store) -> Result<(Ledger, Loaded), StoreError> {
-        let head = store.head().await?;
-        let mut state = State::default();
-        let mut snapshot_seq = None;
-        if let Some(snap) = store.latest_snapshot(head.seq).await? {
-            // A snapshot is a cache: use it only if it decodes to the state it claims to be.
-            if let Ok(s) = serde_json::from_slice::<State>(&snap.body)
-                && s.applied_seq() == snap.seq
-                && s.state_hash() == snap.state_hash
-            {
-                state = s;
-                snapshot_seq = Some(snap.seq);
-            }
-        }
+        let (state, snapshot_seq) = load_state(&store).await?;
         let start = state.applied_seq();
         let (folded, _) = watch::channel(start);
         let ledger = Ledger {
             inner: Arc::new(Inner {
                 store,
                 state: RwLock::new(state),
-                write: Mutex::new(()),
+                write: Arc::new(Mutex::new(())),
+                queue: std::sync::Mutex::new(Vec::new()),
                 folded,
                 last_snapshot: std::sync::atomic::AtomicU64::new(snapshot_seq.unwrap_or(0)),
             }),
@@ -183,24 +193,11 @@ impl Ledger {
                 reason: err.to_string(),
             })?);
         }
-        let applied = {
-            let mut state = self
-                .inner
-                .state
-                .write()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            for e in &decoded {
-                if e.seq == state.applied_seq() + 1 {
-                    state.apply(e);
-                }
-            }
-            state.applied_seq()
-        };
-        self.inner.folded.send_if_modified(|seq| {
-            let changed = *seq != applied;
-            *seq = applied;
-            changed
-        });
+        self.apply(&decoded);
+        // These came from the database, so they are committed: safe to announce.
+        if let Some(last) = decoded.last() {
+            self.announce(last.seq);
+        }
         Ok(())
     }
 
@@ -214,32 +211,115 @@ impl Ledger {
         Ok(())
     }
 
-    /// Decides and records one command.
+    /// Decides and records one command (in a batch with whatever else is queued).
     pub async fn execute(&self, req: CommandRequest) -> Result<Executed, LedgerError> {
         let digest = request_digest(&req)?;
-        let _local = self.inner.write.lock().await;
-        let mut writer = self.inner.store.begin().await?;
-        self.catch_up(&mut writer).await?;
+        let (reply, answer) = oneshot::channel();
+        self.queue().push(Pending { req, digest, reply });
+        let guard = self.inner.write.clone().lock_owned().await;
+        let batch = std::mem::take(&mut *self.queue());
+        if batch.is_empty() {
+            // A leader before us took ours along; its answer is on the way.
+            drop(guard);
+        } else {
+            let ledger = self.clone();
+            let task = tokio::spawn(async move {
+                ledger.run_batch(batch).await;
+                drop(guard);
+            });
+            // Awaited for back-pressure only; the batch finishes even if this caller goes away.
+            let _ = task.await;
+        }
+        answer.await.unwrap_or(Err(LedgerError::Interrupted))
+    }
 
+    fn queue(&self) -> std::sync::MutexGuard<'_, Vec<Pending>> {
+        self.inner
+            .queue
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Decides every command of `batch` in order under one transaction, commits once, answers
+    /// each. Holds the write lock (the caller's guard).
+    async fn run_batch(&self, batch: Vec<Pending>) {
+        let mut writer = match self.inner.store.begin().await {
+            Ok(w) => w,
+            Err(e) => return fail_all(batch, &e),
+        };
+        if let Err(e) = self.catch_up(&mut writer).await {
+            return fail_all(batch, &e);
+        }
+        let mut answers = Vec::with_capacity(batch.len());
+        let mut folded_uncommitted = false;
+        for p in batch {
+            if writer.is_poisoned() {
+                answers.push((p.reply, Err(LedgerError::Interrupted)));
+                continue;
+            }
+            let result = self.decide_one(&mut writer, &p.req, &p.digest).await;
+            let sealed = writer.take_sealed();
+            if !sealed.is_empty() {
+                // Fold now so the next command of the batch is decided against it.
+                folded_uncommitted = true;
+                self.apply(&sealed);
+            }
+            answers.push((p.reply, result));
+        }
+        let committed = if writer.is_poisoned() {
+            Err(StoreError::Poisoned)
+        } else {
+            writer.commit().await
+        };
+        match committed {
+            Ok(head) => {
+                self.announce(head.seq);
+                for (reply, result) in answers {
+                    let _ = reply.send(result);
+                }
+                self.maybe_snapshot(head.seq);
+            }
+            Err(e) => {
+                // Nothing of this batch is durable: drop what was folded, answer every
+                // accepted command with the failure, keep refusals as they were.
+                if folded_uncommitted && let Err(reload) = self.reload().await {
+                    tracing::error!(error = %reload, "could not reload the projections after a failed commit");
+                }
+                for (reply, result) in answers {
+                    let _ = reply.send(match result {
+                        Ok(_) => Err(LedgerError::Store(StoreError::CommitFailed(e.to_string()))),
+                        refused => refused,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Decides one command inside an open batch and appends its events.
+    async fn decide_one(
+        &self,
+        writer: &mut Writer,
+        req: &CommandRequest,
+        digest: &Digest32,
+    ) -> Result<Executed, LedgerError> {
         if let Some(id) = req.event_id
             && let Some(done) = writer.find_command(id).await?
         {
-            if done.digest != digest {
+            if done.digest != *digest {
                 return Err(LedgerError::IdReused(id));
             }
-            drop(writer); // nothing to write: roll back
-            let events = self.committed_range(done.first_seq, done.last_seq).await?;
+            // Read through the writer: the original may be in this very batch.
+            let events = writer.read_range(done.first_seq, done.last_seq).await?;
             return Ok(Executed {
-                events,
+                events: committed_of(&events)?,
                 replayed: true,
             });
         }
-
         let proposed =
             self.read(|state| rules::decide(state, &req.command, &req.actor, req.effective_at))?;
         let first_id = req.event_id.unwrap_or_else(Uuid::now_v7);
         let committed = append_proposed(
-            &mut writer,
+            writer,
             &proposed,
             first_id,
             &req.actor,
@@ -249,15 +329,50 @@ impl Ledger {
         .await?;
         if let (Some(first), Some(last)) = (committed.first(), committed.last()) {
             writer
-                .record_command(first_id, &digest, first.seq, last.seq)
+                .record_command(first_id, digest, first.seq, last.seq)
                 .await?;
         }
-        let head = writer.commit().await?;
-        self.after_commit(head).await?;
         Ok(Executed {
             events: committed,
             replayed: false,
         })
+    }
+
+    /// Folds sealed events into the state (not yet announced: see `announce`).
+    fn apply(&self, events: &[govledger_schema::Event]) {
+        let mut state = self
+            .inner
+            .state
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        for e in events {
+            if e.seq == state.applied_seq() + 1 {
+                state.apply(e);
+            }
+        }
+    }
+
+    /// Makes folded events up to `seq` visible to readers and live tails.
+    fn announce(&self, seq: u64) {
+        self.inner.folded.send_if_modified(|s| {
+            let changed = *s < seq;
+            *s = (*s).max(seq);
+            changed
+        });
+    }
+
+    /// Replaces the state with one loaded afresh from the database (snapshot + replay).
+    async fn reload(&self) -> Result<(), StoreError> {
+        let (state, _) = load_state(&self.inner.store).await?;
+        let seq = state.applied_seq();
+        *self
+            .inner
+            .state
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = state;
+        self.inner.folded.send_replace(seq);
+        self.refresh().await?;
+        Ok(())
     }
 
     /// Records the genesis: the regulation's identity and amendments, the annex, and the
@@ -292,14 +407,16 @@ impl Ledger {
 
     async fn after_commit(&self, head: Head) -> Result<(), StoreError> {
         self.refresh().await?;
-        let last = self
-            .inner
-            .last_snapshot
-            .load(std::sync::atomic::Ordering::Relaxed);
-        if head.seq >= last + SNAPSHOT_EVERY {
-            self.inner
-                .last_snapshot
-                .store(head.seq, std::sync::atomic::Ordering::Relaxed);
+        self.maybe_snapshot(head.seq);
+        Ok(())
+    }
+
+    /// Writes a snapshot in the background every [`SNAPSHOT_EVERY`] events.
+    fn maybe_snapshot(&self, seq: u64) {
+        use std::sync::atomic::Ordering;
+        let last = self.inner.last_snapshot.load(Ordering::Relaxed);
+        if seq >= last + SNAPSHOT_EVERY {
+            self.inner.last_snapshot.store(seq, Ordering::Relaxed);
             let ledger = self.clone();
             tokio::spawn(async move {
                 if let Err(e) = ledger.snapshot().await {
@@ -307,7 +424,6 @@ impl Ledger {
                 }
             });
         }
-        Ok(())
     }
 
     /// Writes a snapshot of the projections as folded now.
@@ -331,26 +447,55 @@ impl Ledger {
             .await?;
         Ok(seq)
     }
+}
 
-    async fn committed_range(&self, first: u64, last: u64) -> Result<Vec<Committed>, StoreError> {
-        let events = self.inner.store.read_range(first, last).await?;
-        events
-            .iter()
-            .map(|s| {
-                let e = s.event().map_err(|err| StoreError::Corrupt {
-                    seq: s.seq,
-                    reason: err.to_string(),
-                })?;
-                Ok(Committed {
-                    seq: e.seq,
-                    id: e.id,
-                    stream: e.stream,
-                    version: e.version,
-                    hash: s.hash,
-                })
+/// The committed form of stored events.
+fn committed_of(events: &[StoredEvent]) -> Result<Vec<Committed>, StoreError> {
+    events
+        .iter()
+        .map(|s| {
+            let e = s.event().map_err(|err| StoreError::Corrupt {
+                seq: s.seq,
+                reason: err.to_string(),
+            })?;
+            Ok(Committed {
+                seq: e.seq,
+                id: e.id,
+                stream: e.stream,
+                version: e.version,
+                hash: s.hash,
             })
-            .collect()
+        })
+        .collect()
+}
+
+/// Answers every command of a batch that could not start.
+fn fail_all(batch: Vec<Pending>, e: &StoreError) {
+    for p in batch {
+        let _ = p
+            .reply
+            .send(Err(LedgerError::Store(StoreError::CommitFailed(
+                e.to_string(),
+            ))));
     }
+}
+
+/// Loads the projections: the newest usable snapshot, then every event after it.
+async fn load_state(store: &Store) -> Result<(State, Option<u64>), StoreError> {
+    let head = store.head().await?;
+    let mut state = State::default();
+    let mut snapshot_seq = None;
+    if let Some(snap) = store.latest_snapshot(head.seq).await? {
+        // A snapshot is a cache: use it only if it decodes to the state it claims to be.
+        if let Ok(s) = serde_json::from_slice::<State>(&snap.body)
+            && s.applied_seq() == snap.seq
+            && s.state_hash() == snap.state_hash
+        {
+            state = s;
+            snapshot_seq = Some(snap.seq);
+        }
+    }
+    Ok((state, snapshot_seq))
 }
 
 /// Appends the rules' proposals as events: the first gets `first_id`, the others fresh ids

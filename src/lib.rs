@@ -1,6 +1,7 @@
 //! govledger: the service — store, rules, Merkle proofs, HTTP and CLI.
 #![forbid(unsafe_code)]
 
+pub mod bench;
 pub mod checkpoint;
 pub mod cli;
 pub mod demo;

@@ -4,6 +4,9 @@
 
 mod support;
 
+#[path = "http_api/ledger_api.rs"]
+mod ledger_api;
+
 use std::time::Duration;
 
 use govledger::store::{ExpectedVersion, Store};
@@ -703,7 +706,12 @@ async fn the_router_answers_in_process_with_problem_documents() {
     use tower::ServiceExt;
 
     let db = TestDb::sqlite();
-    let state = govledger::http::AppState::new(db.open().await).await;
+    let (ledger, _) = govledger::ledger::Ledger::open(db.open().await)
+        .await
+        .unwrap();
+    let signer = govledger::checkpoint::Signer::generate("test.govledger/log").unwrap();
+    let state =
+        govledger::http::AppState::new(ledger, govledger::notary::Notary::new(signer)).await;
     let app = govledger::http::app(state);
     let ready = app
         .clone()

@@ -16,6 +16,7 @@ on_both_backends!(
     a_retry_returns_the_original_events_and_a_reused_id_is_refused,
     a_refused_command_appends_nothing_and_names_the_article,
     two_instances_cannot_both_accept_conflicting_decisions,
+    concurrent_commands_are_batched_yet_each_gets_its_own_answer,
 );
 
 async fn genesis(store: &Store) -> Ledger {
@@ -203,4 +204,72 @@ async fn two_instances_cannot_both_accept_conflicting_decisions(db: TestDb) {
     a.refresh().await.unwrap();
     b.refresh().await.unwrap();
     assert_eq!(a.read(|s| s.state_hash()), b.read(|s| s.state_hash()));
+}
+
+async fn concurrent_commands_are_batched_yet_each_gets_its_own_answer(db: TestDb) {
+    let store = db.open().await;
+    let ledger = genesis(&store).await;
+    let start = store.head().await.unwrap().seq;
+    // 40 directives (all acceptable) and 8 registrations of one person id (one acceptable),
+    // all at once: they share transactions, and each answer is its own.
+    let mut tasks = Vec::new();
+    for i in 0..48u32 {
+        let ledger = ledger.clone();
+        tasks.push(tokio::spawn(async move {
+            let command = if i < 40 {
+                Command::IssueDirective {
+                    title: format!("指示 {i}"),
+                    body: "本文".into(),
+                    bureau: None,
+                }
+            } else {
+                Command::RegisterPerson {
+                    person_id: "P8888".into(),
+                    name: "同時 花子".into(),
+                    unit_id: "HW-GA-SYS".into(),
+                    personnel_order: None,
+                }
+            };
+            (
+                i,
+                ledger
+                    .execute(request("P0001", "2021-04-02T00:00:00+09:00", command))
+                    .await,
+            )
+        }));
+    }
+    let mut seqs = Vec::new();
+    let mut registered = 0;
+    for t in tasks {
+        let (i, result) = t.await.unwrap();
+        match (i < 40, result) {
+            (true, Ok(done)) => seqs.extend(done.events.iter().map(|e| e.seq)),
+            (false, Ok(done)) => {
+                registered += 1;
+                seqs.extend(done.events.iter().map(|e| e.seq));
+            }
+            (false, Err(LedgerError::Refused(_))) => {}
+            (_, other) => panic!("command {i}: unexpected {other:?}"),
+        }
+    }
+    assert_eq!(
+        registered, 1,
+        "exactly one registration of P8888 is accepted"
+    );
+    seqs.sort_unstable();
+    let head = store.head().await.unwrap().seq;
+    assert_eq!(
+        seqs,
+        ((start + 1)..=head).collect::<Vec<_>>(),
+        "every accepted event, gapless, once"
+    );
+    assert_eq!(ledger.applied_seq(), head);
+    assert!(store.verify(1, None, |_| {}).await.unwrap().is_ok());
+    let (fresh, _) = Ledger::open(Store::open(&db.url).await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        fresh.read(|s| s.state_hash()),
+        ledger.read(|s| s.state_hash())
+    );
 }

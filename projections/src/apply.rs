@@ -523,6 +523,8 @@ impl State {
                 self.directives
                     .insert(p.directive_id.clone(), (p, stamp, actor));
             }
+            // Access to the API, not the regulation's organisation: kept in the log only.
+            Payload::TokenIssued(_) | Payload::TokenRevoked(_) => {}
         }
         Ok(())
     }

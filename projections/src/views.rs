@@ -394,6 +394,44 @@ pub struct PersonHistory {
     pub grants: Vec<AccessEntry>,
 }
 
+/// One officer post of an asset with every holder the ledger knows, oldest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct OfficerPostHistory {
+    pub post_id: String,
+    pub title: Option<String>,
+    /// The holder at `as_of`.
+    pub holder: Option<HolderView>,
+    pub holders: Vec<HolderView>,
+}
+
+/// A decision recorded about an asset: the event, who made it, when it took effect.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionRef {
+    pub seq: u64,
+    pub event_type: String,
+    pub stream: String,
+    pub actor: String,
+    pub acting_for: Option<String>,
+    pub basis: String,
+    pub effective_at: Time,
+    /// The correction that voids it, if one is known at `known_at`.
+    pub voided_by: Option<u64>,
+}
+
+/// One asset in full: its annex entry, officer posts and their holders over time, who may
+/// use it at `as_of`, every grant ever made, and every decision about it with its seq.
+#[derive(Debug, Clone, Serialize)]
+pub struct AssetDetail {
+    pub at: ViewAt,
+    pub asset: AssetView,
+    pub officer_posts: Vec<OfficerPostHistory>,
+    /// Grants in force at `as_of`.
+    pub access: Vec<AccessEntry>,
+    /// Every grant known, with the end of those that ended.
+    pub grants: Vec<AccessEntry>,
+    pub decisions: Vec<DecisionRef>,
+}
+
 fn sorted(mut v: Vec<String>) -> Vec<String> {
     v.sort();
     v.dedup();
@@ -1367,6 +1405,122 @@ impl<'a> Lens<'a> {
                 })
                 .collect(),
             grants,
+        })
+    }
+}
+
+impl<'a> Lens<'a> {
+    /// One asset in full (see [`AssetDetail`]); `None` if the asset is not known at `known_at`
+    /// or not yet registered at `as_of`.
+    pub fn asset_detail(&self, asset_id: &str) -> Option<AssetDetail> {
+        let asset = self
+            .assets()
+            .assets
+            .into_iter()
+            .find(|a| a.id == asset_id)?;
+        let officer_posts = asset
+            .officers
+            .iter()
+            .map(|o| {
+                let mut holders: Vec<HolderView> = self
+                    .post(&o.post_id)
+                    .map(|p| {
+                        p.holders
+                            .iter()
+                            .filter(|h| self.knows(h.span.start.seq))
+                            .map(|h| {
+                                let mut v = self.holder_view(h);
+                                let end = self.end_of(&h.span);
+                                v.until = end.map(|e| e.at);
+                                v.ended_seq = end.map(|e| e.seq);
+                                v
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                holders.sort_by_key(|v| (v.since, v.appointed_seq));
+                OfficerPostHistory {
+                    post_id: o.post_id.clone(),
+                    title: o.title.clone(),
+                    holder: o.holder.clone(),
+                    holders,
+                }
+            })
+            .collect();
+        let access = self.access(Some(asset_id), None).grants;
+        let grants = self
+            .state
+            .grants
+            .get(asset_id)
+            .into_iter()
+            .flatten()
+            .filter(|g| self.knows(g.span.start.seq))
+            .map(|g| {
+                let mut e = self.access_entry(g);
+                if let Some(end) = self.end_of(&g.span) {
+                    e.until = Some(e.until.map_or(end.at, |u| u.min(end.at)));
+                }
+                e
+            })
+            .collect();
+        // Events of the asset's own stream, and those of the processes that name it.
+        let stream = format!("asset/{asset_id}");
+        let mut seqs: Vec<u64> = self
+            .state
+            .events
+            .values()
+            .filter(|e| e.stream == stream)
+            .map(|e| e.seq)
+            .collect();
+        let changes = self.changes();
+        for m in &changes.modifications {
+            if m.own_asset_ids
+                .iter()
+                .chain(&m.other_asset_ids)
+                .any(|a| a == asset_id)
+            {
+                seqs.extend(&m.seqs);
+            }
+        }
+        for r in &changes.retirements {
+            if r.asset_ids
+                .iter()
+                .chain(&r.affected_asset_ids)
+                .any(|a| a == asset_id)
+            {
+                seqs.extend(&r.seqs);
+            }
+        }
+        for i in &self.incidents().incidents {
+            if i.asset_ids.iter().any(|a| a == asset_id) {
+                seqs.extend(&i.seqs);
+            }
+        }
+        seqs.sort_unstable();
+        seqs.dedup();
+        let k = self.known_at.unwrap_or(u64::MAX);
+        let decisions = seqs
+            .into_iter()
+            .filter(|seq| *seq <= k)
+            .filter_map(|seq| self.state.events.get(&seq))
+            .map(|e| DecisionRef {
+                seq: e.seq,
+                event_type: e.event_type.clone(),
+                stream: e.stream.clone(),
+                actor: e.actor.clone(),
+                acting_for: e.acting_for.clone(),
+                basis: e.basis.clone(),
+                effective_at: e.effective_at,
+                voided_by: self.state.voided.get(&e.seq).copied().filter(|c| *c <= k),
+            })
+            .collect();
+        Some(AssetDetail {
+            at: self.header(),
+            asset,
+            officer_posts,
+            access,
+            grants,
+            decisions,
         })
     }
 }

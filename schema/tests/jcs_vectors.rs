@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use chrono::{FixedOffset, TimeZone, Utc};
 use govledger_schema::canonical::{parse_canonical, to_canonical_vec, write_f64};
 use govledger_schema::{Digest32, Event, Meta};
 use proptest::prelude::*;
@@ -109,7 +109,7 @@ fn sample_event(
             acting_for,
             basis: "第5条第2項".into(),
             request_id: Some("req-1".into()),
-            causation_id: (seq % 2 == 0).then(|| Uuid::from_u128(42)),
+            causation_id: seq.is_multiple_of(2).then(|| Uuid::from_u128(42)),
         },
         recorded_at: Utc
             .timestamp_micros(1_700_000_000_123_456 + seq as i64)

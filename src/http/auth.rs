@@ -3,7 +3,8 @@
 //! Every `/v1/` route except the OpenAPI document needs `Authorization: Bearer glt_…`. No
 //! header: 401 with `WWW-Authenticate: Bearer`; a malformed, unknown, wrong or revoked token:
 //! 401. Auditor tokens may only read: any other method than GET/HEAD is 403, decided here
-//! once for every present and future write route. Handlers find the [`Caller`] in the
+//! once for every present and future write route — except `POST /v1/checkpoint`, which signs
+//! a checkpoint and writes nothing to the ledger. Handlers find the [`Caller`] in the
 //! request's extensions (or take [`Admin`] as an extractor).
 
 use axum::extract::{FromRequestParts, Request, State};
@@ -27,7 +28,10 @@ pub async fn require_token(
 ) -> Result<Response, Error> {
     let caller = authenticate(&state, req.headers()).await?;
     let read_only = req.method().is_safe();
-    if !read_only && caller.role != Role::Admin {
+    // Signing a checkpoint appends nothing to the ledger: auditors may ask for one.
+    let signs_checkpoint =
+        req.method() == axum::http::Method::POST && req.uri().path() == super::proofs::SIGN_ROUTE;
+    if !read_only && !signs_checkpoint && caller.role != Role::Admin {
         return Err(Error::Forbidden(
             "auditor tokens may only read; this needs an admin token",
         ));

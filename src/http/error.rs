@@ -118,6 +118,16 @@ pub enum Error {
     /// 409: the stream is not at the version the client expected, or an id is taken.
     #[error(transparent)]
     Conflict(StoreError),
+    /// 409: a client-chosen event id was already used for a different request.
+    #[error("event id {0} was already used for a different request")]
+    IdReused(String),
+    /// 422: a rule of the regulation refused the command; nothing was recorded.
+    #[error("{article}に反する ({rule}): {message}")]
+    Refused {
+        rule: String,
+        article: String,
+        message: String,
+    },
     /// 503: the database cannot be reached now; the detail is logged only.
     #[error("unavailable: {0}")]
     Unavailable(String),
@@ -196,6 +206,20 @@ impl Error {
                     });
                     p.actual = Some(*actual);
                 }
+                p
+            }
+            Error::IdReused(_) => Problem::new(S::CONFLICT, "event-id-reused", "Conflict").detail(
+                format!("{self}; a retry must send the same body, a new decision a new event_id"),
+            ),
+            Error::Refused { rule, article, .. } => {
+                let mut p = Problem::new(
+                    S::UNPROCESSABLE_ENTITY,
+                    "refused-by-rule",
+                    "Refused by a rule of the regulation",
+                )
+                .detail(self.to_string());
+                p.rule = Some(rule.clone());
+                p.article = Some(article.clone());
                 p
             }
             Error::Unavailable(_) => {

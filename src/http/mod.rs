@@ -5,20 +5,28 @@
 //! store, and render; bad input and failures become RFC 9457 problems in [`error`].
 //!
 //! New events reach every instance: one task per process polls the stored head every
-//! [`HEAD_POLL`] and publishes it on a `watch` channel that live tails wait on; this process's
-//! own appends publish at once (`AppState::announce`), so they do not wait for the poll.
+//! [`HEAD_POLL`]; when it moved, the task folds the new events into this process's [`Ledger`]
+//! (so views converge across instances on one PostgreSQL) and publishes the head on a `watch`
+//! channel that live tails wait on. This process's own commands publish at once
+//! (`AppState::announce`), so they do not wait for the poll.
+//!
+//! Views read the projections at the stored head (folding first if this process is behind),
+//! so a view is a function of the head and the query, which the ETag names.
 
 pub mod auth;
 pub mod cli;
+pub mod commands;
 pub mod error;
 pub mod events;
 pub mod export;
 pub mod extract;
 pub mod health;
 pub mod openapi;
+pub mod proofs;
 pub mod serve;
 pub mod tail;
 pub mod tokens;
+pub mod views;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -37,6 +45,8 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::ledger::Ledger;
+use crate::notary::Notary;
 use crate::store::{Head, Store, VerifyReport};
 
 pub use error::{Error, Problem};
@@ -54,6 +64,10 @@ pub struct AppState(Arc<Inner>);
 #[derive(Debug)]
 struct Inner {
     store: Store,
+    /// The projections this process folds; commands enter through it.
+    ledger: Ledger,
+    /// Signs checkpoints (`/v1/checkpoint…`).
+    notary: Notary,
     /// The highest seq this process knows to be committed.
     head: watch::Sender<u64>,
     /// Set once on shutdown: live tails end so the server can drain.
@@ -70,13 +84,17 @@ struct CachedVerify {
 }
 
 impl AppState {
-    /// State over `store`; starts this process's head poller (it stops with the last clone).
-    pub async fn new(store: Store) -> AppState {
+    /// State over `ledger` (opened by the caller); starts this process's head poller (it
+    /// stops with the last clone).
+    pub async fn new(ledger: Ledger, notary: Notary) -> AppState {
+        let store = ledger.store().clone();
         let start = store.head().await.map(|h| h.seq).unwrap_or(0);
         let (head, _) = watch::channel(start);
         let (shutdown, _) = watch::channel(false);
         let inner = Arc::new(Inner {
             store,
+            ledger,
+            notary,
             head,
             shutdown,
             verify_cache: tokio::sync::Mutex::new(None),
@@ -89,7 +107,16 @@ impl AppState {
                 tick.tick().await;
                 let Some(inner) = weak.upgrade() else { break };
                 match inner.store.head().await {
-                    Ok(h) => announce(&inner.head, h.seq),
+                    Ok(h) => {
+                        // Fold what other processes (and store-level appends such as token
+                        // events) added, then wake the tails.
+                        if h.seq > inner.ledger.applied_seq()
+                            && let Err(e) = inner.ledger.refresh().await
+                        {
+                            tracing::warn!(error = %e, "folding new events failed");
+                        }
+                        announce(&inner.head, h.seq);
+                    }
                     Err(e) => tracing::debug!(error = %e, "head poll failed"),
                 }
             }
@@ -99,6 +126,33 @@ impl AppState {
 
     pub fn store(&self) -> &Store {
         &self.0.store
+    }
+
+    pub fn ledger(&self) -> &Ledger {
+        &self.0.ledger
+    }
+
+    pub fn notary(&self) -> &Notary {
+        &self.0.notary
+    }
+
+    /// The stored head, with this process's projections folded at least up to it: what a
+    /// view reads, so that the view is a function of the head (and the query) alone.
+    pub async fn folded_head(&self) -> Result<Head, Error> {
+        let head = self.store().head().await?;
+        if head.seq > self.ledger().applied_seq() {
+            self.ledger().refresh().await?;
+        }
+        Ok(head)
+    }
+
+    /// A handle that does not keep the state (and its background tasks) alive.
+    pub fn downgrade(&self) -> WeakState {
+        WeakState(Arc::downgrade(&self.0))
+    }
+
+    pub fn upgrade(weak: &WeakState) -> Option<AppState> {
+        weak.0.upgrade().map(AppState)
     }
 
     /// Tells live tails that events up to `seq` are committed.
@@ -120,6 +174,10 @@ impl AppState {
         self.0.shutdown.subscribe()
     }
 }
+
+/// See [`AppState::downgrade`].
+#[derive(Debug, Clone)]
+pub struct WeakState(std::sync::Weak<Inner>);
 
 fn announce(tx: &watch::Sender<u64>, seq: u64) {
     tx.send_if_modified(|known| {
@@ -144,8 +202,25 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/export.jsonl", get(export::jsonl))
         .route("/v1/export.csv", get(export::csv))
         .route("/v1/tokens", post(auth::issue_token))
+        .route("/v1/organisation", get(views::organisation))
+        .route("/v1/assets", get(views::assets))
+        .route("/v1/assets/{id}", get(views::asset))
+        .route("/v1/persons/{id}", get(views::person))
+        .route("/v1/access", get(views::access))
+        .route("/v1/modifications", get(views::modifications))
+        .route("/v1/retirements", get(views::retirements))
+        .route("/v1/security-requests", get(views::security_requests))
+        .route("/v1/meetings", get(views::meetings))
+        .route("/v1/incidents", get(views::incidents))
+        .route("/v1/audit", get(views::audit))
+        .route("/v1/commands/{kind}", post(commands::execute))
+        .route(proofs::SIGN_ROUTE, get(proofs::latest).post(proofs::sign))
+        .route("/v1/checkpoints/{size}", get(proofs::at_size))
+        .route("/v1/proof/inclusion", get(proofs::inclusion))
+        .route("/v1/proof/consistency", get(proofs::consistency))
         .route_layer(from_fn_with_state(state.clone(), auth::require_token));
     let public = Router::new()
+        .route("/v1/public-key", get(proofs::public_key))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/v1/openapi.json", get(openapi::document))

@@ -8,7 +8,9 @@ use clap::Args;
 use tracing_subscriber::EnvFilter;
 
 use super::{AppState, app};
-use crate::cli::DbArg;
+use crate::cli::{DbArg, KeyArg};
+use crate::ledger::Ledger;
+use crate::notary::Notary;
 use crate::store::{self, Store};
 
 /// How long in-flight requests may take to finish after a shutdown signal.
@@ -21,16 +23,36 @@ pub struct ServeArgs {
     /// Address to listen on; port 0 picks a free port (the first stdout line names it).
     #[arg(long, env = "GOVLEDGER_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    /// The checkpoint signing key (made by `govledger init`); refused if others can read it.
+    #[command(flatten)]
+    pub key: KeyArg,
+    /// Sign a checkpoint this often (seconds) when the head moved; 0 turns it off.
+    #[arg(long, env = "GOVLEDGER_CHECKPOINT_EVERY", default_value_t = 60)]
+    pub checkpoint_every: u64,
 }
 
 /// Runs the server until a shutdown signal. Prints `listening on http://ADDR` as the first
 /// line on stdout once the socket is bound.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_logging();
+    // The key first: a server that could not sign checkpoints should not start at all.
+    let key_path = args.key.path(&args.db.db);
+    let notary = Notary::from_key_file(&key_path)
+        .with_context(|| format!("signing key {}", key_path.display()))?;
     let store = Store::open(&args.db.db)
         .await
         .with_context(|| format!("cannot open {}", store::redact(&args.db.db)))?;
-    let state = AppState::new(store).await;
+    let (ledger, loaded) = Ledger::open(store)
+        .await
+        .context("cannot load the projections")?;
+    tracing::info!(
+        snapshot_seq = loaded.snapshot_seq,
+        replayed = loaded.replayed,
+        applied_seq = ledger.applied_seq(),
+        "projections loaded"
+    );
+    let state = AppState::new(ledger, notary).await;
+    super::proofs::spawn_periodic_checkpoints(&state, Duration::from_secs(args.checkpoint_every));
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;

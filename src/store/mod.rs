@@ -114,6 +114,8 @@ pub enum StoreError {
     Corrupt { seq: u64, reason: String },
     #[error("tree size {size} is beyond the ledger head ({head})")]
     BeyondHead { size: u64, head: u64 },
+    #[error("the transaction did not commit: {0}")]
+    CommitFailed(String),
     #[error("an earlier statement of this transaction failed; it was rolled back")]
     Poisoned,
     #[error("database error: {0}")]
@@ -378,6 +380,7 @@ impl Store {
                 tree: merkle::Frontier::new(),
             },
             poisoned: false,
+            sealed: Vec::new(),
         };
         let cached = self.frontier.lock().ok().and_then(|g| g.clone());
         writer.frontier = match cached {
@@ -566,6 +569,8 @@ pub struct Writer {
     /// Set when a statement failed mid-append: the transaction may hold part of it, so it
     /// must never commit.
     poisoned: bool,
+    /// Events appended through `append` and not yet taken (see `take_sealed`).
+    sealed: Vec<Event>,
 }
 
 impl std::fmt::Debug for Writer {
@@ -666,18 +671,39 @@ impl Writer {
         }
 
         let mut committed = Vec::with_capacity(sealed.len());
-        for (event, body, hash) in &sealed {
-            self.insert_sealed(event, body, hash).await?;
+        for (event, body, hash) in sealed {
+            self.insert_sealed(&event, &body, &hash).await?;
             committed.push(Committed {
                 seq: event.seq,
                 id: event.id,
                 stream: event.stream.clone(),
                 version: event.version,
-                hash: *hash,
+                hash,
             });
+            self.sealed.push(event);
         }
         self.last_recorded_us = recorded_us;
         Ok(committed)
+    }
+
+    /// The events this writer appended since the last call, as sealed: what the caller folds
+    /// into its projections without reading them back.
+    pub fn take_sealed(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.sealed)
+    }
+
+    /// Events of seqs in `[from, to]` as this transaction sees them (its own appends included).
+    pub async fn read_range(&mut self, from: u64, to: u64) -> Result<Vec<StoredEvent>, StoreError> {
+        let rows: Vec<(i64, Vec<u8>, Vec<u8>)> = with_tx!(&mut self.tx, |c| {
+            sqlx::query_as(
+                "SELECT seq, hash, body FROM events WHERE seq >= $1 AND seq <= $2 ORDER BY seq",
+            )
+            .bind(to_i64(from))
+            .bind(to_i64(to))
+            .fetch_all(c)
+            .await?
+        });
+        rows.into_iter().map(stored).collect()
     }
 
     /// Appends an event sealed elsewhere (an import), keeping its exact body. The caller has
@@ -830,6 +856,11 @@ impl Writer {
                 })
             }
         }
+    }
+
+    /// True when a failed statement means this transaction can only roll back.
+    pub fn is_poisoned(&self) -> bool {
+        self.poisoned
     }
 
     /// Commits: advances the stored head and makes everything appended visible at once.

@@ -20,7 +20,25 @@ pub struct TestApp {
     pub admin: String,
     pub auditor: String,
     pub client: reqwest::Client,
+    /// The checkpoint signing key the server uses.
+    pub key_file: std::path::PathBuf,
     child: Child,
+    _keydir: Option<std::sync::Arc<tempfile::TempDir>>,
+}
+
+/// A directory for a signing key (and other files of one test), removed when dropped.
+pub fn key_dir() -> std::sync::Arc<tempfile::TempDir> {
+    std::sync::Arc::new(tempfile::tempdir().unwrap())
+}
+
+/// Writes a fresh signing key (mode 0600) in `dir`.
+pub fn new_key(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("ledger.key");
+    if !path.exists() {
+        let signer = govledger::checkpoint::Signer::generate("test.govledger/log").unwrap();
+        govledger::checkpoint::write_signer_key(&path, &signer).unwrap();
+    }
+    path
 }
 
 /// Runs the CLI against `db_url`; panics on failure. Returns stdout.
@@ -60,9 +78,94 @@ pub async fn issue_token(db_url: &str, person: &str, role: &str) -> String {
 pub async fn spawn_app(db: &TestDb) -> TestApp {
     let admin = issue_token(&db.url, "ADMIN1", "admin").await;
     let auditor = issue_token(&db.url, "AUDITOR1", "auditor").await;
+    let dir = key_dir();
+    let key = new_key(dir.path());
+    start_server(&db.url, &key, Some(dir), admin, auditor).await
+}
+
+/// Starts another server on the same database and key as `app` (several instances).
+pub async fn another_server(app: &TestApp) -> TestApp {
+    start_server(
+        &app.db_url,
+        &app.key_file,
+        app._keydir.clone(),
+        app.admin.clone(),
+        app.auditor.clone(),
+    )
+    .await
+}
+
+/// A ledger with a genesis (`govledger init`, bootstrap administrator `P0001`, effective
+/// 2025-04-01) and a server on it; `admin` is P0001's token.
+pub async fn genesis_app(db: &TestDb) -> TestApp {
+    let dir = key_dir();
+    let key = dir.path().join("ledger.key");
+    let key_arg = key.display().to_string();
+    cli(
+        &db.url,
+        &[
+            "init",
+            "--key-file",
+            &key_arg,
+            "--admin-id",
+            "P0001",
+            "--admin-name",
+            "管理 太郎",
+            "--genesis-at",
+            "2025-04-01",
+        ],
+    )
+    .await;
+    let admin = issue_token(&db.url, "P0001", "admin").await;
+    let auditor = issue_token(&db.url, "AUDITOR1", "auditor").await;
+    start_server(&db.url, &key, Some(dir), admin, auditor).await
+}
+
+/// The demo ledger (`govledger demo`, without `--serve`) and a server on it, with the tokens
+/// the demo printed (the admin is the system administrator P0001).
+pub async fn demo_app(db: &TestDb) -> TestApp {
+    let dir = key_dir();
+    let key = dir.path().join("demo.key");
+    let key_arg = key.display().to_string();
+    let out = tokio::time::timeout(
+        Duration::from_secs(120),
+        Command::new(BIN)
+            .args(["demo", "--db", &db.url, "--key-file", &key_arg])
+            .output(),
+    )
+    .await
+    .expect("the demo took too long")
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "govledger demo failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let token = |prefix: &str| {
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .map(|rest| rest.rsplit(' ').next().unwrap_or(rest).trim().to_owned())
+            .unwrap_or_else(|| panic!("no {prefix:?} in {stdout}"))
+    };
+    let auditor = token("auditor token: ");
+    let admin = token("admin token ");
+    start_server(&db.url, &key, Some(dir), admin, auditor).await
+}
+
+/// Starts `govledger serve` on `db_url` with `key`.
+pub async fn start_server(
+    db_url: &str,
+    key: &std::path::Path,
+    keydir: Option<std::sync::Arc<tempfile::TempDir>>,
+    admin: String,
+    auditor: String,
+) -> TestApp {
     let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("GOVLEDGER_DB", &db.url)
+        .args(["serve", "--listen", "127.0.0.1:0", "--key-file"])
+        .arg(key)
+        .env("GOVLEDGER_DB", db_url)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(if std::env::var_os("GOVLEDGER_TEST_SERVER_LOG").is_some() {
@@ -88,11 +191,13 @@ pub async fn spawn_app(db: &TestDb) -> TestApp {
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     TestApp {
         url,
-        db_url: db.url.clone(),
+        db_url: db_url.to_owned(),
         admin,
         auditor,
         client: reqwest::Client::builder().timeout(WAIT).build().unwrap(),
+        key_file: key.to_path_buf(),
         child,
+        _keydir: keydir,
     }
 }
 

@@ -19,12 +19,14 @@ mod change;
 mod operations;
 mod organisation;
 mod regulation;
+mod tokens;
 
 pub use access::*;
 pub use change::*;
 pub use operations::*;
 pub use organisation::*;
 pub use regulation::*;
+pub use tokens::*;
 
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
@@ -176,6 +178,9 @@ registry! {
     MeetingSigned(MeetingSigned) = "meeting.signed.v1",
     MeetingResolved(MeetingResolved) = "meeting.resolved.v1",
     DirectiveIssued(DirectiveIssued) = "directive.issued.v1",
+    // Bearer tokens of the HTTP API (the ledger's own access, not the regulation's).
+    TokenIssued(TokenIssued) = "token.issued.v1",
+    TokenRevoked(TokenRevoked) = "token.revoked.v1",
 }
 
 #[cfg(test)]

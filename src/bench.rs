@@ -1,0 +1,341 @@
+//! `govledger bench`: performance figures, each beside a raw baseline measured in the same run
+//! on the same data, so that the ratio means something on a noisy machine.
+//!
+//! The data are the demo's decisions (real payload shapes and sizes), cycled with fresh ids and
+//! streams until there are `--events` of them. Figures are printed as one JSON object.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use govledger_schema::{Event, NewEvent};
+use serde_json::{Value, json};
+use sqlx::Connection;
+use uuid::Uuid;
+
+use crate::ledger::Ledger;
+use crate::store::{ExpectedVersion, Store};
+
+/// Events per append call in the batched figure.
+pub const BATCH: usize = 100;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchArgs {
+    /// Which backend to measure.
+    #[arg(long, value_enum, default_value = "sqlite")]
+    pub backend: BackendArg,
+    /// Number of events (default 1,000,000 on SQLite, 200,000 on PostgreSQL).
+    #[arg(long)]
+    pub events: Option<u64>,
+    /// PostgreSQL server (an admin URL; the bench creates and drops its own database).
+    #[arg(
+        long,
+        env = "GOVLEDGER_BENCH_POSTGRES",
+        default_value = "postgres://postgres@127.0.0.1:5432/postgres"
+    )]
+    pub postgres: String,
+    /// Where to put the SQLite files (default: a temporary directory).
+    #[arg(long)]
+    pub dir: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BackendArg {
+    Sqlite,
+    Postgres,
+}
+
+/// A measured rate and its baseline.
+fn figure(rate: f64, baseline: f64) -> Value {
+    json!({ "per_s": rate.round(), "baseline_per_s": baseline.round(), "ratio": (rate / baseline * 100.0).round() / 100.0 })
+}
+
+fn rate(n: u64, d: Duration) -> f64 {
+    n as f64 / d.as_secs_f64().max(1e-9)
+}
+
+/// The demo's events as templates: realistic types, payloads and meta.
+fn templates() -> Vec<NewEvent> {
+    let demo = match crate::demo::build_demo(7) {
+        Ok(d) => d.ledger.events,
+        Err(_) => Vec::new(),
+    };
+    demo.into_iter()
+        .map(|e: Event| NewEvent {
+            id: e.id,
+            event_type: e.event_type,
+            data: e.data,
+            meta: e.meta,
+            effective_at: e.effective_at,
+        })
+        .collect()
+}
+
+/// The `i`-th bench event: a template with a fresh id.
+fn nth(templates: &[NewEvent], i: u64) -> NewEvent {
+    let mut e = templates[(i as usize) % templates.len()].clone();
+    e.id = Uuid::now_v7();
+    e
+}
+
+struct Target {
+    url: String,
+    pg: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Target {
+    async fn new(args: &BenchArgs, name: &str) -> anyhow::Result<Target> {
+        match args.backend {
+            BackendArg::Sqlite => {
+                let (dir, holder) = match &args.dir {
+                    Some(d) => (d.clone(), None),
+                    None => {
+                        let t = tempfile::tempdir()?;
+                        (t.path().to_owned(), Some(t))
+                    }
+                };
+                let path = dir.join(format!("{name}.db"));
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+                Ok(Target {
+                    url: format!("sqlite://{}", path.display()),
+                    pg: None,
+                    _dir: holder,
+                })
+            }
+            BackendArg::Postgres => {
+                let db = format!("govledger_bench_{name}_{}", Uuid::now_v7().simple());
+                let mut conn = sqlx::PgConnection::connect(&args.postgres)
+                    .await
+                    .context("PostgreSQL for the bench")?;
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
+                    .execute(&mut conn)
+                    .await?;
+                let base = args
+                    .postgres
+                    .rsplit_once('/')
+                    .map_or(args.postgres.as_str(), |(b, _)| b);
+                Ok(Target {
+                    url: format!("{base}/{db}"),
+                    pg: Some((args.postgres.clone(), db)),
+                    _dir: None,
+                })
+            }
+        }
+    }
+
+    async fn drop_db(self) {
+        if let Some((admin, db)) = self.pg
+            && let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await
+        {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {db} WITH (FORCE)"
+            )))
+            .execute(&mut conn)
+            .await;
+        }
+    }
+}
+
+/// Raw baseline: INSERT the same (seq, body) rows, `batch` per transaction, into a plain table
+/// on a connection with the store's own settings. Bodies are read back from `events` a page
+/// at a time (outside the timed part), so memory stays flat.
+async fn raw_insert(store: &Store, batch: usize) -> anyhow::Result<Duration> {
+    macro_rules! insert_all {
+        ($p:expr, $create:expr) => {{
+            sqlx::query($create).execute($p).await?;
+            let mut timed = Duration::ZERO;
+            let mut from = 1;
+            loop {
+                let page = store.read_from(from, 50_000).await?;
+                let Some(last) = page.last() else { break };
+                from = last.seq + 1;
+                let start = Instant::now();
+                for chunk in page.chunks(batch) {
+                    let mut tx = $p.begin().await?;
+                    for e in chunk {
+                        sqlx::query("INSERT INTO raw_events (seq, body) VALUES ($1, $2)")
+                            .bind(e.seq as i64)
+                            .bind(&e.body[..])
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    tx.commit().await?;
+                }
+                timed += start.elapsed();
+            }
+            Ok(timed)
+        }};
+    }
+    match (store.sqlite_pool(), store.postgres_pool()) {
+        (Some(p), _) => insert_all!(
+            p,
+            "CREATE TABLE raw_events (seq INTEGER PRIMARY KEY, body BLOB NOT NULL)"
+        ),
+        (_, Some(p)) => insert_all!(
+            p,
+            "CREATE TABLE raw_events (seq BIGINT PRIMARY KEY, body BYTEA NOT NULL)"
+        ),
+        _ => anyhow::bail!("no pool"),
+    }
+}
+
+/// Raw baseline: SELECT every (seq, hash, body) row of `events`, no hashing, no parsing.
+async fn raw_select(store: &Store) -> anyhow::Result<(u64, Duration)> {
+    use futures_util::TryStreamExt;
+    let start = Instant::now();
+    let mut n = 0u64;
+    let mut bytes = 0usize;
+    match (store.sqlite_pool(), store.postgres_pool()) {
+        (Some(p), _) => {
+            let mut rows = sqlx::query_as::<_, (i64, Vec<u8>, Vec<u8>)>(
+                "SELECT seq, hash, body FROM events ORDER BY seq",
+            )
+            .fetch(p);
+            while let Some((_, h, b)) = rows.try_next().await? {
+                n += 1;
+                bytes += h.len() + b.len();
+            }
+        }
+        (_, Some(p)) => {
+            let mut rows = sqlx::query_as::<_, (i64, Vec<u8>, Vec<u8>)>(
+                "SELECT seq, hash, body FROM events ORDER BY seq",
+            )
+            .fetch(p);
+            while let Some((_, h, b)) = rows.try_next().await? {
+                n += 1;
+                bytes += h.len() + b.len();
+            }
+        }
+        _ => {}
+    }
+    std::hint::black_box(bytes);
+    Ok((n, start.elapsed()))
+}
+
+/// Peak resident set size of this process, from /proc (Linux), in MiB.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some((kib / 1024.0 * 10.0).round() / 10.0)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    (sorted[i.min(sorted.len() - 1)].as_secs_f64() * 1e6).round() / 1e3
+}
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<Value> {
+    let n = args.events.unwrap_or(match args.backend {
+        BackendArg::Sqlite => 1_000_000,
+        BackendArg::Postgres => 200_000,
+    });
+    let templates = templates();
+    anyhow::ensure!(
+        !templates.is_empty(),
+        "the demo script produced no events to use as templates"
+    );
+    let mut out = json!({
+        "backend": format!("{:?}", args.backend).to_lowercase(),
+        "events": n,
+        "batch": BATCH,
+        "machine": { "nproc": std::thread::available_parallelism().map(|p| p.get()).unwrap_or(1), "cpu": cpu_model() },
+    });
+
+    // 1. Batched append vs raw INSERT of the same bytes.
+    let target = Target::new(&args, "append").await?;
+    let store = Store::open(&target.url).await?;
+    let start = Instant::now();
+    let mut i = 0u64;
+    while i < n {
+        let k = (n - i).min(BATCH as u64);
+        let batch: Vec<NewEvent> = (i..i + k).map(|j| nth(&templates, j)).collect();
+        store
+            .append(
+                &format!("bench/{}", (i / BATCH as u64) % 1000),
+                ExpectedVersion::Any,
+                batch,
+            )
+            .await?;
+        i += k;
+    }
+    let append = start.elapsed();
+    let raw = raw_insert(&store, BATCH).await?;
+    let sample = store.read_from(1, 10_000).await?;
+    let avg_body =
+        sample.iter().map(|e| e.body.len()).sum::<usize>() as f64 / sample.len().max(1) as f64;
+    out["body_bytes_avg"] = json!(avg_body.round());
+    out["append_batched"] = figure(rate(n, append), rate(n, raw));
+
+    // 2. Verify the whole chain vs raw SELECT of the same rows.
+    let (rows, select) = raw_select(&store).await?;
+    let start = Instant::now();
+    let report = store.verify(1, None, |_| {}).await?;
+    let verify = start.elapsed();
+    anyhow::ensure!(report.is_ok(), "bench ledger does not verify: {report}");
+    out["verify"] = figure(rate(n, verify), rate(rows, select));
+
+    // 3. Export all events vs raw SELECT.
+    let (rows, select) = raw_select(&store).await?;
+    let start = Instant::now();
+    let mut sink = tokio::io::sink();
+    let exported = crate::store::export(&store, 1, None, &mut sink).await?;
+    let export = start.elapsed();
+    out["export"] = figure(rate(exported, export), rate(rows, select));
+
+    // 4. Inclusion proofs at the full size.
+    let mut times = Vec::with_capacity(1000);
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    for _ in 0..1000 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let seq = seed % n + 1;
+        let t = Instant::now();
+        let proof = store.inclusion_proof(seq, n).await?;
+        times.push(t.elapsed());
+        std::hint::black_box(proof);
+    }
+    times.sort();
+    out["inclusion_proof_ms"] =
+        json!({ "p50": percentile(&times, 0.5), "p99": percentile(&times, 0.99), "size": n });
+
+    // 5. Rebuild the projections from the log, then start-up from a snapshot.
+    let start = Instant::now();
+    let (ledger, loaded) = Ledger::open(store.clone()).await?;
+    let rebuild = start.elapsed();
+    let snap_at = ledger.snapshot().await?;
+    let rss_after_rebuild = peak_rss_mib();
+    drop(ledger);
+    let start = Instant::now();
+    let (again, loaded_again) = Ledger::open(Store::open(&target.url).await?).await?;
+    let startup = start.elapsed();
+    out["rebuild"] = json!({
+        "seconds": (rebuild.as_secs_f64() * 1000.0).round() / 1000.0,
+        "events_per_s": rate(loaded.replayed, rebuild).round(),
+        "startup_from_snapshot_seconds": (startup.as_secs_f64() * 1000.0).round() / 1000.0,
+        "snapshot_seq": snap_at,
+        "replayed_after_snapshot": loaded_again.replayed,
+    });
+    drop(again);
+    out["peak_rss_mib"] = json!(rss_after_rebuild);
+    store.close().await;
+    target.drop_db().await;
+    Ok(out)
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_default()
+}

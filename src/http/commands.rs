@@ -1,0 +1,371 @@
+//! Commands for admins: `POST /v1/commands/{kind}`, one route per decision kind of
+//! [`Command`], decided by the rules through the [`Ledger`](crate::ledger::Ledger).
+//!
+//! The body is the command's fields, plus optional `effective_at` (`YYYY-MM-DD` = 00:00 JST, or
+//! RFC 3339 in whole seconds; default now) and `event_id` (a UUID the client chooses so a
+//! retry is safe). The actor is the person the token belongs to. A retry with the same
+//! `event_id` and body answers 200 with the original events and `replayed: true`; the same
+//! `event_id` with another body is a 409. A rule's refusal is a 422 naming the rule and the
+//! article. Auditor tokens never get here (403 in the auth middleware).
+
+use std::sync::LazyLock;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::Timelike;
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::auth::Admin;
+use super::error::Error;
+use super::extract::{Json, parse_json};
+use super::{AppState, request_id};
+use crate::jst;
+use crate::ledger::{CommandRequest, LedgerError};
+use crate::rules::Command;
+
+/// The body members that are not the command's own.
+pub const EFFECTIVE_AT: &str = "effective_at";
+pub const EVENT_ID: &str = "event_id";
+
+/// One recorded event, as a command's response lists it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommittedView {
+    pub seq: u64,
+    #[schema(value_type = String, format = Uuid)]
+    pub id: Uuid,
+    pub stream: String,
+    pub version: u64,
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// Hex SHA-256 of the event's canonical body.
+    pub hash: String,
+}
+
+/// What a command recorded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommandResult {
+    pub events: Vec<CommittedView>,
+    /// True when this answers a retry with the original events (status 200).
+    pub replayed: bool,
+}
+
+/// The JSON Schema (2020-12) of [`Command`], as schemars generates it.
+pub static COMMAND_SCHEMA: LazyLock<Value> =
+    LazyLock::new(|| serde_json::to_value(schemars::schema_for!(Command)).unwrap_or(Value::Null));
+
+/// Every decision kind (`establish_unit`, `grant_permission`, …) with its variant's schema.
+pub static KINDS: LazyLock<Vec<(String, Value)>> = LazyLock::new(|| {
+    let variants = COMMAND_SCHEMA
+        .get("oneOf")
+        .or_else(|| COMMAND_SCHEMA.get("anyOf"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    variants
+        .into_iter()
+        .filter_map(|v| {
+            let kind = v.pointer("/properties/kind")?;
+            let name = kind
+                .get("const")
+                .or_else(|| kind.get("enum").and_then(|e| e.get(0)))?
+                .as_str()?
+                .to_owned();
+            Some((name, v))
+        })
+        .collect()
+});
+
+pub fn is_kind(kind: &str) -> bool {
+    KINDS.iter().any(|(k, _)| k == kind)
+}
+
+/// Records one decision of kind `kind`. See the module doc; the OpenAPI document lists one
+/// path per kind with its body schema.
+pub async fn execute(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Path(kind): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Result<Response, Error> {
+    if !is_kind(&kind) {
+        return Err(Error::NotFound(format!(
+            "no decision kind {kind:?}; see /v1/openapi.json for the kinds"
+        )));
+    }
+    let Value::Object(mut fields) = body else {
+        return Err(Error::InvalidBody {
+            field: "body".into(),
+            detail: "must be a JSON object of the command's fields".into(),
+        });
+    };
+    let effective_at = match fields.remove(EFFECTIVE_AT) {
+        None | Some(Value::Null) => jst::now(),
+        Some(Value::String(s)) => {
+            let t = jst::parse(&s).map_err(|detail| invalid(EFFECTIVE_AT, detail))?;
+            if t.nanosecond() != 0 {
+                return Err(invalid(EFFECTIVE_AT, "must be in whole seconds"));
+            }
+            t
+        }
+        Some(_) => return Err(invalid(EFFECTIVE_AT, "must be a string")),
+    };
+    let event_id = match fields.remove(EVENT_ID) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(
+            Uuid::parse_str(&s).map_err(|_| invalid(EVENT_ID, format!("{s:?} is not a UUID")))?,
+        ),
+        Some(_) => return Err(invalid(EVENT_ID, "must be a UUID string")),
+    };
+    match fields.get("kind") {
+        None => {}
+        Some(Value::String(k)) if *k == kind => {}
+        Some(_) => {
+            return Err(invalid(
+                "kind",
+                format!("the kind is {kind:?}, from the path"),
+            ));
+        }
+    }
+    let misfit = first_misfit(&kind, &fields);
+    fields.insert("kind".into(), Value::String(kind));
+    let bytes = serde_json::to_vec(&Value::Object(fields)).map_err(Error::internal)?;
+    let command: Command = parse_json(&bytes).map_err(|e| match (e, misfit) {
+        // A tagged enum buffers its content, so serde loses the path of a wrong-typed field;
+        // the variant's schema names it.
+        (Error::InvalidBody { field, detail }, Some(name)) if field == "body" => {
+            Error::InvalidBody {
+                field: format!("body.{name}"),
+                detail,
+            }
+        }
+        (e, _) => e,
+    })?;
+
+    let executed = state
+        .ledger()
+        .execute(CommandRequest {
+            command,
+            actor: admin.person.clone(),
+            effective_at,
+            event_id,
+            request_id: request_id(&headers),
+        })
+        .await
+        .map_err(ledger_error)?;
+    if let Some(last) = executed.events.last() {
+        state.announce(last.seq);
+    }
+    let (first, last) = match (executed.events.first(), executed.events.last()) {
+        (Some(f), Some(l)) => (f.seq, l.seq),
+        _ => return Err(Error::Internal("a command recorded no event".into())),
+    };
+    let stored = state.store().read_range(first, last).await?;
+    let mut events = Vec::with_capacity(executed.events.len());
+    for c in &executed.events {
+        let event_type = stored
+            .iter()
+            .find(|s| s.seq == c.seq)
+            .and_then(|s| s.event().ok())
+            .map(|e| e.event_type)
+            .ok_or_else(|| Error::Internal(format!("event {} is not readable", c.seq)))?;
+        events.push(CommittedView {
+            seq: c.seq,
+            id: c.id,
+            stream: c.stream.clone(),
+            version: c.version,
+            event_type,
+            hash: c.hash.to_hex(),
+        });
+    }
+    if !executed.replayed {
+        tracing::info!(actor = %admin.person, first, last, "command recorded");
+    }
+    let status = if executed.replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((
+        status,
+        axum::Json(CommandResult {
+            events,
+            replayed: executed.replayed,
+        }),
+    )
+        .into_response())
+}
+
+/// The first field of `fields` whose value does not fit the schema of `kind`'s variant.
+fn first_misfit(kind: &str, fields: &serde_json::Map<String, Value>) -> Option<String> {
+    let (_, variant) = KINDS.iter().find(|(k, _)| k == kind)?;
+    let props = variant.get("properties")?.as_object()?;
+    fields
+        .iter()
+        .find(|(name, value)| props.get(*name).is_some_and(|s| !fits(s, value, 0)))
+        .map(|(name, _)| name.clone())
+}
+
+/// Whether `v` fits `schema` as far as types, enums and references go (enough to name a
+/// field; the deserializer remains the judge).
+fn fits(schema: &Value, v: &Value, depth: u8) -> bool {
+    if depth > 8 {
+        return true;
+    }
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        let target = r
+            .strip_prefix("#/$defs/")
+            .and_then(|name| COMMAND_SCHEMA.get("$defs")?.get(name));
+        return target.is_none_or(|t| fits(t, v, depth + 1));
+    }
+    for key in ["anyOf", "oneOf"] {
+        if let Some(options) = schema.get(key).and_then(Value::as_array) {
+            return options.iter().any(|o| fits(o, v, depth + 1));
+        }
+    }
+    if let Some(c) = schema.get("const") {
+        return c == v;
+    }
+    if let Some(e) = schema.get("enum").and_then(Value::as_array) {
+        return e.contains(v);
+    }
+    let type_ok = |t: &str| match t {
+        "string" => v.is_string(),
+        "boolean" => v.is_boolean(),
+        "integer" => v.is_i64() || v.is_u64(),
+        "number" => v.is_number(),
+        "null" => v.is_null(),
+        "array" => v.is_array(),
+        "object" => v.is_object(),
+        _ => true,
+    };
+    let ok = match schema.get("type") {
+        Some(Value::String(t)) => type_ok(t),
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).any(type_ok),
+        _ => true,
+    };
+    if !ok {
+        return false;
+    }
+    match (schema.get("items"), v) {
+        (Some(items), Value::Array(vs)) => vs.iter().all(|x| fits(items, x, depth + 1)),
+        _ => true,
+    }
+}
+
+fn invalid(field: &str, detail: impl Into<String>) -> Error {
+    Error::InvalidBody {
+        field: format!("body.{field}"),
+        detail: detail.into(),
+    }
+}
+
+fn ledger_error(e: LedgerError) -> Error {
+    match e {
+        LedgerError::Refused(r) => Error::Refused {
+            rule: r.rule.to_owned(),
+            article: r.article.to_owned(),
+            message: r.message,
+        },
+        LedgerError::IdReused(id) => Error::IdReused(id.to_string()),
+        LedgerError::AlreadyInitialised(seq) => Error::IdReused(format!("genesis (head {seq})")),
+        LedgerError::Invalid(detail) => Error::InvalidBody {
+            field: "body".into(),
+            detail,
+        },
+        LedgerError::Store(e) => e.into(),
+        LedgerError::Interrupted => {
+            Error::Unavailable("the decision was not recorded; retry with the same event_id".into())
+        }
+    }
+}
+
+/// OpenAPI path items, one per kind, generated from [`Command`]'s JSON Schema: the body is the
+/// variant's fields (without `kind`, which is the path) plus `effective_at` and `event_id`.
+/// Returns `(paths, schemas)` to merge into the document; `$defs` become component schemas.
+pub fn openapi_paths() -> (
+    serde_json::Map<String, Value>,
+    serde_json::Map<String, Value>,
+) {
+    let mut schemas = serde_json::Map::new();
+    if let Some(Value::Object(defs)) = COMMAND_SCHEMA.get("$defs") {
+        for (name, schema) in defs {
+            schemas.insert(name.clone(), rewrite_refs(schema.clone()));
+        }
+    }
+    let problem = |d: &str| {
+        serde_json::json!({
+            "description": d,
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        })
+    };
+    let mut paths = serde_json::Map::new();
+    for (kind, variant) in KINDS.iter() {
+        let mut body = rewrite_refs(variant.clone());
+        let doc = body
+            .get("description")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        if let Some(props) = body.get_mut("properties").and_then(Value::as_object_mut) {
+            props.remove("kind");
+            props.insert(
+                EFFECTIVE_AT.into(),
+                serde_json::json!({"type": "string", "description": "When the decision takes effect: YYYY-MM-DD (00:00 JST) or RFC 3339 in whole seconds; default now"}),
+            );
+            props.insert(
+                EVENT_ID.into(),
+                serde_json::json!({"type": "string", "format": "uuid", "description": "Chosen by the client for safe retries: the same id and body returns the original events"}),
+            );
+        }
+        if let Some(req) = body.get_mut("required").and_then(Value::as_array_mut) {
+            req.retain(|r| r != "kind");
+        }
+        let mut op = serde_json::json!({
+            "tags": ["commands"],
+            "operationId": kind,
+            "summary": format!("Record a `{kind}` decision"),
+            "requestBody": {"required": true, "content": {"application/json": {"schema": body}}},
+            "responses": {
+                "201": {"description": "Recorded", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CommandResult"}}}},
+                "200": {"description": "A retry with the same event_id and body: the original events, replayed: true", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CommandResult"}}}},
+                "400": problem("Malformed JSON"),
+                "401": problem("No or bad token"),
+                "403": problem("Not an admin token"),
+                "409": problem("The event_id was used for a different request"),
+                "413": problem("Body too large"),
+                "422": problem("Unknown, missing or wrong-typed field (named in `field`), or refused by a rule (`rule`, `article`)"),
+            },
+            "security": [{"bearer": []}],
+        });
+        if let (Some(doc), Some(o)) = (doc, op.as_object_mut()) {
+            o.insert("description".into(), Value::String(doc));
+        }
+        paths.insert(
+            format!("/v1/commands/{kind}"),
+            serde_json::json!({ "post": op }),
+        );
+    }
+    (paths, schemas)
+}
+
+fn rewrite_refs(v: Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, v)| match (k.as_str(), v) {
+                    ("$ref", Value::String(r)) => (
+                        k,
+                        Value::String(r.replace("#/$defs/", "#/components/schemas/")),
+                    ),
+                    (_, v) => (k, rewrite_refs(v)),
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.into_iter().map(rewrite_refs).collect()),
+        other => other,
+    }
+}
