@@ -670,9 +670,9 @@ impl Writer {
             sealed.push((event, body, hash));
         }
 
+        self.insert_many(&sealed).await?;
         let mut committed = Vec::with_capacity(sealed.len());
-        for (event, body, hash) in sealed {
-            self.insert_sealed(&event, &body, &hash).await?;
+        for (event, _, hash) in sealed {
             committed.push(Committed {
                 seq: event.seq,
                 id: event.id,
@@ -732,61 +732,72 @@ impl Writer {
             });
         }
         let hash = Digest32::of(body);
-        self.insert_sealed(event, body, &hash).await?;
+        self.insert_many(&[(event.clone(), body.to_vec(), hash)])
+            .await?;
         self.last_recorded_us = self
             .last_recorded_us
             .max(event.recorded_at.timestamp_micros());
         Ok(hash)
     }
 
-    /// Inserts one sealed event and the Merkle nodes it completes, and advances the head.
-    /// A failed statement poisons the writer: the transaction may hold part of the write.
-    async fn insert_sealed(
+    /// Inserts sealed events and the Merkle nodes they complete, in multi-row statements (one
+    /// round trip per 500 rows rather than per row), and advances the head. A failed statement
+    /// poisons the writer: the transaction may hold part of the write.
+    async fn insert_many(
         &mut self,
-        event: &Event,
-        body: &[u8],
-        hash: &Digest32,
+        sealed: &[(Event, Vec<u8>, Digest32)],
     ) -> Result<(), StoreError> {
+        const ROWS_PER_STATEMENT: usize = 500;
+        let Some((last, _, last_hash)) = sealed.last() else {
+            return Ok(());
+        };
         let mut frontier = self.frontier.clone();
-        let completed = frontier
-            .tree
-            .append(leaf_hash(body))
-            .map_err(|e| StoreError::Corrupt {
-                seq: event.seq,
-                reason: e.to_string(),
-            })?;
-        let result: Result<(), sqlx::Error> = async {
-            with_tx!(&mut self.tx, |c| {
-                sqlx::query(
-                    "INSERT INTO events (seq, id, stream, version, type, actor, basis, \
-                     effective_us, recorded_us, hash, body) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                )
-                .bind(to_i64(event.seq))
-                .bind(event.id)
-                .bind(&event.stream)
-                .bind(to_i64(event.version))
-                .bind(&event.event_type)
-                .bind(&event.meta.actor)
-                .bind(&event.meta.basis)
-                .bind(event.effective_at.timestamp_micros())
-                .bind(event.recorded_at.timestamp_micros())
-                .bind(&hash.0[..])
-                .bind(body)
-                .execute(c)
-                .await?;
-            });
+        let mut nodes = Vec::with_capacity(sealed.len());
+        for (event, body, _) in sealed {
+            let completed =
+                frontier
+                    .tree
+                    .append(leaf_hash(body))
+                    .map_err(|e| StoreError::Corrupt {
+                        seq: event.seq,
+                        reason: e.to_string(),
+                    })?;
             // Leaves (level 0) are recomputed from the bodies; store only the nodes above.
-            for (NodeId { level, index }, node) in
-                completed.into_iter().filter(|(id, _)| id.level > 0)
-            {
+            nodes.extend(completed.into_iter().filter(|(id, _)| id.level > 0));
+        }
+        let result: Result<(), sqlx::Error> = async {
+            for chunk in sealed.chunks(ROWS_PER_STATEMENT) {
                 with_tx!(&mut self.tx, |c| {
-                    sqlx::query("INSERT INTO merkle_nodes (level, idx, hash) VALUES ($1, $2, $3)")
-                        .bind(i64::from(level))
-                        .bind(to_i64(index))
-                        .bind(&node.0[..])
-                        .execute(c)
-                        .await?;
+                    let mut q = sqlx::QueryBuilder::new(
+                        "INSERT INTO events (seq, id, stream, version, type, actor, basis, \
+                         effective_us, recorded_us, hash, body) ",
+                    );
+                    q.push_values(chunk, |mut row, (event, body, hash)| {
+                        row.push_bind(to_i64(event.seq))
+                            .push_bind(event.id)
+                            .push_bind(event.stream.as_str())
+                            .push_bind(to_i64(event.version))
+                            .push_bind(event.event_type.as_str())
+                            .push_bind(event.meta.actor.as_str())
+                            .push_bind(event.meta.basis.as_str())
+                            .push_bind(event.effective_at.timestamp_micros())
+                            .push_bind(event.recorded_at.timestamp_micros())
+                            .push_bind(&hash.0[..])
+                            .push_bind(&body[..]);
+                    });
+                    q.build().execute(c).await?;
+                });
+            }
+            for chunk in nodes.chunks(ROWS_PER_STATEMENT) {
+                with_tx!(&mut self.tx, |c| {
+                    let mut q =
+                        sqlx::QueryBuilder::new("INSERT INTO merkle_nodes (level, idx, hash) ");
+                    q.push_values(chunk, |mut row, (NodeId { level, index }, node)| {
+                        row.push_bind(i64::from(*level))
+                            .push_bind(to_i64(*index))
+                            .push_bind(&node.0[..]);
+                    });
+                    q.build().execute(c).await?;
                 });
             }
             Ok(())
@@ -796,11 +807,11 @@ impl Writer {
             self.poisoned = true;
             return Err(e.into());
         }
-        frontier.head = *hash;
+        frontier.head = *last_hash;
         self.frontier = frontier;
         self.head = Head {
-            seq: event.seq,
-            hash: *hash,
+            seq: last.seq,
+            hash: *last_hash,
         };
         Ok(())
     }
@@ -814,14 +825,23 @@ impl Writer {
         events: &[NewEvent],
     ) -> Result<Option<Vec<Committed>>, StoreError> {
         let mut found = Vec::new();
-        for e in events {
-            let row: Option<(i64, Vec<u8>, Vec<u8>)> = with_tx!(&mut self.tx, |c| {
-                sqlx::query_as("SELECT seq, hash, body FROM events WHERE id = $1")
-                    .bind(e.id)
-                    .fetch_optional(c)
-                    .await?
-            });
-            if let Some(row) = row {
+        // One round trip for the whole append: any of its ids already recorded?
+        let rows: Vec<(i64, Vec<u8>, Vec<u8>, Uuid)> = with_tx!(&mut self.tx, |c| {
+            let mut q =
+                sqlx::QueryBuilder::new("SELECT seq, hash, body, id FROM events WHERE id IN (");
+            let mut ids = q.separated(", ");
+            for e in events {
+                ids.push_bind(e.id);
+            }
+            q.push(") ORDER BY seq");
+            q.build_query_as().fetch_all(c).await?
+        });
+        for (seq, hash, body, id) in rows {
+            let Some(e) = events.iter().find(|e| e.id == id) else {
+                continue;
+            };
+            let row = (seq, hash, body);
+            {
                 let s = stored(row)?;
                 let event = s.event().map_err(|err| StoreError::Corrupt {
                     seq: s.seq,
