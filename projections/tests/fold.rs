@@ -29,7 +29,7 @@ fn event(seq: u64, event_type: &str, data: Value) -> Event {
 fn unknown_types_and_bad_data_are_recorded_not_folded() {
     let mut s = State::default();
     s.apply(&event(1, "unit.established.v1", json!({"unit_id": "U1", "name": "課", "parent_id": null, "bureau": "局", "user_division": true})));
-    s.apply(&event(2, "token.issued.v1", json!({"x": 1})));
+    s.apply(&event(2, "thing.unheard_of.v1", json!({"x": 1})));
     s.apply(&event(3, "unit.established.v1", json!({"unit_id": 5})));
     s.apply(&event(
         4,
@@ -38,7 +38,7 @@ fn unknown_types_and_bad_data_are_recorded_not_folded() {
     ));
     assert_eq!(s.applied_seq(), 4);
     assert!(s.unit("U1").is_some());
-    assert_eq!(s.unknown_types()["token.issued.v1"], vec![2]);
+    assert_eq!(s.unknown_types()["thing.unheard_of.v1"], vec![2]);
     assert!(s.malformed().contains_key(&3));
     assert!(s.malformed().contains_key(&4));
 }

@@ -286,7 +286,8 @@ fn ledger_error(e: LedgerError) -> Error {
 
 /// OpenAPI path items, one per kind, generated from [`Command`]'s JSON Schema: the body is the
 /// variant's fields (without `kind`, which is the path) plus `effective_at` and `event_id`.
-/// Returns `(paths, schemas)` to merge into the document; `$defs` become component schemas.
+/// Returns `(paths, schemas)` to merge into the document; `$defs` become component schemas
+/// named `Command.<name>`.
 pub fn openapi_paths() -> (
     serde_json::Map<String, Value>,
     serde_json::Map<String, Value>,
@@ -294,7 +295,7 @@ pub fn openapi_paths() -> (
     let mut schemas = serde_json::Map::new();
     if let Some(Value::Object(defs)) = COMMAND_SCHEMA.get("$defs") {
         for (name, schema) in defs {
-            schemas.insert(name.clone(), rewrite_refs(schema.clone()));
+            schemas.insert(format!("Command.{name}"), rewrite_refs(schema.clone()));
         }
     }
     let problem = |d: &str| {
@@ -359,7 +360,8 @@ fn rewrite_refs(v: Value) -> Value {
                 .map(|(k, v)| match (k.as_str(), v) {
                     ("$ref", Value::String(r)) => (
                         k,
-                        Value::String(r.replace("#/$defs/", "#/components/schemas/")),
+                        // Prefixed: the command's `Role` is not the token `Role`.
+                        Value::String(r.replace("#/$defs/", "#/components/schemas/Command.")),
                     ),
                     (_, v) => (k, rewrite_refs(v)),
                 })

@@ -188,18 +188,56 @@ pub(super) async fn verify(
                 next = Some(tokio::spawn(fetch(store.clone(), after, SCAN_PAGE)));
             }
         }
-        for row in rows {
-            let seq = to_u64(row.0)?;
+        // The checks of each row on its own (decode, hash, columns) run on every core; the
+        // checks that link rows (seq continuity, prev, stream versions) then run in order.
+        let inspected = tokio::task::spawn_blocking(move || inspect_page(rows))
+            .await
+            .map_err(|e| StoreError::Corrupt {
+                seq: expected,
+                reason: e.to_string(),
+            })?;
+        for facts in inspected {
+            let facts = match facts {
+                Ok(f) => f,
+                Err((seq, _)) if seq > last => break,
+                Err((seq, _)) if seq != expected => {
+                    return broken(report, expected, BreakKind::Missing);
+                }
+                Err((seq, kind)) => return broken(report, seq, kind),
+            };
+            let seq = facts.seq;
             if seq > last {
                 break;
             }
             if seq != expected {
                 return broken(report, expected, BreakKind::Missing);
             }
-            if let Err(kind) = check_row(&row, seq, &prev, versions.as_mut()) {
-                return broken(report, seq, kind);
+            if facts.prev != prev {
+                return broken(
+                    report,
+                    seq,
+                    BreakKind::PrevMismatch {
+                        expected: prev,
+                        found: facts.prev,
+                    },
+                );
             }
-            prev = Digest32::of(&row.10);
+            if let Some(versions) = versions.as_mut() {
+                let due = versions.get(&facts.stream).copied().unwrap_or(0) + 1;
+                if facts.version != due {
+                    return broken(
+                        report,
+                        seq,
+                        BreakKind::StreamVersion {
+                            stream: facts.stream,
+                            expected: due,
+                            found: facts.version,
+                        },
+                    );
+                }
+                versions.insert(facts.stream, due);
+            }
+            prev = facts.hash;
             report.verified += 1;
             report.verified_to = seq;
             expected += 1;
@@ -234,32 +272,63 @@ async fn fetch(store: Store, from: u64, limit: u64) -> Result<Vec<RowColumns>, S
     store.columns_page(from, limit).await
 }
 
-fn check_row(
-    row: &RowColumns,
+/// What one row says about itself once its own checks passed.
+struct RowFacts {
     seq: u64,
-    prev: &Digest32,
-    versions: Option<&mut HashMap<String, u64>>,
-) -> Result<(), BreakKind> {
-    let (_, id, stream, version, event_type, actor, basis, effective_us, recorded_us, hash, body) =
+    prev: Digest32,
+    hash: Digest32,
+    stream: String,
+    version: u64,
+}
+
+/// Runs [`inspect_row`] over a page on all cores, keeping the page's order.
+fn inspect_page(rows: Vec<RowColumns>) -> Vec<Result<RowFacts, (u64, BreakKind)>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .max(1);
+    let chunk = rows.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = rows
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(inspect_row).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    vec![Err((
+                        0,
+                        BreakKind::Malformed {
+                            reason: "verifier thread panicked".into(),
+                        },
+                    ))]
+                })
+            })
+            .collect()
+    })
+}
+
+/// The checks a row passes or fails on its own: canonical well-formed body whose seq is the
+/// row's, SHA-256(body) equal to the stored hash, indexed columns equal to the body.
+fn inspect_row(row: &RowColumns) -> Result<RowFacts, (u64, BreakKind)> {
+    let (seq, id, stream, version, event_type, actor, basis, effective_us, recorded_us, hash, body) =
         row;
-    let event = Event::decode(body).map_err(|e| BreakKind::Malformed {
-        reason: e.to_string(),
+    let seq = u64::try_from(*seq).unwrap_or(0);
+    let fail = |kind| (seq, kind);
+    let event = Event::decode(body).map_err(|e| {
+        fail(BreakKind::Malformed {
+            reason: e.to_string(),
+        })
     })?;
     if event.seq != seq {
-        return Err(BreakKind::SeqMismatch {
+        return Err(fail(BreakKind::SeqMismatch {
             body_seq: event.seq,
-        });
+        }));
     }
     let computed = Digest32::of(body);
     let stored = Digest32::from_slice(hash).unwrap_or_default();
     if stored != computed {
-        return Err(BreakKind::HashMismatch { stored, computed });
-    }
-    if event.prev != *prev {
-        return Err(BreakKind::PrevMismatch {
-            expected: *prev,
-            found: event.prev,
-        });
+        return Err(fail(BreakKind::HashMismatch { stored, computed }));
     }
     let columns: [(&'static str, bool); 8] = [
         ("id", event.id == *id),
@@ -281,18 +350,13 @@ fn check_row(
         ),
     ];
     if let Some((column, _)) = columns.iter().find(|(_, ok)| !ok) {
-        return Err(BreakKind::ColumnMismatch { column });
+        return Err(fail(BreakKind::ColumnMismatch { column }));
     }
-    if let Some(versions) = versions {
-        let due = versions.get(&event.stream).copied().unwrap_or(0) + 1;
-        if event.version != due {
-            return Err(BreakKind::StreamVersion {
-                stream: event.stream,
-                expected: due,
-                found: event.version,
-            });
-        }
-        versions.insert(event.stream, due);
-    }
-    Ok(())
+    Ok(RowFacts {
+        seq,
+        prev: event.prev,
+        hash: computed,
+        stream: event.stream,
+        version: event.version,
+    })
 }
