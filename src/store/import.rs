@@ -35,16 +35,29 @@ pub async fn export(
     to: Option<u64>,
     out: &mut (impl AsyncWrite + Unpin),
 ) -> Result<u64, ExportError> {
-    let mut next = from.max(1);
     let last = to.unwrap_or(u64::MAX);
     let mut written = 0u64;
     let mut buf = Vec::with_capacity(1 << 20);
-    while next <= last {
-        let page = store
-            .read_from(next, SCAN_PAGE.min(last - next + 1))
-            .await?;
+    let first = from.max(1);
+    if first > last {
+        out.flush().await?;
+        return Ok(0);
+    }
+    // Fetch the next page while writing this one, so reading and writing overlap.
+    let fetch = |from: u64| {
+        let store = store.clone();
+        tokio::spawn(async move { store.read_from(from, SCAN_PAGE.min(last - from + 1)).await })
+    };
+    let mut pending = Some(fetch(first));
+    while let Some(task) = pending.take() {
+        let page = task
+            .await
+            .map_err(|e| std::io::Error::other(e.to_string()))??;
         let Some(tail) = page.last() else { break };
-        next = tail.seq + 1;
+        let next = tail.seq + 1;
+        if page.len() as u64 == SCAN_PAGE && next <= last {
+            pending = Some(fetch(next));
+        }
         buf.clear();
         for e in &page {
             buf.extend_from_slice(&e.body);
@@ -52,9 +65,6 @@ pub async fn export(
         }
         out.write_all(&buf).await?;
         written += page.len() as u64;
-        if (page.len() as u64) < SCAN_PAGE {
-            break;
-        }
     }
     out.flush().await?;
     Ok(written)

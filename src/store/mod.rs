@@ -491,25 +491,55 @@ impl Store {
         &self,
         ids: &[(u8, u64)],
     ) -> Result<Vec<((u8, u64), Digest32)>, StoreError> {
+        // Two round trips whatever the number of nodes: one for the leaves (recomputed from
+        // their bodies), one for the stored interior nodes.
         let mut out = Vec::with_capacity(ids.len());
-        for &(level, index) in ids {
-            if level == 0 {
-                if let Some(ev) = self.get(index + 1).await? {
-                    out.push(((0, index), leaf_hash(&ev.body)));
+        let leaves: Vec<u64> = ids
+            .iter()
+            .filter(|(l, _)| *l == 0)
+            .map(|(_, i)| *i)
+            .collect();
+        let interior: Vec<(u8, u64)> = ids.iter().copied().filter(|(l, _)| *l > 0).collect();
+        if !leaves.is_empty() {
+            let rows: Vec<(i64, Vec<u8>)> = with_pool!(self, |p| {
+                let mut q = sqlx::QueryBuilder::new("SELECT seq, body FROM events WHERE seq IN (");
+                let mut list = q.separated(", ");
+                for i in &leaves {
+                    list.push_bind(to_i64(i + 1));
                 }
-                continue;
-            }
-            let h: Option<Vec<u8>> = with_pool!(self, |p| {
-                sqlx::query_scalar("SELECT hash FROM merkle_nodes WHERE level = $1 AND idx = $2")
-                    .bind(i64::from(level))
-                    .bind(to_i64(index))
-                    .fetch_optional(p)
-                    .await?
+                q.push(")");
+                q.build_query_as().fetch_all(p).await?
             });
-            if let Some(h) = h {
+            for (seq, body) in rows {
+                out.push(((0, to_u64(seq)? - 1), leaf_hash(&body)));
+            }
+        }
+        if !interior.is_empty() {
+            let rows: Vec<(i64, i64, Vec<u8>)> = with_pool!(self, |p| {
+                let mut q = sqlx::QueryBuilder::new(
+                    "SELECT CAST(level AS BIGINT), idx, hash FROM merkle_nodes WHERE ",
+                );
+                let mut any = q.separated(" OR ");
+                for (level, index) in &interior {
+                    any.push("(level = ")
+                        .push_bind_unseparated(i64::from(*level))
+                        .push_unseparated(" AND idx = ")
+                        .push_bind_unseparated(to_i64(*index))
+                        .push_unseparated(")");
+                }
+                q.build_query_as().fetch_all(p).await?
+            });
+            for (level, index, h) in rows {
+                let index = to_u64(index)?;
+                let level = u8::try_from(level).map_err(|_| StoreError::Corrupt {
+                    seq: 0,
+                    reason: format!("merkle level {level}"),
+                })?;
                 out.push(((level, index), digest(&h, index + 1)?));
             }
         }
+        // Callers look nodes up by id; keep the order they asked in.
+        out.sort_by_key(|(id, _)| ids.iter().position(|x| x == id));
         Ok(out)
     }
 

@@ -17,10 +17,6 @@ WHEN OLD.revoked_at_us IS NOT NULL
     OR NEW.secret_sha256 IS NOT OLD.secret_sha256 OR NEW.created_at_us IS NOT OLD.created_at_us
 BEGIN SELECT RAISE(ABORT, 'govledger: a token can only be revoked, once'); END;
 
--- Filters of `GET /v1/events` (type, actor, basis prefix, time ranges), each walked in seq
--- order so a cursor page stops early.
-CREATE INDEX events_type_seq ON events (type, seq);
-CREATE INDEX events_actor_seq ON events (actor, seq);
-CREATE INDEX events_basis_seq ON events (basis, seq);
-CREATE INDEX events_effective_us ON events (effective_us);
-CREATE INDEX events_recorded_us ON events (recorded_us);
+-- No extra indexes on `events` for the filters of `GET /v1/events`: measured, five of them
+-- halved append throughput. Filters scan in seq order inside a bounded window per page
+-- (see src/http/events.rs), so no request can scan the whole table.
