@@ -33,6 +33,12 @@ pub struct BenchArgs {
         default_value = "postgres://postgres@127.0.0.1:5432/postgres"
     )]
     pub postgres: String,
+    /// Decisions sent through the HTTP API by the concurrent clients.
+    #[arg(long, default_value_t = 20_000)]
+    pub decisions: u64,
+    /// Concurrent HTTP clients.
+    #[arg(long, default_value_t = 32)]
+    pub clients: u64,
     /// Where to put the SQLite files (default: a temporary directory).
     #[arg(long)]
     pub dir: Option<std::path::PathBuf>,
@@ -272,7 +278,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<Value> {
     out["body_bytes_avg"] = json!(avg_body.round());
     out["append_batched"] = figure(rate(n, append), rate(n, raw));
 
-    // 2. Verify the whole chain vs raw SELECT of the same rows.
+    // 2. Single decisions from concurrent clients through the HTTP API vs raw single-row
+    //    autocommit INSERTs from as many concurrent tasks.
+    out["http_decisions"] = http_decisions(&args).await?;
+
+    // 3. Verify the whole chain vs raw SELECT of the same rows.
     let (rows, select) = raw_select(&store).await?;
     let start = Instant::now();
     let report = store.verify(1, None, |_| {}).await?;
@@ -327,6 +337,144 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<Value> {
     store.close().await;
     target.drop_db().await;
     Ok(out)
+}
+
+/// The HTTP figure: a real server on a loopback port, `clients` concurrent clients each sending
+/// single decisions (`issue_directive`, which the system administrator may make as the
+/// supervisor's deputy) until `decisions` are recorded.
+async fn http_decisions(args: &BenchArgs) -> anyhow::Result<Value> {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    let target = Target::new(args, "http").await?;
+    let store = Store::open(&target.url).await?;
+    let (ledger, _) = Ledger::open(store.clone()).await?;
+    let admin = crate::demo::demo_genesis_admin();
+    ledger
+        .genesis(&admin, crate::demo::demo_genesis_at())
+        .await?;
+    let notary = crate::notary::Notary::new(
+        crate::checkpoint::Signer::generate("bench.govledger/http")
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+    );
+    let token = crate::http::tokens::issue(
+        &store,
+        &admin.person_id,
+        crate::http::tokens::Role::Admin,
+        &admin.person_id,
+        None,
+    )
+    .await?
+    .token;
+    let state = crate::http::AppState::new(ledger, notary).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let server = tokio::spawn(async move { axum::serve(listener, crate::http::app(state)).await });
+
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.clients as usize)
+        .build()?;
+    let url = format!("http://{addr}/v1/commands/issue_directive");
+    let remaining = Arc::new(AtomicU64::new(args.decisions));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..args.clients {
+        let (client, url, token, remaining) = (
+            client.clone(),
+            url.clone(),
+            token.clone(),
+            remaining.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut failures = 0u64;
+            while remaining
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |r| r.checked_sub(1))
+                .is_ok()
+            {
+                let body = json!({
+                    "title": format!("情報セキュリティ対策の徹底 {c}-{}", latencies.len()),
+                    "body": "各課において川崎市情報セキュリティ基準に基づく点検を実施すること。",
+                    "bureau": null,
+                    "effective_at": "2021-04-02T00:00:00+09:00",
+                });
+                let t = Instant::now();
+                let ok = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .map(|r| r.status().is_success())
+                    .unwrap_or(false);
+                latencies.push(t.elapsed());
+                if !ok {
+                    failures += 1;
+                }
+            }
+            (latencies, failures)
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut failures = 0;
+    for t in tasks {
+        let (l, f) = t.await?;
+        latencies.extend(l);
+        failures += f;
+    }
+    let elapsed = start.elapsed();
+    server.abort();
+    anyhow::ensure!(
+        failures == 0,
+        "{failures} decisions failed during the HTTP bench"
+    );
+    latencies.sort();
+
+    // Baseline: raw single-row autocommit INSERTs from as many concurrent tasks.
+    let raw_start = Instant::now();
+    let count = args.decisions;
+    let inserted = Arc::new(AtomicU64::new(0));
+    macro_rules! raw_autocommit {
+        ($p:expr, $create:expr) => {{
+            sqlx::query($create).execute($p).await?;
+            let mut tasks = Vec::new();
+            for _ in 0..args.clients {
+                let (p, inserted) = ($p.clone(), inserted.clone());
+                tasks.push(tokio::spawn(async move {
+                    let body = vec![b'x'; 515];
+                    while inserted.fetch_add(1, Ordering::Relaxed) < count {
+                        sqlx::query("INSERT INTO raw_single (body) VALUES ($1)")
+                            .bind(&body[..])
+                            .execute(&p)
+                            .await?;
+                    }
+                    Ok::<(), sqlx::Error>(())
+                }));
+            }
+            for t in tasks {
+                t.await??;
+            }
+        }};
+    }
+    match (store.sqlite_pool(), store.postgres_pool()) {
+        (Some(p), _) => raw_autocommit!(
+            p,
+            "CREATE TABLE raw_single (seq INTEGER PRIMARY KEY, body BLOB NOT NULL)"
+        ),
+        (_, Some(p)) => raw_autocommit!(
+            p,
+            "CREATE TABLE raw_single (seq BIGSERIAL PRIMARY KEY, body BYTEA NOT NULL)"
+        ),
+        _ => {}
+    }
+    let raw = raw_start.elapsed();
+    store.close().await;
+    target.drop_db().await;
+    let mut fig = figure(rate(count, elapsed), rate(count, raw));
+    fig["clients"] = json!(args.clients);
+    fig["p50_ms"] = json!(percentile(&latencies, 0.5));
+    fig["p99_ms"] = json!(percentile(&latencies, 0.99));
+    Ok(fig)
 }
 
 fn cpu_model() -> String {

@@ -144,6 +144,9 @@ enum Command {
         /// The log's public key in note verifier format (with `--file`).
         #[arg(long)]
         key: Option<PathBuf>,
+        /// Also check that every stored body is in canonical RFC 8785 spelling (slower).
+        #[arg(long)]
+        deep: bool,
         /// First seq to check (the chain link into it is taken from the stored seq before).
         #[arg(long, default_value_t = 1)]
         from: u64,
@@ -262,12 +265,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             verify_offline(&file, &checkpoint, &key).await
         }
-        Command::Verify { db, from, to, .. } => {
+        Command::Verify {
+            db, from, to, deep, ..
+        } => {
             let store = Store::open_existing(&db.db).await?;
             let head = store.head().await?;
             let total = to.unwrap_or(head.seq).saturating_sub(from.max(1) - 1);
             let bar = progress_bar(total, "verifying");
-            let report = store.verify(from, to, |_| bar.inc(1)).await?;
+            let report = if deep {
+                store.verify_deep(from, to, |_| bar.inc(1)).await?
+            } else {
+                store.verify(from, to, |_| bar.inc(1)).await?
+            };
             bar.finish_and_clear();
             println!("{report}");
             Ok(if report.is_ok() {

@@ -23,6 +23,7 @@ on_both_backends!(
     stored_merkle_nodes_give_the_rfc9162_root_of_every_size,
     streams_read_back_in_version_order_with_bodies_byte_exact,
     two_processes_appending_at_once_make_one_linear_chain,
+    deep_verify_also_catches_a_body_rewritten_in_non_canonical_spelling,
 );
 
 async fn appends_get_gapless_seqs_and_a_valid_chain(db: TestDb) {
@@ -522,4 +523,67 @@ async fn two_processes_appending_at_once_make_one_linear_chain(db: TestDb) {
         })
         .collect();
     assert_eq!(actors.len() as u64, 2 * COUNT);
+}
+
+async fn deep_verify_also_catches_a_body_rewritten_in_non_canonical_spelling(db: TestDb) {
+    let store = db.open().await;
+    for n in 0..3 {
+        store
+            .append("s", ExpectedVersion::Any, vec![event(n)])
+            .await
+            .unwrap();
+    }
+    // The last body re-spelled with a space (same content), its hash and the head updated to
+    // match: a writer bug rather than an attack, since the chain itself still holds.
+    let last = store.get(3).await.unwrap().unwrap();
+    let respelled = String::from_utf8(last.body.clone())
+        .unwrap()
+        .replacen("{\"data\":", "{\"data\": ", 1)
+        .into_bytes();
+    let hash = Digest32::of(&respelled).0.to_vec();
+    if let Some(p) = store.sqlite_pool() {
+        for t in ["DROP TRIGGER events_no_update"] {
+            sqlx::query(AssertSqlSafe(t.to_string()))
+                .execute(p)
+                .await
+                .unwrap();
+        }
+        sqlx::query("UPDATE events SET body = $1, hash = $2 WHERE seq = 3")
+            .bind(&respelled)
+            .bind(&hash)
+            .execute(p)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE ledger_head SET hash = $1")
+            .bind(&hash)
+            .execute(p)
+            .await
+            .unwrap();
+    } else if let Some(p) = store.postgres_pool() {
+        sqlx::query("ALTER TABLE events DISABLE TRIGGER USER")
+            .execute(p)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE events SET body = $1, hash = $2 WHERE seq = 3")
+            .bind(&respelled)
+            .bind(&hash)
+            .execute(p)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE ledger_head SET hash = $1")
+            .bind(&hash)
+            .execute(p)
+            .await
+            .unwrap();
+    }
+    assert!(
+        store.verify(1, None, |_| {}).await.unwrap().is_ok(),
+        "the chain itself holds"
+    );
+    let deep = store.verify_deep(1, None, |_| {}).await.unwrap();
+    let b = deep
+        .first_break
+        .expect("deep verify must refuse the non-canonical body");
+    assert_eq!(b.seq, 3);
+    assert!(matches!(b.kind, BreakKind::Malformed { .. }), "{b}");
 }

@@ -476,3 +476,70 @@ fn write_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
 fn opt_str(s: Option<&str>) -> Value {
     s.map_or(Value::Null, |s| Value::String(s.to_owned()))
 }
+
+/// The members of a body that tie it into the log, read without building the payload: what
+/// `verify` needs to check a hash chain fast. It checks the envelope's shape (every member,
+/// nothing else, right types) but not that the body is in canonical spelling; `Event::decode`
+/// does that.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Peek<'a> {
+    #[serde(borrow)]
+    pub data: &'a serde_json::value::RawValue,
+    #[serde(borrow)]
+    pub effective_at: std::borrow::Cow<'a, str>,
+    pub id: Uuid,
+    #[serde(borrow)]
+    pub meta: PeekMeta<'a>,
+    pub prev: Digest32,
+    #[serde(borrow)]
+    pub recorded_at: std::borrow::Cow<'a, str>,
+    pub seq: u64,
+    #[serde(borrow)]
+    pub stream: std::borrow::Cow<'a, str>,
+    #[serde(borrow, rename = "type")]
+    pub event_type: std::borrow::Cow<'a, str>,
+    pub version: u64,
+}
+
+/// `meta` as [`Peek`] reads it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeekMeta<'a> {
+    #[serde(borrow)]
+    pub acting_for: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    pub actor: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    pub basis: std::borrow::Cow<'a, str>,
+    pub causation_id: Option<Uuid>,
+    #[serde(borrow)]
+    pub request_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl<'a> Peek<'a> {
+    /// Reads the envelope members of `body`.
+    pub fn of(body: &'a [u8]) -> Result<Peek<'a>, EnvelopeError> {
+        let text = std::str::from_utf8(body).map_err(|e| NotCanonical::Utf8(e.valid_up_to()))?;
+        let peek: Peek<'a> =
+            serde_json::from_str(text).map_err(|e| NotCanonical::Json(e.to_string()))?;
+        if !peek.data.get().starts_with('{') {
+            return Err(EnvelopeError::Field("data", "must be a JSON object".into()));
+        }
+        Ok(peek)
+    }
+
+    /// `effective_at` as microseconds since the epoch.
+    pub fn effective_us(&self) -> Result<i64, EnvelopeError> {
+        DateTime::parse_from_rfc3339(&self.effective_at)
+            .map(|t| t.timestamp_micros())
+            .map_err(|_| EnvelopeError::Field("effective_at", "malformed".into()))
+    }
+
+    /// `recorded_at` as microseconds since the epoch.
+    pub fn recorded_us(&self) -> Result<i64, EnvelopeError> {
+        DateTime::parse_from_rfc3339(&self.recorded_at)
+            .map(|t| t.timestamp_micros())
+            .map_err(|_| EnvelopeError::Field("recorded_at", "malformed".into()))
+    }
+}

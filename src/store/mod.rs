@@ -543,17 +543,29 @@ impl Store {
         Ok(out)
     }
 
-    /// Checks the chain over `[from, to]` (all of it when `to` is None): every body canonical
-    /// and well-formed, its copies in columns equal, every hash recomputed, every `prev` equal
-    /// to the hash before it, seqs gapless, stream versions consecutive, and the head equal to
-    /// the last event. Reports the first break. `progress` is called with each verified seq.
+    /// Checks the chain over `[from, to]` (all of it when `to` is None): every body a
+    /// well-formed envelope whose seq is its row's, its copies in columns equal, every hash
+    /// recomputed, every `prev` equal to the hash before it, seqs gapless, stream versions
+    /// consecutive, and the head equal to the last event. Reports the first break. `progress`
+    /// is called with each verified seq. Rows are checked on every core.
     pub async fn verify(
         &self,
         from: u64,
         to: Option<u64>,
         progress: impl FnMut(u64),
     ) -> Result<VerifyReport, StoreError> {
-        verify::verify(self, from, to, progress).await
+        verify::verify(self, from, to, false, progress).await
+    }
+
+    /// [`Store::verify`], and also that every body is in canonical RFC 8785 spelling (it
+    /// re-encodes to itself), which checks the writer's own encoding; slower.
+    pub async fn verify_deep(
+        &self,
+        from: u64,
+        to: Option<u64>,
+        progress: impl FnMut(u64),
+    ) -> Result<VerifyReport, StoreError> {
+        verify::verify(self, from, to, true, progress).await
     }
 
     /// Raw column values of one event (for `verify`): id, stream, version, type, actor,

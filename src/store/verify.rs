@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use govledger_schema::envelope::Peek;
 use govledger_schema::{Digest32, Event};
 
 use super::{Head, RowColumns, SCAN_PAGE, Store, StoreError, to_u64};
@@ -143,6 +144,7 @@ pub(super) async fn verify(
     store: &Store,
     from: u64,
     to: Option<u64>,
+    deep: bool,
     mut progress: impl FnMut(u64),
 ) -> Result<VerifyReport, StoreError> {
     let from = from.max(1);
@@ -190,7 +192,7 @@ pub(super) async fn verify(
         }
         // The checks of each row on its own (decode, hash, columns) run on every core; the
         // checks that link rows (seq continuity, prev, stream versions) then run in order.
-        let inspected = tokio::task::spawn_blocking(move || inspect_page(rows))
+        let inspected = tokio::task::spawn_blocking(move || inspect_page(rows, deep))
             .await
             .map_err(|e| StoreError::Corrupt {
                 seq: expected,
@@ -282,7 +284,7 @@ struct RowFacts {
 }
 
 /// Runs [`inspect_row`] over a page on all cores, keeping the page's order.
-fn inspect_page(rows: Vec<RowColumns>) -> Vec<Result<RowFacts, (u64, BreakKind)>> {
+fn inspect_page(rows: Vec<RowColumns>, deep: bool) -> Vec<Result<RowFacts, (u64, BreakKind)>> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .max(1);
@@ -290,7 +292,13 @@ fn inspect_page(rows: Vec<RowColumns>) -> Vec<Result<RowFacts, (u64, BreakKind)>
     std::thread::scope(|scope| {
         let handles: Vec<_> = rows
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(inspect_row).collect::<Vec<_>>()))
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|row| inspect_row(row, deep))
+                        .collect::<Vec<_>>()
+                })
+            })
             .collect();
         handles
             .into_iter()
@@ -308,21 +316,53 @@ fn inspect_page(rows: Vec<RowColumns>) -> Vec<Result<RowFacts, (u64, BreakKind)>
     })
 }
 
-/// The checks a row passes or fails on its own: canonical well-formed body whose seq is the
-/// row's, SHA-256(body) equal to the stored hash, indexed columns equal to the body.
-fn inspect_row(row: &RowColumns) -> Result<RowFacts, (u64, BreakKind)> {
+/// The checks a row passes or fails on its own: a well-formed envelope whose seq is the row's,
+/// SHA-256(body) equal to the stored hash, indexed columns equal to the body. With `deep`, the
+/// body must also be in canonical RFC 8785 spelling (it re-encodes to itself). Without it the
+/// payload is not parsed at all: any change to a body still changes its hash, which the chain
+/// or the head exposes, so `deep` adds only the check of the writer's own encoding.
+fn inspect_row(row: &RowColumns, deep: bool) -> Result<RowFacts, (u64, BreakKind)> {
     let (seq, id, stream, version, event_type, actor, basis, effective_us, recorded_us, hash, body) =
         row;
     let seq = u64::try_from(*seq).unwrap_or(0);
     let fail = |kind| (seq, kind);
-    let event = Event::decode(body).map_err(|e| {
+    let malformed = |e: govledger_schema::EnvelopeError| {
         fail(BreakKind::Malformed {
             reason: e.to_string(),
         })
-    })?;
-    if event.seq != seq {
+    };
+    let facts = if deep {
+        let event = Event::decode(body).map_err(malformed)?;
+        Envelope {
+            seq: event.seq,
+            prev: event.prev,
+            id: event.id,
+            stream: event.stream,
+            version: event.version,
+            event_type: event.event_type,
+            actor: event.meta.actor,
+            basis: event.meta.basis,
+            effective_us: event.effective_at.timestamp_micros(),
+            recorded_us: event.recorded_at.timestamp_micros(),
+        }
+    } else {
+        let peek = Peek::of(body).map_err(malformed)?;
+        Envelope {
+            seq: peek.seq,
+            prev: peek.prev,
+            id: peek.id,
+            effective_us: peek.effective_us().map_err(malformed)?,
+            recorded_us: peek.recorded_us().map_err(malformed)?,
+            stream: peek.stream.into_owned(),
+            version: peek.version,
+            event_type: peek.event_type.into_owned(),
+            actor: peek.meta.actor.into_owned(),
+            basis: peek.meta.basis.into_owned(),
+        }
+    };
+    if facts.seq != seq {
         return Err(fail(BreakKind::SeqMismatch {
-            body_seq: event.seq,
+            body_seq: facts.seq,
         }));
     }
     let computed = Digest32::of(body);
@@ -331,32 +371,40 @@ fn inspect_row(row: &RowColumns) -> Result<RowFacts, (u64, BreakKind)> {
         return Err(fail(BreakKind::HashMismatch { stored, computed }));
     }
     let columns: [(&'static str, bool); 8] = [
-        ("id", event.id == *id),
-        ("stream", event.stream == *stream),
+        ("id", facts.id == *id),
+        ("stream", facts.stream == *stream),
         (
             "version",
-            i64::try_from(event.version).ok() == Some(*version),
+            i64::try_from(facts.version).ok() == Some(*version),
         ),
-        ("type", event.event_type == *event_type),
-        ("actor", event.meta.actor == *actor),
-        ("basis", event.meta.basis == *basis),
-        (
-            "effective_us",
-            event.effective_at.timestamp_micros() == *effective_us,
-        ),
-        (
-            "recorded_us",
-            event.recorded_at.timestamp_micros() == *recorded_us,
-        ),
+        ("type", facts.event_type == *event_type),
+        ("actor", facts.actor == *actor),
+        ("basis", facts.basis == *basis),
+        ("effective_us", facts.effective_us == *effective_us),
+        ("recorded_us", facts.recorded_us == *recorded_us),
     ];
     if let Some((column, _)) = columns.iter().find(|(_, ok)| !ok) {
         return Err(fail(BreakKind::ColumnMismatch { column }));
     }
     Ok(RowFacts {
         seq,
-        prev: event.prev,
+        prev: facts.prev,
         hash: computed,
-        stream: event.stream,
-        version: event.version,
+        stream: facts.stream,
+        version: facts.version,
     })
+}
+
+/// The envelope members `verify` compares, from either reading of a body.
+struct Envelope {
+    seq: u64,
+    prev: Digest32,
+    id: uuid::Uuid,
+    stream: String,
+    version: u64,
+    event_type: String,
+    actor: String,
+    basis: String,
+    effective_us: i64,
+    recorded_us: i64,
 }
