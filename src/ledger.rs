@@ -41,6 +41,9 @@ pub struct CommandRequest {
     /// The person (id) deciding; the HTTP layer takes it from the token.
     pub actor: String,
     pub effective_at: DateTime<FixedOffset>,
+    /// True when the client did not say when the decision takes effect and `effective_at` is
+    /// "now": a retry of such a request is the same request although "now" has moved on.
+    pub effective_at_defaulted: bool,
     /// Chosen by the client for safe retries: the id of the first event. The same id with the
     /// same request returns the original events; with another request it is a conflict.
     pub event_id: Option<Uuid>,
@@ -315,8 +318,10 @@ impl Ledger {
                 replayed: true,
             });
         }
-        let proposed =
-            self.read(|state| rules::decide(state, &req.command, &req.actor, req.effective_at))?;
+        let now = self.inner.store.now().with_timezone(&crate::jst::JST);
+        let proposed = self.read(|state| {
+            rules::decide_at(state, &req.command, &req.actor, req.effective_at, Some(now))
+        })?;
         let first_id = req.event_id.unwrap_or_else(Uuid::now_v7);
         let committed = append_proposed(
             writer,
@@ -541,7 +546,8 @@ fn request_digest(req: &CommandRequest) -> Result<Digest32, LedgerError> {
     let value = serde_json::json!({
         "actor": req.actor,
         "command": req.command,
-        "effective_at": govledger_schema::envelope::format_effective_at(&req.effective_at),
+        "effective_at": (!req.effective_at_defaulted)
+            .then(|| govledger_schema::envelope::format_effective_at(&req.effective_at)),
     });
     let bytes =
         canonical::to_canonical_vec(&value).map_err(|e| LedgerError::Invalid(e.to_string()))?;

@@ -17,6 +17,7 @@ on_both_backends!(
     a_refused_command_appends_nothing_and_names_the_article,
     two_instances_cannot_both_accept_conflicting_decisions,
     concurrent_commands_are_batched_yet_each_gets_its_own_answer,
+    a_ledger_idle_for_years_takes_a_decision_dated_now_and_its_retry_without_a_date,
 );
 
 async fn genesis(store: &Store) -> Ledger {
@@ -36,6 +37,7 @@ fn request(actor: &str, effective: &str, command: Command) -> CommandRequest {
         command,
         actor: actor.into(),
         effective_at: jst(effective),
+        effective_at_defaulted: false,
         event_id: None,
         request_id: None,
     }
@@ -51,6 +53,7 @@ async fn the_demo_recorded_through_the_ledger_rebuilds_to_the_same_state(db: Tes
                 command: step.command,
                 actor: step.actor,
                 effective_at: step.effective_at,
+                effective_at_defaulted: false,
                 event_id: None,
                 request_id: None,
             })
@@ -272,4 +275,57 @@ async fn concurrent_commands_are_batched_yet_each_gets_its_own_answer(db: TestDb
         fresh.read(|s| s.state_hash()),
         ledger.read(|s| s.state_hash())
     );
+}
+
+async fn a_ledger_idle_for_years_takes_a_decision_dated_now_and_its_retry_without_a_date(
+    db: TestDb,
+) {
+    let store = db.open().await;
+    // The genesis is years ago and nothing happened since.
+    let ledger = genesis(&store).await;
+    let id = Uuid::now_v7();
+    let directive = || Command::IssueDirective {
+        title: "年次点検".into(),
+        body: "実施すること".into(),
+        bureau: None,
+    };
+    let now = govledger::jst::now();
+    let first = ledger
+        .execute(CommandRequest {
+            command: directive(),
+            actor: "P0001".into(),
+            effective_at: now,
+            effective_at_defaulted: true,
+            event_id: Some(id),
+            request_id: None,
+        })
+        .await
+        .unwrap();
+    // The client retries without a date; "now" has moved on, yet it is the same request.
+    let again = ledger
+        .execute(CommandRequest {
+            command: directive(),
+            actor: "P0001".into(),
+            effective_at: now + chrono::TimeDelta::seconds(7),
+            effective_at_defaulted: true,
+            event_id: Some(id),
+            request_id: None,
+        })
+        .await
+        .unwrap();
+    assert!(again.replayed);
+    assert_eq!(again.events, first.events);
+    // More than a year ahead of now is still refused.
+    let err = ledger
+        .execute(request(
+            "P0001",
+            &(now + chrono::TimeDelta::days(400)).to_rfc3339(),
+            directive(),
+        ))
+        .await
+        .unwrap_err();
+    match err {
+        LedgerError::Refused(r) => assert_eq!(r.rule, "ledger.too_far_in_future"),
+        other => panic!("expected a refusal, got {other}"),
+    }
 }

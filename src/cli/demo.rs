@@ -75,6 +75,7 @@ pub async fn build(db: &DbArg, key: &KeyArg, seed: u64) -> anyhow::Result<DemoLe
                     command: step.command,
                     actor: step.actor,
                     effective_at: step.effective_at,
+                    effective_at_defaulted: false,
                     event_id: None,
                     request_id: Some(format!("demo-{seed}-{i}")),
                 })

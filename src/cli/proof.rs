@@ -93,6 +93,12 @@ pub async fn run(command: ProofCommand) -> anyhow::Result<ExitCode> {
                     Path::new("the server's latest checkpoint"),
                 )?,
             };
+            if seq == 0 || seq > cp.size {
+                bail!(
+                    "seq {seq} is not covered by the checkpoint (size {}); use a newer checkpoint, or omit --checkpoint to take the server's latest",
+                    cp.size
+                );
+            }
             let proof: InclusionProof = client
                 .get_json(&format!("/v1/proof/inclusion?seq={seq}&size={}", cp.size))
                 .await?;

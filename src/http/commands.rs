@@ -103,6 +103,7 @@ pub async fn execute(
             detail: "must be a JSON object of the command's fields".into(),
         });
     };
+    let effective_at_defaulted = matches!(fields.get(EFFECTIVE_AT), None | Some(Value::Null));
     let effective_at = match fields.remove(EFFECTIVE_AT) {
         None | Some(Value::Null) => jst::now(),
         Some(Value::String(s)) => {
@@ -152,6 +153,7 @@ pub async fn execute(
             command,
             actor: admin.person.clone(),
             effective_at,
+            effective_at_defaulted,
             event_id,
             request_id: request_id(&headers),
         })
@@ -328,7 +330,7 @@ pub fn openapi_paths() -> (
         let mut op = serde_json::json!({
             "tags": ["commands"],
             "operationId": kind,
-            "summary": format!("Record a `{kind}` decision"),
+            "summary": format!("Record the decision `{kind}`"),
             "requestBody": {"required": true, "content": {"application/json": {"schema": body}}},
             "responses": {
                 "201": {"description": "Recorded", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CommandResult"}}}},

@@ -53,6 +53,7 @@ fn store_error(e: StoreError) -> Error {
 fn proof_error(field: &str, e: ProofRequestError) -> Error {
     match e {
         ProofRequestError::Invalid(e) => Error::bad_param(field, e.to_string()),
+        e @ ProofRequestError::BadSeq { .. } => Error::bad_param("seq", e.to_string()),
         ProofRequestError::Store(e) => store_error(e),
     }
 }

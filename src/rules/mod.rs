@@ -5,8 +5,9 @@
 //! Choices (see RULES.md for the rules themselves):
 //! - Roles are checked **at `effective_at`**, with everything the ledger knows (corrections
 //!   applied).
-//! - `effective_at` must not be before genesis nor more than [`MAX_DAYS_AHEAD`] days after the
-//!   latest effective time recorded: the ledger records decisions, not plans.
+//! - `effective_at` must not be before genesis nor more than [`MAX_DAYS_AHEAD`] days after now
+//!   (the ledger passes its clock to [`decide_at`]; without one, the latest effective time
+//!   recorded): the ledger records decisions, not plans.
 //! - The system administrator acts as deputy (代理, 第4条第1項) of a supervisor whenever a
 //!   supervisor's act is asked of them: the event then records `acting_for` = the supervisor's
 //!   post. It is never a deputy for acts the regulation gives to other roles.
@@ -341,6 +342,19 @@ pub fn decide(
     actor: &str,
     effective_at: Time,
 ) -> Result<Vec<Proposed>, Refusal> {
+    decide_at(state, cmd, actor, effective_at, None)
+}
+
+/// [`decide`], with the far-future horizon counted from `now` (the ledger's clock) rather than
+/// from the latest recorded decision: a ledger that was idle for over a year must still accept
+/// a decision dated today. The rules stay free of clocks; the caller passes the time.
+pub fn decide_at(
+    state: &State,
+    cmd: &Command,
+    actor: &str,
+    effective_at: Time,
+    now: Option<Time>,
+) -> Result<Vec<Proposed>, Refusal> {
     let Some(genesis_at) = state.genesis_at() else {
         return refuse(
             "ledger.not_initialised",
@@ -362,14 +376,14 @@ pub fn decide(
             format!("effective {effective_at} is before the ledger's genesis {genesis_at}"),
         );
     }
-    let latest = state.latest_effective_at().unwrap_or(genesis_at);
+    let latest = now
+        .or_else(|| state.latest_effective_at())
+        .unwrap_or(genesis_at);
     if effective_at > latest + TimeDelta::days(MAX_DAYS_AHEAD) {
         return refuse(
             "ledger.too_far_in_future",
             RECORDING,
-            format!(
-                "effective {effective_at} is more than {MAX_DAYS_AHEAD} days after the latest recorded decision ({latest})"
-            ),
+            format!("effective {effective_at} is more than {MAX_DAYS_AHEAD} days after {latest}"),
         );
     }
     let l = state.lens(effective_at, None);

@@ -298,6 +298,11 @@ impl Store {
         self
     }
 
+    /// The store's clock (what stamps `recorded_at`).
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
     pub fn backend(&self) -> BackendKind {
         match self.pool {
             Pool::Sqlite(_) => BackendKind::Sqlite,

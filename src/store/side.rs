@@ -264,6 +264,9 @@ pub enum ProofRequestError {
     /// The sizes or index make no proof (e.g. index beyond size, size1 > size2).
     #[error("{0}")]
     Invalid(merkle::ProofError),
+    /// Seqs count from 1, and a tree of `size` events holds seqs 1..=size.
+    #[error("seq {seq} is not in a tree of size {size} (seqs run from 1 to the size)")]
+    BadSeq { seq: u64, size: u64 },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
