@@ -327,6 +327,7 @@ impl Ledger {
             writer,
             &proposed,
             first_id,
+            req.event_id.is_some(),
             &req.actor,
             req.effective_at,
             req.request_id.as_deref(),
@@ -397,6 +398,7 @@ impl Ledger {
             &mut writer,
             &proposed,
             Uuid::now_v7(),
+            false,
             &admin.person_id,
             at,
             None,
@@ -509,6 +511,7 @@ async fn append_proposed(
     writer: &mut Writer,
     proposed: &[Proposed],
     first_id: Uuid,
+    client_id: bool,
     actor: &str,
     effective_at: DateTime<FixedOffset>,
     request_id: Option<&str>,
@@ -528,15 +531,16 @@ async fn append_proposed(
             },
             effective_at,
         };
-        committed.extend(
+        let one = std::slice::from_ref(&event);
+        // Only a client's id can already be recorded; ids made here just now cannot.
+        let appended = if i == 0 && client_id {
+            writer.append(&p.stream, ExpectedVersion::Any, one).await?
+        } else {
             writer
-                .append(
-                    &p.stream,
-                    ExpectedVersion::Any,
-                    std::slice::from_ref(&event),
-                )
-                .await?,
-        );
+                .append_generated(&p.stream, ExpectedVersion::Any, one)
+                .await?
+        };
+        committed.extend(appended);
     }
     Ok(committed)
 }

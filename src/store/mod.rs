@@ -13,6 +13,7 @@
 mod import;
 mod verify;
 
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -386,6 +387,7 @@ impl Store {
             },
             poisoned: false,
             sealed: Vec::new(),
+            versions: HashMap::new(),
         };
         let cached = self.frontier.lock().ok().and_then(|g| g.clone());
         writer.frontier = match cached {
@@ -618,6 +620,8 @@ pub struct Writer {
     poisoned: bool,
     /// Events appended through `append` and not yet taken (see `take_sealed`).
     sealed: Vec<Event>,
+    /// Stream versions read or written in this transaction.
+    versions: HashMap<String, u64>,
 }
 
 impl std::fmt::Debug for Writer {
@@ -648,13 +652,20 @@ impl Writer {
 
     /// The version of `stream` inside this transaction.
     pub async fn stream_version(&mut self, stream: &str) -> Result<u64, StoreError> {
+        // Nobody else writes while this transaction holds the head, so a version read once
+        // stays true for the rest of it (appends keep the cache current).
+        if let Some(v) = self.versions.get(stream) {
+            return Ok(*v);
+        }
         let v: Option<i64> = with_tx!(&mut self.tx, |c| {
             sqlx::query_scalar("SELECT max(version) FROM events WHERE stream = $1")
                 .bind(stream)
                 .fetch_one(c)
                 .await?
         });
-        to_u64(v.unwrap_or(0))
+        let v = to_u64(v.unwrap_or(0))?;
+        self.versions.insert(stream.to_owned(), v);
+        Ok(v)
     }
 
     /// Appends `events` to `stream`. On error nothing of this call is written (the caller may
@@ -664,6 +675,27 @@ impl Writer {
         stream: &str,
         expected: ExpectedVersion,
         events: &[NewEvent],
+    ) -> Result<Vec<Committed>, StoreError> {
+        self.append_checked(stream, expected, events, true).await
+    }
+
+    /// [`Writer::append`] for events whose ids the caller has just made (UUIDv7), which no
+    /// recorded event can hold: skips the look-up of earlier events by id.
+    pub async fn append_generated(
+        &mut self,
+        stream: &str,
+        expected: ExpectedVersion,
+        events: &[NewEvent],
+    ) -> Result<Vec<Committed>, StoreError> {
+        self.append_checked(stream, expected, events, false).await
+    }
+
+    async fn append_checked(
+        &mut self,
+        stream: &str,
+        expected: ExpectedVersion,
+        events: &[NewEvent],
+        look_up_ids: bool,
     ) -> Result<Vec<Committed>, StoreError> {
         if self.poisoned {
             return Err(StoreError::Poisoned);
@@ -678,7 +710,7 @@ impl Writer {
                 return Err(StoreError::DuplicateIdInBatch { id: e.id });
             }
         }
-        if let Some(original) = self.find_retry(stream, events).await? {
+        if look_up_ids && let Some(original) = self.find_retry(stream, events).await? {
             return Ok(original);
         }
         let actual = self.stream_version(stream).await?;
@@ -718,6 +750,8 @@ impl Writer {
         }
 
         self.insert_many(&sealed).await?;
+        self.versions
+            .insert(stream.to_owned(), actual + sealed.len() as u64);
         let mut committed = Vec::with_capacity(sealed.len());
         for (event, _, hash) in sealed {
             committed.push(Committed {
