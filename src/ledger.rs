@@ -435,9 +435,9 @@ impl Ledger {
 
     /// Writes a snapshot of the projections as folded now.
     pub async fn snapshot(&self) -> Result<u64, StoreError> {
-        let (seq, state_hash, body) =
-            self.read(|s| (s.applied_seq(), s.state_hash(), serde_json::to_vec(s)));
-        let body = body.map_err(|e| StoreError::Corrupt {
+        // One pass under the read lock: the compact encoding and its hash (= the state hash).
+        let (seq, snap) = self.read(|s| (s.applied_seq(), s.to_snapshot()));
+        let (state_hash, body) = snap.map_err(|e| StoreError::Corrupt {
             seq,
             reason: format!("state does not serialize: {e}"),
         })?;
@@ -494,9 +494,8 @@ async fn load_state(store: &Store) -> Result<(State, Option<u64>), StoreError> {
     let mut snapshot_seq = None;
     if let Some(snap) = store.latest_snapshot(head.seq).await? {
         // A snapshot is a cache: use it only if it decodes to the state it claims to be.
-        if let Ok(s) = serde_json::from_slice::<State>(&snap.body)
+        if let Ok(s) = State::from_snapshot(&snap.body, &snap.state_hash)
             && s.applied_seq() == snap.seq
-            && s.state_hash() == snap.state_hash
         {
             state = s;
             snapshot_seq = Some(snap.seq);

@@ -5,7 +5,7 @@ use govledger_schema::Event;
 use govledger_schema::events::{Payload, PayloadError, parse_payload};
 
 use crate::model::*;
-use crate::{Correction, EventSummary, RoleBinding, Span, Stamp, State};
+use crate::{Correction, RoleBinding, Span, Stamp, State};
 
 impl State {
     /// Folds `event` in. Events at or below [`State::applied_seq`] are ignored, so replaying a
@@ -20,20 +20,9 @@ impl State {
         if self.latest_effective_at.is_none_or(|l| at > l) {
             self.latest_effective_at = Some(at);
         }
-        self.events.insert(
-            event.seq,
-            EventSummary {
-                seq: event.seq,
-                id: event.id,
-                stream: event.stream.clone(),
-                event_type: event.event_type.clone(),
-                actor: event.meta.actor.clone(),
-                acting_for: event.meta.acting_for.clone(),
-                basis: event.meta.basis.clone(),
-                recorded_at: event.recorded_at,
-                effective_at: at,
-            },
-        );
+        if let Err(why) = self.events.push(event) {
+            self.malformed.insert(event.seq, why.to_owned());
+        }
         match parse_payload(&event.event_type, &event.data) {
             Ok(p) => {
                 if let Err(why) = self.fold(event, p) {

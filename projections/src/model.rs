@@ -226,10 +226,45 @@ pub struct RequestStep {
     pub stamp: Stamp,
 }
 
+/// [`Addressee`] is internally tagged (`{"kind": ..}`), which only self-describing formats can
+/// read back; the state stores it externally tagged so that it has a compact binary encoding.
+mod addressee_serde {
+    use govledger_schema::events::Addressee;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize)]
+    enum Ref<'a> {
+        Officer(&'a str),
+        UsageOfficer(&'a str),
+    }
+
+    #[derive(Deserialize)]
+    enum Owned {
+        Officer(String),
+        UsageOfficer(String),
+    }
+
+    pub fn serialize<S: Serializer>(a: &Addressee, s: S) -> Result<S::Ok, S::Error> {
+        match a {
+            Addressee::Officer { post_id } => Ref::Officer(post_id),
+            Addressee::UsageOfficer { unit_id } => Ref::UsageOfficer(unit_id),
+        }
+        .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Addressee, D::Error> {
+        Ok(match Owned::deserialize(d)? {
+            Owned::Officer(post_id) => Addressee::Officer { post_id },
+            Owned::UsageOfficer(unit_id) => Addressee::UsageOfficer { unit_id },
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecurityRequest {
     pub id: String,
     pub supervisor_post_id: String,
+    #[serde(with = "addressee_serde")]
     pub addressee: Addressee,
     pub finding: String,
     pub standard: String,

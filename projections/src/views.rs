@@ -1280,7 +1280,7 @@ impl<'a> Lens<'a> {
         for e in self
             .state
             .events
-            .values()
+            .iter()
             .filter(|e| self.knows(e.seq) && e.effective_at <= self.as_of)
         {
             if e.recorded_at.signed_duration_since(e.effective_at) > late {
@@ -1465,13 +1465,7 @@ impl<'a> Lens<'a> {
             .collect();
         // Events of the asset's own stream, and those of the processes that name it.
         let stream = format!("asset/{asset_id}");
-        let mut seqs: Vec<u64> = self
-            .state
-            .events
-            .values()
-            .filter(|e| e.stream == stream)
-            .map(|e| e.seq)
-            .collect();
+        let mut seqs: Vec<u64> = self.state.events.seqs_of_stream(&stream);
         let changes = self.changes();
         for m in &changes.modifications {
             if m.own_asset_ids
@@ -1502,14 +1496,14 @@ impl<'a> Lens<'a> {
         let decisions = seqs
             .into_iter()
             .filter(|seq| *seq <= k)
-            .filter_map(|seq| self.state.events.get(&seq))
+            .filter_map(|seq| self.state.events.get(seq))
             .map(|e| DecisionRef {
                 seq: e.seq,
-                event_type: e.event_type.clone(),
-                stream: e.stream.clone(),
-                actor: e.actor.clone(),
-                acting_for: e.acting_for.clone(),
-                basis: e.basis.clone(),
+                event_type: e.event_type.to_owned(),
+                stream: e.stream.to_owned(),
+                actor: e.actor.to_owned(),
+                acting_for: e.acting_for.map(str::to_owned),
+                basis: e.basis.to_owned(),
                 effective_at: e.effective_at,
                 voided_by: self.state.voided.get(&e.seq).copied().filter(|c| *c <= k),
             })
@@ -1528,7 +1522,7 @@ impl<'a> Lens<'a> {
 impl State {
     /// Stamps of everything, for callers that want to check a seq is in the state.
     pub fn knows_seq(&self, seq: u64) -> bool {
-        self.events.contains_key(&seq)
+        self.events.contains(seq)
     }
 
     /// The corrections recorded, oldest first.
@@ -1538,10 +1532,7 @@ impl State {
 
     /// All stamps at or before `seq` that are part of a fact: used by tests.
     pub fn stamp_of(&self, seq: u64) -> Option<Stamp> {
-        self.events.get(&seq).map(|e| Stamp {
-            seq,
-            at: e.effective_at,
-        })
+        self.events.effective_at(seq).map(|at| Stamp { seq, at })
     }
 }
 
