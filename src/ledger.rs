@@ -173,35 +173,51 @@ impl Ledger {
 
     /// Folds events other processes appended since the last fold. Cheap when there are none.
     pub async fn refresh(&self) -> Result<u64, StoreError> {
-        loop {
-            let from = self.applied_seq() + 1;
-            let page = self.inner.store.read_from(from, SCAN_PAGE).await?;
-            let full = page.len() as u64 == SCAN_PAGE;
-            self.fold(&page)?;
-            if !full {
-                return Ok(self.applied_seq());
+        // Read the next page while this one is decoded (on every core) and folded.
+        let fetch = |from: u64| {
+            let store = self.inner.store.clone();
+            tokio::spawn(async move { store.read_from(from, SCAN_PAGE).await })
+        };
+        let mut pending = Some(fetch(self.applied_seq() + 1));
+        while let Some(task) = pending.take() {
+            let page = task.await.map_err(|e| StoreError::Corrupt {
+                seq: self.applied_seq() + 1,
+                reason: e.to_string(),
+            })??;
+            let Some(last) = page.last().map(|e| e.seq) else {
+                break;
+            };
+            if page.len() as u64 == SCAN_PAGE {
+                pending = Some(fetch(last + 1));
             }
+            let decoded = if page.len() > 512 {
+                tokio::task::spawn_blocking(move || decode_page(&page))
+                    .await
+                    .map_err(|e| StoreError::Corrupt {
+                        seq: last,
+                        reason: e.to_string(),
+                    })??
+            } else {
+                decode_page(&page)?
+            };
+            self.fold_decoded(&decoded);
         }
+        Ok(self.applied_seq())
     }
 
-    /// Folds committed events into the projections, skipping any already folded.
+    /// Folds committed events into the projections (skipping any already folded).
     fn fold(&self, events: &[StoredEvent]) -> Result<(), StoreError> {
-        if events.is_empty() {
-            return Ok(());
-        }
-        let mut decoded = Vec::with_capacity(events.len());
-        for e in events {
-            decoded.push(e.event().map_err(|err| StoreError::Corrupt {
-                seq: e.seq,
-                reason: err.to_string(),
-            })?);
-        }
-        self.apply(&decoded);
+        let decoded = decode_page(events)?;
+        self.fold_decoded(&decoded);
+        Ok(())
+    }
+
+    fn fold_decoded(&self, decoded: &[govledger_schema::Event]) {
+        self.apply(decoded);
         // These came from the database, so they are committed: safe to announce.
         if let Some(last) = decoded.last() {
             self.announce(last.seq);
         }
-        Ok(())
     }
 
     /// Catches up inside the write lock: the events between what this process folded and the
@@ -474,6 +490,37 @@ fn committed_of(events: &[StoredEvent]) -> Result<Vec<Committed>, StoreError> {
             })
         })
         .collect()
+}
+
+/// Decodes stored events on every core, in order. Rows were checked when written (and
+/// `verify` re-checks them), so the canonical spelling is not re-checked here.
+fn decode_page(events: &[StoredEvent]) -> Result<Vec<govledger_schema::Event>, StoreError> {
+    let decode = |e: &StoredEvent| {
+        govledger_schema::Event::decode_trusted(&e.body).map_err(|err| StoreError::Corrupt {
+            seq: e.seq,
+            reason: err.to_string(),
+        })
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || events.len() < 512 {
+        return events.iter().map(decode).collect();
+    }
+    let chunk = events.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = events
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(decode).collect::<Result<Vec<_>, _>>()))
+            .collect();
+        let mut out = Vec::with_capacity(events.len());
+        for p in parts {
+            let decoded = p.join().map_err(|_| StoreError::Corrupt {
+                seq: 0,
+                reason: "decoder thread panicked".into(),
+            })??;
+            out.extend(decoded);
+        }
+        Ok(out)
+    })
 }
 
 /// Answers every command of a batch that could not start.

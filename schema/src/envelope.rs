@@ -366,9 +366,21 @@ impl Event {
     /// Parses a body, checking that it is canonical and that every member is well-formed. The
     /// result re-encodes to exactly `body`.
     pub fn decode(body: &[u8]) -> Result<Event, EnvelopeError> {
-        // One parse and one typed re-encode: the byte comparison at the end proves the body
-        // canonical (the typed writer is RFC 8785 exactly, see tests/jcs_vectors.rs), so the
-        // generic canonicalizer need not run as well.
+        Event::decode_with(body, true)
+    }
+
+    /// Parses a body that the store checked when it was written (folding stored rows into
+    /// projections): every member must be there with its type, but the canonical spelling is
+    /// not re-checked — `verify --deep` does that. About a third cheaper than [`Event::decode`].
+    pub fn decode_trusted(body: &[u8]) -> Result<Event, EnvelopeError> {
+        Event::decode_with(body, false)
+    }
+
+    fn decode_with(body: &[u8], strict: bool) -> Result<Event, EnvelopeError> {
+        // One parse and, when strict, one typed re-encode: the byte comparison at the end proves
+        // the body canonical (the typed writer is RFC 8785 exactly, see tests/jcs_vectors.rs),
+        // including the spelling of every timestamp, id and hash, so the members need no
+        // spelling checks of their own.
         let text = std::str::from_utf8(body).map_err(|e| NotCanonical::Utf8(e.valid_up_to()))?;
         let value: Value =
             serde_json::from_str(text).map_err(|e| NotCanonical::Json(e.to_string()))?;
@@ -381,22 +393,17 @@ impl Event {
                 _ => None,
             })?,
             effective_at: take(&mut m, "effective_at", |v| {
-                let s = v.as_str()?;
-                let t = DateTime::parse_from_rfc3339(s).ok()?;
-                (format_effective_at(&t) == s).then_some(t)
+                DateTime::parse_from_rfc3339(v.as_str()?).ok()
             })?,
-            id: take(&mut m, "id", |v| uuid_canonical(v.as_str()?))?,
-            // A causation_id in another spelling is caught by the re-encoding check below.
+            id: take(&mut m, "id", |v| Uuid::parse_str(v.as_str()?).ok())?,
             meta: take(&mut m, "meta", |v| serde_json::from_value::<Meta>(v).ok())?,
-            prev: take(&mut m, "prev", |v| {
-                let s = v.as_str()?;
-                (s.len() == 64 && !s.bytes().any(|b| b.is_ascii_uppercase()))
-                    .then(|| Digest32::from_hex(s).ok())?
-            })?,
+            prev: take(&mut m, "prev", |v| Digest32::from_hex(v.as_str()?).ok())?,
             recorded_at: take(&mut m, "recorded_at", |v| {
-                let s = v.as_str()?;
-                let t = DateTime::parse_from_rfc3339(s).ok()?.with_timezone(&Utc);
-                (format_recorded_at(&t) == s).then_some(t)
+                Some(
+                    DateTime::parse_from_rfc3339(v.as_str()?)
+                        .ok()?
+                        .with_timezone(&Utc),
+                )
             })?,
             seq: take(&mut m, "seq", |v| v.as_u64().filter(|n| *n >= 1))?,
             stream: take(&mut m, "stream", |v| match v {
@@ -414,6 +421,9 @@ impl Event {
                 "body",
                 format!("unknown member {extra:?}"),
             ));
+        }
+        if !strict {
+            return Ok(event);
         }
         // The byte-level check: the typed envelope re-encodes to exactly what was given.
         let again = event.encode()?;
@@ -447,12 +457,6 @@ fn first_non_integer(v: &Value, path: &str) -> Option<String> {
             .find_map(|(k, x)| first_non_integer(x, &format!("{path}.{k}"))),
         _ => None,
     }
-}
-
-fn uuid_canonical(s: &str) -> Option<Uuid> {
-    let id = Uuid::parse_str(s).ok()?;
-    let mut buf = Uuid::encode_buffer();
-    (id.hyphenated().encode_lower(&mut buf) == s).then_some(id)
 }
 
 fn take<T>(

@@ -195,3 +195,36 @@ proptest! {
         prop_assert_eq!((&decoded.meta, &decoded.stream, decoded.seq), (&event.meta, &event.stream, event.seq));
     }
 }
+
+#[test]
+fn decode_refuses_every_other_spelling_of_a_member_and_decode_trusted_reads_it() {
+    let e = sample_event(
+        2,
+        serde_json::json!({"asset": "A01"}),
+        "P0001".into(),
+        None,
+        "asset/A01".into(),
+    );
+    let body = String::from_utf8(e.encode().unwrap()).unwrap();
+    let prev = e.prev.to_hex();
+    let id = e.id.to_string();
+    let variants = [
+        body.replace(&prev, &prev.to_uppercase()),
+        body.replace(&id, &id.to_uppercase()),
+        body.replace("2025-04-01T00:00:00+09:00", "2025-03-31T15:00:00Z"),
+        body.replace("2025-04-01T00:00:00+09:00", "2025-04-01T00:00:00.000+09:00"),
+    ];
+    for v in variants {
+        assert_ne!(v, body);
+        assert!(
+            Event::decode(v.as_bytes()).is_err(),
+            "strict decode must refuse {v}"
+        );
+        let trusted = Event::decode_trusted(v.as_bytes()).unwrap_or_else(|e| panic!("{v}: {e}"));
+        assert_eq!(trusted.seq, 2);
+    }
+    assert_eq!(Event::decode_trusted(body.as_bytes()).unwrap(), e);
+    // A wrong type is refused by both.
+    let float_seq = body.replace("\"seq\":2", "\"seq\":2.0");
+    assert!(Event::decode_trusted(float_seq.as_bytes()).is_err());
+}
