@@ -269,6 +269,8 @@ impl Ledger {
         if let Err(e) = self.catch_up(&mut writer).await {
             return fail_all(batch, &e);
         }
+        // The batch's rows go in at commit, in a few multi-row statements.
+        writer.defer_writes();
         let mut answers = Vec::with_capacity(batch.len());
         let mut folded_uncommitted = false;
         for p in batch {
@@ -349,7 +351,10 @@ impl Ledger {
             req.request_id.as_deref(),
         )
         .await?;
-        if let (Some(first), Some(last)) = (committed.first(), committed.last()) {
+        // Only a client-chosen id can be retried, so only then is the command remembered.
+        if req.event_id.is_some()
+            && let (Some(first), Some(last)) = (committed.first(), committed.last())
+        {
             writer
                 .record_command(first_id, digest, first.seq, last.seq)
                 .await?;

@@ -18,6 +18,7 @@ on_both_backends!(
     two_instances_cannot_both_accept_conflicting_decisions,
     concurrent_commands_are_batched_yet_each_gets_its_own_answer,
     a_ledger_idle_for_years_takes_a_decision_dated_now_and_its_retry_without_a_date,
+    the_same_request_sent_many_times_at_once_is_recorded_once,
 );
 
 async fn genesis(store: &Store) -> Ledger {
@@ -328,4 +329,46 @@ async fn a_ledger_idle_for_years_takes_a_decision_dated_now_and_its_retry_withou
         LedgerError::Refused(r) => assert_eq!(r.rule, "ledger.too_far_in_future"),
         other => panic!("expected a refusal, got {other}"),
     }
+}
+
+async fn the_same_request_sent_many_times_at_once_is_recorded_once(db: TestDb) {
+    let store = db.open().await;
+    let ledger = genesis(&store).await;
+    let before = store.head().await.unwrap().seq;
+    let id = Uuid::now_v7();
+    // Eight copies of one request at once (a client retrying eagerly) land in the same batches:
+    // the first is decided, every other is answered with its events.
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let ledger = ledger.clone();
+        let mut req = request(
+            "P0001",
+            "2021-04-02T00:00:00+09:00",
+            Command::IssueDirective {
+                title: "一度だけ".into(),
+                body: "本文".into(),
+                bureau: None,
+            },
+        );
+        req.event_id = Some(id);
+        tasks.push(tokio::spawn(async move { ledger.execute(req).await }));
+    }
+    let mut answers = Vec::new();
+    for t in tasks {
+        answers.push(t.await.unwrap().unwrap());
+    }
+    assert_eq!(
+        answers.iter().filter(|a| !a.replayed).count(),
+        1,
+        "decided once"
+    );
+    assert!(
+        answers.iter().all(|a| a.events == answers[0].events),
+        "every copy gets the same events"
+    );
+    assert_eq!(
+        store.head().await.unwrap().seq,
+        before + answers[0].events.len() as u64
+    );
+    assert!(store.verify(1, None, |_| {}).await.unwrap().is_ok());
 }

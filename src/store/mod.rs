@@ -388,6 +388,9 @@ impl Store {
             poisoned: false,
             sealed: Vec::new(),
             versions: HashMap::new(),
+            defer: false,
+            deferred: Vec::new(),
+            deferred_nodes: Vec::new(),
         };
         let cached = self.frontier.lock().ok().and_then(|g| g.clone());
         writer.frontier = match cached {
@@ -622,6 +625,10 @@ pub struct Writer {
     sealed: Vec<Event>,
     /// Stream versions read or written in this transaction.
     versions: HashMap<String, u64>,
+    /// Whether rows wait for `flush`/`commit` (see `defer_writes`), and those waiting.
+    defer: bool,
+    deferred: Vec<(Event, Vec<u8>, Digest32)>,
+    deferred_nodes: Vec<(NodeId, Digest32)>,
 }
 
 impl std::fmt::Debug for Writer {
@@ -641,6 +648,7 @@ impl Writer {
     /// Committed events after `seq` (up to the head this writer locked): how an instance that
     /// is behind catches up inside the lock before deciding.
     pub async fn read_after(&mut self, seq: u64) -> Result<Vec<StoredEvent>, StoreError> {
+        self.flush().await?;
         let rows: Vec<(i64, Vec<u8>, Vec<u8>)> = with_tx!(&mut self.tx, |c| {
             sqlx::query_as("SELECT seq, hash, body FROM events WHERE seq > $1 ORDER BY seq")
                 .bind(to_i64(seq))
@@ -775,6 +783,7 @@ impl Writer {
 
     /// Events of seqs in `[from, to]` as this transaction sees them (its own appends included).
     pub async fn read_range(&mut self, from: u64, to: u64) -> Result<Vec<StoredEvent>, StoreError> {
+        self.flush().await?;
         let rows: Vec<(i64, Vec<u8>, Vec<u8>)> = with_tx!(&mut self.tx, |c| {
             sqlx::query_as(
                 "SELECT seq, hash, body FROM events WHERE seq >= $1 AND seq <= $2 ORDER BY seq",
@@ -821,14 +830,13 @@ impl Writer {
         Ok(hash)
     }
 
-    /// Inserts sealed events and the Merkle nodes they complete, in multi-row statements (one
-    /// round trip per 500 rows rather than per row), and advances the head. A failed statement
-    /// poisons the writer: the transaction may hold part of the write.
+    /// Seals `sealed` into this transaction: computes the Merkle nodes they complete and
+    /// advances the head, then writes the rows now, or later in one go when writes are
+    /// deferred (see [`Writer::defer_writes`]).
     async fn insert_many(
         &mut self,
         sealed: &[(Event, Vec<u8>, Digest32)],
     ) -> Result<(), StoreError> {
-        const ROWS_PER_STATEMENT: usize = 500;
         let Some((last, _, last_hash)) = sealed.last() else {
             return Ok(());
         };
@@ -846,8 +854,50 @@ impl Writer {
             // Leaves (level 0) are recomputed from the bodies; store only the nodes above.
             nodes.extend(completed.into_iter().filter(|(id, _)| id.level > 0));
         }
+        if self.defer {
+            self.deferred.extend_from_slice(sealed);
+            self.deferred_nodes.extend(nodes);
+        } else {
+            self.write_rows(sealed, &nodes).await?;
+        }
+        frontier.head = *last_hash;
+        self.frontier = frontier;
+        self.head = Head {
+            seq: last.seq,
+            hash: *last_hash,
+        };
+        Ok(())
+    }
+
+    /// From now on, rows are written in one go at commit (or when something in this
+    /// transaction reads events back), so that a batch of small appends costs a few statements
+    /// rather than a few per append. Checks that need no rows (versions, seals) still run per
+    /// append.
+    pub fn defer_writes(&mut self) {
+        self.defer = true;
+    }
+
+    /// Writes deferred rows now.
+    pub async fn flush(&mut self) -> Result<(), StoreError> {
+        if self.deferred.is_empty() {
+            return Ok(());
+        }
+        let rows = std::mem::take(&mut self.deferred);
+        let nodes = std::mem::take(&mut self.deferred_nodes);
+        self.write_rows(&rows, &nodes).await
+    }
+
+    /// Inserts event rows and Merkle nodes in multi-row statements (one round trip per 500
+    /// rows rather than per row). A failed statement poisons the writer: the transaction may
+    /// hold part of the write.
+    async fn write_rows(
+        &mut self,
+        rows: &[(Event, Vec<u8>, Digest32)],
+        nodes: &[(NodeId, Digest32)],
+    ) -> Result<(), StoreError> {
+        const ROWS_PER_STATEMENT: usize = 500;
         let result: Result<(), sqlx::Error> = async {
-            for chunk in sealed.chunks(ROWS_PER_STATEMENT) {
+            for chunk in rows.chunks(ROWS_PER_STATEMENT) {
                 with_tx!(&mut self.tx, |c| {
                     let mut q = sqlx::QueryBuilder::new(
                         "INSERT INTO events (seq, id, stream, version, type, actor, basis, \
@@ -888,12 +938,6 @@ impl Writer {
             self.poisoned = true;
             return Err(e.into());
         }
-        frontier.head = *last_hash;
-        self.frontier = frontier;
-        self.head = Head {
-            seq: last.seq,
-            hash: *last_hash,
-        };
         Ok(())
     }
 
@@ -905,6 +949,8 @@ impl Writer {
         stream: &str,
         events: &[NewEvent],
     ) -> Result<Option<Vec<Committed>>, StoreError> {
+        // Ids appended earlier in this transaction must be visible to the look-up.
+        self.flush().await?;
         let mut found = Vec::new();
         // One round trip for the whole append: any of its ids already recorded?
         let rows: Vec<(i64, Vec<u8>, Vec<u8>, Uuid)> = with_tx!(&mut self.tx, |c| {
@@ -969,6 +1015,7 @@ impl Writer {
         if self.poisoned {
             return Err(StoreError::Poisoned);
         }
+        self.flush().await?;
         if self.head != self.start {
             let head = self.head;
             with_tx!(&mut self.tx, |c| {
