@@ -55,7 +55,10 @@ pub fn router() -> Router<AppState> {
         .route("/ui/logout", post(logout))
         .route("/ui/login-codes", post(issue_login_code))
         .route("/ui/lang/{lang}", get(set_lang))
-        .route("/ui/static/style.css", get(|| async { asset(STYLE_CSS, "text/css") }))
+        .route(
+            "/ui/static/style.css",
+            get(|| async { asset(STYLE_CSS, "text/css") }),
+        )
         .route(
             "/ui/static/app.js",
             get(|| async { asset(APP_JS, "text/javascript") }),
@@ -252,7 +255,10 @@ impl LoginCodes {
         let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
         map.retain(|_, (_, at)| at.elapsed() < LOGIN_CODE_TTL);
         if map.len() >= MAX_LOGIN_CODES
-            && let Some(oldest) = map.iter().min_by_key(|(_, (_, at))| *at).map(|(k, _)| k.clone())
+            && let Some(oldest) = map
+                .iter()
+                .min_by_key(|(_, (_, at))| *at)
+                .map(|(k, _)| k.clone())
         {
             map.remove(&oldest);
         }
@@ -271,6 +277,14 @@ impl LoginCodes {
 #[derive(Debug, Deserialize)]
 struct LoginQuery {
     code: Option<String>,
+    /// The `/ui/` page to show once logged in.
+    next: Option<String>,
+}
+
+/// `back` if it is a page of this site's web view (never another site), else the default.
+fn ui_path(back: Option<String>) -> String {
+    back.filter(|b| b.starts_with("/ui/") && !b.contains("//") && !b.contains('\\'))
+        .unwrap_or_else(|| "/ui/organisation".to_owned())
 }
 
 async fn login_form(
@@ -284,7 +298,7 @@ async fn login_form(
         if let Some(token) = codes.redeem(&code)
             && matches!(tokens::authenticate(state.store(), &token).await, Ok(Ok(_)))
         {
-            return logged_in(&token, &headers);
+            return logged_in(&token, &headers, &ui_path(q.next));
         }
         return login_page(
             lang,
@@ -298,13 +312,13 @@ async fn login_form(
     login_page(lang, StatusCode::OK, None)
 }
 
-fn logged_in(token: &str, headers: &HeaderMap) -> Response {
+fn logged_in(token: &str, headers: &HeaderMap, to: &str) -> Response {
     (
         [(
             header::SET_COOKIE,
             session_cookie(token, came_over_https(headers)),
         )],
-        Redirect::to("/ui/organisation"),
+        Redirect::to(to),
     )
         .into_response()
 }
@@ -324,7 +338,7 @@ async fn login(
         .map(|f| f.token.trim().to_owned())
         .unwrap_or_default();
     match tokens::authenticate(state.store(), &token).await {
-        Ok(Ok(_)) => logged_in(&token, &headers),
+        Ok(Ok(_)) => logged_in(&token, &headers, "/ui/organisation"),
         Ok(Err(_)) => login_page(
             lang,
             StatusCode::UNAUTHORIZED,
@@ -385,10 +399,7 @@ async fn set_lang(
     Query(q): Query<LangQuery>,
 ) -> Response {
     let lang = Lang::parse(&lang).unwrap_or(Lang::Ja);
-    let back = q
-        .back
-        .filter(|b| b.starts_with("/ui/") && !b.contains("//") && !b.contains('\\'))
-        .unwrap_or_else(|| "/ui/organisation".to_owned());
+    let back = ui_path(q.back);
     (
         [(
             header::SET_COOKIE,

@@ -164,15 +164,15 @@ fn role_name(lang: Lang, role: Role) -> &'static str {
 fn staff_role_name(lang: Lang, role: StaffRole) -> &'static str {
     match role {
         StaffRole::SystemOperationStaff => role_name(lang, Role::SystemOperationStaff),
-        StaffRole::InformationManagementStaff => {
-            role_name(lang, Role::InformationManagementStaff)
-        }
+        StaffRole::InformationManagementStaff => role_name(lang, Role::InformationManagementStaff),
     }
 }
 
 fn holder(at: &At, lang: Lang, h: &Option<HolderView>) -> Markup {
     match h {
-        Some(h) => html! { (person_link(at, &h.person_id, Some(&h.name))) " " span.hint { (lang.t("就任 ", "since ")) (date(&h.since)) } },
+        Some(h) => {
+            html! { (person_link(at, &h.person_id, Some(&h.name))) " " span.hint { (lang.t("就任 ", "since ")) (date(&h.since)) } }
+        }
         None => html! { span.badge.missing { (lang.t("空席", "vacant")) } },
     }
 }
