@@ -74,7 +74,10 @@ async fn an_auditor_logs_in_and_reads_the_demo_ledger_in_the_browser_pages(db: T
     let app = demo_app(&db).await;
     let c = client();
 
-    // Without a session every page sends the browser to the login form.
+    // The server's own URL opens the web view; without a session, every page sends the
+    // browser to the login form.
+    let root = c.get(format!("{}/", app.url)).send().await.unwrap();
+    assert_eq!(root.headers()[LOCATION], "/ui/organisation");
     for path in [
         "/ui/organisation",
         "/ui/timeline",
@@ -339,7 +342,7 @@ fn screenshot_dir() -> PathBuf {
 
 /// Runs headless Chromium on `url` with `mode` (`--screenshot=…` or `--dump-dom`); returns
 /// stdout and stderr.
-async fn chromium(profile: &Path, mode: &str, url: &str) -> (String, String) {
+async fn chromium(profile: &Path, mode: &str, url: &str, size: &str) -> (String, String) {
     let out = tokio::time::timeout(
         Duration::from_secs(60),
         tokio::process::Command::new("chromium")
@@ -353,8 +356,8 @@ async fn chromium(profile: &Path, mode: &str, url: &str) -> (String, String) {
                 "--no-first-run",
                 "--enable-logging=stderr",
                 "--v=0",
-                "--window-size=1280,900",
             ])
+            .arg(format!("--window-size={size}"))
             .arg(format!("--user-data-dir={}", profile.display()))
             .arg(mode)
             .arg(url)
@@ -438,14 +441,20 @@ async fn headless_chromium_renders_every_page_with_the_demo_facts() {
             &profiles.path().join(format!("s{i}")),
             &format!("--screenshot={}", shot.display()),
             &url,
+            "1280,900",
         )
         .await;
         let png = std::fs::read(&shot).unwrap_or_default();
         assert!(png.starts_with(b"\x89PNG"), "no screenshot of {path}");
         let code = login_code(&app, &c).await;
         let url = format!("{}/ui/login?code={code}&{next}", app.url);
-        let (dom, log2) =
-            chromium(&profiles.path().join(format!("d{i}")), "--dump-dom", &url).await;
+        let (dom, log2) = chromium(
+            &profiles.path().join(format!("d{i}")),
+            "--dump-dom",
+            &url,
+            "1280,900",
+        )
+        .await;
         for fact in *facts {
             assert!(
                 dom.contains(fact),
@@ -465,5 +474,24 @@ async fn headless_chromium_renders_every_page_with_the_demo_facts() {
             );
         }
     }
+    // A tablet in portrait: the same page still renders (tables scroll inside the page).
+    let shot = dir.join("workflows-tablet.png");
+    let code = login_code(&app, &c).await;
+    let url = format!(
+        "{}/ui/login?code={code}&next=%2Fui%2Fworkflows%3Fas_of%3D2026-02-01",
+        app.url
+    );
+    chromium(
+        &profiles.path().join("tablet"),
+        &format!("--screenshot={}", shot.display()),
+        &url,
+        "820,1180",
+    )
+    .await;
+    assert!(
+        std::fs::read(&shot)
+            .unwrap_or_default()
+            .starts_with(b"\x89PNG")
+    );
     println!("screenshots in {}", dir.display());
 }

@@ -49,6 +49,8 @@ const APP_JS: &str = include_str!("app.js");
 /// The web view's routes, merged into [`crate::http::app`].
 pub fn router() -> Router<AppState> {
     Router::new()
+        // The URL `demo --serve` prints opens the web view.
+        .route("/", get(|| async { Redirect::to("/ui/organisation") }))
         .route("/ui", get(|| async { Redirect::to("/ui/organisation") }))
         .route("/ui/", get(|| async { Redirect::to("/ui/organisation") }))
         .route("/ui/login", get(login_form).post(login))
