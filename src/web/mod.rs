@@ -489,3 +489,59 @@ pub fn layout(lang: Lang, session: Option<&Session>, title: &str, main: Markup) 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_login_code_works_once() {
+        let codes = LoginCodes::default();
+        let code = codes.issue("glt_x_y").unwrap_or_default();
+        assert_eq!(code.len(), 64);
+        assert_eq!(codes.redeem(&code).as_deref(), Some("glt_x_y"));
+        assert_eq!(codes.redeem(&code), None);
+        assert_eq!(codes.redeem("not-a-code"), None);
+    }
+
+    #[test]
+    fn a_login_code_expires_after_a_minute() {
+        let codes = LoginCodes::default();
+        let Some(long_ago) = Instant::now().checked_sub(LOGIN_CODE_TTL + Duration::from_secs(1))
+        else {
+            return; // the clock started less than a minute ago: nothing to age
+        };
+        codes
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert("old".into(), ("glt_x_y".into(), long_ago));
+        assert_eq!(codes.redeem("old"), None);
+    }
+
+    #[test]
+    fn only_pages_of_the_web_view_are_returned_to() {
+        let check = |back: &str, expect: &str| {
+            assert_eq!(ui_path(Some(back.to_owned())), expect, "{back}");
+        };
+        check("/ui/audit?lang=en", "/ui/audit?lang=en");
+        check("//evil.example/ui/", "/ui/organisation");
+        check("/ui//evil.example", "/ui/organisation");
+        check("https://evil.example/ui/", "/ui/organisation");
+        check("/ui/\\evil", "/ui/organisation");
+        check("/v1/head", "/ui/organisation");
+    }
+
+    #[test]
+    fn the_session_cookie_is_http_only_strict_and_scoped_to_the_view() {
+        assert_eq!(
+            session_cookie("glt_a_b", false),
+            "govledger_session=glt_a_b; HttpOnly; SameSite=Strict; Path=/ui"
+        );
+        assert!(session_cookie("glt_a_b", true).ends_with("; Secure"));
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        assert!(came_over_https(&h));
+        assert!(!came_over_https(&HeaderMap::new()));
+    }
+}
