@@ -86,7 +86,12 @@ async fn an_auditor_logs_in_and_reads_the_demo_ledger_in_the_browser_pages(db: T
     ] {
         let res = c.get(format!("{}{path}", app.url)).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{path}");
-        assert_eq!(res.headers()[LOCATION], "/ui/login", "{path}");
+        let next = serde_urlencoded::to_string([("next", path)]).unwrap();
+        assert_eq!(
+            res.headers()[LOCATION],
+            format!("/ui/login?{next}"),
+            "{path}"
+        );
     }
     let bogus = c
         .get(format!("{}/ui/organisation", app.url))
@@ -147,6 +152,38 @@ async fn an_auditor_logs_in_and_reads_the_demo_ledger_in_the_browser_pages(db: T
             .ends_with("; Secure")
     );
     let cookie = login(&app, &c).await;
+    // The form brings the browser back to the page it asked for, never elsewhere.
+    for (next, to) in [
+        (
+            "/ui/workflows?as_of=2026-02-01",
+            "/ui/workflows?as_of=2026-02-01",
+        ),
+        ("https://evil.example/", "/ui/organisation"),
+    ] {
+        let res = c
+            .post(format!("{}/ui/login", app.url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(
+                serde_urlencoded::to_string([("token", app.auditor.as_str()), ("next", next)])
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.headers()[LOCATION], to);
+    }
+    let with_next = c
+        .get(format!("{}/ui/login?next=%2Fui%2Faudit", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        with_next
+            .text()
+            .await
+            .unwrap()
+            .contains(r#"<input type="hidden" name="next" value="/ui/audit">"#)
+    );
 
     // Organisation: the officer of post O01 across the personnel change of 1 April 2025.
     let before = page(&app, &c, &cookie, "/ui/organisation?as_of=2025-03-31").await;

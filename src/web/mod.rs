@@ -193,22 +193,28 @@ impl FromRequestParts<AppState> for Session {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let lang = Lang::of(parts);
+        let here = parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned());
+        // Back to this page once logged in (only GET pages; a form is not re-sent).
+        let to_login = if parts.method == axum::http::Method::GET {
+            format!(
+                "/ui/login?{}",
+                serde_urlencoded::to_string([("next", &here)]).unwrap_or_default()
+            )
+        } else {
+            "/ui/login".to_owned()
+        };
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
-            return Err(Redirect::to("/ui/login").into_response());
+            return Err(Redirect::to(&to_login).into_response());
         };
         match tokens::authenticate(state.store(), &token).await {
-            Ok(Ok(caller)) => Ok(Session {
-                caller,
-                lang,
-                here: parts
-                    .uri
-                    .path_and_query()
-                    .map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned()),
-            }),
+            Ok(Ok(caller)) => Ok(Session { caller, lang, here }),
             // A revoked or unknown token: back to the login form, forgetting the cookie.
             Ok(Err(_)) => Err((
                 [(header::SET_COOKIE, clear_session_cookie())],
-                Redirect::to("/ui/login"),
+                Redirect::to(&to_login),
             )
                 .into_response()),
             Err(e) => Err(Error::from(e).into_response()),
@@ -309,9 +315,10 @@ async fn login_form(
                 "ログインコードが無効か期限切れです。",
                 "The login code is invalid or has expired.",
             )),
+            None,
         );
     }
-    login_page(lang, StatusCode::OK, None)
+    login_page(lang, StatusCode::OK, None, q.next.as_deref())
 }
 
 fn logged_in(token: &str, headers: &HeaderMap, to: &str) -> Response {
@@ -328,6 +335,7 @@ fn logged_in(token: &str, headers: &HeaderMap, to: &str) -> Response {
 #[derive(Debug, Deserialize)]
 struct LoginForm {
     token: String,
+    next: Option<String>,
 }
 
 async fn login(
@@ -336,11 +344,11 @@ async fn login(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let token = serde_urlencoded::from_bytes::<LoginForm>(&body)
-        .map(|f| f.token.trim().to_owned())
+    let (token, next) = serde_urlencoded::from_bytes::<LoginForm>(&body)
+        .map(|f| (f.token.trim().to_owned(), f.next))
         .unwrap_or_default();
     match tokens::authenticate(state.store(), &token).await {
-        Ok(Ok(_)) => logged_in(&token, &headers, "/ui/organisation"),
+        Ok(Ok(_)) => logged_in(&token, &headers, &ui_path(next)),
         Ok(Err(_)) => login_page(
             lang,
             StatusCode::UNAUTHORIZED,
@@ -348,6 +356,7 @@ async fn login(
                 "トークンが正しくないか、失効しています。",
                 "The token is wrong or has been revoked.",
             )),
+            next.as_deref(),
         ),
         Err(e) => Error::from(e).into_response(),
     }
@@ -415,7 +424,7 @@ async fn set_lang(
         .into_response()
 }
 
-fn login_page(lang: Lang, status: StatusCode, error: Option<&str>) -> Response {
+fn login_page(lang: Lang, status: StatusCode, error: Option<&str>, next: Option<&str>) -> Response {
     let body = layout(
         lang,
         None,
@@ -426,6 +435,7 @@ fn login_page(lang: Lang, status: StatusCode, error: Option<&str>) -> Response {
             form.login method="post" action="/ui/login" {
                 label for="token" { (lang.t("監査人（または管理者）トークン", "Auditor (or admin) token")) }
                 input #token type="password" name="token" required autocomplete="off" placeholder="glt_…";
+                @if let Some(n) = next { input type="hidden" name="next" value=(n); }
                 button type="submit" { (lang.t("ログイン", "Log in")) }
             }
             p.hint { (lang.t(
