@@ -317,6 +317,10 @@ async fn an_auditor_logs_in_and_reads_the_demo_ledger_in_the_browser_pages(db: T
         .await
         .unwrap();
     assert_eq!(no_bearer.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        no_bearer.headers()["content-type"],
+        "application/problem+json"
+    );
     let code = login_code(&app, &c).await;
     let first = c
         .get(format!("{}/ui/login?code={code}", app.url))

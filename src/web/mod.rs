@@ -93,8 +93,10 @@ fn asset(body: &'static str, content_type: &'static str) -> Response {
 
 /// Security headers on every page, and errors shown as a page rather than problem+json.
 async fn html_layer(lang: Lang, req: Request, next: Next) -> Response {
+    // Scripts asking for a login code get problem documents like the rest of the API.
+    let for_scripts = req.uri().path() == "/ui/login-codes";
     let mut res = next.run(req).await;
-    if let Some(p) = res.extensions_mut().remove::<Problem>() {
+    if !for_scripts && let Some(p) = res.extensions_mut().remove::<Problem>() {
         let status = res.status();
         let body = layout(
             lang,

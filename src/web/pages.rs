@@ -33,6 +33,8 @@ pub struct AtQuery {
 struct At {
     as_of: Time,
     known_at: u64,
+    /// Whether `known_at` was chosen (else it follows the head).
+    known_at_given: bool,
     head_seq: u64,
     /// The query to carry into links (only what the user chose).
     query: String,
@@ -73,6 +75,7 @@ impl At {
         Ok(At {
             as_of,
             known_at,
+            known_at_given: given(&q.known_at).is_some(),
             head_seq: head.seq,
             query: serde_urlencoded::to_string(&pairs).unwrap_or_default(),
         })
@@ -94,7 +97,7 @@ impl At {
                     input #as_of type="date" name="as_of" value=(era::jst_date(&self.as_of).format("%Y-%m-%d").to_string());
                 }
                 label for="known_at" { (lang.t("記録時点（seq、空欄は最新）", "As known at (seq; empty = head)"))
-                    input #known_at type="number" name="known_at" min="0" max=(self.head_seq) value=(self.known_at);
+                    input #known_at type="number" name="known_at" min="0" max=(self.head_seq) placeholder=(self.head_seq) value=[self.known_at_given.then_some(self.known_at)];
                 }
                 button type="submit" { (lang.t("表示", "Show")) }
             }
@@ -593,6 +596,12 @@ const EVENT_TYPES: &[&str] = &[
     "user.registered.v1",
 ];
 
+/// `P0123`: a person of the organisation (other actors, such as token holders, have no page).
+fn is_person_id(s: &str) -> bool {
+    s.strip_prefix('P')
+        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Events per timeline page.
 const TIMELINE_PAGE: u64 = 50;
 
@@ -719,7 +728,7 @@ pub async fn timeline(
                         td { (seq_link(seq)) }
                         td { @match e["effective_at"].as_str().and_then(|t| jst::parse(t).ok()) { Some(t) => { (date(&t)) } None => {} } }
                         td { (e["type"].as_str().unwrap_or("")) }
-                        td { @let actor = e["meta"]["actor"].as_str().unwrap_or(""); a href={"/ui/persons/" (actor)} { (actor) } }
+                        td { @let actor = e["meta"]["actor"].as_str().unwrap_or(""); @if is_person_id(actor) { a href={"/ui/persons/" (actor)} { (actor) } } @else { (actor) } }
                         td { (e["meta"]["basis"].as_str().unwrap_or("")) }
                         td.hash title=(hash) { (hash.get(..12).unwrap_or(hash)) "…" }
                         td { a href={"/ui/proof/" (seq)} { (l.t("証明", "proof")) } " " a href={"/ui/proof/" (seq) "/json"} { "JSON" } }
