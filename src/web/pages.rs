@@ -7,7 +7,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use govledger_projections::{AccessEntry, HolderView};
-use govledger_schema::events::{Role, StaffRole};
+use govledger_schema::events::{MeetingForm, MeetingKind, Role, SignaturePosition, StaffRole};
 use maud::{Markup, html};
 use serde::Deserialize;
 use serde_json::Value;
@@ -912,13 +912,14 @@ pub async fn workflows(
                     tr {
                         td { (m.id) }
                         td { (day(&m.held_on)) }
-                        td { (format!("{:?} / {:?}", m.kind, m.form)) }
+                        td { (match m.kind { MeetingKind::Management => l.t("運用管理会議", "Operation management meeting"), MeetingKind::Staff => l.t("運用管理担当者会議", "Staff meeting") })
+                             " / " (match m.form { MeetingForm::InPerson => l.t("開催", "in person"), MeetingForm::Circulation => l.t("持回り", "by circulation") }) }
                         td { @match &m.minutes {
                             Some(x) => { (x.resolutions.join("; ")) br; span.hint { (l.t("記録者 ", "recorded by ")) (x.recorded_by) " " (seq_link(x.seq)) } }
                             None => { span.badge.missing { (l.t("未作成", "none yet")) } }
                         } }
                         td {
-                            @for sig in &m.signatures { (person_link(&at, &sig.person_id, None)) " " (format!("{:?}", sig.position)) " " (seq_link(sig.seq)) br; }
+                            @for sig in &m.signatures { (person_link(&at, &sig.person_id, None)) " " (match sig.position { SignaturePosition::Agree => l.t("賛成", "agrees"), SignaturePosition::Disagree => l.t("反対", "disagrees"), SignaturePosition::Comment => l.t("意見", "comments") }) " " (seq_link(sig.seq)) br; }
                             @if !m.unsigned.is_empty() { span.badge.missing { (l.t("未署名", "unsigned")) } " " (m.unsigned.join(", ")) }
                         }
                         td { (seqs(&m.seqs)) }
