@@ -459,6 +459,11 @@ async fn headless_chromium_renders_every_page_with_the_demo_facts() {
             "/ui/timeline?type=security_request.issued.v1",
             &["security_request.issued.v1", "/ui/proof/"],
         ),
+        (
+            "event-2213",
+            "/ui/events/2213",
+            &["permission.granted.v1", "/ui/proof/2213"],
+        ),
         ("proof-5", "/ui/proof/5", &["\"leaf_index\""]),
         (
             "workflows-2026-02-01",
