@@ -12,3 +12,4 @@ pub mod merkle;
 pub mod notary;
 pub mod rules;
 pub mod store;
+pub mod web;

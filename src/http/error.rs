@@ -313,7 +313,12 @@ pub async fn problem_layer(req: Request, next: Next) -> Response {
                 .headers()
                 .get(header::CONTENT_TYPE)
                 .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
-            if is_problem {
+            // The web view (`/ui`) renders its own error pages.
+            let is_page = res
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+            if is_problem || is_page {
                 return res;
             }
             generic_problem(status)

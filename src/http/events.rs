@@ -547,6 +547,11 @@ pub async fn verify(State(state): State<AppState>) -> Result<Response, Error> {
 }
 
 impl AppState {
+    /// Drops the cached verification, so the next reader runs it afresh ("verify now").
+    pub async fn forget_verification(&self) {
+        *self.0.verify_cache.lock().await = None;
+    }
+
     /// The verification of the current head: cached while the head stays and for at most
     /// [`VERIFY_MAX_AGE`]; concurrent callers wait for one run instead of starting their own.
     async fn verified(&self) -> Result<CachedVerify, Error> {

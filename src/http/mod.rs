@@ -227,6 +227,7 @@ pub fn app(state: AppState) -> Router {
         .route("/docs", get(openapi::docs));
     public
         .merge(authenticated)
+        .merge(crate::web::router())
         .fallback(|| async { Error::NotFound("no such route".into()) })
         .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
         .with_state(state)

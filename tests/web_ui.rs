@@ -1,0 +1,543 @@
+//! The auditors' web view (`/ui`) end to end on the demo ledger: a real `govledger serve`,
+//! pages fetched over HTTP, and headless Chromium rendering each page to a screenshot.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use serde_json::Value;
+use support::TestDb;
+use support::http::{TestApp, WAIT, demo_app};
+
+on_both_backends!(an_auditor_logs_in_and_reads_the_demo_ledger_in_the_browser_pages);
+
+/// A client that shows redirects instead of following them.
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(WAIT)
+        .build()
+        .unwrap()
+}
+
+fn form(token: &str) -> String {
+    serde_urlencoded::to_string([("token", token)]).unwrap()
+}
+
+/// Logs in with the form; returns the `Cookie` header to send.
+async fn login(app: &TestApp, c: &reqwest::Client) -> String {
+    let res = c
+        .post(format!("{}/ui/login", app.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form(&app.auditor))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let set = res.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+    set.split(';').next().unwrap().to_owned()
+}
+
+/// A page's HTML, which must be a 200 `text/html`.
+async fn page(app: &TestApp, c: &reqwest::Client, cookie: &str, path: &str) -> String {
+    let res = c
+        .get(format!("{}{path}", app.url))
+        .header(COOKIE, cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "GET {path}");
+    let ct = res.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(ct.starts_with("text/html"), "GET {path}: {ct}");
+    res.text().await.unwrap()
+}
+
+/// The table row with `id`, from its start tag to its end.
+fn row<'a>(html: &'a str, id: &str) -> &'a str {
+    element(html, id, "</tr>")
+}
+
+/// The element with `id`, up to the first `end` after it.
+fn element<'a>(html: &'a str, id: &str, end: &str) -> &'a str {
+    let start = html
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no element {id}"));
+    let len = html[start..].find(end).unwrap();
+    &html[start..start + len]
+}
+
+async fn an_auditor_logs_in_and_reads_the_demo_ledger_in_the_browser_pages(db: TestDb) {
+    let app = demo_app(&db).await;
+    let c = client();
+
+    // The server's own URL opens the web view; without a session, every page sends the
+    // browser to the login form.
+    let root = c.get(format!("{}/", app.url)).send().await.unwrap();
+    assert_eq!(root.headers()[LOCATION], "/ui/organisation");
+    for path in [
+        "/ui/organisation",
+        "/ui/timeline",
+        "/ui/proof/1/json",
+        "/ui/audit",
+    ] {
+        let res = c.get(format!("{}{path}", app.url)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{path}");
+        let next = serde_urlencoded::to_string([("next", path)]).unwrap();
+        assert_eq!(
+            res.headers()[LOCATION],
+            format!("/ui/login?{next}"),
+            "{path}"
+        );
+    }
+    let bogus = c
+        .get(format!("{}/ui/organisation", app.url))
+        .header(COOKIE, "govledger_session=glt_0123456789abcdef_nope")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bogus.status(), StatusCode::SEE_OTHER);
+    let form_page = c.get(format!("{}/ui/login", app.url)).send().await.unwrap();
+    assert_eq!(form_page.status(), StatusCode::OK);
+    let form_html = form_page.text().await.unwrap();
+    assert!(form_html.contains(r#"<label for="token">"#));
+    assert!(form_html.contains(r#"<html lang="ja">"#));
+
+    // A wrong token sets no cookie.
+    let wrong = c
+        .post(format!("{}/ui/login", app.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form("glt_0123456789abcdef_wrong"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert!(wrong.headers().get(SET_COOKIE).is_none());
+    assert!(wrong.text().await.unwrap().contains("role=\"alert\""));
+
+    // The right one sets the session cookie: the token, HttpOnly, SameSite=Strict, /ui only.
+    let res = c
+        .post(format!("{}/ui/login", app.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form(&app.auditor))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[LOCATION], "/ui/organisation");
+    let set = res.headers()[SET_COOKIE].to_str().unwrap();
+    assert_eq!(
+        set,
+        format!(
+            "govledger_session={}; HttpOnly; SameSite=Strict; Path=/ui",
+            app.auditor
+        )
+    );
+    // Behind a TLS-terminating proxy the cookie is also Secure.
+    let https = c
+        .post(format!("{}/ui/login", app.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-forwarded-proto", "https")
+        .body(form(&app.auditor))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        https.headers()[SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .ends_with("; Secure")
+    );
+    let cookie = login(&app, &c).await;
+    // The form brings the browser back to the page it asked for, never elsewhere.
+    for (next, to) in [
+        (
+            "/ui/workflows?as_of=2026-02-01",
+            "/ui/workflows?as_of=2026-02-01",
+        ),
+        ("https://evil.example/", "/ui/organisation"),
+    ] {
+        let res = c
+            .post(format!("{}/ui/login", app.url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(
+                serde_urlencoded::to_string([("token", app.auditor.as_str()), ("next", next)])
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.headers()[LOCATION], to);
+    }
+    let with_next = c
+        .get(format!("{}/ui/login?next=%2Fui%2Faudit", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        with_next
+            .text()
+            .await
+            .unwrap()
+            .contains(r#"<input type="hidden" name="next" value="/ui/audit">"#)
+    );
+
+    // Organisation: the officer of post O01 across the personnel change of 1 April 2025.
+    let before = page(&app, &c, &cookie, "/ui/organisation?as_of=2025-03-31").await;
+    let o01 = row(&before, "post-O01");
+    assert!(o01.contains("中村 由美") && o01.contains("P0006"), "{o01}");
+    assert!(o01.contains(r#"href="/ui/persons/P0006?as_of=2025-03-31""#));
+    assert!(before.contains("令和7年3月31日"), "the era beside the date");
+    let after = page(&app, &c, &cookie, "/ui/organisation?as_of=2025-04-01").await;
+    let o01 = row(&after, "post-O01");
+    assert!(o01.contains("吉田 智子") && o01.contains("P0352"), "{o01}");
+    assert!(o01.contains("令和7年4月1日"));
+    for section in ["システム総括者", "システム管理者", "利用責任者", "担当者"]
+    {
+        assert!(after.contains(section), "{section}");
+    }
+
+    // Who decided that P0390 may use A01, and was that person an officer of A01 that day?
+    let a01 = page(&app, &c, &cookie, "/ui/assets/A01?as_of=2025-04-14").await;
+    assert!(a01.contains("清水 智子"));
+    assert!(a01.contains(r#"href="/ui/persons/P0352?as_of=2025-04-14""#));
+    assert!(a01.contains(r#"id="holders-O01""#) && a01.contains(r#"id="decisions""#));
+    let p0352 = page(&app, &c, &cookie, "/ui/persons/P0352?as_of=2025-04-14").await;
+    let roles = element(&p0352, "roles", "</table>");
+    assert!(roles.contains("情報管理責任者"), "{roles}");
+    assert!(p0352.contains("post:O01"));
+
+    // Workflows: SR-0002 is overdue on 1 February 2026, and highlighted.
+    let wf = page(&app, &c, &cookie, "/ui/workflows?as_of=2026-02-01").await;
+    assert!(wf.contains(r#"<tr id="sr-SR-0002" class="overdue">"#));
+    assert!(row(&wf, "sr-SR-0002").contains("期限超過"));
+    for table in ["modifications", "retirements", "meetings"] {
+        assert!(wf.contains(&format!(r#"id="{table}""#)), "{table}");
+    }
+
+    // Timeline: the type filter keeps only that type; each event links to its proof.
+    let tl = page(
+        &app,
+        &c,
+        &cookie,
+        "/ui/timeline?type=security_request.issued.v1",
+    )
+    .await;
+    let types: Vec<&str> = tl
+        .split("data-type=\"")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    assert!(!types.is_empty());
+    assert!(types.iter().all(|t| *t == "security_request.issued.v1"));
+    assert!(tl.contains("href=\"/ui/proof/"));
+    let all = page(&app, &c, &cookie, "/ui/timeline").await;
+    assert_eq!(all.matches("data-type=\"").count(), 50, "one page");
+    assert!(all.contains(r#"rel="next" href="/ui/timeline?after=50""#));
+    let by_article = page(&app, &c, &cookie, "/ui/timeline?basis=%E7%AC%AC10%E6%9D%A1").await;
+    assert!(by_article.contains("第10条"));
+
+    // An event, its proof page and the proof's JSON through the session.
+    let ev = page(&app, &c, &cookie, "/ui/events/5").await;
+    assert!(ev.contains("/ui/proof/5"));
+    let proof = page(&app, &c, &cookie, "/ui/proof/5").await;
+    assert!(proof.contains(r#"id="proof""#));
+    let json: Value = c
+        .get(format!("{}/ui/proof/5/json", app.url))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(json["body"].is_string(), "{json}");
+    let v1: Value = app.get_json("/v1/proof/inclusion?seq=5").await;
+    assert_eq!(json, v1, "the page shows what /v1 answers");
+
+    // Audit: the chain verifies, a checkpoint is shown, "verify now" comes back to the page.
+    let audit = page(&app, &c, &cookie, "/ui/audit").await;
+    assert!(element(&audit, "chain-status", "</p>").contains("正常"));
+    assert!(audit.contains(r#"id="checkpoint""#) && audit.contains(r#"id="findings""#));
+    let again = c
+        .post(format!("{}/ui/verify", app.url))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    assert_eq!(again.headers()[LOCATION], "/ui/audit");
+
+    // A missing asset is an error page, not a problem document.
+    let missing = c
+        .get(format!("{}/ui/assets/A99", app.url))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(
+        missing.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+
+    // English: by query parameter, or by the switch, which only returns to /ui pages.
+    let en = page(&app, &c, &cookie, "/ui/workflows?as_of=2026-02-01&lang=en").await;
+    assert!(en.contains(r#"<html lang="en">"#) && en.contains("OVERDUE"));
+    let switch = c
+        .get(format!("{}/ui/lang/en?back=/ui/audit", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(switch.headers()[LOCATION], "/ui/audit");
+    assert!(
+        switch.headers()[SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .starts_with("lang=en;")
+    );
+    let away = c
+        .get(format!("{}/ui/lang/en?back=//evil.example/", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(away.headers()[LOCATION], "/ui/organisation");
+    let english = page(&app, &c, &format!("{cookie}; lang=en"), "/ui/audit").await;
+    assert!(english.contains("Audit findings and verification"));
+
+    // Login codes: only for a bearer token, single use.
+    let no_bearer = c
+        .post(format!("{}/ui/login-codes", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_bearer.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        no_bearer.headers()["content-type"],
+        "application/problem+json"
+    );
+    let code = login_code(&app, &c).await;
+    let first = c
+        .get(format!("{}/ui/login?code={code}", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    assert!(
+        first.headers()[SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .starts_with(&format!("govledger_session={};", app.auditor))
+    );
+    let second = c
+        .get(format!("{}/ui/login?code={code}", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(second.status(), StatusCode::UNAUTHORIZED);
+    assert!(second.headers().get(SET_COOKIE).is_none());
+
+    // Logging out forgets the cookie.
+    let out = c
+        .post(format!("{}/ui/logout", app.url))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert!(
+        out.headers()[SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+}
+
+/// A one-time login code for the auditor token.
+async fn login_code(app: &TestApp, c: &reqwest::Client) -> String {
+    let res = c
+        .post(format!("{}/ui/login-codes", app.url))
+        .bearer_auth(&app.auditor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let v: Value = res.json().await.unwrap();
+    v["code"].as_str().unwrap().to_owned()
+}
+
+/// Where the screenshots go: `<target>/ui-screenshots/`.
+fn screenshot_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .unwrap()
+        .join("ui-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs headless Chromium on `url` with `mode` (`--screenshot=…` or `--dump-dom`); returns
+/// stdout and stderr.
+async fn chromium(profile: &Path, mode: &str, url: &str, size: &str) -> (String, String) {
+    let out = tokio::time::timeout(
+        Duration::from_secs(60),
+        tokio::process::Command::new("chromium")
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--enable-logging=stderr",
+                "--v=0",
+            ])
+            .arg(format!("--window-size={size}"))
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .arg(mode)
+            .arg(url)
+            .kill_on_drop(true)
+            .output(),
+    )
+    .await
+    .expect("chromium took too long")
+    .expect("chromium is required for this test: apt-get install -y chromium");
+    assert!(out.status.success(), "chromium failed on {url}");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Headless Chromium renders every page of the demo: a screenshot each, the DOM holds the
+/// expected facts, and the console shows no script or CSP error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headless_chromium_renders_every_page_with_the_demo_facts() {
+    let found = std::process::Command::new("chromium")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "chromium is required for this test (apt-get install -y chromium); .ci/run installs it"
+    );
+    let db = TestDb::sqlite();
+    let app = demo_app(&db).await;
+    let c = client();
+    let dir = screenshot_dir();
+    let profiles = tempfile::tempdir().unwrap();
+    let pages: &[(&str, &str, &[&str])] = &[
+        (
+            "organisation-2025-03-31",
+            "/ui/organisation?as_of=2025-03-31",
+            &["中村 由美", "P0006", "令和7年3月31日"],
+        ),
+        (
+            "organisation-2025-04-01",
+            "/ui/organisation?as_of=2025-04-01",
+            &["吉田 智子", "P0352"],
+        ),
+        ("assets", "/ui/assets", &["A01"]),
+        (
+            "asset-A01",
+            "/ui/assets/A01?as_of=2025-04-14",
+            &["清水 智子", "holders-O01"],
+        ),
+        (
+            "person-P0352",
+            "/ui/persons/P0352?as_of=2025-04-14",
+            &["吉田 智子", "情報管理責任者"],
+        ),
+        (
+            "timeline-security-requests",
+            "/ui/timeline?type=security_request.issued.v1",
+            &["security_request.issued.v1", "/ui/proof/"],
+        ),
+        (
+            "event-2213",
+            "/ui/events/2213",
+            &["permission.granted.v1", "/ui/proof/2213"],
+        ),
+        ("proof-5", "/ui/proof/5", &["\"leaf_index\""]),
+        (
+            "workflows-2026-02-01",
+            "/ui/workflows?as_of=2026-02-01",
+            &[r#"<tr id="sr-SR-0002" class="overdue">"#, "期限超過"],
+        ),
+        (
+            "workflows-en",
+            "/ui/workflows?as_of=2026-02-01&lang=en",
+            &["OVERDUE", r#"<html lang="en">"#],
+        ),
+        ("audit", "/ui/audit", &["chain-status", "findings"]),
+    ];
+    for (i, (name, path, facts)) in pages.iter().enumerate() {
+        let next = serde_urlencoded::to_string([("next", path)]).unwrap();
+        let shot = dir.join(format!("{name}.png"));
+        let _ = std::fs::remove_file(&shot);
+        let code = login_code(&app, &c).await;
+        let url = format!("{}/ui/login?code={code}&{next}", app.url);
+        let (_, log) = chromium(
+            &profiles.path().join(format!("s{i}")),
+            &format!("--screenshot={}", shot.display()),
+            &url,
+            "1280,900",
+        )
+        .await;
+        let png = std::fs::read(&shot).unwrap_or_default();
+        assert!(png.starts_with(b"\x89PNG"), "no screenshot of {path}");
+        let code = login_code(&app, &c).await;
+        let url = format!("{}/ui/login?code={code}&{next}", app.url);
+        let (dom, log2) = chromium(
+            &profiles.path().join(format!("d{i}")),
+            "--dump-dom",
+            &url,
+            "1280,900",
+        )
+        .await;
+        for fact in *facts {
+            assert!(
+                dom.contains(fact),
+                "{path}: {fact:?} not in the rendered page"
+            );
+        }
+        assert!(dom.contains(r#"<main id="main">"#), "{path}: not a page");
+        assert!(
+            !dom.contains(r#"class="error""#),
+            "{path}: an error is shown"
+        );
+        assert!(!dom.contains("problem+json") && !dom.contains("ログイン</button>"));
+        for line in log.lines().chain(log2.lines()) {
+            assert!(
+                !(line.contains("CONSOLE") || line.contains("Uncaught")),
+                "{path}: console message {line}"
+            );
+        }
+    }
+    // A tablet in portrait: the same page still renders (tables scroll inside the page).
+    let shot = dir.join("workflows-tablet.png");
+    let code = login_code(&app, &c).await;
+    let url = format!(
+        "{}/ui/login?code={code}&next=%2Fui%2Fworkflows%3Fas_of%3D2026-02-01",
+        app.url
+    );
+    chromium(
+        &profiles.path().join("tablet"),
+        &format!("--screenshot={}", shot.display()),
+        &url,
+        "820,1180",
+    )
+    .await;
+    assert!(
+        std::fs::read(&shot)
+            .unwrap_or_default()
+            .starts_with(b"\x89PNG")
+    );
+    println!("screenshots in {}", dir.display());
+}
