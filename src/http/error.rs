@@ -261,23 +261,12 @@ impl From<StoreError> for Error {
                 field: "body".into(),
                 detail: other.to_string(),
             },
-            StoreError::Database(db) if is_unreachable(&db) => Error::Unavailable(db.to_string()),
-            StoreError::Open { .. } => Error::Unavailable(e.to_string()),
+            // A lost connection during a commit is 503 too: the retry (same event id) finds
+            // out whether it was recorded.
+            other if other.is_unreachable() => Error::Unavailable(other.to_string()),
             other => Error::Internal(other.to_string()),
         }
     }
-}
-
-/// Errors that mean "the database is not there right now", as opposed to a failed statement.
-fn is_unreachable(e: &sqlx::Error) -> bool {
-    matches!(
-        e,
-        sqlx::Error::Io(_)
-            | sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::WorkerCrashed
-            | sqlx::Error::Tls(_)
-    )
 }
 
 impl IntoResponse for Error {

@@ -116,6 +116,10 @@ pub enum StoreError {
     BeyondHead { size: u64, head: u64 },
     #[error("the transaction did not commit: {0}")]
     CommitFailed(String),
+    /// Like `CommitFailed`, because the database could not be reached (connection lost or
+    /// refused): the client may retry the same request once it is back.
+    #[error("the database cannot be reached: {0}")]
+    Unreachable(String),
     #[error("an earlier statement of this transaction failed; it was rolled back")]
     Poisoned,
     #[error("database error: {0}")]
@@ -133,6 +137,32 @@ impl StoreError {
                 | StoreError::IdConflict { .. }
                 | StoreError::DuplicateIdInBatch { .. }
         )
+    }
+
+    /// True when the database was not there (as opposed to a statement that failed).
+    pub fn is_unreachable(&self) -> bool {
+        match self {
+            StoreError::Database(e) => matches!(
+                e,
+                sqlx::Error::Io(_)
+                    | sqlx::Error::PoolTimedOut
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::WorkerCrashed
+                    | sqlx::Error::Tls(_)
+            ),
+            StoreError::Open { .. } | StoreError::Unreachable(_) => true,
+            _ => false,
+        }
+    }
+
+    /// What every command of a batch that failed with `self` is answered, keeping whether
+    /// the database was unreachable (503, retry) or the failure is internal (500).
+    pub fn for_batch(&self) -> StoreError {
+        if self.is_unreachable() {
+            StoreError::Unreachable(self.to_string())
+        } else {
+            StoreError::CommitFailed(self.to_string())
+        }
     }
 }
 
