@@ -139,9 +139,14 @@ impl StoreError {
         )
     }
 
-    /// True when the database was not there (as opposed to a statement that failed).
+    /// True when the database was not there or could not take the write now (connection
+    /// lost, server shutting down, disk full or read-only), as opposed to a statement that
+    /// failed: the same request may succeed later.
     pub fn is_unreachable(&self) -> bool {
         match self {
+            StoreError::Database(sqlx::Error::Database(db)) => {
+                db.code().is_some_and(|code| is_unavailable_code(&code))
+            }
             StoreError::Database(e) => matches!(
                 e,
                 sqlx::Error::Io(_)
@@ -163,6 +168,23 @@ impl StoreError {
         } else {
             StoreError::CommitFailed(self.to_string())
         }
+    }
+}
+
+/// Error codes of the environment rather than of the statement. SQLite reports its
+/// (extended) result code as a number: BUSY 5, LOCKED 6, READONLY 8, IOERR 10, FULL 13,
+/// CANTOPEN 14 (the primary code is the low byte). PostgreSQL reports a SQLSTATE: class 08
+/// (connection exception), 53 (insufficient resources: disk full, out of memory, too many
+/// connections), 57P01..57P03 (shutting down, crashed, starting).
+fn is_unavailable_code(code: &str) -> bool {
+    // A SQLSTATE has always five characters; SQLite's codes have at most four digits.
+    if code.len() == 5 {
+        code.starts_with("08")
+            || code.starts_with("53")
+            || matches!(code, "57P01" | "57P02" | "57P03")
+    } else {
+        code.parse::<u32>()
+            .is_ok_and(|sqlite| matches!(sqlite & 0xff, 5 | 6 | 8 | 10 | 13 | 14))
     }
 }
 
