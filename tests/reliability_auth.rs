@@ -24,12 +24,22 @@ async fn many_bad_tokens_from_one_client_get_429_with_retry_after_until_the_allo
 ) {
     let app = spawn_app(&db).await;
     assert_eq!(status_of(&app, &app.auditor).await.status(), 200);
-    for i in 0..FAILED_AUTH_BURST {
-        let res = status_of(&app, &format!("glt_0123456789abcdef_guess{i}")).await;
-        assert_eq!(res.status(), 401, "attempt {i}");
-    }
+    // The first FAILED_AUTH_BURST guesses are 401; then 429 (a few more 401s are allowed when
+    // a loaded machine is slow enough for the allowance to refill meanwhile).
+    let mut unauthorized = 0;
+    let res = loop {
+        let res = status_of(&app, &format!("glt_0123456789abcdef_guess{unauthorized}")).await;
+        if res.status() != 401 {
+            break res;
+        }
+        unauthorized += 1;
+        assert!(unauthorized <= FAILED_AUTH_BURST + 10, "never limited");
+    };
+    assert!(
+        unauthorized >= FAILED_AUTH_BURST,
+        "limited after {unauthorized}"
+    );
     // The allowance is spent: 429 problem+json with Retry-After, before any token check.
-    let res = status_of(&app, "glt_0123456789abcdef_guess").await;
     assert_eq!(res.status(), 429);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
     let wait: u64 = res.headers()["retry-after"]
@@ -42,7 +52,8 @@ async fn many_bad_tokens_from_one_client_get_429_with_retry_after_until_the_allo
     assert_eq!(p["status"], 429);
     // A good token from the same client waits too (it would otherwise tell a guesser that it
     // guessed right); requests without a token and public routes are not limited.
-    assert_eq!(status_of(&app, &app.auditor).await.status(), 429);
+    let good = status_of(&app, &app.auditor).await.status();
+    assert_eq!(good, 429, "a good token while blocked");
     let bare = app
         .client
         .get(format!("{}/v1/head", app.url))

@@ -160,6 +160,12 @@ impl StoreError {
         }
     }
 
+    /// SQLite's READONLY (8): the file, or this connection's view of it, refuses writes.
+    pub fn is_readonly(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(db))
+            if db.code().filter(|c| c.len() < 5).and_then(|c| c.parse::<u32>().ok()).is_some_and(|c| c & 0xff == 8))
+    }
+
     /// What every command of a batch that failed with `self` is answered, keeping whether
     /// the database was unreachable (503, retry) or the failure is internal (500).
     pub fn for_batch(&self) -> StoreError {
@@ -251,6 +257,11 @@ pub struct Store {
     pool: Pool,
     clock: Clock,
     frontier: Arc<Mutex<Option<Frontier>>>,
+    /// When a write last failed because the database was unavailable (SQLite). Connections
+    /// opened before it are closed instead of reused: one may hold a transaction that SQLite
+    /// already rolled back (sqlx then refuses to begin on it), or have opened the file
+    /// read-only while the disk refused writes (it would stay read-only for good).
+    write_failed_at: Arc<Mutex<Option<std::time::Instant>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -288,6 +299,7 @@ impl Store {
             url: redact(url),
             reason,
         };
+        let write_failed_at: Arc<Mutex<Option<std::time::Instant>>> = Arc::new(Mutex::new(None));
         let pool = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url).map_err(|e| open_err(e.to_string()))?;
             // One direct connection first: a pool retries until its timeout and then reports
@@ -317,9 +329,16 @@ impl Store {
                 .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(30))
                 .foreign_keys(true);
+            let failed = write_failed_at.clone();
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(30))
+                .before_acquire(move |_conn, meta| {
+                    let failed = failed.lock().ok().and_then(|g| *g);
+                    // Reuse only connections opened after the last unavailable write.
+                    let fresh = failed.is_none_or(|at| meta.age < at.elapsed());
+                    Box::pin(async move { Ok(fresh) })
+                })
                 .connect_with(opts)
                 .await
                 .map_err(|e| open_err(e.to_string()))?;
@@ -329,6 +348,7 @@ impl Store {
             pool,
             clock: Arc::new(Utc::now),
             frontier: Arc::new(Mutex::new(None)),
+            write_failed_at,
         })
     }
 
@@ -348,6 +368,17 @@ impl Store {
     ) -> Store {
         self.clock = Arc::new(clock);
         self
+    }
+
+    /// Notes a failed write: when the database was unavailable, the SQLite connections open
+    /// now are not reused (see `write_failed_at`).
+    fn note_write_failure(&self, e: &StoreError) {
+        if matches!(self.pool, Pool::Sqlite(_))
+            && e.is_unreachable()
+            && let Ok(mut at) = self.write_failed_at.lock()
+        {
+            *at = Some(std::time::Instant::now());
+        }
     }
 
     /// The store's clock (what stamps `recorded_at`).
@@ -400,6 +431,23 @@ impl Store {
     /// Starts a write transaction holding the ledger head. Everything appended through it
     /// commits together or not at all.
     pub async fn begin(&self) -> Result<Writer, StoreError> {
+        match self.begin_once().await {
+            Ok(w) => Ok(w),
+            Err(e) => {
+                self.note_write_failure(&e);
+                if !e.is_readonly() {
+                    return Err(e);
+                }
+                // A connection opened while the file was read-only stays so; the one the
+                // retry gets was opened since (`write_failed_at`).
+                self.begin_once()
+                    .await
+                    .inspect_err(|e| self.note_write_failure(e))
+            }
+        }
+    }
+
+    async fn begin_once(&self) -> Result<Writer, StoreError> {
         let mut tx = match &self.pool {
             Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
@@ -904,7 +952,9 @@ impl Writer {
         .await;
         if let Err(e) = result {
             self.poisoned = true;
-            return Err(e.into());
+            let e = e.into();
+            self.store.note_write_failure(&e);
+            return Err(e);
         }
         frontier.head = *last_hash;
         self.frontier = frontier;
@@ -997,9 +1047,14 @@ impl Writer {
                     .await?;
             });
         }
-        match self.tx {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+        let committed = match self.tx {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
+        };
+        if let Err(e) = committed {
+            let e = StoreError::from(e);
+            self.store.note_write_failure(&e);
+            return Err(e);
         }
         if let Ok(mut cache) = self.store.frontier.lock() {
             *cache = Some(self.frontier);
