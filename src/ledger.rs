@@ -307,8 +307,10 @@ impl Ledger {
                 self.maybe_snapshot(head.seq);
             }
             Err(e) => {
-                // Nothing of this batch is durable: drop what was folded, answer every
-                // accepted command with the failure, keep refusals as they were.
+                // The batch failed, or its outcome is unknown (a commit whose answer was lost
+                // may have been recorded): drop what was folded and reload what the database
+                // holds, answer every accepted command with the failure (a retry with the same
+                // event id finds out), keep refusals as they were.
                 if folded_uncommitted && let Err(reload) = self.reload().await {
                     self.inner
                         .stale
@@ -393,11 +395,12 @@ impl Ledger {
         });
     }
 
-    /// Replaces the state with one loaded afresh from the database (snapshot + replay).
+    /// True when the projections may hold folds of a batch that did not commit.
     fn is_stale(&self) -> bool {
         self.inner.stale.load(std::sync::atomic::Ordering::SeqCst)
     }
 
+    /// Replaces the state with one loaded afresh from the database (snapshot + replay).
     async fn reload(&self) -> Result<(), StoreError> {
         let (state, _) = load_state(&self.inner.store).await?;
         let seq = state.applied_seq();

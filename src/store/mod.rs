@@ -1146,3 +1146,28 @@ pub fn redact(url: &str) -> String {
         None => url.to_owned(),
     }
 }
+
+#[cfg(test)]
+mod unavailable_code_tests {
+    use super::is_unavailable_code;
+
+    fn check(code: &str, unavailable: bool) {
+        assert_eq!(is_unavailable_code(code), unavailable, "{code}");
+    }
+
+    #[test]
+    fn environmental_codes_are_unavailable_and_statement_errors_are_not() {
+        check("778", true); // SQLITE_IOERR_WRITE
+        check("8", true); // SQLITE_READONLY
+        check("13", true); // SQLITE_FULL
+        check("5", true); // SQLITE_BUSY
+        check("2067", false); // SQLITE_CONSTRAINT_UNIQUE
+        check("1", false); // SQLITE_ERROR
+        check("08006", true); // connection_failure
+        check("53100", true); // disk_full
+        check("57P01", true); // admin_shutdown
+        check("23505", false); // unique_violation
+        check("40001", false); // serialization_failure
+        check("P0001", false); // raise_exception (the append-only triggers)
+    }
+}
