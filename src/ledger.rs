@@ -95,6 +95,10 @@ struct Inner {
     /// The seq folded into `state`, for live tails and readers that wait for a write.
     folded: watch::Sender<u64>,
     last_snapshot: std::sync::atomic::AtomicU64,
+    /// Set when a commit failed and the projections could not be reloaded (the database was
+    /// gone): `state` may hold decisions that were never committed, so it is reloaded before
+    /// anything else is folded or decided.
+    stale: std::sync::atomic::AtomicBool,
 }
 
 /// The ledger: store + projections. Cheap to clone.
@@ -134,6 +138,7 @@ impl Ledger {
                 queue: std::sync::Mutex::new(Vec::new()),
                 folded,
                 last_snapshot: std::sync::atomic::AtomicU64::new(snapshot_seq.unwrap_or(0)),
+                stale: std::sync::atomic::AtomicBool::new(false),
             }),
         };
         ledger.refresh().await?;
@@ -173,6 +178,9 @@ impl Ledger {
 
     /// Folds events other processes appended since the last fold. Cheap when there are none.
     pub async fn refresh(&self) -> Result<u64, StoreError> {
+        if self.is_stale() {
+            self.reload().await?;
+        }
         // Read the next page while this one is decoded (on every core) and folded.
         let fetch = |from: u64| {
             let store = self.inner.store.clone();
@@ -266,6 +274,11 @@ impl Ledger {
             Ok(w) => w,
             Err(e) => return fail_all(batch, &e),
         };
+        if self.is_stale()
+            && let Err(e) = self.reload().await
+        {
+            return fail_all(batch, &e);
+        }
         if let Err(e) = self.catch_up(&mut writer).await {
             return fail_all(batch, &e);
         }
@@ -273,12 +286,20 @@ impl Ledger {
         writer.defer_writes();
         let mut answers = Vec::with_capacity(batch.len());
         let mut folded_uncommitted = false;
+        // Why the writer was poisoned, when it was because the database went away: the
+        // batch's other commands then fail as unreachable too (503, retry), not internally.
+        let mut lost_database = None;
         for p in batch {
             if writer.is_poisoned() {
                 answers.push((p.reply, Err(LedgerError::Interrupted)));
                 continue;
             }
             let result = self.decide_one(&mut writer, &p.req, &p.digest).await;
+            if let Err(LedgerError::Store(e)) = &result
+                && e.is_unreachable()
+            {
+                lost_database = Some(e.to_string());
+            }
             let sealed = writer.take_sealed();
             if !sealed.is_empty() {
                 // Fold now so the next command of the batch is decided against it.
@@ -288,7 +309,10 @@ impl Ledger {
             answers.push((p.reply, result));
         }
         let committed = if writer.is_poisoned() {
-            Err(StoreError::Poisoned)
+            Err(match lost_database {
+                Some(e) => StoreError::Unreachable(e),
+                None => StoreError::Poisoned,
+            })
         } else {
             writer.commit().await
         };
@@ -301,14 +325,19 @@ impl Ledger {
                 self.maybe_snapshot(head.seq);
             }
             Err(e) => {
-                // Nothing of this batch is durable: drop what was folded, answer every
-                // accepted command with the failure, keep refusals as they were.
+                // The batch failed, or its outcome is unknown (a commit whose answer was lost
+                // may have been recorded): drop what was folded and reload what the database
+                // holds, answer every accepted command with the failure (a retry with the same
+                // event id finds out), keep refusals as they were.
                 if folded_uncommitted && let Err(reload) = self.reload().await {
-                    tracing::error!(error = %reload, "could not reload the projections after a failed commit");
+                    self.inner
+                        .stale
+                        .store(true, std::sync::atomic::Ordering::SeqCst);
+                    tracing::error!(error = %reload, "could not reload the projections after a failed commit; will reload before the next fold");
                 }
                 for (reply, result) in answers {
                     let _ = reply.send(match result {
-                        Ok(_) => Err(LedgerError::Store(StoreError::CommitFailed(e.to_string()))),
+                        Ok(_) => Err(LedgerError::Store(e.for_batch())),
                         refused => refused,
                     });
                 }
@@ -388,6 +417,11 @@ impl Ledger {
         });
     }
 
+    /// True when the projections may hold folds of a batch that did not commit.
+    fn is_stale(&self) -> bool {
+        self.inner.stale.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// Replaces the state with one loaded afresh from the database (snapshot + replay).
     async fn reload(&self) -> Result<(), StoreError> {
         let (state, _) = load_state(&self.inner.store).await?;
@@ -398,7 +432,10 @@ impl Ledger {
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = state;
         self.inner.folded.send_replace(seq);
-        self.refresh().await?;
+        self.inner
+            .stale
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+        Box::pin(self.refresh()).await?;
         Ok(())
     }
 
@@ -531,11 +568,7 @@ fn decode_page(events: &[StoredEvent]) -> Result<Vec<govledger_schema::Event>, S
 /// Answers every command of a batch that could not start.
 fn fail_all(batch: Vec<Pending>, e: &StoreError) {
     for p in batch {
-        let _ = p
-            .reply
-            .send(Err(LedgerError::Store(StoreError::CommitFailed(
-                e.to_string(),
-            ))));
+        let _ = p.reply.send(Err(LedgerError::Store(e.for_batch())));
     }
 }
 

@@ -352,6 +352,22 @@ async fn verify_names_the_first_bad_seq_for_each_kind_of_tampering(_db: TestDb) 
             |k| matches!(k, BreakKind::Missing),
         ),
         (
+            // A forged row after the last event, the head left alone.
+            "insert an event after the head",
+            vec![format!(
+                "INSERT INTO events (seq, id, stream, version, type, actor, basis, effective_us, \
+                 recorded_us, hash, body) SELECT 11, {}, stream, version + 100, type, actor, \
+                 basis, effective_us, recorded_us, hash, body FROM events WHERE seq = 10",
+                if is_pg {
+                    "gen_random_uuid()"
+                } else {
+                    "randomblob(16)"
+                }
+            )],
+            11,
+            |_| true,
+        ),
+        (
             "change an indexed column",
             vec!["UPDATE events SET actor = 'P9999' WHERE seq = 8".into()],
             8,

@@ -6,8 +6,18 @@
 //! once for every present and future write route — except `POST /v1/checkpoint`, which signs
 //! a checkpoint and writes nothing to the ledger. Handlers find the [`Caller`] in the
 //! request's extensions (or take [`Admin`] as an extractor).
+//!
+//! Failed authentication is rate limited per client IP ([`FailedAuthLimiter`]): after
+//! [`FAILED_AUTH_BURST`] failures the client gets 429 with `Retry-After` for every request that
+//! carries a token, a good one included, until its allowance refills (one attempt per
+//! [`FAILED_AUTH_REFILL`]). Letting a good token through would tell a guesser when it guessed
+//! right; a legitimate client behind the same address waits, which is the lesser harm.
 
-use axum::extract::{FromRequestParts, Request, State};
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
@@ -26,7 +36,31 @@ pub async fn require_token(
     mut req: Request,
     next: Next,
 ) -> Result<Response, Error> {
-    let caller = authenticate(&state, req.headers()).await?;
+    let client = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let limiter = state.failed_auth();
+    if req.headers().contains_key(header::AUTHORIZATION)
+        && let Some(wait) = limiter.blocked(client, Instant::now())
+    {
+        tracing::warn!(client = ?client, "too many failed authentications");
+        return Err(Error::TooManyFailedAuth {
+            // Rounded up: a client that waits this long is let in.
+            retry_after_s: (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1),
+        });
+    }
+    let caller = match authenticate(&state, req.headers()).await {
+        Ok(caller) => caller,
+        Err(e @ Error::Unauthorized(_)) => {
+            // A missing header is no guess; a presented token that fails is.
+            if req.headers().contains_key(header::AUTHORIZATION) {
+                limiter.record_failure(client, Instant::now());
+            }
+            return Err(e);
+        }
+        Err(e) => return Err(e),
+    };
     let read_only = req.method().is_safe();
     // Signing a checkpoint appends nothing to the ledger: auditors may ask for one.
     let signs_checkpoint =
@@ -138,5 +172,106 @@ fn token_error(e: TokenError) -> Error {
         TokenError::AlreadyRevoked(id) => Error::NotFound(format!("token {id} is revoked")),
         TokenError::Random(e) => Error::Internal(e),
         TokenError::Store(e) => e.into(),
+    }
+}
+
+/// Failed authentications a client may make in a burst.
+pub const FAILED_AUTH_BURST: u32 = 20;
+/// One failed attempt of the allowance comes back this often.
+pub const FAILED_AUTH_REFILL: Duration = Duration::from_secs(3);
+/// Clients tracked at most; beyond it, clients whose allowance has refilled are forgotten
+/// first, then any (the map never grows without bound).
+const MAX_TRACKED_CLIENTS: usize = 10_000;
+
+/// A token bucket of failed authentications per client IP, in this process's memory.
+#[derive(Debug, Default)]
+pub struct FailedAuthLimiter {
+    buckets: std::sync::Mutex<HashMap<Option<IpAddr>, Bucket>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    /// Attempts left, fractional while refilling.
+    allowance: f64,
+    at: Instant,
+}
+
+impl Bucket {
+    fn refilled(self, now: Instant) -> f64 {
+        let back =
+            now.saturating_duration_since(self.at).as_secs_f64() / FAILED_AUTH_REFILL.as_secs_f64();
+        (self.allowance + back).min(f64::from(FAILED_AUTH_BURST))
+    }
+}
+
+impl FailedAuthLimiter {
+    /// How long `client` must wait, when its failures have used up its allowance.
+    pub fn blocked(&self, client: Option<IpAddr>, now: Instant) -> Option<Duration> {
+        let buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        let left = buckets.get(&client)?.refilled(now);
+        (left < 1.0).then(|| FAILED_AUTH_REFILL.mul_f64(1.0 - left))
+    }
+
+    /// Counts one failed authentication of `client`.
+    pub fn record_failure(&self, client: Option<IpAddr>, now: Instant) {
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        if buckets.len() >= MAX_TRACKED_CLIENTS && !buckets.contains_key(&client) {
+            let full = f64::from(FAILED_AUTH_BURST);
+            buckets.retain(|_, b| b.refilled(now) < full);
+            if buckets.len() >= MAX_TRACKED_CLIENTS
+                && let Some(any) = buckets.keys().next().copied()
+            {
+                buckets.remove(&any);
+            }
+        }
+        let bucket = buckets.entry(client).or_insert(Bucket {
+            allowance: f64::from(FAILED_AUTH_BURST),
+            at: now,
+        });
+        *bucket = Bucket {
+            allowance: (bucket.refilled(now) - 1.0).max(0.0),
+            at: now,
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_client_is_blocked_after_its_burst_and_let_in_again_after_a_refill() {
+        let limiter = FailedAuthLimiter::default();
+        let (a, b) = (
+            Some(IpAddr::from([10, 0, 0, 1])),
+            Some(IpAddr::from([10, 0, 0, 2])),
+        );
+        let t0 = Instant::now();
+        for _ in 0..FAILED_AUTH_BURST {
+            assert_eq!(limiter.blocked(a, t0), None);
+            limiter.record_failure(a, t0);
+        }
+        let wait = limiter.blocked(a, t0).unwrap_or_default();
+        assert!(
+            wait > Duration::ZERO && wait <= FAILED_AUTH_REFILL,
+            "{wait:?}"
+        );
+        assert_eq!(limiter.blocked(b, t0), None, "keyed by client");
+        assert_eq!(limiter.blocked(a, t0 + FAILED_AUTH_REFILL), None);
+    }
+
+    #[test]
+    fn the_map_of_clients_stays_bounded() {
+        let limiter = FailedAuthLimiter::default();
+        let t0 = Instant::now();
+        for i in 0..(MAX_TRACKED_CLIENTS as u32 + 50) {
+            limiter.record_failure(Some(IpAddr::from(i.to_be_bytes())), t0);
+        }
+        let len = limiter
+            .buckets
+            .lock()
+            .map(|b| b.len())
+            .unwrap_or(usize::MAX);
+        assert!(len <= MAX_TRACKED_CLIENTS, "{len}");
     }
 }

@@ -128,6 +128,9 @@ pub enum Error {
         article: String,
         message: String,
     },
+    /// 429: too many failed authentications from this client; `Retry-After` is sent.
+    #[error("too many failed authentications; retry after {retry_after_s} s")]
+    TooManyFailedAuth { retry_after_s: u64 },
     /// 503: the database cannot be reached now; the detail is logged only.
     #[error("unavailable: {0}")]
     Unavailable(String),
@@ -222,6 +225,12 @@ impl Error {
                 p.article = Some(article.clone());
                 p
             }
+            Error::TooManyFailedAuth { .. } => Problem::new(
+                S::TOO_MANY_REQUESTS,
+                "too-many-failed-authentications",
+                "Too many failed authentications",
+            )
+            .detail(self.to_string()),
             Error::Unavailable(_) => {
                 Problem::new(S::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable")
                     .detail("the database cannot be reached; try again later")
@@ -252,23 +261,12 @@ impl From<StoreError> for Error {
                 field: "body".into(),
                 detail: other.to_string(),
             },
-            StoreError::Database(db) if is_unreachable(&db) => Error::Unavailable(db.to_string()),
-            StoreError::Open { .. } => Error::Unavailable(e.to_string()),
+            // A lost connection during a commit is 503 too: the retry (same event id) finds
+            // out whether it was recorded.
+            other if other.is_unreachable() => Error::Unavailable(other.to_string()),
             other => Error::Internal(other.to_string()),
         }
     }
-}
-
-/// Errors that mean "the database is not there right now", as opposed to a failed statement.
-fn is_unreachable(e: &sqlx::Error) -> bool {
-    matches!(
-        e,
-        sqlx::Error::Io(_)
-            | sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::WorkerCrashed
-            | sqlx::Error::Tls(_)
-    )
 }
 
 impl IntoResponse for Error {
@@ -286,6 +284,10 @@ impl IntoResponse for Error {
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer realm=\"govledger\""),
             );
+        }
+        if let Error::TooManyFailedAuth { retry_after_s } = self {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_s));
         }
         res.extensions_mut().insert(problem);
         res

@@ -73,6 +73,8 @@ struct Inner {
     /// Set once on shutdown: live tails end so the server can drain.
     shutdown: watch::Sender<bool>,
     verify_cache: tokio::sync::Mutex<Option<CachedVerify>>,
+    /// Failed authentications per client (429 beyond the allowance).
+    failed_auth: auth::FailedAuthLimiter,
 }
 
 #[derive(Debug, Clone)]
@@ -98,6 +100,7 @@ impl AppState {
             head,
             shutdown,
             verify_cache: tokio::sync::Mutex::new(None),
+            failed_auth: auth::FailedAuthLimiter::default(),
         });
         let weak = Arc::downgrade(&inner);
         tokio::spawn(async move {
@@ -134,6 +137,10 @@ impl AppState {
 
     pub fn notary(&self) -> &Notary {
         &self.0.notary
+    }
+
+    pub fn failed_auth(&self) -> &auth::FailedAuthLimiter {
+        &self.0.failed_auth
     }
 
     /// The stored head, with this process's projections folded at least up to it: what a

@@ -71,7 +71,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         });
     }
     let mut graceful = stop_rx.clone();
-    let server = axum::serve(listener, app(state.clone())).with_graceful_shutdown(async move {
+    let server = axum::serve(
+        listener,
+        // The peer address keys the failed-authentication limiter.
+        app(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
         let _ = graceful.wait_for(|s| *s).await;
     });
     let mut deadline = stop_rx;

@@ -117,6 +117,10 @@ pub enum StoreError {
     BeyondHead { size: u64, head: u64 },
     #[error("the transaction did not commit: {0}")]
     CommitFailed(String),
+    /// Like `CommitFailed`, because the database could not be reached (connection lost or
+    /// refused): the client may retry the same request once it is back.
+    #[error("the database cannot be reached: {0}")]
+    Unreachable(String),
     #[error("an earlier statement of this transaction failed; it was rolled back")]
     Poisoned,
     #[error("database error: {0}")]
@@ -134,6 +138,60 @@ impl StoreError {
                 | StoreError::IdConflict { .. }
                 | StoreError::DuplicateIdInBatch { .. }
         )
+    }
+
+    /// True when the database was not there or could not take the write now (connection
+    /// lost, server shutting down, disk full or read-only), as opposed to a statement that
+    /// failed: the same request may succeed later.
+    pub fn is_unreachable(&self) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::Database(db)) => {
+                db.code().is_some_and(|code| is_unavailable_code(&code))
+            }
+            StoreError::Database(e) => matches!(
+                e,
+                sqlx::Error::Io(_)
+                    | sqlx::Error::PoolTimedOut
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::WorkerCrashed
+                    | sqlx::Error::Tls(_)
+            ),
+            StoreError::Open { .. } | StoreError::Unreachable(_) => true,
+            _ => false,
+        }
+    }
+
+    /// SQLite's READONLY (8): the file, or this connection's view of it, refuses writes.
+    pub fn is_readonly(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(db))
+            if db.code().filter(|c| c.len() < 5).and_then(|c| c.parse::<u32>().ok()).is_some_and(|c| c & 0xff == 8))
+    }
+
+    /// What every command of a batch that failed with `self` is answered, keeping whether
+    /// the database was unreachable (503, retry) or the failure is internal (500).
+    pub fn for_batch(&self) -> StoreError {
+        if self.is_unreachable() {
+            StoreError::Unreachable(self.to_string())
+        } else {
+            StoreError::CommitFailed(self.to_string())
+        }
+    }
+}
+
+/// Error codes of the environment rather than of the statement. SQLite reports its
+/// (extended) result code as a number: BUSY 5, LOCKED 6, READONLY 8, IOERR 10, FULL 13,
+/// CANTOPEN 14 (the primary code is the low byte). PostgreSQL reports a SQLSTATE: class 08
+/// (connection exception), 53 (insufficient resources: disk full, out of memory, too many
+/// connections), 57P01..57P03 (shutting down, crashed, starting).
+fn is_unavailable_code(code: &str) -> bool {
+    // A SQLSTATE has always five characters; SQLite's codes have at most four digits.
+    if code.len() == 5 {
+        code.starts_with("08")
+            || code.starts_with("53")
+            || matches!(code, "57P01" | "57P02" | "57P03")
+    } else {
+        code.parse::<u32>()
+            .is_ok_and(|sqlite| matches!(sqlite & 0xff, 5 | 6 | 8 | 10 | 13 | 14))
     }
 }
 
@@ -200,6 +258,11 @@ pub struct Store {
     pool: Pool,
     clock: Clock,
     frontier: Arc<Mutex<Option<Frontier>>>,
+    /// When a write last failed because the database was unavailable (SQLite). Connections
+    /// opened before it are closed instead of reused: one may hold a transaction that SQLite
+    /// already rolled back (sqlx then refuses to begin on it), or have opened the file
+    /// read-only while the disk refused writes (it would stay read-only for good).
+    write_failed_at: Arc<Mutex<Option<std::time::Instant>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -237,6 +300,7 @@ impl Store {
             url: redact(url),
             reason,
         };
+        let write_failed_at: Arc<Mutex<Option<std::time::Instant>>> = Arc::new(Mutex::new(None));
         let pool = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url).map_err(|e| open_err(e.to_string()))?;
             // One direct connection first: a pool retries until its timeout and then reports
@@ -266,9 +330,16 @@ impl Store {
                 .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(30))
                 .foreign_keys(true);
+            let failed = write_failed_at.clone();
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(30))
+                .before_acquire(move |_conn, meta| {
+                    let failed = failed.lock().ok().and_then(|g| *g);
+                    // Reuse only connections opened after the last unavailable write.
+                    let fresh = failed.is_none_or(|at| meta.age < at.elapsed());
+                    Box::pin(async move { Ok(fresh) })
+                })
                 .connect_with(opts)
                 .await
                 .map_err(|e| open_err(e.to_string()))?;
@@ -278,6 +349,7 @@ impl Store {
             pool,
             clock: Arc::new(Utc::now),
             frontier: Arc::new(Mutex::new(None)),
+            write_failed_at,
         })
     }
 
@@ -297,6 +369,17 @@ impl Store {
     ) -> Store {
         self.clock = Arc::new(clock);
         self
+    }
+
+    /// Notes a failed write: when the database was unavailable, the SQLite connections open
+    /// now are not reused (see `write_failed_at`).
+    fn note_write_failure(&self, e: &StoreError) {
+        if matches!(self.pool, Pool::Sqlite(_))
+            && e.is_unreachable()
+            && let Ok(mut at) = self.write_failed_at.lock()
+        {
+            *at = Some(std::time::Instant::now());
+        }
     }
 
     /// The store's clock (what stamps `recorded_at`).
@@ -349,6 +432,23 @@ impl Store {
     /// Starts a write transaction holding the ledger head. Everything appended through it
     /// commits together or not at all.
     pub async fn begin(&self) -> Result<Writer, StoreError> {
+        match self.begin_once().await {
+            Ok(w) => Ok(w),
+            Err(e) => {
+                self.note_write_failure(&e);
+                if !e.is_readonly() {
+                    return Err(e);
+                }
+                // A connection opened while the file was read-only stays so; the one the
+                // retry gets was opened since (`write_failed_at`).
+                self.begin_once()
+                    .await
+                    .inspect_err(|e| self.note_write_failure(e))
+            }
+        }
+    }
+
+    async fn begin_once(&self) -> Result<Writer, StoreError> {
         let mut tx = match &self.pool {
             Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
@@ -936,7 +1036,9 @@ impl Writer {
         .await;
         if let Err(e) = result {
             self.poisoned = true;
-            return Err(e.into());
+            let e = e.into();
+            self.store.note_write_failure(&e);
+            return Err(e);
         }
         Ok(())
     }
@@ -1026,9 +1128,14 @@ impl Writer {
                     .await?;
             });
         }
-        match self.tx {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+        let committed = match self.tx {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
+        };
+        if let Err(e) = committed {
+            let e = StoreError::from(e);
+            self.store.note_write_failure(&e);
+            return Err(e);
         }
         if let Ok(mut cache) = self.store.frontier.lock() {
             *cache = Some(self.frontier);
@@ -1118,5 +1225,30 @@ pub fn redact(url: &str) -> String {
             None => url.to_owned(),
         },
         None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod unavailable_code_tests {
+    use super::is_unavailable_code;
+
+    fn check(code: &str, unavailable: bool) {
+        assert_eq!(is_unavailable_code(code), unavailable, "{code}");
+    }
+
+    #[test]
+    fn environmental_codes_are_unavailable_and_statement_errors_are_not() {
+        check("778", true); // SQLITE_IOERR_WRITE
+        check("8", true); // SQLITE_READONLY
+        check("13", true); // SQLITE_FULL
+        check("5", true); // SQLITE_BUSY
+        check("2067", false); // SQLITE_CONSTRAINT_UNIQUE
+        check("1", false); // SQLITE_ERROR
+        check("08006", true); // connection_failure
+        check("53100", true); // disk_full
+        check("57P01", true); // admin_shutdown
+        check("23505", false); // unique_violation
+        check("40001", false); // serialization_failure
+        check("P0001", false); // raise_exception (the append-only triggers)
     }
 }

@@ -162,17 +162,30 @@ pub async fn start_server(
     admin: String,
     auditor: String,
 ) -> TestApp {
+    start_server_logging(db_url, key, keydir, admin, auditor, None).await
+}
+
+/// [`start_server`], writing the server's JSON log (at `RUST_LOG=debug`) to `log` if given.
+pub async fn start_server_logging(
+    db_url: &str,
+    key: &std::path::Path,
+    keydir: Option<std::sync::Arc<tempfile::TempDir>>,
+    admin: String,
+    auditor: String,
+    log: Option<&std::path::Path>,
+) -> TestApp {
+    let stderr = match log {
+        Some(path) => Stdio::from(std::fs::File::create(path).unwrap()),
+        None if std::env::var_os("GOVLEDGER_TEST_SERVER_LOG").is_some() => Stdio::inherit(),
+        None => Stdio::null(),
+    };
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--key-file"])
         .arg(key)
         .env("GOVLEDGER_DB", db_url)
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", if log.is_some() { "debug" } else { "warn" })
         .stdout(Stdio::piped())
-        .stderr(if std::env::var_os("GOVLEDGER_TEST_SERVER_LOG").is_some() {
-            Stdio::inherit()
-        } else {
-            Stdio::null()
-        })
+        .stderr(stderr)
         .kill_on_drop(true)
         .spawn()
         .unwrap();
@@ -220,6 +233,43 @@ impl TestApp {
             .bearer_auth(token)
             .header("content-type", "application/json")
             .body(body.to_owned())
+    }
+
+    /// Kills the server with SIGKILL (no drain, no shutdown hook) and starts a new one on the
+    /// same database, key and tokens: a crash and a restart.
+    pub async fn crash_and_restart(mut self) -> TestApp {
+        self.kill().await;
+        self.restarted().await
+    }
+
+    /// SIGKILL (`Child::kill` on Unix), then reaps the process.
+    pub async fn kill(&mut self) {
+        self.child.kill().await.unwrap();
+    }
+
+    /// A new server on the same database, key and tokens as this one.
+    pub async fn restarted(&self) -> TestApp {
+        start_server(
+            &self.db_url,
+            &self.key_file,
+            self._keydir.clone(),
+            self.admin.clone(),
+            self.auditor.clone(),
+        )
+        .await
+    }
+
+    /// Like [`TestApp::restarted`], on another database URL (e.g. through a proxy).
+    pub async fn on_url(&self, db_url: &str, log: Option<&std::path::Path>) -> TestApp {
+        start_server_logging(
+            db_url,
+            &self.key_file,
+            self._keydir.clone(),
+            self.admin.clone(),
+            self.auditor.clone(),
+            log,
+        )
+        .await
     }
 
     /// Sends SIGTERM and waits for the process to exit.

@@ -163,4 +163,5 @@ pub fn event(n: u64) -> NewEvent {
     }
 }
 
+pub mod checks;
 pub mod http;
