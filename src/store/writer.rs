@@ -1,0 +1,492 @@
+//! The write transaction: [`Writer`] holds the ledger head from `Store::begin` to `commit`,
+//! seals events (seq, prev, hash, recorded_at), inserts their exact bodies and the Merkle nodes
+//! they complete, and advances the head.
+
+use std::collections::HashMap;
+
+use chrono::DateTime;
+use govledger_schema::envelope::{EnvelopeError, check_stream};
+use govledger_schema::{Digest32, Event, NewEvent};
+use uuid::Uuid;
+
+use super::{
+    Committed, ExpectedVersion, Frontier, Head, Store, StoreError, StoredEvent, Tx, digest, stored,
+    to_i64, to_u64,
+};
+use crate::merkle::{self, NodeId, leaf_hash};
+
+/// A write transaction holding the ledger head. Dropped without `commit`, it rolls back.
+pub struct Writer {
+    pub(super) tx: Tx,
+    pub(super) store: Store,
+    pub(super) start: Head,
+    pub(super) head: Head,
+    pub(super) last_recorded_us: i64,
+    pub(super) frontier: Frontier,
+    /// Set when a statement failed mid-append: the transaction may hold part of it, so it
+    /// must never commit.
+    pub(super) poisoned: bool,
+    /// Events appended through `append` and not yet taken (see `take_sealed`).
+    pub(super) sealed: Vec<Event>,
+    /// Stream versions read or written in this transaction.
+    pub(super) versions: HashMap<String, u64>,
+    /// Whether rows wait for `flush`/`commit` (see `defer_writes`), and those waiting.
+    pub(super) defer: bool,
+    pub(super) deferred: Vec<(Event, Vec<u8>, Digest32)>,
+    pub(super) deferred_nodes: Vec<(NodeId, Digest32)>,
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer")
+            .field("head", &self.head)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Writer {
+    /// The head as it stands inside this transaction.
+    pub fn head(&self) -> Head {
+        self.head
+    }
+
+    /// Committed events after `seq` (up to the head this writer locked): how an instance that
+    /// is behind catches up inside the lock before deciding.
+    pub async fn read_after(&mut self, seq: u64) -> Result<Vec<StoredEvent>, StoreError> {
+        self.flush().await?;
+        let rows: Vec<(i64, Vec<u8>, Vec<u8>)> = with_tx!(&mut self.tx, |c| {
+            sqlx::query_as("SELECT seq, hash, body FROM events WHERE seq > $1 ORDER BY seq")
+                .bind(to_i64(seq))
+                .fetch_all(c)
+                .await?
+        });
+        rows.into_iter().map(stored).collect()
+    }
+
+    /// The version of `stream` inside this transaction.
+    pub async fn stream_version(&mut self, stream: &str) -> Result<u64, StoreError> {
+        // Nobody else writes while this transaction holds the head, so a version read once
+        // stays true for the rest of it (appends keep the cache current).
+        if let Some(v) = self.versions.get(stream) {
+            return Ok(*v);
+        }
+        let v: Option<i64> = with_tx!(&mut self.tx, |c| {
+            sqlx::query_scalar("SELECT max(version) FROM events WHERE stream = $1")
+                .bind(stream)
+                .fetch_one(c)
+                .await?
+        });
+        let v = to_u64(v.unwrap_or(0))?;
+        self.versions.insert(stream.to_owned(), v);
+        Ok(v)
+    }
+
+    /// Appends `events` to `stream`. On error nothing of this call is written (the caller may
+    /// still commit what earlier calls appended).
+    pub async fn append(
+        &mut self,
+        stream: &str,
+        expected: ExpectedVersion,
+        events: &[NewEvent],
+    ) -> Result<Vec<Committed>, StoreError> {
+        self.append_checked(stream, expected, events, true).await
+    }
+
+    /// [`Writer::append`] for events whose ids the caller has just made (UUIDv7), which no
+    /// recorded event can hold: skips the look-up of earlier events by id.
+    pub async fn append_generated(
+        &mut self,
+        stream: &str,
+        expected: ExpectedVersion,
+        events: &[NewEvent],
+    ) -> Result<Vec<Committed>, StoreError> {
+        self.append_checked(stream, expected, events, false).await
+    }
+
+    async fn append_checked(
+        &mut self,
+        stream: &str,
+        expected: ExpectedVersion,
+        events: &[NewEvent],
+        look_up_ids: bool,
+    ) -> Result<Vec<Committed>, StoreError> {
+        if self.poisoned {
+            return Err(StoreError::Poisoned);
+        }
+        if events.is_empty() {
+            return Err(StoreError::EmptyAppend);
+        }
+        check_stream(stream)?;
+        for (i, e) in events.iter().enumerate() {
+            e.validate()?;
+            if events[..i].iter().any(|o| o.id == e.id) {
+                return Err(StoreError::DuplicateIdInBatch { id: e.id });
+            }
+        }
+        if look_up_ids && let Some(original) = self.find_retry(stream, events).await? {
+            return Ok(original);
+        }
+        let actual = self.stream_version(stream).await?;
+        let ok = match expected {
+            ExpectedVersion::Any => true,
+            ExpectedVersion::NoStream => actual == 0,
+            ExpectedVersion::Exact(v) => actual == v,
+        };
+        if !ok {
+            return Err(StoreError::WrongExpectedVersion {
+                stream: stream.to_owned(),
+                expected,
+                actual,
+            });
+        }
+
+        // Seal everything first so that an encoding error leaves nothing half-written.
+        let mut sealed = Vec::with_capacity(events.len());
+        let mut head = self.head;
+        let mut recorded_us = self.last_recorded_us;
+        let now = (self.store.clock)();
+        for (i, e) in events.iter().enumerate() {
+            let seq = head.seq + 1;
+            let version = actual + 1 + i as u64;
+            let mut at = govledger_schema::envelope::truncate_to_micros(now);
+            if at.timestamp_micros() < recorded_us {
+                // recorded_at never goes backwards along the chain (a clock step back, or a
+                // demo clock): keep the previous event's time.
+                at = DateTime::from_timestamp_micros(recorded_us).unwrap_or(at);
+            }
+            recorded_us = at.timestamp_micros();
+            let event = e.seal(seq, stream, version, at, head.hash);
+            let body = event.encode().map_err(EnvelopeError::from)?;
+            let hash = Digest32::of(&body);
+            head = Head { seq, hash };
+            sealed.push((event, body, hash));
+        }
+
+        self.insert_many(&sealed).await?;
+        self.versions
+            .insert(stream.to_owned(), actual + sealed.len() as u64);
+        let mut committed = Vec::with_capacity(sealed.len());
+        for (event, _, hash) in sealed {
+            committed.push(Committed {
+                seq: event.seq,
+                id: event.id,
+                stream: event.stream.clone(),
+                version: event.version,
+                hash,
+            });
+            self.sealed.push(event);
+        }
+        self.last_recorded_us = recorded_us;
+        Ok(committed)
+    }
+
+    /// The events this writer appended since the last call, as sealed: what the caller folds
+    /// into its projections without reading them back.
+    pub fn take_sealed(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.sealed)
+    }
+
+    /// Events of seqs in `[from, to]` as this transaction sees them (its own appends included).
+    pub async fn read_range(&mut self, from: u64, to: u64) -> Result<Vec<StoredEvent>, StoreError> {
+        self.flush().await?;
+        let rows: Vec<(i64, Vec<u8>, Vec<u8>)> = with_tx!(&mut self.tx, |c| {
+            sqlx::query_as(
+                "SELECT seq, hash, body FROM events WHERE seq >= $1 AND seq <= $2 ORDER BY seq",
+            )
+            .bind(to_i64(from))
+            .bind(to_i64(to))
+            .fetch_all(c)
+            .await?
+        });
+        rows.into_iter().map(stored).collect()
+    }
+
+    /// Appends an event sealed elsewhere (an import), keeping its exact body. The caller has
+    /// checked its stream version; this checks that it continues the chain.
+    pub async fn append_sealed(
+        &mut self,
+        event: &Event,
+        body: &[u8],
+    ) -> Result<Digest32, StoreError> {
+        if self.poisoned {
+            return Err(StoreError::Poisoned);
+        }
+        if event.seq != self.head.seq + 1 {
+            return Err(StoreError::Corrupt {
+                seq: event.seq,
+                reason: format!("expected seq {}", self.head.seq + 1),
+            });
+        }
+        if event.prev != self.head.hash {
+            return Err(StoreError::Corrupt {
+                seq: event.seq,
+                reason: format!(
+                    "prev {} is not the hash of seq {} ({})",
+                    event.prev, self.head.seq, self.head.hash
+                ),
+            });
+        }
+        let hash = Digest32::of(body);
+        self.insert_many(&[(event.clone(), body.to_vec(), hash)])
+            .await?;
+        self.last_recorded_us = self
+            .last_recorded_us
+            .max(event.recorded_at.timestamp_micros());
+        Ok(hash)
+    }
+
+    /// Seals `sealed` into this transaction: computes the Merkle nodes they complete and
+    /// advances the head, then writes the rows now, or later in one go when writes are
+    /// deferred (see [`Writer::defer_writes`]).
+    async fn insert_many(
+        &mut self,
+        sealed: &[(Event, Vec<u8>, Digest32)],
+    ) -> Result<(), StoreError> {
+        let Some((last, _, last_hash)) = sealed.last() else {
+            return Ok(());
+        };
+        let mut frontier = self.frontier.clone();
+        let mut nodes = Vec::with_capacity(sealed.len());
+        for (event, body, _) in sealed {
+            let completed =
+                frontier
+                    .tree
+                    .append(leaf_hash(body))
+                    .map_err(|e| StoreError::Corrupt {
+                        seq: event.seq,
+                        reason: e.to_string(),
+                    })?;
+            // Leaves (level 0) are recomputed from the bodies; store only the nodes above.
+            nodes.extend(completed.into_iter().filter(|(id, _)| id.level > 0));
+        }
+        if self.defer {
+            self.deferred.extend_from_slice(sealed);
+            self.deferred_nodes.extend(nodes);
+        } else {
+            self.write_rows(sealed, &nodes).await?;
+        }
+        frontier.head = *last_hash;
+        self.frontier = frontier;
+        self.head = Head {
+            seq: last.seq,
+            hash: *last_hash,
+        };
+        Ok(())
+    }
+
+    /// From now on, rows are written in one go at commit (or when something in this
+    /// transaction reads events back), so that a batch of small appends costs a few statements
+    /// rather than a few per append. Checks that need no rows (versions, seals) still run per
+    /// append.
+    pub fn defer_writes(&mut self) {
+        self.defer = true;
+    }
+
+    /// Writes deferred rows now.
+    pub async fn flush(&mut self) -> Result<(), StoreError> {
+        if self.deferred.is_empty() {
+            return Ok(());
+        }
+        let rows = std::mem::take(&mut self.deferred);
+        let nodes = std::mem::take(&mut self.deferred_nodes);
+        self.write_rows(&rows, &nodes).await
+    }
+
+    /// Inserts event rows and Merkle nodes in multi-row statements (one round trip per 500
+    /// rows rather than per row). A failed statement poisons the writer: the transaction may
+    /// hold part of the write.
+    async fn write_rows(
+        &mut self,
+        rows: &[(Event, Vec<u8>, Digest32)],
+        nodes: &[(NodeId, Digest32)],
+    ) -> Result<(), StoreError> {
+        const ROWS_PER_STATEMENT: usize = 500;
+        let result: Result<(), sqlx::Error> = async {
+            for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+                with_tx!(&mut self.tx, |c| {
+                    let mut q = sqlx::QueryBuilder::new(
+                        "INSERT INTO events (seq, id, stream, version, type, actor, basis, \
+                         effective_us, recorded_us, hash, body) ",
+                    );
+                    q.push_values(chunk, |mut row, (event, body, hash)| {
+                        row.push_bind(to_i64(event.seq))
+                            .push_bind(event.id)
+                            .push_bind(event.stream.as_str())
+                            .push_bind(to_i64(event.version))
+                            .push_bind(event.event_type.as_str())
+                            .push_bind(event.meta.actor.as_str())
+                            .push_bind(event.meta.basis.as_str())
+                            .push_bind(event.effective_at.timestamp_micros())
+                            .push_bind(event.recorded_at.timestamp_micros())
+                            .push_bind(&hash.0[..])
+                            .push_bind(&body[..]);
+                    });
+                    q.build().execute(c).await?;
+                });
+            }
+            for chunk in nodes.chunks(ROWS_PER_STATEMENT) {
+                with_tx!(&mut self.tx, |c| {
+                    let mut q =
+                        sqlx::QueryBuilder::new("INSERT INTO merkle_nodes (level, idx, hash) ");
+                    q.push_values(chunk, |mut row, (NodeId { level, index }, node)| {
+                        row.push_bind(i64::from(*level))
+                            .push_bind(to_i64(*index))
+                            .push_bind(&node.0[..]);
+                    });
+                    q.build().execute(c).await?;
+                });
+            }
+            Ok(())
+        }
+        .await;
+        if let Err(e) = result {
+            self.poisoned = true;
+            let e = e.into();
+            self.store.note_write_failure(&e);
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// If every event of `events` is already recorded with the same content, returns the
+    /// original result (an idempotent retry). If some are recorded with other content, or
+    /// only some are recorded, that is a conflict.
+    async fn find_retry(
+        &mut self,
+        stream: &str,
+        events: &[NewEvent],
+    ) -> Result<Option<Vec<Committed>>, StoreError> {
+        // Ids appended earlier in this transaction must be visible to the look-up.
+        self.flush().await?;
+        let mut found = Vec::new();
+        // One round trip for the whole append: any of its ids already recorded?
+        let rows: Vec<(i64, Vec<u8>, Vec<u8>, Uuid)> = with_tx!(&mut self.tx, |c| {
+            let mut q =
+                sqlx::QueryBuilder::new("SELECT seq, hash, body, id FROM events WHERE id IN (");
+            let mut ids = q.separated(", ");
+            for e in events {
+                ids.push_bind(e.id);
+            }
+            q.push(") ORDER BY seq");
+            q.build_query_as().fetch_all(c).await?
+        });
+        for (seq, hash, body, id) in rows {
+            let Some(e) = events.iter().find(|e| e.id == id) else {
+                continue;
+            };
+            let row = (seq, hash, body);
+            {
+                let s = stored(row)?;
+                let event = s.event().map_err(|err| StoreError::Corrupt {
+                    seq: s.seq,
+                    reason: err.to_string(),
+                })?;
+                if !e.same_content(stream, &event) {
+                    return Err(StoreError::IdConflict {
+                        id: e.id,
+                        seq: s.seq,
+                    });
+                }
+                found.push(Committed {
+                    seq: s.seq,
+                    id: event.id,
+                    stream: event.stream,
+                    version: event.version,
+                    hash: s.hash,
+                });
+            }
+        }
+        match found.len() {
+            0 => Ok(None),
+            n if n == events.len() => Ok(Some(found)),
+            _ => {
+                let id = events
+                    .iter()
+                    .find(|e| found.iter().all(|f| f.id != e.id))
+                    .map_or(Uuid::nil(), |e| e.id);
+                Err(StoreError::IdConflict {
+                    id,
+                    seq: found[0].seq,
+                })
+            }
+        }
+    }
+
+    /// True when a failed statement means this transaction can only roll back.
+    pub fn is_poisoned(&self) -> bool {
+        self.poisoned
+    }
+
+    /// Commits: advances the stored head and makes everything appended visible at once.
+    pub async fn commit(mut self) -> Result<Head, StoreError> {
+        if self.poisoned {
+            return Err(StoreError::Poisoned);
+        }
+        self.flush().await?;
+        if self.head != self.start {
+            let head = self.head;
+            with_tx!(&mut self.tx, |c| {
+                sqlx::query("UPDATE ledger_head SET seq = $1, hash = $2 WHERE id = 1")
+                    .bind(to_i64(head.seq))
+                    .bind(&head.hash.0[..])
+                    .execute(c)
+                    .await?;
+            });
+        }
+        let committed = match self.tx {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
+        };
+        if let Err(e) = committed {
+            let e = StoreError::from(e);
+            self.store.note_write_failure(&e);
+            return Err(e);
+        }
+        if let Ok(mut cache) = self.store.frontier.lock() {
+            *cache = Some(self.frontier);
+        }
+        Ok(self.head)
+    }
+
+    /// Rebuilds the Merkle frontier for the locked head from stored nodes: one read per
+    /// perfect subtree of the head's size (O(log n)).
+    pub(super) async fn load_frontier(&mut self) -> Result<Frontier, StoreError> {
+        let size = self.head.seq;
+        let mut hashes = Vec::new();
+        for NodeId { level, index } in merkle::root_nodes(size) {
+            let hash = if level == 0 {
+                let body: Vec<u8> = with_tx!(&mut self.tx, |c| {
+                    sqlx::query_scalar("SELECT body FROM events WHERE seq = $1")
+                        .bind(to_i64(index + 1))
+                        .fetch_one(c)
+                        .await?
+                });
+                leaf_hash(&body)
+            } else {
+                let h: Option<Vec<u8>> = with_tx!(&mut self.tx, |c| {
+                    sqlx::query_scalar(
+                        "SELECT hash FROM merkle_nodes WHERE level = $1 AND idx = $2",
+                    )
+                    .bind(i64::from(level))
+                    .bind(to_i64(index))
+                    .fetch_optional(c)
+                    .await?
+                });
+                let h = h.ok_or_else(|| StoreError::Corrupt {
+                    seq: size,
+                    reason: format!("merkle node ({level}, {index}) is missing"),
+                })?;
+                digest(&h, size)?
+            };
+            hashes.push(hash);
+        }
+        let tree = merkle::Frontier::from_parts(size, hashes).map_err(|e| StoreError::Corrupt {
+            seq: size,
+            reason: e.to_string(),
+        })?;
+        Ok(Frontier {
+            head: self.head.hash,
+            tree,
+        })
+    }
+}
