@@ -92,12 +92,13 @@ pub async fn assert_one_gapless_verified_chain(app: &TestApp) -> Vec<Value> {
     events
 }
 
-/// The views every instance must agree on once it has caught up.
+/// The views every instance must agree on once it has caught up. A fixed `as_of`: the
+/// default is "now", which the responses echo, so two reads a second apart would differ.
 pub async fn views(app: &TestApp) -> (Value, Value, Value) {
     (
         app.get_json("/v1/head").await,
-        app.get_json("/v1/organisation").await,
-        app.get_json("/v1/assets").await,
+        app.get_json("/v1/organisation?as_of=2026-01-01").await,
+        app.get_json("/v1/assets?as_of=2026-01-01").await,
     )
 }
 
