@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Offset, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use govledger_projections::State;
 use govledger_schema::events::{
     Addressee, MeetingForm, MeetingKind, RosterEntry, SignaturePosition,
@@ -38,16 +38,11 @@ pub fn demo_genesis_admin() -> GenesisAdmin {
     }
 }
 
-fn jst() -> FixedOffset {
-    // +09:00 is in range; the fallback only keeps the code free of unwrap.
-    FixedOffset::east_opt(9 * 3600).unwrap_or_else(|| Utc.fix())
-}
-
 /// 00:00 JST on `y-m-d` (dates are the script's own constants).
 pub fn jst_date(y: i32, m: u32, d: u32) -> Time {
     NaiveDate::from_ymd_opt(y, m, d)
         .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .and_then(|t| t.and_local_timezone(jst()).single())
+        .and_then(|t| t.and_local_timezone(crate::jst::JST).single())
         .unwrap_or_default()
 }
 

@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::error::Error;
 use super::extract::{Query, param};
-use super::tokens::jst;
+use crate::jst::JST;
 use super::{AppState, CachedVerify, conditional};
 use crate::store::{Head, Store, StoredEvent, VerifyReport};
 
@@ -166,7 +166,7 @@ fn parse_instant(field: &str, v: Option<&str>, end_of_day: bool) -> Result<Optio
             date
         };
         date.and_hms_opt(0, 0, 0)
-            .and_then(|t| t.and_local_timezone(jst()).single())
+            .and_then(|t| t.and_local_timezone(JST).single())
             .map(|t| t.timestamp_micros())
             .ok_or_else(|| format!("{s:?} is out of range"))
     })

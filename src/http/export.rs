@@ -19,7 +19,7 @@ use utoipa::IntoParams;
 
 use super::error::Error;
 use super::extract::{Query, param};
-use super::tokens::jst;
+use crate::jst::JST;
 use super::{AppState, conditional};
 use crate::store::{Head, SCAN_PAGE, Store, StoredEvent};
 
@@ -129,11 +129,11 @@ fn csv_row(stored: &StoredEvent, out: &mut Vec<u8>) -> Result<(), Error> {
             stored.seq
         ))
     })?;
-    let effective = format_effective_at(&e.effective_at.with_timezone(&jst()));
+    let effective = format_effective_at(&e.effective_at.with_timezone(&JST));
     // The body keeps recorded_at in UTC; the CSV shows the same instant in JST.
     let recorded = e
         .recorded_at
-        .with_timezone(&jst())
+        .with_timezone(&JST)
         .format("%Y-%m-%dT%H:%M:%S%.6f%:z")
         .to_string();
     let fields = [

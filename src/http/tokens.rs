@@ -12,7 +12,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, FixedOffset, Offset, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use govledger_schema::{Meta, NewEvent};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -134,17 +134,6 @@ macro_rules! on_pool {
             }
         }
     };
-}
-
-/// Now in JST, whole seconds: the `effective_at` of token events.
-pub fn now_jst() -> DateTime<FixedOffset> {
-    Utc::now().trunc_subsecs(0).with_timezone(&jst())
-}
-
-/// The +09:00 offset (Japan Standard Time).
-pub fn jst() -> FixedOffset {
-    // 9 hours is within ±24h, so this is always Some; UTC is the harmless fallback.
-    FixedOffset::east_opt(9 * 3600).unwrap_or_else(|| Utc.fix())
 }
 
 fn check_person(person: &str) -> Result<(), TokenError> {
@@ -305,7 +294,7 @@ fn token_event(
             request_id: request_id.filter(|r| r.len() <= govledger_schema::envelope::MAX_NAME_LEN),
             causation_id: None,
         },
-        effective_at: now_jst(),
+        effective_at: crate::jst::now(),
     }
 }
 
