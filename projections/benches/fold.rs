@@ -3,7 +3,6 @@
 //! `cargo bench -p govledger-projections --bench fold -- EXPORT.jsonl [N]`: EXPORT is a JSON
 //! Lines export (`govledger demo`, then `govledger export`); its events are cycled with fresh
 //! ids, seqs and streams until there are N (default 100,000), as `govledger bench` does.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a bench may panic on a broken fixture
 
 use std::time::{Duration, Instant};
 
@@ -21,26 +20,33 @@ fn peak_rss_mib() -> f64 {
         .map_or(0.0, |k| k / 1024.0)
 }
 
-fn main() {
+type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+fn main() -> BenchResult<()> {
     let mut args = std::env::args().skip(1).filter(|a| !a.starts_with("--"));
     let Some(path) = args.next() else {
         eprintln!("usage: fold EXPORT.jsonl [N]  (skipped: no export given)");
-        return;
+        return Ok(());
     };
-    let n: u64 = args.next().map_or(100_000, |s| s.parse().unwrap());
-    let text = std::fs::read_to_string(&path).unwrap();
-    let templates: Vec<NewEvent> = text
-        .lines()
-        .filter(|l| !l.is_empty())
-        .map(|l| Event::decode(l.as_bytes()).unwrap())
-        .map(|e| NewEvent {
+    let n: u64 = match args.next() {
+        Some(s) => s.parse()?,
+        None => 100_000,
+    };
+    let text = std::fs::read_to_string(&path)?;
+    let mut templates: Vec<NewEvent> = Vec::new();
+    for l in text.lines().filter(|l| !l.is_empty()) {
+        let e = Event::decode(l.as_bytes())?;
+        templates.push(NewEvent {
             id: e.id,
             event_type: e.event_type,
             data: e.data,
             meta: e.meta,
             effective_at: e.effective_at,
-        })
-        .collect();
+        });
+    }
+    if templates.is_empty() {
+        return Err(format!("{path} holds no events").into());
+    }
     let now = Utc::now();
     let body = |i: u64| {
         let mut e = templates[(i as usize) % templates.len()].clone();
@@ -48,7 +54,6 @@ fn main() {
         let stream = format!("bench/{}", (i / 100) % 1000);
         e.seal(i + 1, &stream, i / 100_000 + 1, now, Digest32::ZERO)
             .encode()
-            .unwrap()
     };
     let rss0 = peak_rss_mib();
     let only = std::env::var("FOLD_ONLY").unwrap_or_default();
@@ -59,10 +64,13 @@ fn main() {
     let mut apply = Duration::ZERO;
     let mut i = 0;
     while i < n {
-        let page: Vec<Vec<u8>> = (i..n.min(i + 1000)).map(body).collect();
+        let page: Vec<Vec<u8>> = (i..n.min(i + 1000)).map(body).collect::<Result<_, _>>()?;
         i += page.len() as u64;
         let d = Instant::now();
-        let events: Vec<Event> = page.iter().map(|b| Event::decode(b).unwrap()).collect();
+        let events: Vec<Event> = page
+            .iter()
+            .map(|b| Event::decode(b))
+            .collect::<Result<_, _>>()?;
         decode += d.elapsed();
         let a = Instant::now();
         for e in &events {
@@ -88,7 +96,7 @@ fn main() {
         state.unknown_types().len()
     );
     if only == "fold" {
-        return;
+        return Ok(());
     }
     let t = Instant::now();
     let h = state.state_hash();
@@ -98,7 +106,7 @@ fn main() {
         peak_rss_mib()
     );
     let t = Instant::now();
-    let (h3, bin) = state.to_snapshot().unwrap();
+    let (h3, bin) = state.to_snapshot()?;
     println!(
         "snapshot binary encode {:.3}s, {} bytes; peak rss {:.0} MiB",
         t.elapsed().as_secs_f64(),
@@ -112,7 +120,7 @@ fn main() {
         t.elapsed().as_secs_f64()
     );
     let t = Instant::now();
-    let back = State::from_snapshot(&bin, &h3).unwrap();
+    let back = State::from_snapshot(&bin, &h3)?;
     println!(
         "snapshot binary decode (hash checked) {:.3}s; equal {}; peak rss {:.0} MiB",
         t.elapsed().as_secs_f64(),
@@ -121,7 +129,7 @@ fn main() {
     );
     drop((back, bin));
     let t = Instant::now();
-    let snap = serde_json::to_vec(&state).unwrap();
+    let snap = serde_json::to_vec(&state)?;
     println!(
         "snapshot json encode {:.3}s, {} bytes; peak rss {:.0} MiB",
         t.elapsed().as_secs_f64(),
@@ -129,7 +137,7 @@ fn main() {
         peak_rss_mib()
     );
     let t = Instant::now();
-    let back: State = serde_json::from_slice(&snap).unwrap();
+    let back: State = serde_json::from_slice(&snap)?;
     let dec = t.elapsed();
     let t = Instant::now();
     let h2 = back.state_hash();
@@ -140,4 +148,5 @@ fn main() {
         h == h2 && back == state,
         peak_rss_mib()
     );
+    Ok(())
 }

@@ -18,8 +18,8 @@ use uuid::Uuid;
 
 use super::error::Error;
 use super::extract::{Query, param};
-use crate::jst::JST;
 use super::{AppState, CachedVerify, conditional};
+use crate::jst::JST;
 use crate::store::{Head, Store, StoredEvent, VerifyReport};
 
 /// Default and largest page of `GET /v1/events` and `GET /v1/streams/…`.

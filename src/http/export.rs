@@ -19,8 +19,8 @@ use utoipa::IntoParams;
 
 use super::error::Error;
 use super::extract::{Query, param};
-use crate::jst::JST;
 use super::{AppState, conditional};
+use crate::jst::JST;
 use crate::store::{Head, SCAN_PAGE, Store, StoredEvent};
 
 /// `GET /v1/export.*` parameters.
