@@ -680,12 +680,18 @@ impl Store {
         verify::verify(self, from, to, true, progress).await
     }
 
-    /// Raw column values of one event (for `verify`): id, stream, version, type, actor,
-    /// basis, effective_us, recorded_us.
+    /// The rows `verify` reads: seq, id, the other indexed columns packed into one text (see
+    /// [`verify::IndexedColumns`]), hash and body. Packing the columns in SQL makes a row five
+    /// values to transfer and decode instead of eleven, which is most of what reading a row
+    /// costs; the packing is unambiguous (numbers before `|`, strings length-prefixed).
     async fn columns_page(&self, from: u64, limit: u64) -> Result<Vec<RowColumns>, StoreError> {
         let rows: Vec<RowColumns> = with_pool!(self, |p| {
             sqlx::query_as(
-                "SELECT seq, id, stream, version, type, actor, basis, effective_us, recorded_us, hash, body \
+                "SELECT seq, id, \
+                 version || '|' || effective_us || '|' || recorded_us || '|' \
+                 || octet_length(stream) || ':' || stream || octet_length(type) || ':' || type \
+                 || octet_length(actor) || ':' || actor || octet_length(basis) || ':' || basis, \
+                 hash, body \
                  FROM events WHERE seq >= $1 ORDER BY seq LIMIT $2",
             )
             .bind(to_i64(from))
@@ -697,20 +703,8 @@ impl Store {
     }
 }
 
-/// A raw row as `verify` reads it.
-type RowColumns = (
-    i64,
-    Uuid,
-    String,
-    i64,
-    String,
-    String,
-    String,
-    i64,
-    i64,
-    Vec<u8>,
-    Vec<u8>,
-);
+/// A raw row as `verify` reads it: seq, id, packed indexed columns, hash, body.
+type RowColumns = (i64, Uuid, String, Vec<u8>, Vec<u8>);
 
 fn stored((seq, hash, body): (i64, Vec<u8>, Vec<u8>)) -> Result<StoredEvent, StoreError> {
     let seq = to_u64(seq)?;

@@ -322,8 +322,7 @@ fn inspect_page(rows: Vec<RowColumns>, deep: bool) -> Vec<Result<RowFacts, (u64,
 /// payload is not parsed at all: any change to a body still changes its hash, which the chain
 /// or the head exposes, so `deep` adds only the check of the writer's own encoding.
 fn inspect_row(row: &RowColumns, deep: bool) -> Result<RowFacts, (u64, BreakKind)> {
-    let (seq, id, stream, version, event_type, actor, basis, effective_us, recorded_us, hash, body) =
-        row;
+    let (seq, id, packed, hash, body) = row;
     let seq = u64::try_from(*seq).unwrap_or(0);
     let fail = |kind| (seq, kind);
     let malformed = |e: govledger_schema::EnvelopeError| {
@@ -370,18 +369,41 @@ fn inspect_row(row: &RowColumns, deep: bool) -> Result<RowFacts, (u64, BreakKind
     if stored != computed {
         return Err(fail(BreakKind::HashMismatch { stored, computed }));
     }
+    let cols = IndexedColumns::unpack(packed);
     let columns: [(&'static str, bool); 8] = [
         ("id", facts.id == *id),
-        ("stream", facts.stream == *stream),
+        (
+            "stream",
+            cols.as_ref().is_some_and(|c| c.stream == facts.stream),
+        ),
         (
             "version",
-            i64::try_from(facts.version).ok() == Some(*version),
+            cols.as_ref()
+                .is_some_and(|c| u64::try_from(c.version).ok() == Some(facts.version)),
         ),
-        ("type", facts.event_type == *event_type),
-        ("actor", facts.actor == *actor),
-        ("basis", facts.basis == *basis),
-        ("effective_us", facts.effective_us == *effective_us),
-        ("recorded_us", facts.recorded_us == *recorded_us),
+        (
+            "type",
+            cols.as_ref()
+                .is_some_and(|c| c.event_type == facts.event_type),
+        ),
+        (
+            "actor",
+            cols.as_ref().is_some_and(|c| c.actor == facts.actor),
+        ),
+        (
+            "basis",
+            cols.as_ref().is_some_and(|c| c.basis == facts.basis),
+        ),
+        (
+            "effective_us",
+            cols.as_ref()
+                .is_some_and(|c| c.effective_us == facts.effective_us),
+        ),
+        (
+            "recorded_us",
+            cols.as_ref()
+                .is_some_and(|c| c.recorded_us == facts.recorded_us),
+        ),
     ];
     if let Some((column, _)) = columns.iter().find(|(_, ok)| !ok) {
         return Err(fail(BreakKind::ColumnMismatch { column }));
@@ -407,4 +429,82 @@ struct Envelope {
     basis: String,
     effective_us: i64,
     recorded_us: i64,
+}
+
+/// The indexed columns as `columns_page` packs them in SQL:
+/// `version|effective_us|recorded_us|` then stream, type, actor and basis, each as its length
+/// in bytes, `:`, and the text. Numbers hold no `|` and every text is length-prefixed, so a
+/// packing reads back one way only: a changed column cannot pass for the original.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct IndexedColumns<'a> {
+    pub version: i64,
+    pub effective_us: i64,
+    pub recorded_us: i64,
+    pub stream: &'a str,
+    pub event_type: &'a str,
+    pub actor: &'a str,
+    pub basis: &'a str,
+}
+
+impl<'a> IndexedColumns<'a> {
+    /// Reads a packing back; `None` if it is not one (which `verify` reports as a column
+    /// mismatch: the database did not hold what the writer put there).
+    pub(super) fn unpack(packed: &'a str) -> Option<IndexedColumns<'a>> {
+        let mut numbers = packed.splitn(4, '|');
+        let version = numbers.next()?.parse().ok()?;
+        let effective_us = numbers.next()?.parse().ok()?;
+        let recorded_us = numbers.next()?.parse().ok()?;
+        let mut rest = numbers.next()?;
+        let mut text = || {
+            let (len, after) = rest.split_once(':')?;
+            let len: usize = len.parse().ok()?;
+            let value = after.get(..len)?;
+            rest = after.get(len..)?;
+            Some(value)
+        };
+        let (stream, event_type, actor, basis) = (text()?, text()?, text()?, text()?);
+        rest.is_empty().then_some(IndexedColumns {
+            version,
+            effective_us,
+            recorded_us,
+            stream,
+            event_type,
+            actor,
+            basis,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IndexedColumns;
+
+    #[test]
+    fn a_packing_reads_back_one_way_only() {
+        let cols = IndexedColumns::unpack("3|-5|17|4:a|b:6:x:y|z0:3:日").unwrap();
+        assert_eq!(
+            cols,
+            IndexedColumns {
+                version: 3,
+                effective_us: -5,
+                recorded_us: 17,
+                stream: "a|b:",
+                event_type: "x:y|z",
+                actor: "",
+                basis: "日",
+            }
+        );
+        // A length that runs past the end, into the middle of a character, or leaves bytes
+        // over is not a packing.
+        for bad in [
+            "3|-5|17|4:a|b:6:x:y|z0:3:日x",
+            "3|-5|17|4:a|b:6:x:y|z0:2:日",
+            "3|-5|17|9:a",
+            "3|-5|4:a",
+            "x|1|2|0:0:0:0:",
+        ] {
+            assert_eq!(IndexedColumns::unpack(bad), None, "{bad}");
+        }
+        assert!(IndexedColumns::unpack("1|2|3|0:0:0:0:").is_some());
+    }
 }
