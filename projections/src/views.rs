@@ -154,6 +154,8 @@ pub struct AccessEntry {
 pub struct AccessView {
     pub at: ViewAt,
     pub grants: Vec<AccessEntry>,
+    /// Grants in all, of which `grants` holds the [`Window`] asked for.
+    pub total: usize,
 }
 
 /// One act in a process, for views.
@@ -379,6 +381,52 @@ pub struct Finding {
 pub struct AuditView {
     pub at: ViewAt,
     pub findings: Vec<Finding>,
+    /// Findings in all, of which `findings` holds the [`Window`] asked for.
+    pub total: usize,
+}
+
+/// A page of a list view: skip `offset` items, keep at most `limit`. Only the kept items are
+/// built, so a page of a view with a million items costs a page's worth of memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub offset: usize,
+    pub limit: usize,
+}
+
+impl Window {
+    /// Everything.
+    pub const ALL: Window = Window {
+        offset: 0,
+        limit: usize::MAX,
+    };
+
+    fn holds(&self, index: usize) -> bool {
+        index >= self.offset && index - self.offset < self.limit
+    }
+}
+
+/// Counts every item offered and builds only those inside the window.
+struct Paging<T> {
+    window: Window,
+    total: usize,
+    items: Vec<T>,
+}
+
+impl<T> Paging<T> {
+    fn new(window: Window) -> Paging<T> {
+        Paging {
+            window,
+            total: 0,
+            items: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, make: impl FnOnce() -> T) {
+        if self.window.holds(self.total) {
+            self.items.push(make());
+        }
+        self.total += 1;
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -689,15 +737,28 @@ impl<'a> Lens<'a> {
 
     /// Who may use which asset at `as_of`, since when, on whose decision. Filters are optional.
     pub fn access(&self, asset_id: Option<&str>, person_id: Option<&str>) -> AccessView {
-        let grants = self
+        self.access_page(asset_id, person_id, Window::ALL)
+    }
+
+    /// [`Lens::access`], one page of it.
+    pub fn access_page(
+        &self,
+        asset_id: Option<&str>,
+        person_id: Option<&str>,
+        window: Window,
+    ) -> AccessView {
+        let mut grants = Paging::new(window);
+        for g in self
             .active_grants()
             .filter(|g| asset_id.is_none_or(|a| g.asset_id == a))
             .filter(|g| person_id.is_none_or(|p| g.person_id == p))
-            .map(|g| self.access_entry(g))
-            .collect();
+        {
+            grants.push(|| self.access_entry(g));
+        }
         AccessView {
             at: self.header(),
-            grants,
+            grants: grants.items,
+            total: grants.total,
         }
     }
 
@@ -1210,11 +1271,16 @@ impl<'a> Lens<'a> {
 
     /// Audit findings as of `as_of`.
     pub fn audit(&self) -> AuditView {
-        let mut findings = Vec::new();
+        self.audit_page(Window::ALL)
+    }
+
+    /// [`Lens::audit`], one page of it (findings outside the window are counted, not built).
+    pub fn audit_page(&self, window: Window) -> AuditView {
+        let mut findings = Paging::new(window);
         for g in self.active_grants() {
             let now = self.person_unit(&g.person_id);
             if now != Some(g.unit_id.as_str()) {
-                findings.push(Finding {
+                findings.push(|| Finding {
                     kind: "grant_held_by_user_who_left_division",
                     article: "第5条第2項・第8条第3項",
                     message: format!(
@@ -1228,7 +1294,7 @@ impl<'a> Lens<'a> {
                 });
             }
             if let Some((s, id)) = self.retired(&g.asset_id) {
-                findings.push(Finding {
+                findings.push(|| Finding {
                     kind: "grant_on_retired_asset",
                     article: "第7条第1項",
                     message: format!(
@@ -1241,7 +1307,7 @@ impl<'a> Lens<'a> {
         }
         for post_id in self.officer_posts() {
             if self.holding(&post_id).is_none() {
-                findings.push(Finding {
+                findings.push(|| Finding {
                     kind: "vacant_officer_post",
                     article: "第5条第1項・別表",
                     message: format!("officer post {post_id} has no holder"),
@@ -1253,7 +1319,7 @@ impl<'a> Lens<'a> {
             }
             let r = self.roster(&post_id);
             if !r.is_some_and(|r| self.roster_valid(r)) {
-                findings.push(Finding {
+                findings.push(|| Finding {
                     kind: "officer_without_valid_roster",
                     article: "第9条",
                     message: format!(
@@ -1269,7 +1335,7 @@ impl<'a> Lens<'a> {
             .into_iter()
             .filter(|r| r.overdue)
         {
-            findings.push(Finding {
+            findings.push(|| Finding {
                 kind: "overdue_security_request",
                 article: "第10条第2項",
                 message: format!("security request {} was due {}", r.id, r.due),
@@ -1284,7 +1350,7 @@ impl<'a> Lens<'a> {
             .filter(|e| self.knows(e.seq) && e.effective_at <= self.as_of)
         {
             if e.recorded_at.signed_duration_since(e.effective_at) > late {
-                findings.push(Finding {
+                findings.push(|| Finding {
                     kind: "decision_recorded_late",
                     article: "記録の原則",
                     message: format!(
@@ -1295,7 +1361,7 @@ impl<'a> Lens<'a> {
                 });
             }
             if let Some(f) = &e.acting_for {
-                findings.push(Finding {
+                findings.push(|| Finding {
                     kind: "deputy_act",
                     article: "第4条第1項",
                     message: format!(
@@ -1308,7 +1374,8 @@ impl<'a> Lens<'a> {
         }
         AuditView {
             at: self.header(),
-            findings,
+            findings: findings.items,
+            total: findings.total,
         }
     }
 

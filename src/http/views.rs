@@ -64,6 +64,72 @@ pub struct AccessQuery {
     pub known_at: Option<String>,
     /// `json` (default) or `csv`.
     pub format: Option<String>,
+    /// Skip this many grants (default 0); see `page` in the answer.
+    #[param(value_type = Option<u64>, minimum = 0)]
+    pub offset: Option<String>,
+    /// At most this many grants (default 1,000, at most 10,000).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 10000)]
+    pub limit: Option<String>,
+}
+
+/// `GET /v1/audit` parameters.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// Effective date `YYYY-MM-DD` (00:00 JST) or RFC 3339 timestamp (default: now).
+    pub as_of: Option<String>,
+    /// Ledger seq: the view as the ledger knew it then (default: the head).
+    #[param(value_type = Option<u64>, minimum = 0)]
+    pub known_at: Option<String>,
+    /// `json` (default) or `csv`.
+    pub format: Option<String>,
+    /// Skip this many findings (default 0); see `page` in the answer.
+    #[param(value_type = Option<u64>, minimum = 0)]
+    pub offset: Option<String>,
+    /// At most this many findings (default 1,000, at most 10,000).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 10000)]
+    pub limit: Option<String>,
+}
+
+/// Items per page of a list view (`/v1/access`, `/v1/audit`) unless `limit` says otherwise.
+pub const DEFAULT_VIEW_LIMIT: usize = 1_000;
+/// The largest `limit` a list view accepts: a page is built in memory, so it is bounded.
+pub const MAX_VIEW_LIMIT: usize = 10_000;
+
+/// Parses `offset` and `limit` of a list view.
+fn window(
+    offset: Option<&str>,
+    limit: Option<&str>,
+) -> Result<govledger_projections::Window, Error> {
+    let offset = param("offset", offset, |s| {
+        s.parse::<usize>()
+            .map_err(|_| format!("{s:?} is not a whole number"))
+    })?
+    .unwrap_or(0);
+    let limit = param("limit", limit, |s| match s.parse::<usize>() {
+        Ok(n) if (1..=MAX_VIEW_LIMIT).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "{s:?} is not a whole number from 1 to {MAX_VIEW_LIMIT}"
+        )),
+    })?
+    .unwrap_or(DEFAULT_VIEW_LIMIT);
+    Ok(govledger_projections::Window { offset, limit })
+}
+
+/// Replaces a paged view's `total` by `page: {offset, limit, total, next_offset}`
+/// (`next_offset` null on the last page).
+fn paged(mut v: Value, w: govledger_projections::Window) -> Value {
+    if let Value::Object(m) = &mut v {
+        let total = m.remove("total").and_then(|t| t.as_u64()).unwrap_or(0);
+        let end = (w.offset as u64).saturating_add(w.limit as u64);
+        let next = (end < total).then_some(end);
+        m.insert(
+            "page".into(),
+            json!({"offset": w.offset, "limit": w.limit, "total": total, "next_offset": next}),
+        );
+    }
+    v
 }
 
 /// The members every view starts with; the view's own members follow.
@@ -256,11 +322,45 @@ view_doc!(
     "/v1/incidents",
     "Incidents and the officers' emergency rosters (第9条, 第11条)"
 );
-view_doc!(
-    audit,
-    "/v1/audit",
-    "Audit findings: grants that outlived their basis, vacant posts, late records, …"
-);
+/// Audit findings: grants that outlived their basis, vacant posts, late records, …, a page at
+/// a time (`offset`, `limit`; `page` in the answer says the total and the next offset). Pass
+/// `known_at` from the first page's answer to page through one fixed view.
+#[utoipa::path(
+    get,
+    path = "/v1/audit",
+    tag = "views",
+    params(AuditQuery),
+    responses(
+        (status = 200, description = "Findings: `{as_of, known_at, head, findings, page}`", body = ViewHeader, headers(("ETag" = String))),
+        (status = 304, description = "Not modified"),
+        (status = 400, description = "A bad parameter", body = super::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or bad token", body = super::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn audit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    OriginalUri(uri): OriginalUri,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, Error> {
+    let params = Params::parse(
+        q.as_of.as_deref(),
+        q.known_at.as_deref(),
+        q.format.as_deref(),
+    )?;
+    let w = window(q.offset.as_deref(), q.limit.as_deref())?;
+    view(
+        &state,
+        &headers,
+        &uri,
+        params,
+        "audit",
+        |l| to_value(l.audit_page(w)).map(|v| Some(paged(v, w))),
+        rows::audit,
+    )
+    .await
+}
 
 /// One asset: annex entry, officer posts and holders over time, who may use it at `as_of`,
 /// every grant, and every decision about it with its seq.
@@ -348,7 +448,7 @@ pub async fn person(
     tag = "views",
     params(AccessQuery),
     responses(
-        (status = 200, description = "Grants in force: `{as_of, known_at, head, grants}`", body = ViewHeader, headers(("ETag" = String))),
+        (status = 200, description = "Grants in force: `{as_of, known_at, head, grants, page}`, a page at a time (`offset`, `limit`)", body = ViewHeader, headers(("ETag" = String))),
         (status = 304, description = "Not modified"),
         (status = 400, description = "A bad parameter", body = super::Problem, content_type = "application/problem+json"),
     ),
@@ -365,13 +465,17 @@ pub async fn access(
         q.known_at.as_deref(),
         q.format.as_deref(),
     )?;
+    let w = window(q.offset.as_deref(), q.limit.as_deref())?;
     view(
         &state,
         &headers,
         &uri,
         params,
         "access",
-        |l| to_value(l.access(q.asset.as_deref(), q.person.as_deref())).map(Some),
+        |l| {
+            to_value(l.access_page(q.asset.as_deref(), q.person.as_deref(), w))
+                .map(|v| Some(paged(v, w)))
+        },
         rows::access,
     )
     .await
@@ -427,9 +531,6 @@ mod imp {
     }
     pub fn incidents(l: &Lens<'_>) -> Result<Value, Error> {
         to_value(l.incidents())
-    }
-    pub fn audit(l: &Lens<'_>) -> Result<Value, Error> {
-        to_value(l.audit())
     }
 }
 

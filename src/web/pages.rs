@@ -937,9 +937,14 @@ pub async fn audit(
     Query(q): Query<AtQuery>,
 ) -> Result<Response, Error> {
     let at = At::read(&state, &q).await?;
-    let findings = state
-        .ledger()
-        .read(|st| st.lens(at.as_of, Some(at.known_at)).audit());
+    let findings = state.ledger().read(|st| {
+        // A page is built in memory: the first page here, the rest through `/v1/audit`.
+        st.lens(at.as_of, Some(at.known_at))
+            .audit_page(govledger_projections::Window {
+                offset: 0,
+                limit: crate::http::views::DEFAULT_VIEW_LIMIT,
+            })
+    });
     let verify = match json_of(events::verify(State(state.clone())).await?).await? {
         Ok(v) => v,
         Err(res) => return Ok(res),
@@ -971,6 +976,12 @@ pub async fn audit(
             }
             h2 { (l.t("監査所見", "Audit findings")) }
             (at.form(l, "/ui/audit"))
+            @if findings.total > findings.findings.len() {
+                p #findings-more {
+                    (l.t("先頭 ", "The first ")) (findings.findings.len()) (l.t(" 件を表示（全 ", " of ")) (findings.total)
+                    (l.t(" 件）。残りは /v1/audit の offset と limit で取得できます。", " findings; fetch the rest from /v1/audit with offset and limit."))
+                }
+            }
             div.scroll { table #findings {
                 thead { tr {
                     th scope="col" { (l.t("種類", "Kind")) }

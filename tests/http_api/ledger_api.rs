@@ -159,6 +159,56 @@ async fn views_answer_who_held_an_office_and_who_decided_access_on_any_date(db: 
         .unwrap();
     assert_eq!(same["overdue"], true, "{same}");
 
+    // The list views come a page at a time: pages of 7 put together are the whole list in
+    // one page, in order, and the page says the total and where the next one starts.
+    for (path, member) in [("/v1/access", "grants"), ("/v1/audit", "findings")] {
+        let pin = format!("as_of=2024-04-01&known_at={head}");
+        let whole = get(&app, &format!("{path}?{pin}&limit=10000")).await;
+        let total = whole["page"]["total"].as_u64().unwrap();
+        assert_eq!(
+            whole[member].as_array().unwrap().len() as u64,
+            total,
+            "{path}"
+        );
+        assert!(
+            total > 14,
+            "{path}: the demo has more than two pages of 7: {total}"
+        );
+        let mut pieced = Vec::new();
+        let mut offset = Some(0);
+        while let Some(o) = offset {
+            let page = get(&app, &format!("{path}?{pin}&offset={o}&limit=7")).await;
+            let items = page[member].as_array().unwrap();
+            assert!(items.len() <= 7 && !items.is_empty(), "{path} at {o}");
+            assert_eq!(page["page"]["offset"], o);
+            assert_eq!(page["page"]["total"], total);
+            pieced.extend(items.iter().cloned());
+            offset = page["page"]["next_offset"].as_u64();
+            assert_eq!(
+                offset.is_none(),
+                pieced.len() as u64 == total,
+                "{path} at {o}"
+            );
+        }
+        assert_eq!(&pieced, whole[member].as_array().unwrap(), "{path}");
+        let first = get(&app, &format!("{path}?{pin}")).await;
+        assert_eq!(first["page"]["limit"], 1000, "{path}: the default page");
+        for bad in ["limit=0", "limit=10001", "limit=x", "offset=-1"] {
+            let res = app
+                .get(&format!("{path}?{bad}"), &app.auditor)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 400, "{path}?{bad}");
+            let field = bad.split('=').next().unwrap();
+            assert_eq!(
+                res.json::<Value>().await.unwrap()["field"],
+                field,
+                "{path}?{bad}"
+            );
+        }
+    }
+
     // Every view answers, as JSON and as CSV with a BOM, CRLF and JST times.
     for path in [
         "/v1/organisation",
