@@ -315,7 +315,12 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<Value> {
     out["inclusion_proof_ms"] =
         json!({ "p50": percentile(&times, 0.5), "p99": percentile(&times, 0.99), "size": n });
 
-    // 5. Rebuild the projections from the log, then start-up from a snapshot.
+    // 5. Peak RSS of a real `govledger serve` process holding every event: started on the
+    //    ledger before any snapshot exists (so it folds the whole log, the worst case), then
+    //    driven with reads (views, pages of events, proofs, a full export).
+    out["server"] = server_rss(&store, &target.url, n).await?;
+
+    // 6. Rebuild the projections from the log, then start-up from a snapshot.
     let start = Instant::now();
     let (ledger, loaded) = Ledger::open(store.clone()).await?;
     let rebuild = start.elapsed();
@@ -337,6 +342,107 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<Value> {
     store.close().await;
     target.drop_db().await;
     Ok(out)
+}
+
+/// Starts `govledger serve` (this very binary) on `url` as a child process, waits until it
+/// listens (it has then folded the whole log), sends reads of every kind and returns its peak
+/// RSS (`VmHWM` from /proc) and start-up time. The child is killed at the end in any case.
+async fn server_rss(store: &Store, url: &str, n: u64) -> anyhow::Result<Value> {
+    use tokio::io::AsyncBufReadExt;
+
+    let dir = tempfile::tempdir()?;
+    let key = dir.path().join("bench.key");
+    crate::checkpoint::write_signer_key(
+        &key,
+        &crate::checkpoint::Signer::generate("bench.govledger/rss")
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let admin = crate::demo::demo_genesis_admin();
+    let token = crate::http::tokens::issue(
+        store,
+        &admin.person_id,
+        crate::http::tokens::Role::Auditor,
+        &admin.person_id,
+        None,
+    )
+    .await?
+    .token;
+    let exe = std::env::current_exe().context("the bench's own executable")?;
+    let start = Instant::now();
+    let mut child = tokio::process::Command::new(exe)
+        .args(["serve", "--db", url, "--listen", "127.0.0.1:0"])
+        .arg("--key-file")
+        .arg(&key)
+        .args(["--checkpoint-every", "0"])
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .context("starting govledger serve")?;
+    let pid = child.id().context("server pid")?;
+    let stdout = child.stdout.take().context("server stdout")?;
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let first = lines
+        .next_line()
+        .await?
+        .context("the server exited before listening")?;
+    let startup = start.elapsed();
+    let base = first
+        .strip_prefix("listening on ")
+        .with_context(|| format!("unexpected first line from the server: {first}"))?
+        .to_owned();
+    let client = reqwest::Client::new();
+    let get = |path: String| {
+        let (client, base, token) = (client.clone(), base.clone(), token.clone());
+        async move {
+            let r = client
+                .get(format!("{base}{path}"))
+                .bearer_auth(&token)
+                .send()
+                .await?;
+            anyhow::ensure!(r.status().is_success(), "GET {path}: {}", r.status());
+            let mut body = r.bytes_stream();
+            let mut bytes = 0usize;
+            while let Some(chunk) = futures_util::StreamExt::next(&mut body).await {
+                bytes += chunk?.len();
+            }
+            Ok::<usize, anyhow::Error>(bytes)
+        }
+    };
+    let rss_started = process_rss_mib(pid, "VmRSS");
+    for path in [
+        "/v1/organisation".to_owned(),
+        "/v1/assets".to_owned(),
+        "/v1/access".to_owned(),
+        "/v1/audit".to_owned(),
+        "/v1/events?limit=1000".to_owned(),
+        format!("/v1/events?after={}&limit=1000", n / 2),
+        format!("/v1/proof/inclusion?seq={}", n / 3),
+        format!("/v1/proof/consistency?from={}&to={n}", n / 2),
+    ] {
+        get(path).await?;
+    }
+    let exported = get("/v1/export.jsonl".to_owned()).await?;
+    let peak = process_rss_mib(pid, "VmHWM");
+    let rss_end = process_rss_mib(pid, "VmRSS");
+    let _ = child.kill().await;
+    Ok(json!({
+        "startup_seconds": (startup.as_secs_f64() * 1000.0).round() / 1000.0,
+        "rss_after_start_mib": rss_started,
+        "rss_after_reads_mib": rss_end,
+        "peak_rss_mib": peak,
+        "export_bytes": exported,
+    }))
+}
+
+/// A memory figure (`VmHWM`, `VmRSS`) of process `pid`, from /proc (Linux), in MiB.
+fn process_rss_mib(pid: u32, field: &str) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some((kib / 1024.0 * 10.0).round() / 10.0)
 }
 
 /// The HTTP figure: a real server on a loopback port, `clients` concurrent clients each sending
