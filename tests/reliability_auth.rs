@@ -1,18 +1,26 @@
-//! Failed authentication is rate limited per client, and secrets never reach the log.
+//! Failed authentication is rate limited per client, secrets never reach the log, and an admin
+//! token decides only what its person may decide under the regulation, through HTTP.
+//!
+//! The rest of the authentication matrix (no token, a malformed header, an unknown, wrong or
+//! revoked token, an auditor writing) is `tests/http_api.rs` `the_auth_matrix_is_enforced`
+//! and `tests/http_api/ledger_api.rs` `admins_record_decisions_that_the_rules_accept_and_nothing_else`
+//! (an auditor and no token on a command); it is not repeated here.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure
 
 mod support;
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use govledger::http::auth::FAILED_AUTH_BURST;
-use serde_json::Value;
+use serde_json::{Value, json};
 use support::TestDb;
-use support::http::{TestApp, spawn_app};
+use support::http::{TestApp, demo_app, issue_token, spawn_app};
 
 on_both_backends!(
     many_bad_tokens_from_one_client_get_429_with_retry_after_until_the_allowance_refills,
     token_secrets_and_the_signing_key_never_appear_in_the_log,
+    admin_tokens_decide_only_within_their_persons_role_and_bureau,
 );
 
 async fn status_of(app: &TestApp, token: &str) -> reqwest::Response {
@@ -141,4 +149,422 @@ async fn token_secrets_and_the_signing_key_never_appear_in_the_log(db: TestDb) {
         !text.contains(&private[..20]),
         "the signing key is in the log"
     );
+}
+
+/// The date every decision below takes effect: inside the demo's last fiscal year.
+const AT: &str = "2025-12-01";
+
+/// One asset of the demo's annex as of [`AT`].
+#[derive(Debug)]
+struct Asset {
+    id: String,
+    bureau: String,
+    supervisor_post: String,
+    /// (officer post, its holder).
+    officers: Vec<(String, String)>,
+}
+
+impl Asset {
+    fn held_by(&self, person: &str) -> bool {
+        self.officers.iter().any(|(_, h)| h == person)
+    }
+}
+
+/// Who is who in the demo ledger on [`AT`], found through the API (not hard-coded, so the test
+/// follows the demo script).
+#[derive(Debug)]
+struct Cast {
+    /// X: an information management officer of `own` (bureau A) and not of `touched` (also
+    /// bureau A) nor of `other` (bureau B).
+    x: String,
+    own: String,
+    touched: String,
+    /// Z: an officer of `touched`, not X.
+    z: String,
+    /// Y: an officer of `other` (bureau B), neither X nor Z.
+    y: String,
+    other: String,
+    bureau_a: String,
+    /// The supervisors of bureau A and of bureau B.
+    sup_a: String,
+    sup_b: String,
+    /// Registered users who hold no post: one to be granted use, one acting as an admin.
+    user: String,
+    nobody: String,
+    unit: String,
+}
+
+async fn cast(app: &TestApp) -> Cast {
+    let assets = app.get_json(&format!("/v1/assets?as_of={AT}")).await;
+    let org = app.get_json(&format!("/v1/organisation?as_of={AT}")).await;
+    let holder = |post: &str| {
+        org["posts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == post)
+            .and_then(|p| p["holder"]["person_id"].as_str())
+            .map(str::to_owned)
+    };
+    let assets: Vec<Asset> = assets["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["retired"].is_null())
+        .map(|a| Asset {
+            id: a["id"].as_str().unwrap().to_owned(),
+            bureau: a["bureau"].as_str().unwrap().to_owned(),
+            supervisor_post: a["supervisor_post_id"].as_str().unwrap().to_owned(),
+            officers: a["officers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|o| {
+                    let post = o["post_id"].as_str()?.to_owned();
+                    let person = o["holder"]["person_id"].as_str()?.to_owned();
+                    Some((post, person))
+                })
+                .collect(),
+        })
+        .collect();
+    let mut found = None;
+    'search: for own in &assets {
+        for (_, x) in &own.officers {
+            for touched in assets.iter().filter(|t| t.bureau == own.bureau) {
+                if touched.held_by(x) {
+                    continue;
+                }
+                let Some((_, z)) = touched.officers.iter().find(|(_, h)| h != x) else {
+                    continue;
+                };
+                for other in assets.iter().filter(|o| o.bureau != own.bureau) {
+                    if other.held_by(x) || other.held_by(z) {
+                        continue;
+                    }
+                    if let Some((_, y)) = other.officers.first() {
+                        found = Some((own, x.clone(), touched, z.clone(), other, y.clone()));
+                        break 'search;
+                    }
+                }
+            }
+        }
+    }
+    let (own, x, touched, z, other, y) = found.expect("two bureaus with officers in the demo");
+    let users: Vec<(String, String)> = org["persons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| {
+            p["roles"]
+                .as_array()
+                .is_some_and(|r| !r.is_empty() && r.iter().all(|r| r["role"] == "user"))
+        })
+        .map(|p| {
+            (
+                p["person_id"].as_str().unwrap().to_owned(),
+                p["unit_id"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let access = app
+        .get_json(&format!("/v1/access?asset={}&as_of={AT}", own.id))
+        .await;
+    let granted: BTreeSet<&str> = access["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|g| g["person_id"].as_str())
+        .collect();
+    let (user, _) = users
+        .iter()
+        .find(|(p, _)| !granted.contains(p.as_str()))
+        .expect("a user without a grant on the asset")
+        .clone();
+    let (nobody, unit) = users
+        .iter()
+        .find(|(p, _)| *p != user)
+        .expect("a second user")
+        .clone();
+    Cast {
+        sup_a: holder(&own.supervisor_post).expect("bureau A has a supervisor"),
+        sup_b: holder(&other.supervisor_post).expect("bureau B has a supervisor"),
+        bureau_a: own.bureau.clone(),
+        x,
+        own: own.id.clone(),
+        touched: touched.id.clone(),
+        z,
+        y,
+        other: other.id.clone(),
+        user,
+        nobody,
+        unit,
+    }
+}
+
+async fn command(app: &TestApp, token: &str, kind: &str, body: &Value) -> (u16, Value) {
+    let res = app
+        .post_json(&format!("/v1/commands/{kind}"), token, &body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    if status >= 400 {
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/problem+json",
+            "{kind}"
+        );
+    }
+    (status, res.json().await.unwrap())
+}
+
+/// Refused with 422 naming `rule` and `article` (in the detail too); nothing recorded.
+async fn assert_refused(
+    app: &TestApp,
+    who: &str,
+    token: &str,
+    kind: &str,
+    body: Value,
+    rule: &str,
+    article: &str,
+) {
+    let head = app.get_json("/v1/head").await;
+    let (status, p) = command(app, token, kind, &body).await;
+    assert_eq!(status, 422, "{who} {kind} {body}: {p}");
+    assert_eq!(p["rule"], rule, "{who} {kind} {body}: {p}");
+    assert_eq!(p["article"], article, "{who} {kind} {body}: {p}");
+    assert!(
+        p["detail"].as_str().unwrap().contains(article),
+        "{who} {kind}: {p}"
+    );
+    assert_eq!(
+        app.get_json("/v1/head").await,
+        head,
+        "{who} {kind}: nothing recorded"
+    );
+}
+
+/// Accepted (201) and recorded with `actor` as the deciding person. Returns the events.
+async fn assert_accepted(
+    app: &TestApp,
+    actor: &str,
+    token: &str,
+    kind: &str,
+    body: Value,
+    event_type: &str,
+) -> Value {
+    let (status, created) = command(app, token, kind, &body).await;
+    assert_eq!(status, 201, "{actor} {kind} {body}: {created}");
+    let event = &created["events"][0];
+    assert_eq!(event["type"], event_type, "{created}");
+    let recorded = app.get_json(&format!("/v1/events/{}", event["seq"])).await;
+    assert_eq!(recorded["meta"]["actor"], actor, "{recorded}");
+    assert_eq!(recorded["meta"]["acting_for"], Value::Null, "{recorded}");
+    created["events"].clone()
+}
+
+async fn admin_tokens_decide_only_within_their_persons_role_and_bureau(db: TestDb) {
+    let app = demo_app(&db).await;
+    let c = cast(&app).await;
+    eprintln!("{c:?}");
+    let token = |person: String| {
+        let url = db.url.clone();
+        async move { issue_token(&url, &person, "admin").await }
+    };
+    let x = token(c.x.clone()).await;
+    let y = token(c.y.clone()).await;
+    let z = token(c.z.clone()).await;
+    let sup_a = token(c.sup_a.clone()).await;
+    let sup_b = token(c.sup_b.clone()).await;
+    let nobody = token(c.nobody.clone()).await;
+    let head = app.get_json("/v1/head").await;
+
+    let grant = |asset: &str| json!({"person_id": c.user, "asset_id": asset, "scope": "照会", "effective_at": AT});
+    let propose = |assets: &[&str]| {
+        json!({"title": "画面項目の追加", "description": "入力項目を一つ追加する", "asset_ids": assets,
+               "touches_common_parts": false, "effective_at": AT})
+    };
+
+    // Out of role: an admin token whose person is only a user (no post, no designation).
+    let who = "a user with an admin token";
+    assert_refused(
+        &app,
+        who,
+        &nobody,
+        "grant_permission",
+        grant(&c.own),
+        "permission.not_officer",
+        "第5条第2項",
+    )
+    .await;
+    assert_refused(
+        &app,
+        who,
+        &nobody,
+        "propose_modification",
+        propose(&[&c.own]),
+        "modification.not_officer",
+        "第6条第1項第1号",
+    )
+    .await;
+    let register =
+        json!({"person_id": "P9990", "name": "新任 太郎", "unit_id": c.unit, "effective_at": AT});
+    assert_refused(
+        &app,
+        who,
+        &nobody,
+        "register_person",
+        register,
+        "organisation.not_authorised",
+        "第4条第1項",
+    )
+    .await;
+    let directive =
+        json!({"title": "周知", "body": "本文", "bureau": c.bureau_a, "effective_at": AT});
+    assert_refused(
+        &app,
+        who,
+        &nobody,
+        "issue_directive",
+        directive.clone(),
+        "supervisor.required",
+        "第3条第2項",
+    )
+    .await;
+
+    // Out of bureau: the officer of bureau A's asset deciding on bureau B's asset.
+    let who = "bureau A's officer";
+    assert_refused(
+        &app,
+        who,
+        &x,
+        "grant_permission",
+        grant(&c.other),
+        "permission.not_officer",
+        "第5条第2項",
+    )
+    .await;
+    assert_refused(
+        &app,
+        who,
+        &x,
+        "propose_modification",
+        propose(&[&c.other]),
+        "modification.not_officer",
+        "第6条第1項第1号",
+    )
+    .await;
+    let notice = json!({"asset_ids": [c.other], "affected_asset_ids": [], "reason": "更新のため",
+                        "planned_stop": "2026-03-31", "effective_at": AT});
+    assert_refused(
+        &app,
+        who,
+        &x,
+        "notice_retirement",
+        notice,
+        "retirement.not_officer",
+        "第7条第1項第1号",
+    )
+    .await;
+    // And bureau B's supervisor directing bureau A.
+    assert_refused(
+        &app,
+        "bureau B's supervisor",
+        &sup_b,
+        "issue_directive",
+        directive.clone(),
+        "supervisor.out_of_scope",
+        "第3条第1項",
+    )
+    .await;
+    assert_eq!(app.get_json("/v1/head").await, head, "nothing was recorded");
+
+    // The same officer on their own bureau's asset: accepted, with the token's person as actor.
+    assert_accepted(
+        &app,
+        &c.x,
+        &x,
+        "grant_permission",
+        grant(&c.own),
+        "permission.granted.v1",
+    )
+    .await;
+    let proposed = assert_accepted(
+        &app,
+        &c.x,
+        &x,
+        "propose_modification",
+        propose(&[&c.own, &c.touched]),
+        "modification.proposed.v1",
+    )
+    .await;
+    let modification = proposed[0]["stream"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("modification/")
+        .unwrap()
+        .to_owned();
+    assert_accepted(
+        &app,
+        &c.sup_a,
+        &sup_a,
+        "issue_directive",
+        directive,
+        "directive.issued.v1",
+    )
+    .await;
+
+    // The modification touches `touched`, whose officer Z must approve (第6条第2項): bureau
+    // B's officer may not, nor may bureau B's supervisor consent (第3条第1項); Z and bureau
+    // A's supervisor may.
+    let approve = json!({"modification_id": modification, "effective_at": AT});
+    assert_refused(
+        &app,
+        "bureau B's officer",
+        &y,
+        "approve_modification",
+        approve.clone(),
+        "modification.approver_not_concerned",
+        "第6条第2項",
+    )
+    .await;
+    assert_refused(
+        &app,
+        "a user with an admin token",
+        &nobody,
+        "approve_modification",
+        approve.clone(),
+        "modification.approver_not_concerned",
+        "第6条第2項",
+    )
+    .await;
+    let consent = json!({"modification_id": modification, "effective_at": AT});
+    assert_refused(
+        &app,
+        "bureau B's supervisor",
+        &sup_b,
+        "consent_to_modification",
+        consent.clone(),
+        "supervisor.out_of_scope",
+        "第3条第1項",
+    )
+    .await;
+    assert_accepted(
+        &app,
+        &c.z,
+        &z,
+        "approve_modification",
+        approve,
+        "modification.approved.v1",
+    )
+    .await;
+    assert_accepted(
+        &app,
+        &c.sup_a,
+        &sup_a,
+        "consent_to_modification",
+        consent,
+        "modification.consented.v1",
+    )
+    .await;
 }

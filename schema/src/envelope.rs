@@ -136,6 +136,11 @@ pub enum EnvelopeError {
 /// Longest stream name, event type and meta string we accept.
 pub const MAX_NAME_LEN: usize = 200;
 
+/// Largest `seq` and `version` a body may carry. RFC 8785 numbers are IEEE-754 doubles; beyond
+/// 2^53 an integer is no longer exactly one, and a generic canonicalizer would spell it
+/// otherwise than its decimal digits (or refuse it), so the body would not be canonical.
+pub const MAX_SEQ: u64 = 1 << 53;
+
 /// Checks a stream name: 1..=200 characters of `A-Z a-z 0-9 . _ : / -`, so it is safe in URLs,
 /// logs and file names.
 pub fn check_stream(stream: &str) -> Result<(), EnvelopeError> {
@@ -174,51 +179,7 @@ fn check_name(
 impl NewEvent {
     /// Checks what the store cannot repair: names, meta and a data value with a canonical form.
     pub fn validate(&self) -> Result<(), EnvelopeError> {
-        check_event_type(&self.event_type)?;
-        if self.meta.actor.trim().is_empty() {
-            return Err(EnvelopeError::Field(
-                "meta.actor",
-                "must name the person who acted".into(),
-            ));
-        }
-        if self.meta.basis.trim().is_empty() {
-            return Err(EnvelopeError::Field(
-                "meta.basis",
-                "must name the article".into(),
-            ));
-        }
-        for (field, v) in [
-            ("meta.actor", Some(&self.meta.actor)),
-            ("meta.basis", Some(&self.meta.basis)),
-            ("meta.acting_for", self.meta.acting_for.as_ref()),
-            ("meta.request_id", self.meta.request_id.as_ref()),
-        ] {
-            if v.is_some_and(|v| v.len() > MAX_NAME_LEN) {
-                return Err(EnvelopeError::Field(
-                    field,
-                    format!("longer than {MAX_NAME_LEN} bytes"),
-                ));
-            }
-        }
-        if !self.data.is_object() {
-            return Err(EnvelopeError::Field("data", "must be a JSON object".into()));
-        }
-        if self.effective_at.nanosecond() != 0 {
-            return Err(EnvelopeError::Field(
-                "effective_at",
-                "whole seconds only".into(),
-            ));
-        }
-        canonical::to_canonical_vec(&self.data)?;
-        if let Some(path) = first_non_integer(&self.data, "data") {
-            // Payloads carry integers only (dates as strings): a float would have more than one
-            // spelling for one value, and an idempotent retry could no longer match its original.
-            return Err(EnvelopeError::Field(
-                "data",
-                format!("{path} is not an integer (payloads carry no floating-point numbers)"),
-            ));
-        }
-        Ok(())
+        check_content(&self.event_type, &self.data, &self.meta, &self.effective_at)
     }
 
     /// Seals the event at `seq` after `prev`.
@@ -256,6 +217,60 @@ impl NewEvent {
     }
 }
 
+/// [`NewEvent::validate`]'s checks, shared with [`Event::validate`].
+fn check_content(
+    event_type: &str,
+    data: &Value,
+    meta: &Meta,
+    effective_at: &DateTime<FixedOffset>,
+) -> Result<(), EnvelopeError> {
+    check_event_type(event_type)?;
+    if meta.actor.trim().is_empty() {
+        return Err(EnvelopeError::Field(
+            "meta.actor",
+            "must name the person who acted".into(),
+        ));
+    }
+    if meta.basis.trim().is_empty() {
+        return Err(EnvelopeError::Field(
+            "meta.basis",
+            "must name the article".into(),
+        ));
+    }
+    for (field, v) in [
+        ("meta.actor", Some(&meta.actor)),
+        ("meta.basis", Some(&meta.basis)),
+        ("meta.acting_for", meta.acting_for.as_ref()),
+        ("meta.request_id", meta.request_id.as_ref()),
+    ] {
+        if v.is_some_and(|v| v.len() > MAX_NAME_LEN) {
+            return Err(EnvelopeError::Field(
+                field,
+                format!("longer than {MAX_NAME_LEN} bytes"),
+            ));
+        }
+    }
+    if !data.is_object() {
+        return Err(EnvelopeError::Field("data", "must be a JSON object".into()));
+    }
+    if effective_at.nanosecond() != 0 {
+        return Err(EnvelopeError::Field(
+            "effective_at",
+            "whole seconds only".into(),
+        ));
+    }
+    canonical::to_canonical_vec(data)?;
+    if let Some(path) = first_non_integer(data, "data") {
+        // Payloads carry integers only (dates as strings): a float would have more than one
+        // spelling for one value, and an idempotent retry could no longer match its original.
+        return Err(EnvelopeError::Field(
+            "data",
+            format!("{path} is not an integer (payloads carry no floating-point numbers)"),
+        ));
+    }
+    Ok(())
+}
+
 /// Drops sub-microsecond precision, so a sealed timestamp survives encode/decode unchanged.
 pub fn truncate_to_micros(t: DateTime<Utc>) -> DateTime<Utc> {
     let nanos = t.nanosecond();
@@ -284,6 +299,11 @@ impl Event {
 
     /// Appends the canonical body to `out`.
     pub fn encode_into(&self, out: &mut Vec<u8>) -> Result<(), CanonicalError> {
+        for n in [self.seq, self.version] {
+            if n > MAX_SEQ {
+                return Err(CanonicalError::UnsafeInteger(n.to_string()));
+            }
+        }
         let mut uuid_buf = Uuid::encode_buffer();
         out.extend_from_slice(b"{\"data\":");
         write_value(out, &self.data)?;
@@ -392,8 +412,12 @@ impl Event {
                 Value::Object(_) => Some(v),
                 _ => None,
             })?,
+            // A leap second (`23:59:60`) parses and re-prints as itself, but no clock records
+            // one and `NewEvent::validate` refuses it: not a time a body can hold.
             effective_at: take(&mut m, "effective_at", |v| {
-                DateTime::parse_from_rfc3339(v.as_str()?).ok()
+                DateTime::parse_from_rfc3339(v.as_str()?)
+                    .ok()
+                    .filter(|t| t.nanosecond() < 1_000_000_000)
             })?,
             id: take(&mut m, "id", |v| Uuid::parse_str(v.as_str()?).ok())?,
             meta: take(&mut m, "meta", |v| serde_json::from_value::<Meta>(v).ok())?,
@@ -401,11 +425,14 @@ impl Event {
             recorded_at: take(&mut m, "recorded_at", |v| {
                 Some(
                     DateTime::parse_from_rfc3339(v.as_str()?)
-                        .ok()?
+                        .ok()
+                        .filter(|t| t.nanosecond() < 1_000_000_000)?
                         .with_timezone(&Utc),
                 )
             })?,
-            seq: take(&mut m, "seq", |v| v.as_u64().filter(|n| *n >= 1))?,
+            seq: take(&mut m, "seq", |v| {
+                v.as_u64().filter(|n| (1..=MAX_SEQ).contains(n))
+            })?,
             stream: take(&mut m, "stream", |v| match v {
                 Value::String(s) if check_stream(&s).is_ok() => Some(s),
                 _ => None,
@@ -414,7 +441,9 @@ impl Event {
                 Value::String(s) if check_event_type(&s).is_ok() => Some(s),
                 _ => None,
             })?,
-            version: take(&mut m, "version", |v| v.as_u64().filter(|n| *n >= 1))?,
+            version: take(&mut m, "version", |v| {
+                v.as_u64().filter(|n| (1..=MAX_SEQ).contains(n))
+            })?,
         };
         if let Some(extra) = m.keys().next() {
             return Err(EnvelopeError::Field(
@@ -436,6 +465,12 @@ impl Event {
             return Err(NotCanonical::Differs { at }.into());
         }
         Ok(event)
+    }
+
+    /// The checks the writer makes before it appends ([`NewEvent::validate`]), on a sealed
+    /// event: import refuses a line the ledger could not have written.
+    pub fn validate(&self) -> Result<(), EnvelopeError> {
+        check_content(&self.event_type, &self.data, &self.meta, &self.effective_at)
     }
 
     /// SHA-256 of the canonical body.

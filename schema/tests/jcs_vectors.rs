@@ -228,3 +228,53 @@ fn decode_refuses_every_other_spelling_of_a_member_and_decode_trusted_reads_it()
     let float_seq = body.replace("\"seq\":2", "\"seq\":2.0");
     assert!(Event::decode_trusted(float_seq.as_bytes()).is_err());
 }
+
+#[test]
+fn seq_or_version_beyond_2_pow_53_has_no_canonical_form_and_is_refused() {
+    // Found by tests/hostile_input.rs: strict decode accepted `"version":9814179935708449`,
+    // which RFC 8785 (numbers are doubles) spells 9814179935708448, so the body was not its own
+    // canonical form and a generic canonicalizer refused it.
+    let e = sample_event(1, serde_json::json!({}), "P0001".into(), None, "a".into());
+    let body = String::from_utf8(e.encode().unwrap()).unwrap();
+    for (member, big) in [
+        ("\"version\":1", "\"version\":9814179935708449"),
+        ("\"seq\":1", "\"seq\":9007199254740993"),
+        ("\"seq\":1", "\"seq\":9007199254740994"),
+    ] {
+        let hostile = body.replacen(member, big, 1);
+        assert_ne!(hostile, body);
+        assert!(Event::decode(hostile.as_bytes()).is_err(), "{big}");
+        assert!(Event::decode_trusted(hostile.as_bytes()).is_err(), "{big}");
+    }
+    let mut big = e.clone();
+    big.version = 9_814_179_935_708_449;
+    assert!(big.encode().is_err());
+    // 2^53 itself is a double, spelled as its digits, and still fine.
+    let mut edge = e;
+    edge.seq = 1 << 53;
+    edge.version = 1 << 53;
+    let bytes = edge.encode().unwrap();
+    assert_eq!(bytes, to_canonical_vec(&edge.to_value()).unwrap());
+    assert_eq!(Event::decode(&bytes).unwrap(), edge);
+}
+
+#[test]
+fn a_leap_second_is_no_time_a_body_can_hold() {
+    // Found by tests/hostile_input.rs: `23:59:60` parses (as 23:59:59 plus a second of
+    // nanoseconds) and prints back as itself, so strict decode accepted a body the writer
+    // refuses (effective_at must be whole seconds) and no clock records.
+    let e = sample_event(1, serde_json::json!({}), "P0001".into(), None, "a".into());
+    let body = String::from_utf8(e.encode().unwrap()).unwrap();
+    let recorded = e.to_value()["recorded_at"].as_str().unwrap().to_owned();
+    for hostile in [
+        body.replacen("2025-04-01T00:00:00+09:00", "2016-12-31T23:59:60+00:00", 1),
+        body.replacen(&recorded, "2016-12-31T23:59:60.000000Z", 1),
+    ] {
+        assert_ne!(hostile, body);
+        assert!(Event::decode(hostile.as_bytes()).is_err(), "{hostile}");
+        assert!(
+            Event::decode_trusted(hostile.as_bytes()).is_err(),
+            "{hostile}"
+        );
+    }
+}

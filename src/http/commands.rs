@@ -135,7 +135,7 @@ pub async fn execute(
     let misfit = first_misfit(&kind, &fields);
     fields.insert("kind".into(), Value::String(kind));
     let bytes = serde_json::to_vec(&Value::Object(fields)).map_err(Error::internal)?;
-    let command: Command = parse_json(&bytes).map_err(|e| match (e, misfit) {
+    let command: Command = parse_json(&bytes).map_err(|e| match (e, misfit.as_deref()) {
         // A tagged enum buffers its content, so serde loses the path of a wrong-typed field;
         // the variant's schema names it.
         (Error::InvalidBody { field, detail }, Some(name)) if field == "body" => {
@@ -146,6 +146,14 @@ pub async fn execute(
         }
         (e, _) => e,
     })?;
+    // serde also reads a struct from an array of its fields (`[1, "KW-EH"]`) and a variant tag
+    // from its index (`"kind": 1`); the schema the API publishes admits neither.
+    if let Some(name) = misfit {
+        return Err(invalid(
+            &name,
+            "does not have the shape the command's schema gives it (see /v1/openapi.json)",
+        ));
+    }
 
     let executed = state
         .ledger()
@@ -212,8 +220,9 @@ fn first_misfit(kind: &str, fields: &serde_json::Map<String, Value>) -> Option<S
         .map(|(name, _)| name.clone())
 }
 
-/// Whether `v` fits `schema` as far as types, enums and references go (enough to name a
-/// field; the deserializer remains the judge).
+/// Whether `v` fits `schema` as far as types, constants, enums, references, array items and
+/// object members go: enough to name a field, and to refuse what serde would read leniently.
+/// Missing and unknown members are left to the deserializer.
 fn fits(schema: &Value, v: &Value, depth: u8) -> bool {
     if depth > 8 {
         return true;
@@ -253,8 +262,11 @@ fn fits(schema: &Value, v: &Value, depth: u8) -> bool {
     if !ok {
         return false;
     }
-    match (schema.get("items"), v) {
-        (Some(items), Value::Array(vs)) => vs.iter().all(|x| fits(items, x, depth + 1)),
+    match (schema.get("items"), schema.get("properties"), v) {
+        (Some(items), _, Value::Array(vs)) => vs.iter().all(|x| fits(items, x, depth + 1)),
+        (_, Some(Value::Object(props)), Value::Object(members)) => members
+            .iter()
+            .all(|(name, x)| props.get(name).is_none_or(|s| fits(s, x, depth + 1))),
         _ => true,
     }
 }

@@ -116,6 +116,9 @@ pub async fn import(
         }
         let body = &line[..line.len() - 1];
         let event = Event::decode(body).map_err(|e| bad(e.to_string()))?;
+        // What the writer refuses to append, import refuses to load: an export is any file, and
+        // a ledger must hold only what the ledger itself could have written.
+        event.validate().map_err(|e| bad(e.to_string()))?;
         if event.seq != line_no {
             return Err(bad(format!("seq is {}, expected {line_no}", event.seq)));
         }
