@@ -45,6 +45,7 @@ pub struct ViewQuery {
     #[param(value_type = Option<u64>, minimum = 0)]
     pub known_at: Option<String>,
     /// `json` (default) or `csv`.
+    #[param(value_type = Option<Format>, inline)]
     pub format: Option<String>,
 }
 
@@ -63,6 +64,7 @@ pub struct AccessQuery {
     #[param(value_type = Option<u64>, minimum = 0)]
     pub known_at: Option<String>,
     /// `json` (default) or `csv`.
+    #[param(value_type = Option<Format>, inline)]
     pub format: Option<String>,
 }
 
@@ -77,8 +79,10 @@ pub struct ViewHeader {
     pub head: HeadView,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
+/// A view's `format`: JSON (the default) or CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum Format {
     Json,
     Csv,
 }
@@ -202,7 +206,8 @@ macro_rules! view_doc {
             summary = $summary,
             params(ViewQuery),
             responses(
-                (status = 200, description = "The view: `{as_of, known_at, head, …}`; with `format=csv`, CSV (UTF-8 with BOM, JST times)", body = ViewHeader, headers(("ETag" = String))),
+                (status = 200, description = "The view: `{as_of, known_at, head, …}`; with `format=csv`, CSV (UTF-8 with BOM, JST times)",
+                    content((ViewHeader = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
                 (status = 304, description = "Not modified"),
                 (status = 400, description = "A bad `as_of`, `known_at` (beyond the head) or `format`", body = super::Problem, content_type = "application/problem+json"),
                 (status = 401, description = "No or bad token", body = super::Problem, content_type = "application/problem+json"),
@@ -270,7 +275,7 @@ view_doc!(
     tag = "views",
     params(("id" = String, Path, description = "Asset id, e.g. `A01`"), ViewQuery),
     responses(
-        (status = 200, description = "The asset", body = ViewHeader, headers(("ETag" = String))),
+        (status = 200, description = "The asset", content((ViewHeader = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
         (status = 304, description = "Not modified"),
         (status = 400, description = "A bad parameter", body = super::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such asset at that date and seq", body = super::Problem, content_type = "application/problem+json"),
@@ -309,7 +314,7 @@ pub async fn asset(
     tag = "views",
     params(("id" = String, Path, description = "Person id, e.g. `P0001`"), ViewQuery),
     responses(
-        (status = 200, description = "The person", body = ViewHeader, headers(("ETag" = String))),
+        (status = 200, description = "The person", content((ViewHeader = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
         (status = 304, description = "Not modified"),
         (status = 400, description = "A bad parameter", body = super::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such person at that seq", body = super::Problem, content_type = "application/problem+json"),
@@ -348,7 +353,7 @@ pub async fn person(
     tag = "views",
     params(AccessQuery),
     responses(
-        (status = 200, description = "Grants in force: `{as_of, known_at, head, grants}`", body = ViewHeader, headers(("ETag" = String))),
+        (status = 200, description = "Grants in force: `{as_of, known_at, head, grants}`", content((ViewHeader = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
         (status = 304, description = "Not modified"),
         (status = 400, description = "A bad parameter", body = super::Problem, content_type = "application/problem+json"),
     ),
