@@ -18,7 +18,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use utoipa::IntoParams;
 
 use super::error::Error;
-use super::extract::{Query, param};
+use super::extract::{Query, int64, param};
 use super::{AppState, conditional};
 use crate::jst::JST;
 use crate::store::{Head, SCAN_PAGE, Store, StoredEvent};
@@ -42,6 +42,7 @@ impl ExportQuery {
             param(field, v, |s| {
                 s.parse::<u64>()
                     .map_err(|_| format!("{s:?} is not a seq (a whole number)"))
+                    .and_then(int64)
             })
         };
         let from = seq("from", self.from.as_deref())?.unwrap_or(1).max(1);

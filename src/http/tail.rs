@@ -24,7 +24,7 @@ use utoipa::openapi::{Ref, RefOr};
 use super::AppState;
 use super::error::Error;
 use super::events::event_json;
-use super::extract::{Query, param};
+use super::extract::{Query, int64, param};
 use crate::store::Store;
 
 /// Events read from the store per query while catching up.
@@ -107,11 +107,13 @@ pub async fn tail(
             s.trim()
                 .parse::<u64>()
                 .map_err(|_| format!("{s:?} is not a seq"))
+                .and_then(int64)
         },
     )?;
     let from = param("from", q.from.as_deref(), |s| {
         s.parse::<u64>()
             .map_err(|_| format!("{s:?} is not a seq (a whole number)"))
+            .and_then(int64)
     })?;
     let head = state.store().head().await?;
     state.announce(head.seq);

@@ -27,7 +27,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::AppState;
 use super::error::Error;
 use super::events::HeadView;
-use super::extract::{Query, param};
+use super::extract::{Query, int64, param};
 use super::is_fresh;
 use crate::jst;
 use crate::store::Head;
@@ -103,6 +103,7 @@ impl Params {
         let known_at = param("known_at", known_at, |s| {
             s.parse::<u64>()
                 .map_err(|_| format!("{s:?} is not a seq (a whole number)"))
+                .and_then(int64)
         })?;
         let format = match format {
             None | Some("json") => Format::Json,
