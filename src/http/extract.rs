@@ -137,6 +137,15 @@ pub fn int64(n: u64) -> Result<u64, String> {
     }
 }
 
+/// `seq`, when it can name an event: seqs start at 1.
+pub fn seq(seq: u64) -> Result<u64, String> {
+    if seq == 0 {
+        Err("seqs start at 1".into())
+    } else {
+        int64(seq)
+    }
+}
+
 /// Parses an optional parameter with `parse`, naming `field` in the error.
 pub fn param<T>(
     field: &str,

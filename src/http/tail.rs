@@ -24,7 +24,7 @@ use utoipa::openapi::{Ref, RefOr};
 use super::AppState;
 use super::error::Error;
 use super::events::event_json;
-use super::extract::{Query, int64, param};
+use super::extract::{Query, int64, param, seq};
 use crate::store::Store;
 
 /// Events read from the store per query while catching up.
@@ -113,13 +113,13 @@ pub async fn tail(
     let from = param("from", q.from.as_deref(), |s| {
         s.parse::<u64>()
             .map_err(|_| format!("{s:?} is not a seq (a whole number)"))
-            .and_then(int64)
+            .and_then(seq)
     })?;
     let head = state.store().head().await?;
     state.announce(head.seq);
     let next = match (last_event_id, from) {
         (Some(last), _) => last.saturating_add(1),
-        (None, Some(from)) => from.max(1),
+        (None, Some(from)) => from,
         (None, None) => head.seq + 1,
     };
     let (tx, rx) = mpsc::channel::<Result<SseEvent, Infallible>>(64);
