@@ -17,7 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::error::Error;
-use super::extract::{Query, param};
+use super::extract::{Query, int64, param};
 use super::{AppState, CachedVerify, conditional};
 use crate::jst::JST;
 use crate::store::{Head, Store, StoredEvent, VerifyReport};
@@ -146,6 +146,7 @@ fn parse_seq(field: &str, v: Option<&str>) -> Result<Option<u64>, Error> {
     param(field, v, |s| {
         s.parse::<u64>()
             .map_err(|_| format!("{s:?} is not a seq (a whole number)"))
+            .and_then(int64)
     })
 }
 
@@ -418,6 +419,7 @@ pub async fn stream(
             .ok()
             .filter(|v| *v >= 1)
             .ok_or_else(|| format!("{s:?} is not a version (1, 2, …)"))
+            .and_then(int64)
     })?
     .unwrap_or(1);
     let head = state.store().head().await?;

@@ -18,7 +18,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use utoipa::IntoParams;
 
 use super::error::Error;
-use super::extract::{Query, param};
+use super::extract::{Query, param, seq};
 use super::{AppState, conditional};
 use crate::jst::JST;
 use crate::store::{Head, SCAN_PAGE, Store, StoredEvent};
@@ -38,14 +38,15 @@ pub struct ExportQuery {
 
 impl ExportQuery {
     fn range(&self, head: &Head) -> Result<(u64, u64), Error> {
-        let seq = |field: &str, v: Option<&str>| {
+        let seq_param = |field: &str, v: Option<&str>| {
             param(field, v, |s| {
                 s.parse::<u64>()
                     .map_err(|_| format!("{s:?} is not a seq (a whole number)"))
+                    .and_then(seq)
             })
         };
-        let from = seq("from", self.from.as_deref())?.unwrap_or(1).max(1);
-        let to = seq("to", self.to.as_deref())?
+        let from = seq_param("from", self.from.as_deref())?.unwrap_or(1);
+        let to = seq_param("to", self.to.as_deref())?
             .unwrap_or(head.seq)
             .min(head.seq);
         Ok((from, to))

@@ -124,6 +124,28 @@ where
     }
 }
 
+/// The largest seq, size or version a parameter may name: the stores keep them as signed
+/// 64-bit integers (SQLite INTEGER, PostgreSQL BIGINT), and the OpenAPI document says int64.
+pub const MAX_WHOLE: u64 = i64::MAX.unsigned_abs();
+
+/// `n`, when it is at most [`MAX_WHOLE`]; a larger number can name no seq, size or version.
+pub fn int64(n: u64) -> Result<u64, String> {
+    if n <= MAX_WHOLE {
+        Ok(n)
+    } else {
+        Err(format!("{n} is larger than {MAX_WHOLE}"))
+    }
+}
+
+/// `seq`, when it can name an event: seqs start at 1.
+pub fn seq(seq: u64) -> Result<u64, String> {
+    if seq == 0 {
+        Err("seqs start at 1".into())
+    } else {
+        int64(seq)
+    }
+}
+
 /// Parses an optional parameter with `parse`, naming `field` in the error.
 pub fn param<T>(
     field: &str,

@@ -66,6 +66,7 @@ use super::{auth, commands, error, events, export, health, proofs, tail, tokens,
         commands::CommandResult,
         proofs::InclusionProofView,
         proofs::ConsistencyProofView,
+        tail::TailEvent,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -122,7 +123,87 @@ fn document_value() -> Result<serde_json::Value, serde_json::Error> {
             c.entry(name).or_insert(schema);
         }
     }
+    add_common_responses(&mut doc);
     Ok(doc)
+}
+
+/// The answers any operation can give whatever its handler does, added (as references to
+/// `components/responses`) to every operation that does not document them itself: the auth
+/// middleware's 401 and 429 on every route that needs a token, 503 when the database cannot
+/// be reached or the request outlives [`super::REQUEST_TIMEOUT`], and the JSON body
+/// extractor's 415. Each is a problem document.
+fn add_common_responses(doc: &mut serde_json::Value) {
+    use serde_json::json;
+    let problem = |description: &str| {
+        json!({
+            "description": description,
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        })
+    };
+    let mut too_many = problem(
+        "Too many failed authentications from this client address; `Retry-After` says when to \
+         try again",
+    );
+    too_many["headers"] = json!({"Retry-After": {
+        "description": "Seconds to wait",
+        "schema": {"type": "integer", "minimum": 1},
+    }});
+    let common = [
+        (
+            "401",
+            "Unauthorized",
+            problem("No token, or a malformed, unknown or revoked one"),
+        ),
+        ("429", "TooManyFailedAuthentications", too_many),
+        (
+            "503",
+            "Unavailable",
+            problem("The database cannot be reached, or the request took too long; try again"),
+        ),
+        (
+            "415",
+            "UnsupportedMediaType",
+            problem("The body is not sent as application/json"),
+        ),
+    ];
+    if let Some(components) = doc.get_mut("components").and_then(|c| c.as_object_mut()) {
+        let responses = components.entry("responses").or_insert_with(|| json!({}));
+        if let Some(responses) = responses.as_object_mut() {
+            for (_, name, response) in &common {
+                responses.insert((*name).to_owned(), response.clone());
+            }
+        }
+    }
+    let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) else {
+        return;
+    };
+    let operations = paths
+        .values_mut()
+        .filter_map(|item| item.as_object_mut())
+        .flat_map(|item| item.values_mut());
+    for op in operations {
+        let needs_token = op
+            .get("security")
+            .and_then(|s| s.as_array())
+            .is_some_and(|s| s.iter().any(|r| r.get("bearer").is_some()));
+        let takes_json = op
+            .pointer("/requestBody/content/application~1json")
+            .is_some();
+        let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut()) else {
+            continue;
+        };
+        for (status, name, _) in &common {
+            let applies = match *status {
+                "415" => takes_json,
+                _ => needs_token,
+            };
+            if applies {
+                responses
+                    .entry(*status)
+                    .or_insert_with(|| json!({"$ref": format!("#/components/responses/{name}")}));
+            }
+        }
+    }
 }
 
 /// `GET /v1/openapi.json` (no token needed).

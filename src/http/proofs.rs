@@ -17,7 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
 use super::error::Error;
-use super::extract::{Query, param};
+use super::extract::{Query, int64, param};
 use crate::notary::NotaryError;
 use crate::store::{ProofRequestError, StoreError, StoredCheckpoint};
 
@@ -120,9 +120,11 @@ pub async fn at_size(
     State(state): State<AppState>,
     Path(size): Path<String>,
 ) -> Result<Response, Error> {
-    let size: u64 = size
-        .parse()
-        .map_err(|_| Error::bad_param("size", format!("{size:?} is not a whole number")))?;
+    let size = size
+        .parse::<u64>()
+        .map_err(|_| format!("{size:?} is not a whole number"))
+        .and_then(int64)
+        .map_err(|detail| Error::bad_param("size", detail))?;
     let cp = state
         .notary()
         .checkpoint_at(state.store(), size)
@@ -189,6 +191,7 @@ fn whole(field: &str, v: Option<&str>) -> Result<Option<u64>, Error> {
     param(field, v, |s| {
         s.parse::<u64>()
             .map_err(|_| format!("{s:?} is not a whole number"))
+            .and_then(int64)
     })
 }
 

@@ -18,11 +18,13 @@ use serde::Deserialize;
 use tokio::sync::{mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
 use utoipa::IntoParams;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::{Ref, RefOr};
 
 use super::AppState;
 use super::error::Error;
 use super::events::event_json;
-use super::extract::{Query, param};
+use super::extract::{Query, int64, param, seq};
 use crate::store::Store;
 
 /// Events read from the store per query while catching up.
@@ -40,6 +42,41 @@ pub struct TailQuery {
     pub from: Option<String>,
 }
 
+/// One event of the tail's stream. OpenAPI 3.1 cannot describe the items of a stream, so the
+/// response's schema is that of each event, as OpenAPI 3.2's `itemSchema` and schemathesis read
+/// it: `id` the seq, `event` the type, `data` the event as `GET /v1/events/{seq}` returns it.
+#[derive(Debug)]
+pub struct TailEvent;
+
+impl utoipa::PartialSchema for TailEvent {
+    fn schema() -> RefOr<Schema> {
+        let text = |description: &str| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some(description))
+        };
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property("id", text("The event's seq"))
+            .property(
+                "event",
+                text("The event's type, e.g. `permission.granted.v1`"),
+            )
+            .property(
+                "data",
+                text("The event as JSON, as `GET /v1/events/{seq}` returns it")
+                    .content_media_type("application/json")
+                    .content_schema(Some(Ref::from_schema_name("EventView"))),
+            )
+            .required("id")
+            .required("event")
+            .required("data")
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for TailEvent {}
+
 /// Streams events as Server-Sent Events: catch-up from `from` (or after `Last-Event-ID`),
 /// then live.
 #[utoipa::path(
@@ -51,7 +88,7 @@ pub struct TailQuery {
         ("Last-Event-ID" = Option<u64>, Header, description = "Resume after this seq"),
     ),
     responses(
-        (status = 200, description = "An endless text/event-stream: `id` = seq, `event` = type, `data` = the event JSON", content_type = "text/event-stream", body = String),
+        (status = 200, description = "An endless text/event-stream: `id` = seq, `event` = type, `data` = the event JSON", content_type = "text/event-stream", body = TailEvent),
         (status = 400, description = "A bad `from` or `Last-Event-ID`", body = super::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -70,17 +107,19 @@ pub async fn tail(
             s.trim()
                 .parse::<u64>()
                 .map_err(|_| format!("{s:?} is not a seq"))
+                .and_then(int64)
         },
     )?;
     let from = param("from", q.from.as_deref(), |s| {
         s.parse::<u64>()
             .map_err(|_| format!("{s:?} is not a seq (a whole number)"))
+            .and_then(seq)
     })?;
     let head = state.store().head().await?;
     state.announce(head.seq);
     let next = match (last_event_id, from) {
         (Some(last), _) => last.saturating_add(1),
-        (None, Some(from)) => from.max(1),
+        (None, Some(from)) => from,
         (None, None) => head.seq + 1,
     };
     let (tx, rx) = mpsc::channel::<Result<SseEvent, Infallible>>(64);

@@ -27,7 +27,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::AppState;
 use super::error::Error;
 use super::events::HeadView;
-use super::extract::{Query, param};
+use super::extract::{Query, int64, param};
 use super::is_fresh;
 use crate::jst;
 use crate::store::Head;
@@ -45,6 +45,7 @@ pub struct ViewQuery {
     #[param(value_type = Option<u64>, minimum = 0)]
     pub known_at: Option<String>,
     /// `json` (default) or `csv`.
+    #[param(value_type = Option<Format>, inline)]
     pub format: Option<String>,
 }
 
@@ -63,6 +64,7 @@ pub struct AccessQuery {
     #[param(value_type = Option<u64>, minimum = 0)]
     pub known_at: Option<String>,
     /// `json` (default) or `csv`.
+    #[param(value_type = Option<Format>, inline)]
     pub format: Option<String>,
     /// Skip this many grants (default 0); see `page` in the answer.
     #[param(value_type = Option<u64>, minimum = 0)]
@@ -83,6 +85,7 @@ pub struct AuditQuery {
     #[param(value_type = Option<u64>, minimum = 0)]
     pub known_at: Option<String>,
     /// `json` (default) or `csv`.
+    #[param(value_type = Option<Format>, inline)]
     pub format: Option<String>,
     /// Skip this many findings (default 0); see `page` in the answer.
     #[param(value_type = Option<u64>, minimum = 0)]
@@ -103,8 +106,11 @@ fn window(
     limit: Option<&str>,
 ) -> Result<govledger_projections::Window, Error> {
     let offset = param("offset", offset, |s| {
-        s.parse::<usize>()
-            .map_err(|_| format!("{s:?} is not a whole number"))
+        // Bounded like every documented int64.
+        s.parse::<i64>()
+            .ok()
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or_else(|| format!("{s:?} is not a whole number from 0 to 2^63-1"))
     })?
     .unwrap_or(0);
     let limit = param("limit", limit, |s| match s.parse::<usize>() {
@@ -143,8 +149,10 @@ pub struct ViewHeader {
     pub head: HeadView,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
+/// A view's `format`: JSON (the default) or CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum Format {
     Json,
     Csv,
 }
@@ -165,6 +173,7 @@ impl Params {
         let known_at = param("known_at", known_at, |s| {
             s.parse::<u64>()
                 .map_err(|_| format!("{s:?} is not a seq (a whole number)"))
+                .and_then(int64)
         })?;
         let format = match format {
             None | Some("json") => Format::Json,
@@ -268,7 +277,8 @@ macro_rules! view_doc {
             summary = $summary,
             params(ViewQuery),
             responses(
-                (status = 200, description = "The view: `{as_of, known_at, head, …}`; with `format=csv`, CSV (UTF-8 with BOM, JST times)", body = ViewHeader, headers(("ETag" = String))),
+                (status = 200, description = "The view: `{as_of, known_at, head, …}`; with `format=csv`, CSV (UTF-8 with BOM, JST times)",
+                    content((ViewHeader = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
                 (status = 304, description = "Not modified"),
                 (status = 400, description = "A bad `as_of`, `known_at` (beyond the head) or `format`", body = super::Problem, content_type = "application/problem+json"),
                 (status = 401, description = "No or bad token", body = super::Problem, content_type = "application/problem+json"),
@@ -331,7 +341,7 @@ view_doc!(
     tag = "views",
     params(AuditQuery),
     responses(
-        (status = 200, description = "Findings: `{as_of, known_at, head, findings, page}`", body = ViewHeader, headers(("ETag" = String))),
+        (status = 200, description = "Findings: `{as_of, known_at, head, findings, page}`; with `format=csv`, CSV (UTF-8 with BOM, JST times)", content((ViewHeader = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
         (status = 304, description = "Not modified"),
         (status = 400, description = "A bad parameter", body = super::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad token", body = super::Problem, content_type = "application/problem+json"),
@@ -370,7 +380,7 @@ pub async fn audit(
     tag = "views",
     params(("id" = String, Path, description = "Asset id, e.g. `A01`"), ViewQuery),
     responses(
-        (status = 200, description = "The asset", body = ViewHeader, headers(("ETag" = String))),
+        (status = 200, description = "The asset", content((ViewHeader = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
         (status = 304, description = "Not modified"),
         (status = 400, description = "A bad parameter", body = super::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such asset at that date and seq", body = super::Problem, content_type = "application/problem+json"),
@@ -409,7 +419,7 @@ pub async fn asset(
     tag = "views",
     params(("id" = String, Path, description = "Person id, e.g. `P0001`"), ViewQuery),
     responses(
-        (status = 200, description = "The person", body = ViewHeader, headers(("ETag" = String))),
+        (status = 200, description = "The person", content((ViewHeader = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
         (status = 304, description = "Not modified"),
         (status = 400, description = "A bad parameter", body = super::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such person at that seq", body = super::Problem, content_type = "application/problem+json"),
@@ -448,7 +458,7 @@ pub async fn person(
     tag = "views",
     params(AccessQuery),
     responses(
-        (status = 200, description = "Grants in force: `{as_of, known_at, head, grants, page}`, a page at a time (`offset`, `limit`)", body = ViewHeader, headers(("ETag" = String))),
+        (status = 200, description = "Grants in force: `{as_of, known_at, head, grants, page}`, a page at a time (`offset`, `limit`)", content((ViewHeader = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
         (status = 304, description = "Not modified"),
         (status = 400, description = "A bad parameter", body = super::Problem, content_type = "application/problem+json"),
     ),
