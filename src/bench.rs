@@ -220,6 +220,33 @@ async fn raw_select(store: &Store) -> anyhow::Result<(u64, Duration)> {
     Ok((n, start.elapsed()))
 }
 
+/// 200 rounds of a 4 KiB write and `fdatasync` to a file in `dir` (where the bench's
+/// databases go): p50 and p99 in ms.
+fn fsync_latency(dir: Option<&std::path::Path>) -> anyhow::Result<Value> {
+    use std::io::Write;
+    let holder = tempfile::tempdir()?;
+    let dir = dir.unwrap_or(holder.path());
+    let path = dir.join("fsync-probe");
+    let mut f = std::fs::File::create(&path)?;
+    // Preallocate, as SQLite's WAL is reused once it has grown: measure the data sync only.
+    f.write_all(&vec![0u8; 4096 * 200])?;
+    f.sync_all()?;
+    let mut f = std::fs::OpenOptions::new().write(true).open(&path)?;
+    let mut times = Vec::with_capacity(200);
+    for _ in 0..200 {
+        f.write_all(&[1u8; 4096])?;
+        let t = Instant::now();
+        f.sync_data()?;
+        times.push(t.elapsed());
+    }
+    drop(f);
+    let _ = std::fs::remove_file(&path);
+    times.sort();
+    Ok(
+        json!({ "fdatasync_p50_ms": percentile(&times, 0.5), "fdatasync_p99_ms": percentile(&times, 0.99) }),
+    )
+}
+
 /// Peak resident set size of this process, from /proc (Linux), in MiB.
 fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -252,6 +279,12 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<Value> {
         "batch": BATCH,
         "machine": { "nproc": std::thread::available_parallelism().map(|p| p.get()).unwrap_or(1), "cpu": cpu_model() },
     });
+
+    // 0. What the disk gives: the latency of one small write + fsync, which bounds any
+    //    durable commit (and so appends per second at a given batch size).
+    if let BackendArg::Sqlite = args.backend {
+        out["disk"] = fsync_latency(args.dir.as_deref())?;
+    }
 
     // 1. Batched append vs raw INSERT of the same bytes.
     let target = Target::new(&args, "append").await?;

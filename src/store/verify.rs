@@ -481,7 +481,7 @@ mod tests {
 
     #[test]
     fn a_packing_reads_back_one_way_only() {
-        let cols = IndexedColumns::unpack("3|-5|17|4:a|b:6:x:y|z0:3:日").unwrap();
+        let cols = IndexedColumns::unpack("3|-5|17|4:a|b:5:x:y|z0:3:日").unwrap();
         assert_eq!(
             cols,
             IndexedColumns {
@@ -497,8 +497,8 @@ mod tests {
         // A length that runs past the end, into the middle of a character, or leaves bytes
         // over is not a packing.
         for bad in [
-            "3|-5|17|4:a|b:6:x:y|z0:3:日x",
-            "3|-5|17|4:a|b:6:x:y|z0:2:日",
+            "3|-5|17|4:a|b:5:x:y|z0:3:日x",
+            "3|-5|17|4:a|b:5:x:y|z0:2:日",
             "3|-5|17|9:a",
             "3|-5|4:a",
             "x|1|2|0:0:0:0:",
