@@ -208,7 +208,7 @@ impl Ledger {
             } else {
                 decode_page(&page)?
             };
-            self.fold_decoded(&decoded);
+            self.fold_decoded(decoded);
         }
         Ok(self.applied_seq())
     }
@@ -216,15 +216,27 @@ impl Ledger {
     /// Folds committed events into the projections (skipping any already folded).
     fn fold(&self, events: &[StoredEvent]) -> Result<(), StoreError> {
         let decoded = decode_page(events)?;
-        self.fold_decoded(&decoded);
+        self.fold_decoded(decoded);
         Ok(())
     }
 
-    fn fold_decoded(&self, decoded: &[govledger_schema::Event]) {
-        self.apply(decoded);
+    fn fold_decoded(&self, decoded: Vec<Decoded>) {
+        let last = decoded.last().map(|(e, _)| e.seq);
+        {
+            let mut state = self
+                .inner
+                .state
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            for (e, payload) in decoded {
+                if e.seq == state.applied_seq() + 1 {
+                    state.apply_parsed(&e, payload);
+                }
+            }
+        }
         // These came from the database, so they are committed: safe to announce.
-        if let Some(last) = decoded.last() {
-            self.announce(last.seq);
+        if let Some(last) = last {
+            self.announce(last);
         }
     }
 
@@ -534,11 +546,19 @@ fn committed_of(events: &[StoredEvent]) -> Result<Vec<Committed>, StoreError> {
         .collect()
 }
 
-/// Decodes stored events on every core, in order. Rows were checked when written (and
-/// `verify` re-checks them), so the canonical spelling is not re-checked here.
-fn decode_page(events: &[StoredEvent]) -> Result<Vec<govledger_schema::Event>, StoreError> {
+/// A stored event as folding needs it: the envelope (`data` left `Null`) and its payload,
+/// parsed (a payload that does not parse is folded as a malformed event, not an error).
+type Decoded = (
+    govledger_schema::Event,
+    Result<govledger_schema::events::Payload, govledger_schema::events::PayloadError>,
+);
+
+/// Decodes stored events on every core, in order, payloads included, so that the fold (one
+/// thread, under the write lock) only folds. Rows were checked when written (and `verify`
+/// re-checks them), so the canonical spelling is not re-checked here.
+fn decode_page(events: &[StoredEvent]) -> Result<Vec<Decoded>, StoreError> {
     let decode = |e: &StoredEvent| {
-        govledger_schema::Event::decode_trusted(&e.body).map_err(|err| StoreError::Corrupt {
+        govledger_schema::envelope::Peek::for_fold(&e.body).map_err(|err| StoreError::Corrupt {
             seq: e.seq,
             reason: err.to_string(),
         })

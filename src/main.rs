@@ -3,6 +3,12 @@
 
 use std::process::ExitCode;
 
+/// mimalloc instead of glibc's malloc: rows are allocated on the database driver's thread and
+/// freed on the verifier's and decoder's threads, and glibc's arena locks made that hand-over a
+/// fifth of `verify`'s profile (see BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     govledger::cli::main().await

@@ -14,6 +14,15 @@ impl State {
         if event.seq <= self.applied_seq {
             return;
         }
+        self.apply_parsed(event, parse_payload(&event.event_type, &event.data));
+    }
+
+    /// [`State::apply`] of an event whose payload was parsed already (on another thread, or
+    /// straight from the body's text: see `Peek::for_fold`); `event.data` is not read.
+    pub fn apply_parsed(&mut self, event: &Event, payload: Result<Payload, PayloadError>) {
+        if event.seq <= self.applied_seq {
+            return;
+        }
         self.applied_seq = event.seq;
         let at = event.effective_at;
         self.genesis_at.get_or_insert(at);
@@ -23,7 +32,7 @@ impl State {
         if let Err(why) = self.events.push(event) {
             self.malformed.insert(event.seq, why.to_owned());
         }
-        match parse_payload(&event.event_type, &event.data) {
+        match payload {
             Ok(p) => {
                 if let Err(why) = self.fold(event, p) {
                     self.malformed.insert(event.seq, why);

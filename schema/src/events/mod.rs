@@ -97,6 +97,17 @@ macro_rules! registry {
             }
         }
 
+        /// Parses `data`, given as JSON text, as the payload of `event_type`: the same
+        /// result as [`parse_payload`] of its parsed value, without building the value.
+        pub fn parse_payload_str(event_type: &str, data: &str) -> Result<Payload, PayloadError> {
+            match event_type {
+                $( $name => serde_json::from_str::<$ty>(data)
+                    .map(Payload::$variant)
+                    .map_err(|e| PayloadError::Invalid { event_type: $name, message: e.to_string() }), )*
+                other => Err(PayloadError::UnknownType(other.to_owned())),
+            }
+        }
+
         /// The JSON Schema (draft 2020-12) of the payload of `event_type`.
         pub fn json_schema(event_type: &str) -> Option<schemars::Schema> {
             match event_type {
