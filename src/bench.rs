@@ -539,6 +539,7 @@ async fn http_decisions(args: &BenchArgs) -> anyhow::Result<Value> {
     )
     .await?
     .token;
+    let counted = ledger.clone();
     let state = crate::http::AppState::new(ledger, notary).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
@@ -647,6 +648,11 @@ async fn http_decisions(args: &BenchArgs) -> anyhow::Result<Value> {
     fig["clients"] = json!(args.clients);
     fig["p50_ms"] = json!(percentile(&latencies, 0.5));
     fig["p99_ms"] = json!(percentile(&latencies, 0.99));
+    // How many decisions shared each commit (group commit at work).
+    let (batches, batched) = counted.batch_stats();
+    fig["batches"] = json!(batches);
+    fig["decisions_per_batch"] =
+        json!((batched as f64 / batches.max(1) as f64 * 10.0).round() / 10.0);
     Ok(fig)
 }
 

@@ -95,6 +95,9 @@ struct Inner {
     /// The seq folded into `state`, for live tails and readers that wait for a write.
     folded: watch::Sender<u64>,
     last_snapshot: std::sync::atomic::AtomicU64,
+    /// Batches run and commands decided in them, for [`Ledger::batch_stats`].
+    batches: std::sync::atomic::AtomicU64,
+    batched: std::sync::atomic::AtomicU64,
     /// Set when a commit failed and the projections could not be reloaded (the database was
     /// gone): `state` may hold decisions that were never committed, so it is reloaded before
     /// anything else is folded or decided.
@@ -139,6 +142,8 @@ impl Ledger {
                 folded,
                 last_snapshot: std::sync::atomic::AtomicU64::new(snapshot_seq.unwrap_or(0)),
                 stale: std::sync::atomic::AtomicBool::new(false),
+                batches: std::sync::atomic::AtomicU64::new(0),
+                batched: std::sync::atomic::AtomicU64::new(0),
             }),
         };
         ledger.refresh().await?;
@@ -154,6 +159,16 @@ impl Ledger {
 
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// (batches run, commands decided in them) since this process opened the ledger: how
+    /// well concurrent commands share a commit (the bench prints the mean batch size).
+    pub fn batch_stats(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (
+            self.inner.batches.load(Relaxed),
+            self.inner.batched.load(Relaxed),
+        )
     }
 
     /// The seq folded into the projections.
@@ -282,6 +297,9 @@ impl Ledger {
     /// Decides every command of `batch` in order under one transaction, commits once, answers
     /// each. Holds the write lock (the caller's guard).
     async fn run_batch(&self, batch: Vec<Pending>) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.inner.batches.fetch_add(1, Relaxed);
+        self.inner.batched.fetch_add(batch.len() as u64, Relaxed);
         let mut writer = match self.inner.store.begin().await {
             Ok(w) => w,
             Err(e) => return fail_all(batch, &e),
