@@ -238,11 +238,7 @@ impl Ledger {
     fn fold_decoded(&self, decoded: Vec<Decoded>) {
         let last = decoded.last().map(|(e, _)| e.seq);
         {
-            let mut state = self
-                .inner
-                .state
-                .write()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut state = self.state_mut();
             for (e, payload) in decoded {
                 if e.seq == state.applied_seq() + 1 {
                     state.apply_parsed(&e, payload);
@@ -426,16 +422,21 @@ impl Ledger {
 
     /// Folds sealed events into the state (not yet announced: see `announce`).
     fn apply(&self, events: &[govledger_schema::Event]) {
-        let mut state = self
-            .inner
-            .state
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut state = self.state_mut();
         for e in events {
             if e.seq == state.applied_seq() + 1 {
                 state.apply(e);
             }
         }
+    }
+
+    /// The projections, for folding. A panic while folding cannot leave a half-applied event
+    /// (`State::apply` is total), so a poisoned lock is taken over.
+    fn state_mut(&self) -> std::sync::RwLockWriteGuard<'_, State> {
+        self.inner
+            .state
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Makes folded events up to `seq` visible to readers and live tails.
@@ -456,11 +457,7 @@ impl Ledger {
     async fn reload(&self) -> Result<(), StoreError> {
         let (state, _) = load_state(&self.inner.store).await?;
         let seq = state.applied_seq();
-        *self
-            .inner
-            .state
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = state;
+        *self.state_mut() = state;
         self.inner.folded.send_replace(seq);
         self.inner
             .stale
