@@ -123,19 +123,34 @@ fn window(
     Ok(govledger_projections::Window { offset, limit })
 }
 
-/// Replaces a paged view's `total` by `page: {offset, limit, total, next_offset}`
-/// (`next_offset` null on the last page).
-fn paged(mut v: Value, w: govledger_projections::Window) -> Value {
-    if let Value::Object(m) = &mut v {
-        let total = m.remove("total").and_then(|t| t.as_u64()).unwrap_or(0);
-        let end = (w.offset as u64).saturating_add(w.limit as u64);
-        let next = (end < total).then_some(end);
-        m.insert(
-            "page".into(),
-            json!({"offset": w.offset, "limit": w.limit, "total": total, "next_offset": next}),
-        );
-    }
-    v
+/// [`view`] of a paged list view: `page` renders the window `w`, whose answer carries
+/// `total`; that member becomes `page: {offset, limit, total, next_offset}` (`next_offset`
+/// null on the last page).
+#[allow(clippy::too_many_arguments)]
+async fn paged_view(
+    state: &AppState,
+    headers: &HeaderMap,
+    uri: &axum::http::Uri,
+    params: Params,
+    w: govledger_projections::Window,
+    name: &str,
+    page: impl FnOnce(&Lens<'_>) -> Result<Value, Error>,
+    rows: Rows,
+) -> Result<Response, Error> {
+    let make = |l: &Lens<'_>| {
+        let mut v = page(l)?;
+        if let Value::Object(m) = &mut v {
+            let total = m.remove("total").and_then(|t| t.as_u64()).unwrap_or(0);
+            let end = (w.offset as u64).saturating_add(w.limit as u64);
+            let next = (end < total).then_some(end);
+            m.insert(
+                "page".into(),
+                json!({"offset": w.offset, "limit": w.limit, "total": total, "next_offset": next}),
+            );
+        }
+        Ok(Some(v))
+    };
+    view(state, headers, uri, params, name, make, rows).await
 }
 
 /// The members every view starts with; the view's own members follow.
@@ -360,13 +375,15 @@ pub async fn audit(
         q.format.as_deref(),
     )?;
     let w = window(q.offset.as_deref(), q.limit.as_deref())?;
-    view(
+    let page = |l: &Lens<'_>| to_value(l.audit_page(w));
+    paged_view(
         &state,
         &headers,
         &uri,
         params,
+        w,
         "audit",
-        |l| to_value(l.audit_page(w)).map(|v| Some(paged(v, w))),
+        page,
         rows::audit,
     )
     .await
@@ -476,16 +493,15 @@ pub async fn access(
         q.format.as_deref(),
     )?;
     let w = window(q.offset.as_deref(), q.limit.as_deref())?;
-    view(
+    let page = |l: &Lens<'_>| to_value(l.access_page(q.asset.as_deref(), q.person.as_deref(), w));
+    paged_view(
         &state,
         &headers,
         &uri,
         params,
+        w,
         "access",
-        |l| {
-            to_value(l.access_page(q.asset.as_deref(), q.person.as_deref(), w))
-                .map(|v| Some(paged(v, w)))
-        },
+        page,
         rows::access,
     )
     .await
