@@ -264,9 +264,18 @@ impl Ledger {
     /// Decides and records one command (in a batch with whatever else is queued).
     pub async fn execute(&self, req: CommandRequest) -> Result<Executed, LedgerError> {
         let digest = request_digest(&req)?;
-        let (reply, answer) = oneshot::channel();
+        let (reply, mut answer) = oneshot::channel();
         self.queue().push(Pending { req, digest, reply });
-        let guard = self.inner.write.clone().lock_owned().await;
+        // Whichever comes first: our answer (a leader took our command along) or the lock.
+        // A follower must not wait for the lock once its command is decided: waiters queue
+        // on the lock in order, so each of them would take it in turn and lead a batch of
+        // whatever had just arrived, one command at a time (measured: 1.0 command per batch
+        // under 32 clients, each request waiting behind 31 one-command commits).
+        let guard = tokio::select! {
+            biased;
+            done = &mut answer => return done.unwrap_or(Err(LedgerError::Interrupted)),
+            guard = self.inner.write.clone().lock_owned() => guard,
+        };
         let batch = std::mem::take(&mut *self.queue());
         if batch.is_empty() {
             // A leader before us took ours along; its answer is on the way.
@@ -555,6 +564,7 @@ fn committed_of(events: &[StoredEvent]) -> Result<Vec<Committed>, StoreError> {
                 id: e.id,
                 stream: e.stream,
                 version: e.version,
+                event_type: e.event_type,
                 hash: s.hash,
             })
         })

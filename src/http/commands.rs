@@ -174,24 +174,18 @@ pub async fn execute(
         (Some(f), Some(l)) => (f.seq, l.seq),
         _ => return Err(Error::Internal("a command recorded no event".into())),
     };
-    let stored = state.store().read_range(first, last).await?;
-    let mut events = Vec::with_capacity(executed.events.len());
-    for c in &executed.events {
-        let event_type = stored
-            .iter()
-            .find(|s| s.seq == c.seq)
-            .and_then(|s| s.event().ok())
-            .map(|e| e.event_type)
-            .ok_or_else(|| Error::Internal(format!("event {} is not readable", c.seq)))?;
-        events.push(CommittedView {
+    let events = executed
+        .events
+        .into_iter()
+        .map(|c| CommittedView {
             seq: c.seq,
             id: c.id,
-            stream: c.stream.clone(),
-            version: c.version,
-            event_type,
             hash: c.hash.to_hex(),
-        });
-    }
+            stream: c.stream,
+            version: c.version,
+            event_type: c.event_type,
+        })
+        .collect();
     if !executed.replayed {
         tracing::info!(actor = %admin.person, first, last, "command recorded");
     }

@@ -73,6 +73,8 @@ pub struct Committed {
     pub id: Uuid,
     pub stream: String,
     pub version: u64,
+    /// The event's type (`appointment.made.v1`, …).
+    pub event_type: String,
     pub hash: Digest32,
 }
 
@@ -455,28 +457,30 @@ impl Store {
             Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
         };
-        let (seq, hash): (i64, Vec<u8>) = match &mut tx {
+        // The head and the time of its event in one round trip (`FOR UPDATE OF h` locks only
+        // the head row on PostgreSQL: the join's nullable side cannot be locked).
+        let (seq, hash, last_recorded_us): (i64, Vec<u8>, Option<i64>) = match &mut tx {
             Tx::Sqlite(t) => {
-                sqlx::query_as("SELECT seq, hash FROM ledger_head WHERE id = 1")
-                    .fetch_one(&mut **t)
-                    .await?
+                sqlx::query_as(
+                    "SELECT h.seq, h.hash, e.recorded_us FROM ledger_head h \
+                     LEFT JOIN events e ON e.seq = h.seq WHERE h.id = 1",
+                )
+                .fetch_one(&mut **t)
+                .await?
             }
             Tx::Postgres(t) => {
-                sqlx::query_as("SELECT seq, hash FROM ledger_head WHERE id = 1 FOR UPDATE")
-                    .fetch_one(&mut **t)
-                    .await?
+                sqlx::query_as(
+                    "SELECT h.seq, h.hash, e.recorded_us FROM ledger_head h \
+                     LEFT JOIN events e ON e.seq = h.seq WHERE h.id = 1 FOR UPDATE OF h",
+                )
+                .fetch_one(&mut **t)
+                .await?
             }
         };
         let head = Head {
             seq: to_u64(seq)?,
             hash: digest(&hash, to_u64(seq)?)?,
         };
-        let last_recorded_us: Option<i64> = with_tx!(&mut tx, |c| {
-            sqlx::query_scalar("SELECT recorded_us FROM events WHERE seq = $1")
-                .bind(seq)
-                .fetch_optional(c)
-                .await?
-        });
         let mut writer = Writer {
             tx,
             store: self.clone(),

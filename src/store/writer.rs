@@ -172,6 +172,7 @@ impl Writer {
                 id: event.id,
                 stream: event.stream.clone(),
                 version: event.version,
+                event_type: event.event_type.clone(),
                 hash,
             });
             self.sealed.push(event);
@@ -392,6 +393,7 @@ impl Writer {
                     id: event.id,
                     stream: event.stream,
                     version: event.version,
+                    event_type: event.event_type,
                     hash: s.hash,
                 });
             }
