@@ -42,6 +42,47 @@ pub struct BenchArgs {
     /// Where to put the SQLite files (default: a temporary directory).
     #[arg(long)]
     pub dir: Option<std::path::PathBuf>,
+    /// Run only these phases (default: all). The read phases need the appended ledger, so
+    /// any of them also appends the events (timed, but the raw INSERT baseline runs only
+    /// with `append`).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub only: Vec<Phase>,
+}
+
+/// A part of the bench, for `--only`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Phase {
+    /// Batched append vs raw INSERT.
+    Append,
+    /// Decisions through the HTTP API vs raw autocommit INSERTs.
+    Http,
+    /// Verify and export vs raw SELECT.
+    Read,
+    /// Inclusion proofs at the full size.
+    Proof,
+    /// Peak RSS of a real server holding the ledger.
+    Server,
+    /// Rebuild from the log and start-up from a snapshot.
+    Rebuild,
+}
+
+impl BenchArgs {
+    fn runs(&self, phase: Phase) -> bool {
+        self.only.is_empty() || self.only.contains(&phase)
+    }
+
+    /// Whether any phase that reads the appended ledger runs.
+    fn reads(&self) -> bool {
+        [
+            Phase::Append,
+            Phase::Read,
+            Phase::Proof,
+            Phase::Server,
+            Phase::Rebuild,
+        ]
+        .into_iter()
+        .any(|p| self.runs(p))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -312,7 +353,16 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<Value> {
         out["disk"] = fsync_latency(args.dir.as_deref())?;
     }
 
-    // 1. Batched append vs raw INSERT of the same bytes.
+    // 1. Single decisions from concurrent clients through the HTTP API vs raw single-row
+    //    autocommit INSERTs from as many concurrent tasks (on a ledger of its own).
+    if args.runs(Phase::Http) {
+        out["http_decisions"] = http_decisions(&args).await?;
+    }
+    if !args.reads() {
+        return Ok(out);
+    }
+
+    // 2. Batched append vs raw INSERT of the same bytes.
     let target = Target::new(&args, "append").await?;
     let store = Store::open(&target.url).await?;
     let start = Instant::now();
@@ -330,16 +380,14 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<Value> {
         i += k;
     }
     let append = start.elapsed();
-    let raw = raw_insert(&store, BATCH).await?;
     let sample = store.read_from(1, 10_000).await?;
     let avg_body =
         sample.iter().map(|e| e.body.len()).sum::<usize>() as f64 / sample.len().max(1) as f64;
     out["body_bytes_avg"] = json!(avg_body.round());
-    out["append_batched"] = figure(rate(n, append), rate(n, raw));
-
-    // 2. Single decisions from concurrent clients through the HTTP API vs raw single-row
-    //    autocommit INSERTs from as many concurrent tasks.
-    out["http_decisions"] = http_decisions(&args).await?;
+    if args.runs(Phase::Append) {
+        let raw = raw_insert(&store, BATCH).await?;
+        out["append_batched"] = figure(rate(n, append), rate(n, raw));
+    }
 
     // 3. Verify the whole chain vs raw SELECT of the same rows, and 4. export all events vs
     //    the same SELECT. Reads of a 1 GiB+ file swing with the page cache and the virtual
@@ -347,7 +395,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<Value> {
     //    the medians compared (every sample is printed too).
     let mut verify = Rounds::default();
     let mut export = Rounds::default();
-    for _ in 0..ROUNDS {
+    for _ in 0..if args.runs(Phase::Read) { ROUNDS } else { 0 } {
         let (rows, select) = raw_select(&store).await?;
         verify.baseline.push(rate(rows, select));
         let start = Instant::now();
@@ -362,50 +410,58 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<Value> {
         let exported = crate::store::export(&store, 1, None, &mut sink).await?;
         export.figure.push(rate(exported, start.elapsed()));
     }
-    out["verify"] = verify.summary();
-    out["export"] = export.summary();
+    if args.runs(Phase::Read) {
+        out["verify"] = verify.summary();
+        out["export"] = export.summary();
+    }
 
     // 4. Inclusion proofs at the full size.
-    let mut times = Vec::with_capacity(1000);
-    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-    for _ in 0..1000 {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        let seq = seed % n + 1;
-        let t = Instant::now();
-        let proof = store.inclusion_proof(seq, n).await?;
-        times.push(t.elapsed());
-        std::hint::black_box(proof);
+    if args.runs(Phase::Proof) {
+        let mut times = Vec::with_capacity(1000);
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..1000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let seq = seed % n + 1;
+            let t = Instant::now();
+            let proof = store.inclusion_proof(seq, n).await?;
+            times.push(t.elapsed());
+            std::hint::black_box(proof);
+        }
+        times.sort();
+        out["inclusion_proof_ms"] =
+            json!({ "p50": percentile(&times, 0.5), "p99": percentile(&times, 0.99), "size": n });
     }
-    times.sort();
-    out["inclusion_proof_ms"] =
-        json!({ "p50": percentile(&times, 0.5), "p99": percentile(&times, 0.99), "size": n });
 
     // 5. Peak RSS of a real `govledger serve` process holding every event: started on the
     //    ledger before any snapshot exists (so it folds the whole log, the worst case), then
     //    driven with reads (views, pages of events, proofs, a full export).
-    out["server"] = server_rss(&store, &target.url, n).await?;
+    if args.runs(Phase::Server) {
+        out["server"] = server_rss(&store, &target.url, n).await?;
+    }
 
     // 6. Rebuild the projections from the log, then start-up from a snapshot.
-    let start = Instant::now();
-    let (ledger, loaded) = Ledger::open(store.clone()).await?;
-    let rebuild = start.elapsed();
-    let snap_at = ledger.snapshot().await?;
-    let rss_after_rebuild = peak_rss_mib();
-    drop(ledger);
-    let start = Instant::now();
-    let (again, loaded_again) = Ledger::open(Store::open(&target.url).await?).await?;
-    let startup = start.elapsed();
-    out["rebuild"] = json!({
-        "seconds": (rebuild.as_secs_f64() * 1000.0).round() / 1000.0,
-        "events_per_s": rate(loaded.replayed, rebuild).round(),
-        "startup_from_snapshot_seconds": (startup.as_secs_f64() * 1000.0).round() / 1000.0,
-        "snapshot_seq": snap_at,
-        "replayed_after_snapshot": loaded_again.replayed,
-    });
-    drop(again);
-    out["peak_rss_mib"] = json!(rss_after_rebuild);
+    if args.runs(Phase::Rebuild) {
+        let start = Instant::now();
+        let (ledger, loaded) = Ledger::open(store.clone()).await?;
+        let rebuild = start.elapsed();
+        let snap_at = ledger.snapshot().await?;
+        let rss_after_rebuild = peak_rss_mib();
+        drop(ledger);
+        let start = Instant::now();
+        let (again, loaded_again) = Ledger::open(Store::open(&target.url).await?).await?;
+        let startup = start.elapsed();
+        out["rebuild"] = json!({
+            "seconds": (rebuild.as_secs_f64() * 1000.0).round() / 1000.0,
+            "events_per_s": rate(loaded.replayed, rebuild).round(),
+            "startup_from_snapshot_seconds": (startup.as_secs_f64() * 1000.0).round() / 1000.0,
+            "snapshot_seq": snap_at,
+            "replayed_after_snapshot": loaded_again.replayed,
+        });
+        drop(again);
+        out["peak_rss_mib"] = json!(rss_after_rebuild);
+    }
     store.close().await;
     target.drop_db().await;
     Ok(out)

@@ -49,6 +49,10 @@ pub struct CommandRequest {
     pub event_id: Option<Uuid>,
     /// The HTTP request id, kept in `meta.request_id` for tracing.
     pub request_id: Option<String>,
+    /// The id of the bearer token the command came with, if any: the command is refused
+    /// (`TokenRevoked`) when that token is revoked by the time it is decided. Checked inside
+    /// the batch's transaction, so a revocation committed before the decision always wins.
+    pub token: Option<String>,
 }
 
 /// What a command recorded.
@@ -70,6 +74,9 @@ pub enum LedgerError {
     IdReused(Uuid),
     #[error("the decision was not recorded: its batch was interrupted")]
     Interrupted,
+    /// The token the command came with was revoked before the decision was taken.
+    #[error("the token {0} has been revoked")]
+    TokenRevoked(String),
     #[error("the ledger already has a genesis (head at seq {0})")]
     AlreadyInitialised(u64),
     #[error("invalid event: {0}")]
@@ -317,6 +324,20 @@ impl Ledger {
         if let Err(e) = self.catch_up(&mut writer).await {
             return fail_all(batch, &e);
         }
+        // Tokens revoked by now (by anyone: the revocation is committed in the database),
+        // one read for the whole batch.
+        let tokens: Vec<&str> = batch
+            .iter()
+            .filter_map(|p| p.req.token.as_deref())
+            .collect();
+        let revoked = if tokens.is_empty() {
+            Default::default()
+        } else {
+            match writer.revoked_tokens(&tokens).await {
+                Ok(r) => r,
+                Err(e) => return fail_all(batch, &e),
+            }
+        };
         // The batch's rows go in at commit, in a few multi-row statements.
         writer.defer_writes();
         let mut answers = Vec::with_capacity(batch.len());
@@ -327,6 +348,10 @@ impl Ledger {
         for p in batch {
             if writer.is_poisoned() {
                 answers.push((p.reply, Err(LedgerError::Interrupted)));
+                continue;
+            }
+            if let Some(token) = p.req.token.as_ref().filter(|t| revoked.contains(*t)) {
+                answers.push((p.reply, Err(LedgerError::TokenRevoked(token.clone()))));
                 continue;
             }
             let result = self.decide_one(&mut writer, &p.req, &p.digest).await;

@@ -42,6 +42,7 @@ fn request(actor: &str, effective: &str, command: Command) -> CommandRequest {
         effective_at_defaulted: false,
         event_id: None,
         request_id: None,
+        token: None,
     }
 }
 
@@ -58,6 +59,7 @@ async fn the_demo_recorded_through_the_ledger_rebuilds_to_the_same_state(db: Tes
                 effective_at_defaulted: false,
                 event_id: None,
                 request_id: None,
+                token: None,
             })
             .await
             .unwrap();
@@ -339,6 +341,7 @@ async fn a_ledger_idle_for_years_takes_a_decision_dated_now_and_its_retry_withou
             effective_at_defaulted: true,
             event_id: Some(id),
             request_id: None,
+            token: None,
         })
         .await
         .unwrap();
@@ -351,6 +354,7 @@ async fn a_ledger_idle_for_years_takes_a_decision_dated_now_and_its_retry_withou
             effective_at_defaulted: true,
             event_id: Some(id),
             request_id: None,
+            token: None,
         })
         .await
         .unwrap();

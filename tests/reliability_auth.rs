@@ -15,12 +15,13 @@ use std::time::Duration;
 use govledger::http::auth::FAILED_AUTH_BURST;
 use serde_json::{Value, json};
 use support::TestDb;
-use support::http::{TestApp, demo_app, issue_token, spawn_app};
+use support::http::{TestApp, cli, demo_app, issue_token, spawn_app};
 
 on_both_backends!(
     many_bad_tokens_from_one_client_get_429_with_retry_after_until_the_allowance_refills,
     token_secrets_and_the_signing_key_never_appear_in_the_log,
     admin_tokens_decide_only_within_their_persons_role_and_bureau,
+    a_revoked_admin_token_decides_nothing_even_after_it_decided_before,
 );
 
 async fn status_of(app: &TestApp, token: &str) -> reqwest::Response {
@@ -567,4 +568,59 @@ async fn admin_tokens_decide_only_within_their_persons_role_and_bureau(db: TestD
         "modification.consented.v1",
     )
     .await;
+}
+
+/// A decision's token is known to the server after its first use (its person, role and secret
+/// do not change); its revocation is checked when the decision is taken. Revoked from another
+/// process (the CLI), the token decides nothing more, at once, whether the server has seen it
+/// before or not.
+async fn a_revoked_admin_token_decides_nothing_even_after_it_decided_before(db: TestDb) {
+    let app = spawn_app(&db).await;
+    let used = issue_token(&db.url, "ADMIN2", "admin").await;
+    let unseen = issue_token(&db.url, "ADMIN3", "admin").await;
+    let directive = |n: u32| {
+        json!({"title": format!("周知 {n}"), "body": "本文", "bureau": null,
+               "effective_at": "2025-12-01"})
+        .to_string()
+    };
+    let post = |token: &str, n: u32| {
+        app.post_json("/v1/commands/issue_directive", token, &directive(n))
+            .send()
+    };
+    let res = post(&used, 1).await.unwrap();
+    // The demo-less ledger has no directive rules to refuse: 201, or a refusal, but accepted
+    // as authenticated either way.
+    assert_ne!(res.status(), 401, "{}", res.text().await.unwrap());
+    let head = app.get_json("/v1/head").await;
+
+    for token in [&used, &unseen] {
+        let id = token.split('_').nth(1).unwrap();
+        cli(&db.url, &["token", "revoke", "--id", id, "--actor", "ROOT"]).await;
+    }
+    // The revocations are events too, so the head moved by two.
+    let after = app.get_json("/v1/head").await;
+    assert_eq!(after["seq"], head["seq"].as_u64().unwrap() + 2);
+    for (who, token) in [("used before", &used), ("never seen", &unseen)] {
+        let res = post(token, 2).await.unwrap();
+        assert_eq!(res.status(), 401, "{who}");
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+        let p: Value = res.json().await.unwrap();
+        assert!(
+            p["detail"].as_str().unwrap_or_default().contains("revoked"),
+            "{who}: {p}"
+        );
+        assert_eq!(
+            app.get_json("/v1/head").await,
+            after,
+            "{who}: nothing recorded"
+        );
+        assert_eq!(
+            status_of(&app, token).await.status(),
+            401,
+            "{who}: reads too"
+        );
+    }
+    // The admin token that was not revoked still decides.
+    let res = post(&app.admin, 3).await.unwrap();
+    assert_ne!(res.status(), 401);
 }

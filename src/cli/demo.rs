@@ -78,6 +78,7 @@ pub async fn build(db: &DbArg, key: &KeyArg, seed: u64) -> anyhow::Result<DemoLe
                     effective_at_defaulted: false,
                     event_id: None,
                     request_id: Some(format!("demo-{seed}-{i}")),
+                    token: None,
                 })
                 .await
                 .with_context(|| format!("demo step {i} ({kind}) was refused"))?;

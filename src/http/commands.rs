@@ -164,6 +164,7 @@ pub async fn execute(
             effective_at_defaulted,
             event_id,
             request_id: request_id(&headers),
+            token: Some(admin.token_id.clone()),
         })
         .await
         .map_err(ledger_error)?;
@@ -286,6 +287,7 @@ fn ledger_error(e: LedgerError) -> Error {
             detail,
         },
         LedgerError::Store(e) => e.into(),
+        LedgerError::TokenRevoked(_) => Error::Unauthorized("the token has been revoked"),
         LedgerError::Interrupted => {
             Error::Unavailable("the decision was not recorded; retry with the same event_id".into())
         }

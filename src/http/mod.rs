@@ -53,6 +53,8 @@ pub use error::{Error, Problem};
 pub use serve::{ServeArgs, serve};
 
 /// How often each process looks for events appended by other processes.
+/// Where decisions are posted (`POST /v1/commands/{kind}`).
+pub const COMMANDS_PREFIX: &str = "/v1/commands/";
 pub const HEAD_POLL: Duration = Duration::from_millis(200);
 /// Longest a request may take to produce its response head (streams may run longer).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -75,6 +77,8 @@ struct Inner {
     verify_cache: tokio::sync::Mutex<Option<CachedVerify>>,
     /// Failed authentications per client (429 beyond the allowance).
     failed_auth: auth::FailedAuthLimiter,
+    /// Tokens' unchanging parts, for decisions (see `tokens::authenticate_for_decision`).
+    token_cache: tokens::TokenCache,
 }
 
 #[derive(Debug, Clone)]
@@ -101,6 +105,7 @@ impl AppState {
             shutdown,
             verify_cache: tokio::sync::Mutex::new(None),
             failed_auth: auth::FailedAuthLimiter::default(),
+            token_cache: tokens::TokenCache::default(),
         });
         let weak = Arc::downgrade(&inner);
         tokio::spawn(async move {
@@ -141,6 +146,10 @@ impl AppState {
 
     pub fn failed_auth(&self) -> &auth::FailedAuthLimiter {
         &self.0.failed_auth
+    }
+
+    pub fn token_cache(&self) -> &tokens::TokenCache {
+        &self.0.token_cache
     }
 
     /// The stored head, with this process's projections folded at least up to it: what a

@@ -329,11 +329,73 @@ fn micros_rfc3339(us: i64) -> String {
 }
 
 /// Checks a presented bearer token. `Ok(Err(_))` is a refusal; `Err(_)` a database failure.
-pub async fn authenticate(
+/// What never changes about a token once issued (the database refuses any UPDATE but the
+/// revocation), remembered after its first successful look-up so that a decision's request
+/// needs no database read for its token: [`authenticate_for_decision`].
+#[derive(Debug, Default)]
+pub struct TokenCache {
+    known: std::sync::RwLock<std::collections::HashMap<String, KnownToken>>,
+}
+
+#[derive(Debug, Clone)]
+struct KnownToken {
+    person: String,
+    role: Role,
+    secret_sha256: Vec<u8>,
+}
+
+impl TokenCache {
+    fn get(&self, id: &str) -> Option<KnownToken> {
+        self.known.read().ok().and_then(|m| m.get(id).cloned())
+    }
+
+    fn remember(&self, id: &str, token: KnownToken) {
+        if let Ok(mut m) = self.known.write() {
+            m.insert(id.to_owned(), token);
+        }
+    }
+}
+
+/// Authenticates a token presented with a decision. The token's person, role and secret come
+/// from `cache` when it has them (the database otherwise); whether the token has been revoked
+/// is **not** checked here but by the ledger when it decides the command, under the write
+/// lock (see `CommandRequest::token`), so a revocation committed before the decision — by
+/// this process, another instance or the CLI — always refuses it.
+pub async fn authenticate_for_decision(
     store: &Store,
+    cache: &TokenCache,
     token: &str,
 ) -> Result<Result<Caller, AuthFailure>, StoreError> {
-    let Some(id) = token
+    let Some(id) = token_id(token) else {
+        return Ok(Err(AuthFailure::Malformed));
+    };
+    let Some(known) = cache.get(id) else {
+        let caller = authenticate(store, token).await?;
+        if let Ok(c) = &caller {
+            cache.remember(
+                id,
+                KnownToken {
+                    person: c.person.clone(),
+                    role: c.role,
+                    secret_sha256: digest(token).to_vec(),
+                },
+            );
+        }
+        return Ok(caller);
+    };
+    if !bool::from(digest(token).as_slice().ct_eq(&known.secret_sha256)) {
+        return Ok(Err(AuthFailure::Unknown));
+    }
+    Ok(Ok(Caller {
+        token_id: id.to_owned(),
+        person: known.person,
+        role: known.role,
+    }))
+}
+
+/// The id part of a well-formed token `glt_<id>_<secret>`.
+fn token_id(token: &str) -> Option<&str> {
+    token
         .strip_prefix(PREFIX)
         .and_then(|rest| rest.split_once('_'))
         .filter(|(id, secret)| {
@@ -343,7 +405,13 @@ pub async fn authenticate(
                 && secret.len() <= 128
         })
         .map(|(id, _)| id)
-    else {
+}
+
+pub async fn authenticate(
+    store: &Store,
+    token: &str,
+) -> Result<Result<Caller, AuthFailure>, StoreError> {
+    let Some(id) = token_id(token) else {
         return Ok(Err(AuthFailure::Malformed));
     };
     let row: Option<(String, String, Vec<u8>, Option<i64>)> = on_pool!(store, |p| {

@@ -59,6 +59,29 @@ impl Writer {
         .transpose()
     }
 
+    /// Which of the tokens `ids` are revoked, as this transaction sees the tokens table.
+    pub async fn revoked_tokens(
+        &mut self,
+        ids: &[&str],
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        let mut revoked = std::collections::HashSet::new();
+        for chunk in ids.chunks(500) {
+            let rows: Vec<(String,)> = with_tx!(&mut self.tx, |c| {
+                let mut q = sqlx::QueryBuilder::new(
+                    "SELECT id FROM tokens WHERE revoked_at_us IS NOT NULL AND id IN (",
+                );
+                let mut list = q.separated(", ");
+                for id in chunk {
+                    list.push_bind(*id);
+                }
+                q.push(")");
+                q.build_query_as().fetch_all(c).await?
+            });
+            revoked.extend(rows.into_iter().map(|(id,)| id));
+        }
+        Ok(revoked)
+    }
+
     /// Records that the command with `digest` produced events `first..=last`, first id `event_id`.
     pub async fn record_command(
         &mut self,
