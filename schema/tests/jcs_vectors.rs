@@ -194,6 +194,22 @@ proptest! {
         prop_assert_eq!(decoded.encode().unwrap(), body);
         prop_assert_eq!((&decoded.meta, &decoded.stream, decoded.seq), (&event.meta, &event.stream, event.seq));
     }
+
+    /// `effective_at` is written without a format string; it must be chrono's
+    /// `%Y-%m-%dT%H:%M:%S%:z` for every instant and offset (negative and non-whole-hour
+    /// offsets, years beyond four digits and before year 0 included).
+    #[test]
+    fn effective_at_is_spelled_as_chronos_format(
+        secs in -70_000_000_000i64..300_000_000_000i64,
+        offset_min in -(23 * 60 + 59)..=(23 * 60 + 59),
+    ) {
+        let offset = chrono::FixedOffset::east_opt(offset_min * 60).unwrap();
+        let t = chrono::DateTime::from_timestamp(secs, 0).unwrap().with_timezone(&offset);
+        prop_assert_eq!(
+            govledger_schema::envelope::format_effective_at(&t),
+            t.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+        );
+    }
 }
 
 #[test]
