@@ -601,39 +601,47 @@ impl Store {
         to_u64(v.unwrap_or(0))
     }
 
-    /// Stored Merkle nodes by (level, index), level >= 1. Missing ones are absent from the
-    /// result. Level-0 nodes (leaves) come from [`Store::leaf_hashes`].
+    /// The Merkle nodes `ids` as stored: leaves (level 0) recomputed from their bodies,
+    /// interior nodes read. Ids with nothing stored are left out.
     pub async fn merkle_nodes(
         &self,
         ids: &[(u8, u64)],
     ) -> Result<Vec<((u8, u64), Digest32)>, StoreError> {
-        // Two round trips whatever the number of nodes: one for the leaves (recomputed from
-        // their bodies), one for the stored interior nodes.
-        let mut out = Vec::with_capacity(ids.len());
+        let (_, nodes) = self.nodes_and_head(ids).await?;
+        Ok(nodes)
+    }
+
+    /// [`Store::merkle_nodes`] and the head, read in one statement (one round trip, one
+    /// snapshot of the database): what a proof needs, and the head to check its size against.
+    pub async fn nodes_and_head(
+        &self,
+        ids: &[(u8, u64)],
+    ) -> Result<(Head, Vec<((u8, u64), Digest32)>), StoreError> {
         let leaves: Vec<u64> = ids
             .iter()
             .filter(|(l, _)| *l == 0)
             .map(|(_, i)| *i)
             .collect();
         let interior: Vec<(u8, u64)> = ids.iter().copied().filter(|(l, _)| *l > 0).collect();
-        if !leaves.is_empty() {
-            let rows: Vec<(i64, Vec<u8>)> = with_pool!(self, |p| {
-                let mut q = sqlx::QueryBuilder::new("SELECT seq, body FROM events WHERE seq IN (");
+        // Rows (kind, index, bytes): kind -1 is the head (index = seq, bytes = hash), 0 a leaf
+        // (bytes = body), above 0 an interior node of that level (bytes = hash).
+        let rows: Vec<(i64, i64, Vec<u8>)> = with_pool!(self, |p| {
+            let mut q = sqlx::QueryBuilder::new(
+                "SELECT CAST(-1 AS BIGINT), seq, hash FROM ledger_head WHERE id = 1",
+            );
+            if !leaves.is_empty() {
+                q.push(
+                    " UNION ALL SELECT CAST(0 AS BIGINT), seq - 1, body FROM events WHERE seq IN (",
+                );
                 let mut list = q.separated(", ");
                 for i in &leaves {
                     list.push_bind(to_i64(i + 1));
                 }
                 q.push(")");
-                q.build_query_as().fetch_all(p).await?
-            });
-            for (seq, body) in rows {
-                out.push(((0, to_u64(seq)? - 1), leaf_hash(&body)));
             }
-        }
-        if !interior.is_empty() {
-            let rows: Vec<(i64, i64, Vec<u8>)> = with_pool!(self, |p| {
-                let mut q = sqlx::QueryBuilder::new(
-                    "SELECT CAST(level AS BIGINT), idx, hash FROM merkle_nodes WHERE ",
+            if !interior.is_empty() {
+                q.push(
+                    " UNION ALL SELECT CAST(level AS BIGINT), idx, hash FROM merkle_nodes WHERE ",
                 );
                 let mut any = q.separated(" OR ");
                 for (level, index) in &interior {
@@ -643,20 +651,37 @@ impl Store {
                         .push_bind_unseparated(to_i64(*index))
                         .push_unseparated(")");
                 }
-                q.build_query_as().fetch_all(p).await?
-            });
-            for (level, index, h) in rows {
-                let index = to_u64(index)?;
-                let level = u8::try_from(level).map_err(|_| StoreError::Corrupt {
-                    seq: 0,
-                    reason: format!("merkle level {level}"),
-                })?;
-                out.push(((level, index), digest(&h, index + 1)?));
+            }
+            q.build_query_as().fetch_all(p).await?
+        });
+        let mut head = None;
+        let mut out = Vec::with_capacity(ids.len());
+        for (kind, index, bytes) in rows {
+            let index = to_u64(index)?;
+            match kind {
+                -1 => {
+                    head = Some(Head {
+                        seq: index,
+                        hash: digest(&bytes, index)?,
+                    })
+                }
+                0 => out.push(((0, index), leaf_hash(&bytes))),
+                level => {
+                    let level = u8::try_from(level).map_err(|_| StoreError::Corrupt {
+                        seq: 0,
+                        reason: format!("merkle level {level}"),
+                    })?;
+                    out.push(((level, index), digest(&bytes, index + 1)?));
+                }
             }
         }
+        let head = head.ok_or_else(|| StoreError::Corrupt {
+            seq: 0,
+            reason: "the ledger head row is missing".into(),
+        })?;
         // Callers look nodes up by id; keep the order they asked in.
         out.sort_by_key(|(id, _)| ids.iter().position(|x| x == id));
-        Ok(out)
+        Ok((head, out))
     }
 
     /// Checks the chain over `[from, to]` (all of it when `to` is None): every body a

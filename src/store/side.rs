@@ -212,9 +212,8 @@ impl Store {
 
     /// The RFC 9162 root of the first `size` events (`size` <= head).
     pub async fn root(&self, size: u64) -> Result<Digest32, StoreError> {
-        self.check_size(size).await?;
         let plan = merkle::root_plan(size);
-        let nodes = self.fetch_nodes(plan.nodes()).await?;
+        let nodes = self.nodes_within(plan.nodes(), size).await?;
         plan.assemble(|id| nodes.iter().find(|(n, _)| *n == id).map(|(_, h)| *h))
             .map_err(|e| StoreError::Corrupt {
                 seq: size,
@@ -230,7 +229,6 @@ impl Store {
     ) -> Result<Vec<Digest32>, ProofRequestError> {
         let plan = merkle::inclusion_plan(seq.wrapping_sub(1), size)
             .map_err(ProofRequestError::Invalid)?;
-        self.check_size(size).await?;
         self.assemble(&plan, size).await
     }
 
@@ -241,7 +239,6 @@ impl Store {
         size2: u64,
     ) -> Result<Vec<Digest32>, ProofRequestError> {
         let plan = merkle::consistency_plan(size1, size2).map_err(ProofRequestError::Invalid)?;
-        self.check_size(size2).await?;
         self.assemble(&plan, size2).await
     }
 
@@ -250,7 +247,7 @@ impl Store {
         plan: &ProofPlan,
         size: u64,
     ) -> Result<Vec<Digest32>, ProofRequestError> {
-        let nodes = self.fetch_nodes(&plan.nodes()).await?;
+        let nodes = self.nodes_within(&plan.nodes(), size).await?;
         plan.assemble(|id| nodes.iter().find(|(n, _)| *n == id).map(|(_, h)| *h))
             .map_err(|e| {
                 ProofRequestError::Store(StoreError::Corrupt {
@@ -260,20 +257,21 @@ impl Store {
             })
     }
 
-    async fn check_size(&self, size: u64) -> Result<(), StoreError> {
-        let head = self.head().await?;
+    /// The nodes `ids` of the tree of `size` events, refused when `size` is beyond the head
+    /// (read in the same statement as the nodes).
+    async fn nodes_within(
+        &self,
+        ids: &[NodeId],
+        size: u64,
+    ) -> Result<Vec<(NodeId, Digest32)>, StoreError> {
+        let wanted: Vec<(u8, u64)> = ids.iter().map(|n| (n.level, n.index)).collect();
+        let (head, got) = self.nodes_and_head(&wanted).await?;
         if size > head.seq {
             return Err(StoreError::BeyondHead {
                 size,
                 head: head.seq,
             });
         }
-        Ok(())
-    }
-
-    async fn fetch_nodes(&self, ids: &[NodeId]) -> Result<Vec<(NodeId, Digest32)>, StoreError> {
-        let wanted: Vec<(u8, u64)> = ids.iter().map(|n| (n.level, n.index)).collect();
-        let got = self.merkle_nodes(&wanted).await?;
         Ok(got
             .into_iter()
             .map(|((level, index), h)| (NodeId { level, index }, h))
