@@ -88,7 +88,8 @@ pub enum LedgerError {
 /// A queued command and where its answer goes.
 struct Pending {
     req: CommandRequest,
-    digest: Digest32,
+    /// The request's digest, when it carries an event id (only then can it be retried).
+    digest: Option<Digest32>,
     reply: oneshot::Sender<Result<Executed, LedgerError>>,
 }
 
@@ -270,7 +271,10 @@ impl Ledger {
 
     /// Decides and records one command (in a batch with whatever else is queued).
     pub async fn execute(&self, req: CommandRequest) -> Result<Executed, LedgerError> {
-        let digest = request_digest(&req)?;
+        let digest = match req.event_id {
+            Some(_) => Some(request_digest(&req)?),
+            None => None,
+        };
         let (reply, mut answer) = oneshot::channel();
         self.queue().push(Pending { req, digest, reply });
         // Whichever comes first: our answer (a leader took our command along) or the lock.
@@ -354,7 +358,9 @@ impl Ledger {
                 answers.push((p.reply, Err(LedgerError::TokenRevoked(token.clone()))));
                 continue;
             }
-            let result = self.decide_one(&mut writer, &p.req, &p.digest).await;
+            let result = self
+                .decide_one(&mut writer, &p.req, p.digest.as_ref())
+                .await;
             if let Err(LedgerError::Store(e)) = &result
                 && e.is_unreachable()
             {
@@ -410,9 +416,11 @@ impl Ledger {
         &self,
         writer: &mut Writer,
         req: &CommandRequest,
-        digest: &Digest32,
+        digest: Option<&Digest32>,
     ) -> Result<Executed, LedgerError> {
-        if let Some(id) = req.event_id
+        // A client-chosen id (and so a digest) is what makes a request retriable.
+        let retriable = req.event_id.zip(digest);
+        if let Some((id, digest)) = retriable
             && let Some(done) = writer.find_command(id).await?
         {
             if done.digest != *digest {
@@ -441,7 +449,7 @@ impl Ledger {
         )
         .await?;
         // Only a client-chosen id can be retried, so only then is the command remembered.
-        if req.event_id.is_some()
+        if let Some((_, digest)) = retriable
             && let (Some(first), Some(last)) = (committed.first(), committed.last())
         {
             writer
