@@ -185,55 +185,27 @@ impl Target {
     }
 }
 
-/// What the storage gives when round trips are not the bound: the same (seq, body) rows, one
-/// multi-row INSERT of `batch` rows per transaction, into another plain table. Printed beside
-/// the baseline (`raw_multirow_per_s`), not used for the ratio: the baseline is the
-/// plain INSERT.
-async fn raw_insert_multirow(store: &Store, batch: usize) -> anyhow::Result<Duration> {
-    macro_rules! insert_all {
-        ($p:expr, $create:expr) => {{
-            sqlx::query($create).execute($p).await?;
-            let mut timed = Duration::ZERO;
-            let mut from = 1;
-            loop {
-                let page = store.read_from(from, 50_000).await?;
-                let Some(last) = page.last() else { break };
-                from = last.seq + 1;
-                let start = Instant::now();
-                for chunk in page.chunks(batch) {
-                    let mut tx = $p.begin().await?;
-                    let mut q = sqlx::QueryBuilder::new("INSERT INTO raw_multirow (seq, body) ");
-                    q.push_values(chunk, |mut row, e| {
-                        row.push_bind(e.seq as i64).push_bind(&e.body[..]);
-                    });
-                    q.build().execute(&mut *tx).await?;
-                    tx.commit().await?;
-                }
-                timed += start.elapsed();
-            }
-            Ok(timed)
-        }};
-    }
-    match (store.sqlite_pool(), store.postgres_pool()) {
-        (Some(p), _) => insert_all!(
-            p,
-            "CREATE TABLE raw_multirow (seq INTEGER PRIMARY KEY, body BLOB NOT NULL)"
-        ),
-        (_, Some(p)) => insert_all!(
-            p,
-            "CREATE TABLE raw_multirow (seq BIGINT PRIMARY KEY, body BYTEA NOT NULL)"
-        ),
-        _ => anyhow::bail!("no pool"),
-    }
+/// How the raw baselines insert a transaction's rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RawInsert {
+    /// One `INSERT` per row: the baseline.
+    RowByRow,
+    /// One multi-row `INSERT` per transaction: what the storage gives when round trips are not
+    /// the bound. Printed beside the baseline (`raw_multirow_per_s`), not used for the ratio.
+    MultiRow,
 }
 
 /// Raw baseline: INSERT the same (seq, body) rows, `batch` per transaction, into a plain table
-/// on a connection with the store's own settings. Bodies are read back from `events` a page
-/// at a time (outside the timed part), so memory stays flat.
-async fn raw_insert(store: &Store, batch: usize) -> anyhow::Result<Duration> {
+/// (one per form) on a connection with the store's own settings. Bodies are read back from
+/// `events` a page at a time (outside the timed part), so memory stays flat.
+async fn raw_insert(store: &Store, batch: usize, form: RawInsert) -> anyhow::Result<Duration> {
     macro_rules! insert_all {
-        ($p:expr, $create:expr) => {{
-            sqlx::query($create).execute($p).await?;
+        ($p:expr, $create:expr, $create_multi:expr) => {{
+            let create = match form {
+                RawInsert::RowByRow => $create,
+                RawInsert::MultiRow => $create_multi,
+            };
+            sqlx::query(create).execute($p).await?;
             let mut timed = Duration::ZERO;
             let mut from = 1;
             loop {
@@ -243,12 +215,24 @@ async fn raw_insert(store: &Store, batch: usize) -> anyhow::Result<Duration> {
                 let start = Instant::now();
                 for chunk in page.chunks(batch) {
                     let mut tx = $p.begin().await?;
-                    for e in chunk {
-                        sqlx::query("INSERT INTO raw_events (seq, body) VALUES ($1, $2)")
-                            .bind(e.seq as i64)
-                            .bind(&e.body[..])
-                            .execute(&mut *tx)
-                            .await?;
+                    match form {
+                        RawInsert::RowByRow => {
+                            for e in chunk {
+                                sqlx::query("INSERT INTO raw_events (seq, body) VALUES ($1, $2)")
+                                    .bind(e.seq as i64)
+                                    .bind(&e.body[..])
+                                    .execute(&mut *tx)
+                                    .await?;
+                            }
+                        }
+                        RawInsert::MultiRow => {
+                            let mut q =
+                                sqlx::QueryBuilder::new("INSERT INTO raw_multirow (seq, body) ");
+                            q.push_values(chunk, |mut row, e| {
+                                row.push_bind(e.seq as i64).push_bind(&e.body[..]);
+                            });
+                            q.build().execute(&mut *tx).await?;
+                        }
                     }
                     tx.commit().await?;
                 }
@@ -260,11 +244,13 @@ async fn raw_insert(store: &Store, batch: usize) -> anyhow::Result<Duration> {
     match (store.sqlite_pool(), store.postgres_pool()) {
         (Some(p), _) => insert_all!(
             p,
-            "CREATE TABLE raw_events (seq INTEGER PRIMARY KEY, body BLOB NOT NULL)"
+            "CREATE TABLE raw_events (seq INTEGER PRIMARY KEY, body BLOB NOT NULL)",
+            "CREATE TABLE raw_multirow (seq INTEGER PRIMARY KEY, body BLOB NOT NULL)"
         ),
         (_, Some(p)) => insert_all!(
             p,
-            "CREATE TABLE raw_events (seq BIGINT PRIMARY KEY, body BYTEA NOT NULL)"
+            "CREATE TABLE raw_events (seq BIGINT PRIMARY KEY, body BYTEA NOT NULL)",
+            "CREATE TABLE raw_multirow (seq BIGINT PRIMARY KEY, body BYTEA NOT NULL)"
         ),
         _ => anyhow::bail!("no pool"),
     }
@@ -427,8 +413,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<Value> {
         sample.iter().map(|e| e.body.len()).sum::<usize>() as f64 / sample.len().max(1) as f64;
     out["body_bytes_avg"] = json!(avg_body.round());
     if args.runs(Phase::Append) {
-        let raw = raw_insert(&store, BATCH).await?;
-        let multirow = raw_insert_multirow(&store, BATCH).await?;
+        let raw = raw_insert(&store, BATCH, RawInsert::RowByRow).await?;
+        let multirow = raw_insert(&store, BATCH, RawInsert::MultiRow).await?;
         out["append_batched"] = figure(rate(n, append), rate(n, raw));
         out["append_batched"]["raw_multirow_per_s"] = json!(rate(n, multirow).round());
     }
