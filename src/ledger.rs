@@ -434,9 +434,24 @@ impl Ledger {
             });
         }
         let now = self.inner.store.now().with_timezone(&crate::jst::JST);
-        let proposed = self.read(|state| {
-            rules::decide_at(state, &req.command, &req.actor, req.effective_at, Some(now))
+        // The projections are at the writer's head (caught up, this batch's decisions folded),
+        // so they know the versions of the streams the decision appends to.
+        let (proposed, versions) = self.read(|state| {
+            rules::decide_at(state, &req.command, &req.actor, req.effective_at, Some(now)).map(
+                |proposed| {
+                    let versions: Vec<(String, Option<u64>)> = proposed
+                        .iter()
+                        .map(|p| (p.stream.clone(), state.stream_version(&p.stream)))
+                        .collect();
+                    (proposed, versions)
+                },
+            )
         })?;
+        for (stream, version) in versions {
+            if let Some(v) = version {
+                writer.know_version(&stream, v);
+            }
+        }
         let first_id = req.event_id.unwrap_or_else(Uuid::now_v7);
         let committed = append_proposed(
             writer,

@@ -143,6 +143,12 @@ impl State {
         self.applied_seq
     }
 
+    /// The version of `stream` as of [`State::applied_seq`] (0 when it has no event), or None
+    /// when the folded events cannot vouch for it.
+    pub fn stream_version(&self, stream: &str) -> Option<u64> {
+        self.events.stream_version(stream)
+    }
+
     /// The effective time of the first event: nothing takes effect before it.
     pub fn genesis_at(&self) -> Option<Time> {
         self.genesis_at

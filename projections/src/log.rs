@@ -105,7 +105,14 @@ impl EventRef<'_> {
 pub(crate) struct EventLog {
     rows: Vec<Row>,
     names: Names,
+    /// The version of each stream (by its name's index; names that are no stream stay 0):
+    /// derived from `rows`, so neither serialized nor compared. [`UNKNOWN`] when the stream's
+    /// versions did not follow each other.
+    versions: Vec<u64>,
 }
+
+/// A stream whose version the log cannot vouch for.
+const UNKNOWN: u64 = u64::MAX;
 
 impl PartialEq for EventLog {
     fn eq(&self, other: &Self) -> bool {
@@ -139,7 +146,29 @@ impl EventLog {
             basis: n.intern(&event.meta.basis).ok_or(too_many)?,
         };
         self.rows.push(row);
+        let i = row.stream.index();
+        if self.versions.len() <= i {
+            self.versions.resize(i + 1, 0);
+        }
+        let v = &mut self.versions[i];
+        *v = if *v != UNKNOWN && event.version == *v + 1 {
+            event.version
+        } else {
+            UNKNOWN
+        };
         Ok(())
+    }
+
+    /// The version of `stream` after every recorded event (0: no event), or None when its
+    /// versions in the log do not follow each other (then ask the database).
+    pub fn stream_version(&self, stream: &str) -> Option<u64> {
+        let Some(sym) = self.names.get(stream) else {
+            return Some(0);
+        };
+        match self.versions.get(sym.index()).copied().unwrap_or(0) {
+            UNKNOWN => None,
+            v => Some(v),
+        }
     }
 
     fn view(&self, r: &Row) -> EventRef<'_> {
@@ -330,9 +359,18 @@ impl<'de> Deserialize<'de> for EventLog {
                 )));
             }
         }
+        // A snapshot keeps no versions: a stream's version is its number of events (verify
+        // checks that every stream's versions run 1, 2, 3, …).
+        let mut versions = vec![0u64; names.len()];
+        for r in &rows.0 {
+            if let Some(v) = versions.get_mut(r.stream.index()) {
+                *v += 1;
+            }
+        }
         Ok(EventLog {
             rows: rows.0,
             names: Names { list: names, index },
+            versions,
         })
     }
 }

@@ -183,3 +183,45 @@ fn json_with_names_that_do_not_resolve_is_refused() {
         "rows out of seq order"
     );
 }
+
+/// The ledger appends to a stream at the version its projections know (no database read),
+/// so the fold must know every stream's version: after folding, and after reading a snapshot
+/// back. A stream whose versions skip one is not vouched for (the writer then asks).
+#[test]
+fn stream_versions_are_known_after_folding_and_after_a_snapshot() {
+    let at = |seq: u64, stream: &str, version: u64| {
+        let mut e = event(seq, stream, "x.unknown.v1", None, json!({}));
+        e.version = version;
+        e
+    };
+    let mut s = State::default();
+    for e in [
+        at(1, "asset/A01", 1),
+        at(2, "person/P0001", 1),
+        at(3, "asset/A01", 2),
+        at(4, "directive/D-0001", 2),
+        at(5, "asset/A01", 3),
+    ] {
+        s.apply(&e);
+    }
+    assert_eq!(s.stream_version("asset/A01"), Some(3));
+    assert_eq!(s.stream_version("person/P0001"), Some(1));
+    assert_eq!(s.stream_version("never/used"), Some(0));
+    // Names that are no stream (an actor, a type) have no events as a stream.
+    assert_eq!(s.stream_version("P0001"), Some(0));
+    assert_eq!(
+        s.stream_version("directive/D-0001"),
+        None,
+        "version 2 without 1"
+    );
+
+    let (hash, bytes) = s.to_snapshot().unwrap();
+    let back = State::from_snapshot(&bytes, &hash).unwrap();
+    assert_eq!(back.stream_version("asset/A01"), Some(3));
+    assert_eq!(back.stream_version("person/P0001"), Some(1));
+    assert_eq!(back.stream_version("never/used"), Some(0));
+    // Folding on from the snapshot continues the count.
+    let mut back = back;
+    back.apply(&at(6, "person/P0001", 2));
+    assert_eq!(back.stream_version("person/P0001"), Some(2));
+}

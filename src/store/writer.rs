@@ -81,6 +81,15 @@ impl Writer {
         Ok(v)
     }
 
+    /// Tells the writer the version of `stream` at its head, known without asking the database
+    /// (the ledger's projections have folded every event up to this head), so that an append
+    /// to it needs no round trip. A version the writer already knows is kept. A wrong one
+    /// would be refused by the database's UNIQUE (stream, version) if too low, and reported by
+    /// `verify` if too high.
+    pub fn know_version(&mut self, stream: &str, version: u64) {
+        self.versions.entry(stream.to_owned()).or_insert(version);
+    }
+
     /// Appends `events` to `stream`. On error nothing of this call is written (the caller may
     /// still commit what earlier calls appended).
     pub async fn append(
