@@ -71,8 +71,8 @@ impl BenchArgs {
         self.only.is_empty() || self.only.contains(&phase)
     }
 
-    /// Whether any phase that reads the appended ledger runs.
-    fn reads(&self) -> bool {
+    /// Whether any phase runs that needs the appended ledger (the append phase included).
+    fn needs_ledger(&self) -> bool {
         [
             Phase::Append,
             Phase::Read,
@@ -386,7 +386,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<Value> {
     if args.runs(Phase::Http) {
         out["http_decisions"] = http_decisions(&args).await?;
     }
-    if !args.reads() {
+    if !args.needs_ledger() {
         return Ok(out);
     }
 

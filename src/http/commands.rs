@@ -356,7 +356,7 @@ pub fn openapi_paths() -> (
             o.insert("description".into(), Value::String(doc));
         }
         paths.insert(
-            format!("/v1/commands/{kind}"),
+            format!("{}{kind}", super::COMMANDS_PREFIX),
             serde_json::json!({ "post": op }),
         );
     }

@@ -229,7 +229,10 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/meetings", get(views::meetings))
         .route("/v1/incidents", get(views::incidents))
         .route("/v1/audit", get(views::audit))
-        .route("/v1/commands/{kind}", post(commands::execute))
+        .route(
+            &format!("{COMMANDS_PREFIX}{{kind}}"),
+            post(commands::execute),
+        )
         .route(proofs::SIGN_ROUTE, get(proofs::latest).post(proofs::sign))
         .route("/v1/checkpoints/{size}", get(proofs::at_size))
         .route("/v1/proof/inclusion", get(proofs::inclusion))
