@@ -42,6 +42,36 @@ impl Digest32 {
         Ok(Digest32(out))
     }
 
+    /// Parses exactly 64 lower-case hex digits, the only spelling a canonical body holds
+    /// (`prev`). One table look-up per digit: `verify` parses a `prev` per event.
+    pub fn from_lower_hex(s: &str) -> Option<Digest32> {
+        const INVALID: u8 = 0xff;
+        const VALUE: [u8; 256] = {
+            let mut t = [INVALID; 256];
+            let mut i = 0;
+            while i < 10 {
+                t[b'0' as usize + i] = i as u8;
+                i += 1;
+            }
+            let mut i = 0;
+            while i < 6 {
+                t[b'a' as usize + i] = 10 + i as u8;
+                i += 1;
+            }
+            t
+        };
+        let digits: &[u8; 64] = s.as_bytes().try_into().ok()?;
+        let mut out = [0u8; 32];
+        let mut bad = 0u8;
+        for (o, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+            let (hi, lo) = (VALUE[pair[0] as usize], VALUE[pair[1] as usize]);
+            bad |= hi | lo;
+            *o = (hi << 4) | (lo & 0x0f);
+        }
+        // Every valid digit is below 16; INVALID sets the high bits.
+        (bad < 16).then_some(Digest32(out))
+    }
+
     pub fn from_slice(bytes: &[u8]) -> Option<Digest32> {
         <[u8; 32]>::try_from(bytes).ok().map(Digest32)
     }
@@ -67,13 +97,20 @@ impl Serialize for Digest32 {
 
 impl<'de> Deserialize<'de> for Digest32 {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        if s.len() != 64 || s.bytes().any(|b| b.is_ascii_uppercase()) {
-            return Err(serde::de::Error::custom(
-                "64 lower-case hex digits expected",
-            ));
+        // A visitor rather than `String::deserialize`: `verify` reads a `prev` per event, and
+        // the text is parsed where it lies instead of being copied into a new string first.
+        struct Hex;
+        impl serde::de::Visitor<'_> for Hex {
+            type Value = Digest32;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("64 lower-case hex digits")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Digest32, E> {
+                Digest32::from_lower_hex(s)
+                    .ok_or_else(|| E::custom("64 lower-case hex digits expected"))
+            }
         }
-        Digest32::from_hex(&s).map_err(serde::de::Error::custom)
+        d.deserialize_str(Hex)
     }
 }
 

@@ -210,6 +210,25 @@ proptest! {
             t.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
         );
     }
+
+    /// `prev` is parsed by a table look-up; it must accept exactly what the `hex` crate
+    /// decodes from 64 lower-case digits, and refuse upper case, other lengths and non-digits.
+    #[test]
+    fn prev_hex_parses_as_the_hex_crate_does(
+        bytes in proptest::array::uniform32(any::<u8>()),
+        text in "[0-9a-fA-F]{64}|[0-9a-g]{63,65}|\\PC{0,70}",
+    ) {
+        let lower = hex::encode(bytes);
+        prop_assert_eq!(Digest32::from_lower_hex(&lower), Some(Digest32(bytes)));
+        prop_assert_eq!(Digest32::from_lower_hex(&lower.to_uppercase()).is_some(), !lower.bytes().any(|b| b.is_ascii_alphabetic()));
+        let expected = (text.len() == 64 && !text.bytes().any(|b| b.is_ascii_uppercase()))
+            .then(|| hex::decode(&text).ok())
+            .flatten()
+            .and_then(|v| Digest32::from_slice(&v));
+        prop_assert_eq!(Digest32::from_lower_hex(&text), expected);
+        let json = serde_json::to_string(&text).unwrap();
+        prop_assert_eq!(serde_json::from_str::<Digest32>(&json).ok(), expected);
+    }
 }
 
 #[test]

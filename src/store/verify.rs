@@ -8,6 +8,7 @@
 //! ahead). Re-hashing everything after a rewritten event passes these checks by design; that
 //! attack is caught by consistency with a kept signed checkpoint (see `merkle`).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 
@@ -336,11 +337,11 @@ fn inspect_row(row: &RowColumns, deep: bool) -> Result<RowFacts, (u64, BreakKind
             seq: event.seq,
             prev: event.prev,
             id: event.id,
-            stream: event.stream,
+            stream: event.stream.into(),
             version: event.version,
-            event_type: event.event_type,
-            actor: event.meta.actor,
-            basis: event.meta.basis,
+            event_type: event.event_type.into(),
+            actor: event.meta.actor.into(),
+            basis: event.meta.basis.into(),
             effective_us: event.effective_at.timestamp_micros(),
             recorded_us: event.recorded_at.timestamp_micros(),
         }
@@ -352,11 +353,11 @@ fn inspect_row(row: &RowColumns, deep: bool) -> Result<RowFacts, (u64, BreakKind
             id: peek.id,
             effective_us: peek.effective_us().map_err(malformed)?,
             recorded_us: peek.recorded_us().map_err(malformed)?,
-            stream: peek.stream.into_owned(),
+            stream: peek.stream,
             version: peek.version,
-            event_type: peek.event_type.into_owned(),
-            actor: peek.meta.actor.into_owned(),
-            basis: peek.meta.basis.into_owned(),
+            event_type: peek.event_type,
+            actor: peek.meta.actor,
+            basis: peek.meta.basis,
         }
     };
     if facts.seq != seq {
@@ -412,21 +413,23 @@ fn inspect_row(row: &RowColumns, deep: bool) -> Result<RowFacts, (u64, BreakKind
         seq,
         prev: facts.prev,
         hash: computed,
-        stream: facts.stream,
+        stream: facts.stream.into_owned(),
         version: facts.version,
     })
 }
 
 /// The envelope members `verify` compares, from either reading of a body.
-struct Envelope {
+/// Borrowed from the body where `Peek` could (the fast reading allocates only the stream,
+/// which the in-order checks keep).
+struct Envelope<'a> {
     seq: u64,
     prev: Digest32,
     id: uuid::Uuid,
-    stream: String,
+    stream: Cow<'a, str>,
     version: u64,
-    event_type: String,
-    actor: String,
-    basis: String,
+    event_type: Cow<'a, str>,
+    actor: Cow<'a, str>,
+    basis: Cow<'a, str>,
     effective_us: i64,
     recorded_us: i64,
 }
