@@ -260,6 +260,37 @@ async fn the_database_refuses_update_and_delete_of_events(db: TestDb) {
             "{sql}: {err}"
         );
     }
+    // Rows that collide with nothing (a new id, a new stream version) but leave a gap, alone
+    // or inside one statement: the gapless trigger itself must refuse them.
+    let new_id = if store.postgres_pool().is_some() {
+        "gen_random_uuid()"
+    } else {
+        "randomblob(16)"
+    };
+    let copy = |seq: u64| {
+        format!(
+            "SELECT {seq}, {new_id}, stream, version + {seq}, type, actor, basis, effective_us, \
+             recorded_us, hash, body FROM events WHERE seq = 1"
+        )
+    };
+    let insert = "INSERT INTO events (seq, id, stream, version, type, actor, basis, \
+                  effective_us, recorded_us, hash, body) ";
+    for rows in [copy(4), format!("{} UNION ALL {}", copy(3), copy(5))] {
+        let sql = format!("{insert}{rows}");
+        let result = match (store.sqlite_pool(), store.postgres_pool()) {
+            (Some(p), _) => sqlx::query(AssertSqlSafe(sql.clone()))
+                .execute(p)
+                .await
+                .map(|_| ()),
+            (_, Some(p)) => sqlx::query(AssertSqlSafe(sql.clone()))
+                .execute(p)
+                .await
+                .map(|_| ()),
+            _ => unreachable!(),
+        };
+        let err = result.expect_err(&sql).to_string();
+        assert!(err.contains("gapless"), "{sql}: {err}");
+    }
     if let Some(p) = store.postgres_pool() {
         let err = sqlx::query("TRUNCATE events").execute(p).await.unwrap_err();
         assert!(err.to_string().contains("append-only"), "{err}");
