@@ -22,6 +22,7 @@ on_both_backends!(
     token_secrets_and_the_signing_key_never_appear_in_the_log,
     admin_tokens_decide_only_within_their_persons_role_and_bureau,
     a_revoked_admin_token_decides_nothing_even_after_it_decided_before,
+    a_token_row_and_its_event_commit_together_or_not_at_all,
 );
 
 async fn status_of(app: &TestApp, token: &str) -> reqwest::Response {
@@ -623,4 +624,137 @@ async fn a_revoked_admin_token_decides_nothing_even_after_it_decided_before(db: 
     // The admin token that was not revoked still decides.
     let res = post(&app.admin, 3).await.unwrap();
     assert_ne!(res.status(), 401);
+}
+
+/// Runs raw SQL on the store's database (a test stands in for a failing disk or an operator).
+async fn exec(store: &govledger::store::Store, sql: &str) {
+    match (store.sqlite_pool(), store.postgres_pool()) {
+        (Some(p), _) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(p)
+            .await
+            .map(|_| ()),
+        (_, Some(p)) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(p)
+            .await
+            .map(|_| ()),
+        _ => unreachable!(),
+    }
+    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+async fn token_rows(store: &govledger::store::Store) -> Vec<(String, Option<i64>)> {
+    let sql = "SELECT id, revoked_at_us FROM tokens ORDER BY id";
+    match (store.sqlite_pool(), store.postgres_pool()) {
+        (Some(p), _) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
+        (_, Some(p)) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
+        _ => unreachable!(),
+    }
+}
+
+/// Issuing or revoking a token writes its row and its event in one transaction: when the event
+/// cannot be written (here a trigger refuses it, as a failing disk would) and the database then
+/// refuses every other change too, no token works without its issuance on the ledger and no
+/// revocation is in force without its event.
+async fn a_token_row_and_its_event_commit_together_or_not_at_all(db: TestDb) {
+    use govledger::http::tokens::{self, AuthFailure, Role, TOKENS_STREAM};
+    let store = db.open().await;
+    let pg = store.postgres_pool().is_some();
+    // Each fault gets a name of its own: a pooled SQLite connection that has not read the
+    // schema since a trigger was dropped may still see it when asked to create it again.
+    let refuse_events = |n: u8| {
+        if pg {
+            format!(
+                "CREATE FUNCTION t_refuse{n}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+                   RAISE EXCEPTION 'simulated write failure'; END $$; \
+                 CREATE TRIGGER t_refuse{n} BEFORE INSERT ON events \
+                   FOR EACH ROW WHEN (NEW.stream = 'tokens') EXECUTE FUNCTION t_refuse{n}();"
+            )
+        } else {
+            format!(
+                "CREATE TRIGGER t_refuse{n} BEFORE INSERT ON events WHEN NEW.stream = 'tokens' \
+                 BEGIN SELECT RAISE(ABORT, 'simulated write failure'); END;"
+            )
+        }
+    };
+    let allow_events = |n: u8| {
+        if pg {
+            format!("DROP TRIGGER t_refuse{n} ON events; DROP FUNCTION t_refuse{n}();")
+        } else {
+            format!("DROP TRIGGER t_refuse{n};")
+        }
+    };
+    let (freeze_tokens, thaw_tokens) = if pg {
+        (
+            "CREATE FUNCTION t_freeze() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+               RAISE EXCEPTION 'simulated: nothing more can be written'; END $$; \
+             CREATE TRIGGER t_freeze_tokens BEFORE DELETE OR UPDATE ON tokens \
+               FOR EACH ROW EXECUTE FUNCTION t_freeze();",
+            "DROP TRIGGER t_freeze_tokens ON tokens; DROP FUNCTION t_freeze();",
+        )
+    } else {
+        (
+            "CREATE TRIGGER t_freeze_tokens_delete BEFORE DELETE ON tokens \
+               BEGIN SELECT RAISE(ABORT, 'simulated: nothing more can be written'); END; \
+             CREATE TRIGGER t_freeze_tokens_update BEFORE UPDATE ON tokens \
+               BEGIN SELECT RAISE(ABORT, 'simulated: nothing more can be written'); END;",
+            "DROP TRIGGER t_freeze_tokens_delete; DROP TRIGGER t_freeze_tokens_update;",
+        )
+    };
+    let events_on_stream = |store: govledger::store::Store| async move {
+        store
+            .read_stream(TOKENS_STREAM, 1, 1_000)
+            .await
+            .unwrap()
+            .len()
+    };
+
+    // Issuing while the event cannot be written, and the token row could not be deleted
+    // afterwards either: nothing is left behind.
+    exec(&store, &refuse_events(1)).await;
+    exec(&store, freeze_tokens).await;
+    let rows_before = token_rows(&store).await;
+    let events_before = events_on_stream(store.clone()).await;
+    let err = tokens::issue(&store, "P-0042", Role::Auditor, "P-0001", None).await;
+    assert!(err.is_err(), "the issue must fail: {err:?}");
+    assert_eq!(
+        token_rows(&store).await,
+        rows_before,
+        "no token without its event"
+    );
+    assert_eq!(events_on_stream(store.clone()).await, events_before);
+
+    // A token issued normally, then a revocation whose event cannot be written: the token
+    // stays live (and unrevoked in its row), the ledger unchanged.
+    exec(&store, thaw_tokens).await;
+    exec(&store, &allow_events(1)).await;
+    let issued = tokens::issue(&store, "P-0042", Role::Auditor, "P-0001", None)
+        .await
+        .unwrap();
+    exec(&store, &refuse_events(2)).await;
+    let events_before = events_on_stream(store.clone()).await;
+    let err = tokens::revoke(&store, &issued.id, "P-0001", None).await;
+    assert!(err.is_err(), "the revocation must fail: {err:?}");
+    let caller = tokens::authenticate(&store, &issued.token).await.unwrap();
+    assert!(caller.is_ok(), "not revoked without its event: {caller:?}");
+    assert!(
+        token_rows(&store)
+            .await
+            .iter()
+            .any(|(id, revoked)| *id == issued.id && revoked.is_none())
+    );
+    assert_eq!(events_on_stream(store.clone()).await, events_before);
+
+    // With writes working again the revocation takes, row and event together.
+    exec(&store, &allow_events(2)).await;
+    tokens::revoke(&store, &issued.id, "P-0001", None)
+        .await
+        .unwrap();
+    assert_eq!(
+        tokens::authenticate(&store, &issued.token)
+            .await
+            .unwrap()
+            .err(),
+        Some(AuthFailure::Revoked)
+    );
+    assert_eq!(events_on_stream(store.clone()).await, events_before + 1);
 }

@@ -6,9 +6,9 @@
 //! Issuing and revoking are each recorded as an event on the stream `tokens` (data: token
 //! id, person, role — never the secret), on the authority of 第10条第1項.
 //!
-//! The token row and its event are written in two transactions (the store's writer owns
-//! its transaction): the row first, then the event; if the event cannot be appended the row
-//! is removed again, so a token never works without its event.
+//! The token row and its event are written in one transaction (the store's writer): a token
+//! never works without the event that records its issuance, and a revocation is never in
+//! force without its event, whatever fails or crashes in between.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -173,51 +173,30 @@ pub async fn issue(
     let secret = URL_SAFE_NO_PAD.encode(random_bytes::<32>()?);
     let token = format!("{PREFIX}{id}_{secret}");
     let hash = digest(&token);
-    let now_us = Utc::now().timestamp_micros();
-    on_pool!(store, |p| {
-        sqlx::query(
-            "INSERT INTO tokens (id, person, role, secret_sha256, created_at_us, revoked_at_us) \
-             VALUES ($1, $2, $3, $4, $5, NULL)",
-        )
-        .bind(&id)
-        .bind(person)
-        .bind(role.as_str())
-        .bind(&hash[..])
-        .bind(now_us)
-        .execute(p)
-        .await?;
-    });
     let event = token_event(TOKEN_ISSUED, &id, person, role, actor, request_id);
-    match store
-        .append(TOKENS_STREAM, ExpectedVersion::Any, vec![event])
-        .await
-    {
-        Ok(committed) => {
-            let c = first(committed)?;
-            Ok(IssuedToken {
-                id,
-                person: person.to_owned(),
-                role,
-                token,
-                seq: c.seq,
-                hash: c.hash.to_hex(),
-            })
-        }
-        Err(e) => {
-            // Without its event the token must not work: take the row back out.
-            let undo: Result<_, sqlx::Error> = on_pool!(store, |p| {
-                sqlx::query("DELETE FROM tokens WHERE id = $1")
-                    .bind(&id)
-                    .execute(p)
-                    .await
-                    .map(|_| ())
-            });
-            if let Err(undo) = undo {
-                tracing::error!(token_id = %id, error = %undo, "could not remove an unrecorded token");
-            }
-            Err(e.into())
-        }
-    }
+    let mut writer = store.begin().await?;
+    writer
+        .insert_token(
+            &id,
+            person,
+            role.as_str(),
+            &hash,
+            Utc::now().timestamp_micros(),
+        )
+        .await?;
+    let committed = writer
+        .append(TOKENS_STREAM, ExpectedVersion::Any, &[event])
+        .await?;
+    writer.commit().await?;
+    let c = first(committed)?;
+    Ok(IssuedToken {
+        id,
+        person: person.to_owned(),
+        role,
+        token,
+        seq: c.seq,
+        hash: c.hash.to_hex(),
+    })
 }
 
 /// Revokes token `id`, recorded with `actor` as the one who revoked it. Returns the event.
@@ -246,22 +225,19 @@ pub async fn revoke(
             reason: format!("token {id} has role {role:?}"),
         })
     })?;
-    // Revoke first: a failure after this point leaves the token unusable, never usable.
-    let changed = on_pool!(store, |p| {
-        sqlx::query("UPDATE tokens SET revoked_at_us = $2 WHERE id = $1 AND revoked_at_us IS NULL")
-            .bind(id)
-            .bind(Utc::now().timestamp_micros())
-            .execute(p)
-            .await?
-            .rows_affected()
-    });
-    if changed == 0 {
+    let event = token_event(TOKEN_REVOKED, id, &person, role, actor, request_id);
+    let mut writer = store.begin().await?;
+    if !writer
+        .revoke_token(id, Utc::now().timestamp_micros())
+        .await?
+    {
+        // Revoked by someone else since the look-up above; dropping the writer rolls back.
         return Err(TokenError::AlreadyRevoked(id.to_owned()));
     }
-    let event = token_event(TOKEN_REVOKED, id, &person, role, actor, request_id);
-    let committed = store
-        .append(TOKENS_STREAM, ExpectedVersion::Any, vec![event])
+    let committed = writer
+        .append(TOKENS_STREAM, ExpectedVersion::Any, &[event])
         .await?;
+    writer.commit().await?;
     first(committed)
 }
 

@@ -82,6 +82,48 @@ impl Writer {
         Ok(revoked)
     }
 
+    /// Writes a new token's row inside this transaction, so that it commits with the event
+    /// that records its issuance or not at all. Only the SHA-256 of the token is stored.
+    pub async fn insert_token(
+        &mut self,
+        id: &str,
+        person: &str,
+        role: &str,
+        secret_sha256: &[u8; 32],
+        created_at_us: i64,
+    ) -> Result<(), StoreError> {
+        with_tx!(&mut self.tx, |c| {
+            sqlx::query(
+                "INSERT INTO tokens (id, person, role, secret_sha256, created_at_us, revoked_at_us) \
+                 VALUES ($1, $2, $3, $4, $5, NULL)",
+            )
+            .bind(id)
+            .bind(person)
+            .bind(role)
+            .bind(&secret_sha256[..])
+            .bind(created_at_us)
+            .execute(c)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Marks token `id` revoked at `at_us` inside this transaction (with the event that
+    /// records the revocation). False if no live token has that id.
+    pub async fn revoke_token(&mut self, id: &str, at_us: i64) -> Result<bool, StoreError> {
+        let changed = with_tx!(&mut self.tx, |c| {
+            sqlx::query(
+                "UPDATE tokens SET revoked_at_us = $2 WHERE id = $1 AND revoked_at_us IS NULL",
+            )
+            .bind(id)
+            .bind(at_us)
+            .execute(c)
+            .await?
+            .rows_affected()
+        });
+        Ok(changed > 0)
+    }
+
     /// Records that the command with `digest` produced events `first..=last`, first id `event_id`.
     pub async fn record_command(
         &mut self,
