@@ -626,20 +626,10 @@ async fn a_revoked_admin_token_decides_nothing_even_after_it_decided_before(db: 
     assert_ne!(res.status(), 401);
 }
 
-/// Runs raw SQL on the store's database (a test stands in for a failing disk or an operator).
 async fn exec(store: &govledger::store::Store, sql: &str) {
-    match (store.sqlite_pool(), store.postgres_pool()) {
-        (Some(p), _) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
-            .execute(p)
-            .await
-            .map(|_| ()),
-        (_, Some(p)) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
-            .execute(p)
-            .await
-            .map(|_| ()),
-        _ => unreachable!(),
-    }
-    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    support::raw_sql(store, sql)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
 async fn token_rows(store: &govledger::store::Store) -> Vec<(String, Option<i64>)> {

@@ -249,12 +249,10 @@ async fn the_database_refuses_update_and_delete_of_events(db: TestDb) {
          SELECT 7, id, stream, version + 10, type, actor, basis, effective_us, recorded_us, hash, body FROM events WHERE seq = 1",
     ];
     for sql in attempts {
-        let result = match (store.sqlite_pool(), store.postgres_pool()) {
-            (Some(p), _) => sqlx::query(sql).execute(p).await.map(|_| ()),
-            (_, Some(p)) => sqlx::query(sql).execute(p).await.map(|_| ()),
-            _ => unreachable!(),
-        };
-        let err = result.expect_err(sql).to_string();
+        let err = support::raw_sql(&store, sql)
+            .await
+            .expect_err(sql)
+            .to_string();
         assert!(
             err.contains("govledger") || err.contains("unique"),
             "{sql}: {err}"
@@ -277,18 +275,10 @@ async fn the_database_refuses_update_and_delete_of_events(db: TestDb) {
                   effective_us, recorded_us, hash, body) ";
     for rows in [copy(4), format!("{} UNION ALL {}", copy(3), copy(5))] {
         let sql = format!("{insert}{rows}");
-        let result = match (store.sqlite_pool(), store.postgres_pool()) {
-            (Some(p), _) => sqlx::query(AssertSqlSafe(sql.clone()))
-                .execute(p)
-                .await
-                .map(|_| ()),
-            (_, Some(p)) => sqlx::query(AssertSqlSafe(sql.clone()))
-                .execute(p)
-                .await
-                .map(|_| ()),
-            _ => unreachable!(),
-        };
-        let err = result.expect_err(&sql).to_string();
+        let err = support::raw_sql(&store, &sql)
+            .await
+            .expect_err(&sql)
+            .to_string();
         assert!(err.contains("gapless"), "{sql}: {err}");
     }
     if let Some(p) = store.postgres_pool() {

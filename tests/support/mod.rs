@@ -22,6 +22,17 @@ pub enum Backend {
     Postgres,
 }
 
+/// Runs raw SQL (one or more statements, no parameters) on the store's database, whichever
+/// backend it is: what a test does in the place of an operator, an attacker or a failing disk.
+pub async fn raw_sql(store: &Store, sql: &str) -> Result<(), sqlx::Error> {
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    match (store.sqlite_pool(), store.postgres_pool()) {
+        (Some(p), _) => sqlx::raw_sql(sql).execute(p).await.map(|_| ()),
+        (_, Some(p)) => sqlx::raw_sql(sql).execute(p).await.map(|_| ()),
+        _ => unreachable!("a store has one pool"),
+    }
+}
+
 /// A fresh, empty database; removed when dropped.
 pub struct TestDb {
     pub url: String,
