@@ -62,7 +62,7 @@ impl Notary {
         if let Some(cp) = store.checkpoint(Some(size)).await? {
             return Ok(cp);
         }
-        let root = store.root(size).await?;
+        let root = self.tied_root(store, size).await?;
         let cp = Checkpoint {
             origin: self.origin().to_owned(),
             size,
@@ -81,6 +81,45 @@ impl Notary {
         store.save_checkpoint(&stored).await?;
         // Another instance may have issued one at this size first: the kept one wins.
         Ok(store.checkpoint(Some(size)).await?.unwrap_or(stored))
+    }
+}
+
+impl Notary {
+    /// The root of the first `size` events as the stored bodies give it, tied to the last
+    /// checkpoint this notary signed below `size` (its signature checked with this key, so a
+    /// row written into the table by hand is no base): see [`Store::tied_root`]. The stored
+    /// Merkle nodes serve proofs, but a root is never signed from them alone.
+    async fn tied_root(&self, store: &Store, size: u64) -> Result<Digest32, NotaryError> {
+        let base = match store.checkpoint_below(size).await? {
+            None => None,
+            Some(kept) => {
+                let opened = Checkpoint::open(kept.note.as_bytes(), &self.verifier()).map_err(
+                    |e| StoreError::Integrity {
+                        reason: format!(
+                            "the kept checkpoint of size {} does not open with this log's key: {e}",
+                            kept.size
+                        ),
+                    },
+                )?;
+                if (opened.size, opened.root) != (kept.size, kept.root) {
+                    return Err(StoreError::Integrity {
+                        reason: format!(
+                            "the kept checkpoint row of size {} says root {}, its signed note \
+                             says size {} root {}",
+                            kept.size, kept.root, opened.size, opened.root
+                        ),
+                    }
+                    .into());
+                }
+                Some((opened.size, opened.root))
+            }
+        };
+        store.tied_root(size, base).await.map_err(|e| {
+            if matches!(e, StoreError::Integrity { .. }) {
+                tracing::error!(error = %e, size, "refusing to sign a checkpoint");
+            }
+            e.into()
+        })
     }
 }
 

@@ -88,9 +88,10 @@ async fn every_inclusion_and_consistency_proof_verifies_against_signed_checkpoin
     );
 }
 
-/// What an attacker with write access to the database does: change an old event, re-seal
-/// every event after it (new prev, new hash), rebuild the Merkle nodes and the head, so that
-/// the stored chain is perfect again.
+/// What a thorough attacker with write access to the database does: change an old event,
+/// re-seal every event after it (new prev, new hash), rebuild the Merkle nodes and the head,
+/// and remove the checkpoints the server kept (`verify` compares the tree with them), so that
+/// the stored log is perfect again. Only a checkpoint kept outside the database can tell.
 async fn rewrite_history(db: &TestDb, store: &Store, victim: u64) {
     let mut events: Vec<Event> = store
         .read_from(1, 1000)
@@ -105,15 +106,21 @@ async fn rewrite_history(db: &TestDb, store: &Store, victim: u64) {
             "ALTER TABLE events DISABLE TRIGGER USER",
             "ALTER TABLE merkle_nodes DISABLE TRIGGER USER",
             "ALTER TABLE ledger_head DISABLE TRIGGER USER",
+            "ALTER TABLE checkpoints DISABLE TRIGGER USER",
         ]
     } else {
         &[
             "DROP TRIGGER events_no_delete",
             "DROP TRIGGER merkle_nodes_no_delete",
             "DROP TRIGGER ledger_head_forward",
+            "DROP TRIGGER checkpoints_no_delete",
         ]
     };
-    let wipe = ["DELETE FROM events", "DELETE FROM merkle_nodes"];
+    let wipe = [
+        "DELETE FROM events",
+        "DELETE FROM merkle_nodes",
+        "DELETE FROM checkpoints",
+    ];
     let reset = "UPDATE ledger_head SET seq = 0, hash = $1";
     let zeros = vec![0u8; 32];
     match (store.sqlite_pool(), store.postgres_pool()) {

@@ -137,6 +137,11 @@ pub enum Error {
     /// 500: a bug or corrupt data; the detail is logged only.
     #[error("internal: {0}")]
     Internal(String),
+    /// 500: the stored log contradicts itself or what was signed (changed outside govledger);
+    /// the detail is shown, since it names what an auditor must look at, and nothing is signed
+    /// or appended while it stands.
+    #[error("{0}")]
+    Integrity(String),
 }
 
 impl Error {
@@ -235,6 +240,12 @@ impl Error {
                 Problem::new(S::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable")
                     .detail("the database cannot be reached; try again later")
             }
+            Error::Integrity(d) => Problem::new(
+                S::INTERNAL_SERVER_ERROR,
+                "integrity",
+                "The stored ledger failed an integrity check",
+            )
+            .detail(d),
             Error::Internal(_) => Problem::new(
                 S::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -264,6 +275,7 @@ impl From<StoreError> for Error {
             // A lost connection during a commit is 503 too: the retry (same event id) finds
             // out whether it was recorded.
             other if other.is_unreachable() => Error::Unavailable(other.to_string()),
+            e @ StoreError::Integrity { .. } => Error::Integrity(e.to_string()),
             other => Error::Internal(other.to_string()),
         }
     }
@@ -272,7 +284,7 @@ impl From<StoreError> for Error {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         match &self {
-            Error::Internal(_) | Error::Unavailable(_) => {
+            Error::Internal(_) | Error::Unavailable(_) | Error::Integrity(_) => {
                 tracing::error!(error = %self, "request failed");
             }
             _ => tracing::debug!(error = %self, "request refused"),

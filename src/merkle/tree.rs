@@ -71,7 +71,9 @@ impl Frontier {
         Ok(completed)
     }
 
-    fn append_with(
+    /// Appends a leaf hash, calling `completed` with every perfect node it completes, leaf
+    /// first, without collecting them (what `verify` compares with the stored nodes).
+    pub(crate) fn append_with(
         &mut self,
         leaf_hash: Digest32,
         mut completed: impl FnMut(NodeId, Digest32),

@@ -29,6 +29,7 @@ use uuid::Uuid;
 use crate::merkle::{self, leaf_hash};
 
 pub use import::{ExportError, ImportError, MAX_LINE_BYTES, export, import};
+pub use integrity::BeyondHead;
 pub use verify::{Break, BreakKind, VerifyReport};
 
 /// How much of a stream the writer expects to exist (optimistic concurrency per stream).
@@ -117,6 +118,12 @@ pub enum StoreError {
     Corrupt { seq: u64, reason: String },
     #[error("tree size {size} is beyond the ledger head ({head})")]
     BeyondHead { size: u64, head: u64 },
+    /// The stored log contradicts itself or what was signed: rows, Merkle nodes or checkpoints
+    /// changed outside govledger. Nothing is signed or appended while it stands.
+    #[error(
+        "INTEGRITY: {reason} (the ledger was changed outside govledger; run `govledger verify`)"
+    )]
+    Integrity { reason: String },
     #[error("the transaction did not commit: {0}")]
     CommitFailed(String),
     /// Like `CommitFailed`, because the database could not be reached (connection lost or
@@ -172,7 +179,11 @@ impl StoreError {
     /// What every command of a batch that failed with `self` is answered, keeping whether
     /// the database was unreachable (503, retry) or the failure is internal (500).
     pub fn for_batch(&self) -> StoreError {
-        if self.is_unreachable() {
+        if let StoreError::Integrity { reason } = self {
+            StoreError::Integrity {
+                reason: reason.clone(),
+            }
+        } else if self.is_unreachable() {
             StoreError::Unreachable(self.to_string())
         } else {
             StoreError::CommitFailed(self.to_string())
@@ -242,6 +253,7 @@ macro_rules! with_tx {
     };
 }
 
+mod integrity;
 mod side;
 mod writer;
 pub use side::{DecidedCommand, ProofRequestError, Snapshot, StoredCheckpoint};
@@ -459,24 +471,54 @@ impl Store {
         };
         // The head and the time of its event in one round trip (`FOR UPDATE OF h` locks only
         // the head row on PostgreSQL: the join's nullable side cannot be locked).
-        let (seq, hash, last_recorded_us): (i64, Vec<u8>, Option<i64>) = match &mut tx {
-            Tx::Sqlite(t) => {
-                sqlx::query_as(
-                    "SELECT h.seq, h.hash, e.recorded_us FROM ledger_head h \
-                     LEFT JOIN events e ON e.seq = h.seq WHERE h.id = 1",
-                )
-                .fetch_one(&mut **t)
-                .await?
-            }
-            Tx::Postgres(t) => {
-                sqlx::query_as(
-                    "SELECT h.seq, h.hash, e.recorded_us FROM ledger_head h \
-                     LEFT JOIN events e ON e.seq = h.seq WHERE h.id = 1 FOR UPDATE OF h",
-                )
-                .fetch_one(&mut **t)
-                .await?
-            }
+        // Also what lies beyond the head, by three look-ups at the right edge of primary keys
+        // (microseconds): the last event, the last level-1 Merkle node and the largest
+        // checkpoint. In an intact ledger none is past the head; a tail truncated with the head
+        // moved back, or a row inserted behind the writer's back, is refused here with words
+        // instead of failing later on a key or trigger.
+        type HeadRow = (
+            i64,
+            Vec<u8>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+        );
+        let (seq, hash, last_recorded_us, max_seq, max_pair, max_checkpoint): HeadRow =
+            match &mut tx {
+                Tx::Sqlite(t) => {
+                    sqlx::query_as(
+                        "SELECT h.seq, h.hash, e.recorded_us, (SELECT max(seq) FROM events), \
+                         (SELECT max(idx) FROM merkle_nodes WHERE level = 1), \
+                         (SELECT max(size) FROM checkpoints) FROM ledger_head h \
+                         LEFT JOIN events e ON e.seq = h.seq WHERE h.id = 1",
+                    )
+                    .fetch_one(&mut **t)
+                    .await?
+                }
+                Tx::Postgres(t) => {
+                    sqlx::query_as(
+                        "SELECT h.seq, h.hash, e.recorded_us, (SELECT max(seq) FROM events), \
+                         (SELECT max(idx) FROM merkle_nodes WHERE level = 1), \
+                         (SELECT max(size) FROM checkpoints) FROM ledger_head h \
+                         LEFT JOIN events e ON e.seq = h.seq WHERE h.id = 1 FOR UPDATE OF h",
+                    )
+                    .fetch_one(&mut **t)
+                    .await?
+                }
+            };
+        let beyond = |what: String| StoreError::Integrity {
+            reason: format!("{what} lies beyond the ledger head (seq {seq}); refusing to append"),
         };
+        if let Some(last) = max_seq.filter(|&m| m > seq) {
+            return Err(beyond(format!("event {last}")));
+        }
+        if let Some(pair) = max_pair.filter(|&i| i.saturating_add(1).saturating_mul(2) > seq) {
+            return Err(beyond(format!("the Merkle node (level 1, index {pair})")));
+        }
+        if let Some(size) = max_checkpoint.filter(|&c| c > seq) {
+            return Err(beyond(format!("a checkpoint of size {size}")));
+        }
         let head = Head {
             seq: to_u64(seq)?,
             hash: digest(&hash, to_u64(seq)?)?,

@@ -220,28 +220,45 @@ impl Store {
         Ok(())
     }
 
-    /// The checkpoint issued at `size`, or the latest one when `size` is None.
+    /// The checkpoint issued at `size`, or the latest one when `size` is None. A checkpoint
+    /// larger than the head (read in the same statement) is never handed out: the log it signed
+    /// was truncated, which is [`StoreError::Integrity`].
     pub async fn checkpoint(
         &self,
         size: Option<u64>,
     ) -> Result<Option<StoredCheckpoint>, StoreError> {
-        let row: Option<(i64, Vec<u8>, String, i64)> = match size {
+        type Row = (i64, Vec<u8>, String, i64, i64);
+        let row: Option<Row> = match size {
             Some(size) => with_pool!(self, |p| {
                 sqlx::query_as(
-                    "SELECT size, root, note, created_us FROM checkpoints WHERE size = $1",
+                    "SELECT c.size, c.root, c.note, c.created_us, h.seq \
+                     FROM checkpoints c CROSS JOIN ledger_head h WHERE h.id = 1 AND c.size = $1",
                 )
                 .bind(to_i64(size))
                 .fetch_optional(p)
                 .await?
             }),
             None => with_pool!(self, |p| {
-                sqlx::query_as("SELECT size, root, note, created_us FROM checkpoints ORDER BY size DESC LIMIT 1")
-                    .fetch_optional(p)
-                    .await?
+                sqlx::query_as(
+                    "SELECT c.size, c.root, c.note, c.created_us, h.seq \
+                     FROM checkpoints c CROSS JOIN ledger_head h WHERE h.id = 1 \
+                     ORDER BY c.size DESC LIMIT 1",
+                )
+                .fetch_optional(p)
+                .await?
             }),
         };
-        row.map(|(size, root, note, created_us)| {
+        row.map(|(size, root, note, created_us, head)| {
             let size = to_u64(size)?;
+            let head = to_u64(head)?;
+            if size > head {
+                return Err(StoreError::Integrity {
+                    reason: format!(
+                        "a checkpoint of size {size} was issued but the ledger head is at seq \
+                         {head}: events signed for were removed"
+                    ),
+                });
+            }
             Ok(StoredCheckpoint {
                 size,
                 root: digest(&root, size)?,

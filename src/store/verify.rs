@@ -5,8 +5,14 @@
 //! indexed columns equal the body's members, SHA-256(body) equals the stored hash, `prev`
 //! equals the previous event's hash, and each stream's versions count up from 1. At the end
 //! the stored head must name the last event and its hash (a truncated tail leaves the head
-//! ahead). Re-hashing everything after a rewritten event passes these checks by design; that
-//! attack is caught by consistency with a kept signed checkpoint (see `merkle`).
+//! ahead), and nothing may lie beyond the head (rows, Merkle nodes, checkpoints).
+//!
+//! Re-hashing everything after a rewritten event passes the chain checks by design. From the
+//! start of the log, `verify` therefore also recomputes the RFC 9162 tree from the bodies and
+//! compares every stored Merkle node and every issued checkpoint with it: a rewrite shows as a
+//! stored node (or a signed root) that the bodies no longer give, and a node or checkpoint left
+//! behind by a truncated tail shows as lying beyond the head. An outside auditor's kept
+//! checkpoint still catches a rewrite that re-made the nodes too (see `merkle`).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -15,7 +21,9 @@ use std::fmt;
 use govledger_schema::envelope::Peek;
 use govledger_schema::{Digest32, Event};
 
-use super::{Head, RowColumns, SCAN_PAGE, Store, StoreError, to_u64};
+use super::{Head, RowColumns, SCAN_PAGE, Store, StoreError, StoredCheckpoint, to_u64};
+use crate::checkpoint::Checkpoint;
+use crate::merkle::{self, NodeId};
 
 /// The result of a verification run.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -96,6 +104,31 @@ pub enum BreakKind {
     },
     /// The stored head does not name the last event.
     HeadMismatch { head_seq: u64, head_hash: Digest32 },
+    /// An event row lies after the stored head (appended without moving the head).
+    AfterHead { head_seq: u64 },
+    /// A stored Merkle node is not the node the bodies give (or is missing).
+    MerkleNode {
+        level: u8,
+        index: u64,
+        stored: Option<Digest32>,
+        computed: Digest32,
+    },
+    /// A stored Merkle node covers events beyond the head (the tail was removed).
+    MerkleNodeAfterHead {
+        level: u8,
+        index: u64,
+        head_seq: u64,
+    },
+    /// An issued checkpoint's root is not the root the bodies give at its size.
+    CheckpointRoot {
+        size: u64,
+        signed: Digest32,
+        computed: Digest32,
+    },
+    /// A checkpoint was issued for more events than the log holds (the tail was removed).
+    CheckpointAfterHead { size: u64, head_seq: u64 },
+    /// A kept checkpoint's row does not say what its note says.
+    CheckpointNote { size: u64, reason: String },
 }
 
 impl fmt::Display for BreakKind {
@@ -137,6 +170,48 @@ impl fmt::Display for BreakKind {
             } => {
                 write!(f, "ledger head says seq {head_seq} hash {head_hash}")
             }
+            BreakKind::AfterHead { head_seq } => write!(
+                f,
+                "event stored after the ledger head (seq {head_seq}): written without moving \
+                 the head, not by govledger"
+            ),
+            BreakKind::MerkleNode {
+                level,
+                index,
+                stored,
+                computed,
+            } => f.write_str(&super::integrity::node_mismatch(
+                crate::merkle::NodeId::new(*level, *index),
+                *stored,
+                *computed,
+            )),
+            BreakKind::MerkleNodeAfterHead {
+                level,
+                index,
+                head_seq,
+            } => write!(
+                f,
+                "the stored {} covers events after the ledger head (seq {head_seq}): the tail \
+                 was removed",
+                crate::merkle::NodeId::new(*level, *index)
+            ),
+            BreakKind::CheckpointRoot {
+                size,
+                signed,
+                computed,
+            } => write!(
+                f,
+                "the checkpoint issued at size {size} signed root {signed}, the bodies give \
+                 {computed}: events it covers were changed"
+            ),
+            BreakKind::CheckpointAfterHead { size, head_seq } => write!(
+                f,
+                "a checkpoint of size {size} was issued but the ledger head is at seq \
+                 {head_seq}: events it covers were removed"
+            ),
+            BreakKind::CheckpointNote { size, reason } => {
+                write!(f, "the kept checkpoint of size {size}: {reason}")
+            }
         }
     }
 }
@@ -169,15 +244,33 @@ pub(super) async fn verify(
             None => return broken(report, from - 1, BreakKind::Missing),
         }
     }
-    // Stream versions can only be checked from the start of the log.
+    // Stream versions, the Merkle tree and the checkpoints can only be checked from the start
+    // of the log.
     let mut versions: Option<HashMap<String, u64>> = (from == 1).then(HashMap::new);
-    let last = to.unwrap_or(u64::MAX);
+    let mut tree = (from == 1).then(merkle::Frontier::new);
+    let checkpoints = if from == 1 {
+        store.checkpoints().await?
+    } else {
+        Vec::new()
+    };
+    let mut checkpoints = checkpoints.into_iter().peekable();
+    // A checkpoint of the empty log signs the empty root.
+    if let Some(cp) = checkpoints.next_if(|cp| cp.size == 0) {
+        if let Err(kind) = check_checkpoint(&cp, merkle::EMPTY_ROOT) {
+            return broken(report, 0, kind);
+        }
+    }
+    // The scan stops at the head read above: rows after it are either appended since (the
+    // head has moved on) or written behind the writer's back, which the end tells apart.
+    let last = to.unwrap_or(head.seq).min(head.seq);
     let mut expected = from;
 
     // Read the next page while hashing this one, so I/O and hashing overlap.
-    let mut next = Some(tokio::spawn(fetch(store.clone(), expected, SCAN_PAGE)));
+    let with_nodes = tree.is_some();
+    let mut next =
+        (expected <= last).then(|| tokio::spawn(fetch(store.clone(), expected, with_nodes)));
     while let Some(pending) = next.take() {
-        let rows = pending.await.map_err(|e| StoreError::Corrupt {
+        let (rows, stored_nodes) = pending.await.map_err(|e| StoreError::Corrupt {
             seq: expected,
             reason: e.to_string(),
         })??;
@@ -188,11 +281,12 @@ pub(super) async fn verify(
         if full_page {
             let after = to_u64(rows[rows.len() - 1].0)?.saturating_add(1);
             if after <= last {
-                next = Some(tokio::spawn(fetch(store.clone(), after, SCAN_PAGE)));
+                next = Some(tokio::spawn(fetch(store.clone(), after, with_nodes)));
             }
         }
         // The checks of each row on its own (decode, hash, columns) run on every core; the
-        // checks that link rows (seq continuity, prev, stream versions) then run in order.
+        // checks that link rows (seq continuity, prev, stream versions, the tree) then run in
+        // order.
         let inspected = tokio::task::spawn_blocking(move || inspect_page(rows, deep))
             .await
             .map_err(|e| StoreError::Corrupt {
@@ -240,6 +334,34 @@ pub(super) async fn verify(
                 }
                 versions.insert(facts.stream, due);
             }
+            if let Some(tree) = tree.as_mut() {
+                let mut mismatch = None;
+                tree.append_with(facts.leaf, |id, computed| {
+                    if id.level > 0 && mismatch.is_none() {
+                        let stored = stored_nodes.get(&id).copied();
+                        if stored != Some(computed) {
+                            mismatch = Some(BreakKind::MerkleNode {
+                                level: id.level,
+                                index: id.index,
+                                stored,
+                                computed,
+                            });
+                        }
+                    }
+                })
+                .map_err(|e| StoreError::Corrupt {
+                    seq,
+                    reason: e.to_string(),
+                })?;
+                if let Some(kind) = mismatch {
+                    return broken(report, seq, kind);
+                }
+                if let Some(cp) = checkpoints.next_if(|cp| cp.size == seq)
+                    && let Err(kind) = check_checkpoint(&cp, tree.root())
+                {
+                    return broken(report, seq, kind);
+                }
+            }
             prev = facts.hash;
             report.verified += 1;
             report.verified_to = seq;
@@ -257,29 +379,110 @@ pub(super) async fn verify(
         if head.seq > last_seq {
             return broken(report, last_seq + 1, BreakKind::Missing);
         }
-        if head.seq < last_seq || (head.seq > 0 && head.seq >= from && head.hash != prev) {
+        if head.seq > 0 && head.seq >= from && head.hash != prev {
             return broken(
                 report,
-                head.seq.max(1),
+                head.seq,
                 BreakKind::HeadMismatch {
                     head_seq: head.seq,
                     head_hash: head.hash,
                 },
             );
         }
+        // Nothing may lie beyond the head as the database holds it now (each look-up reads the
+        // head in the same statement, so events appended while verify ran are not flagged).
+        let beyond = store.beyond_head().await?;
+        if let Some(seq) = beyond.event {
+            return broken(
+                report,
+                seq,
+                BreakKind::AfterHead {
+                    head_seq: beyond.head_seq,
+                },
+            );
+        }
+        if from == 1 {
+            if let Some(size) = beyond.checkpoint {
+                return broken(
+                    report,
+                    beyond.head_seq + 1,
+                    BreakKind::CheckpointAfterHead {
+                        size,
+                        head_seq: beyond.head_seq,
+                    },
+                );
+            }
+            if let Some(node) = store.node_beyond_head().await? {
+                let head_seq = store.head().await?.seq;
+                return broken(
+                    report,
+                    head_seq + 1,
+                    BreakKind::MerkleNodeAfterHead {
+                        level: node.level,
+                        index: node.index,
+                        head_seq,
+                    },
+                );
+            }
+        }
     }
     Ok(report)
 }
 
-async fn fetch(store: Store, from: u64, limit: u64) -> Result<Vec<RowColumns>, StoreError> {
-    store.columns_page(from, limit).await
+/// An issued checkpoint against the root the bodies give at its size: its row, and the note
+/// it keeps (read, not signature-checked: verify holds no key; `verify --file` and the proof
+/// client check signatures).
+fn check_checkpoint(cp: &StoredCheckpoint, computed: Digest32) -> Result<(), BreakKind> {
+    let note = crate::checkpoint::parse_note(cp.note.as_bytes())
+        .map_err(|e| e.to_string())
+        .and_then(|n| Checkpoint::parse_body(&n.body).map_err(|e| e.to_string()))
+        .map_err(|reason| BreakKind::CheckpointNote {
+            size: cp.size,
+            reason,
+        })?;
+    if (note.size, note.root) != (cp.size, cp.root) {
+        return Err(BreakKind::CheckpointNote {
+            size: cp.size,
+            reason: format!(
+                "the row says root {}, the note says size {} root {}",
+                cp.root, note.size, note.root
+            ),
+        });
+    }
+    if cp.root != computed {
+        return Err(BreakKind::CheckpointRoot {
+            size: cp.size,
+            signed: cp.root,
+            computed,
+        });
+    }
+    Ok(())
 }
+
+/// A page of rows from `from`, and (when the tree is checked) the stored Merkle nodes that the
+/// page's leaves complete, assuming the page is gapless (a gap is a break anyway).
+async fn fetch(store: Store, from: u64, with_nodes: bool) -> Result<Page, StoreError> {
+    let rows = store.columns_page(from, SCAN_PAGE).await?;
+    let nodes = if with_nodes && !rows.is_empty() {
+        let before = from - 1;
+        store
+            .nodes_completed_between(before, before + rows.len() as u64)
+            .await?
+    } else {
+        HashMap::new()
+    };
+    Ok((rows, nodes))
+}
+
+type Page = (Vec<RowColumns>, HashMap<NodeId, Digest32>);
 
 /// What one row says about itself once its own checks passed.
 struct RowFacts {
     seq: u64,
     prev: Digest32,
     hash: Digest32,
+    /// RFC 9162 leaf hash of the body.
+    leaf: Digest32,
     stream: String,
     version: u64,
 }
@@ -413,6 +616,7 @@ fn inspect_row(row: &RowColumns, deep: bool) -> Result<RowFacts, (u64, BreakKind
         seq,
         prev: facts.prev,
         hash: computed,
+        leaf: crate::merkle::leaf_hash(body),
         stream: facts.stream.into_owned(),
         version: facts.version,
     })
