@@ -255,10 +255,10 @@ pub(super) async fn verify(
     };
     let mut checkpoints = checkpoints.into_iter().peekable();
     // A checkpoint of the empty log signs the empty root.
-    if let Some(cp) = checkpoints.next_if(|cp| cp.size == 0) {
-        if let Err(kind) = check_checkpoint(&cp, merkle::EMPTY_ROOT) {
-            return broken(report, 0, kind);
-        }
+    if let Some(cp) = checkpoints.next_if(|cp| cp.size == 0)
+        && let Err(kind) = check_checkpoint(&cp, merkle::EMPTY_ROOT)
+    {
+        return broken(report, 0, kind);
     }
     // The scan stops at the head read above: rows after it are either appended since (the
     // head has moved on) or written behind the writer's back, which the end tells apart.
