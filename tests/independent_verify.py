@@ -15,7 +15,9 @@ Formats (see the README):
   key         "<name>+<8 hex key id>+<base64(0x01 || 32-byte Ed25519 public key)>";
               key id = SHA-256(name || "\\n" || 0x01 || public key)[:4].
 
-Exit status 0 with one summary line; 1 with one line naming the first problem; 2 on bad usage.
+Exit status 0 with one summary line; 1 with one line naming the first problem of the log, note
+or key (FAIL); 2 on bad usage or a file that cannot be read (ERROR): a missing file says nothing
+about the log, so it must not read as a broken one.
 """
 
 import base64
@@ -244,7 +246,10 @@ def main(argv):
         print(f"FAIL: {failure}")
         return 1
     except OSError as error:
-        print(f"FAIL: {error}")
+        print(f"ERROR: cannot read {error.filename}: {error.strerror}")
+        return 2
+    except UnicodeDecodeError as error:
+        print(f"FAIL: not UTF-8 text where a note or key was expected: {error.reason}")
         return 1
     print(
         f"OK: {count} events chained; checkpoint {origin} size {size} root "

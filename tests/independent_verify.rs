@@ -76,6 +76,16 @@ fn the_tessera_checkpoints_verify_independently_and_a_changed_byte_fails() {
     // A note signed by another key only.
     let other = tests_dir().join("vectors/note/sumdb-peterneumann.note");
     assert_eq!(note_mode(&other, &key).0, 1);
+    // A file that is not there says nothing about the log: exit 2, not a broken log's 1.
+    let missing = tmp.path().join("no-such-checkpoint");
+    let (code, line) = note_mode(&missing, &key);
+    assert_eq!(code, 2, "{line}");
+    assert!(
+        line.starts_with("ERROR: cannot read") && line.contains("no-such-checkpoint"),
+        "{line}"
+    );
+    let (code, line) = note_mode(&dir.join("checkpoint.15"), &tmp.path().join("no.vkey"));
+    assert_eq!(code, 2, "{line}");
 }
 
 fn at(seconds: i64) -> DateTime<Utc> {

@@ -30,6 +30,8 @@ on_both_backends!(
     an_edited_node_under_a_signed_checkpoint_stops_the_next_signature,
     a_chained_row_written_after_the_head_is_named_by_its_own_seq,
     an_honest_log_with_checkpoints_at_every_kind_of_size_verifies,
+    the_proof_client_sees_events_detached_from_the_served_tree,
+    the_proof_client_exits_1_for_forged_input_and_2_for_missing_files,
 );
 
 async fn fill(store: &Store, n: u64) {
@@ -444,4 +446,176 @@ async fn honest_root(store: &Store, size: u64) -> Digest32 {
         .map(|e| leaf_hash(&e.body))
         .collect();
     mth(&leaves)
+}
+
+/// The auditor's client against a real server whose database was rewritten with the tree
+/// left alone: the consistency proof from the stored nodes still verifies, so the client must
+/// also check that the events served are the signed leaves. Today's main printed "ok …
+/// nothing before it changed" here.
+async fn the_proof_client_sees_events_detached_from_the_served_tree(db: TestDb) {
+    use support::http::{BIN, spawn_app};
+    let app = spawn_app(&db).await;
+    let store = db.open().await;
+    // Two token events, then 14: the kept checkpoint is at 16 and the next at 32, so both
+    // proofs below are made of stored nodes only (no leaf recomputed from a body), exactly
+    // the case where the stored tree vouches for itself.
+    fill(&store, 14).await;
+    let sign = |token: String| {
+        let app = &app;
+        async move {
+            app.client
+                .post(format!("{}/v1/checkpoint", app.url))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let kept = sign(app.auditor.clone()).await.text().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let kept_path = dir.path().join("kept.checkpoint");
+    std::fs::write(&kept_path, &kept).unwrap();
+    let key = govledger::checkpoint::read_signer_key(&app.key_file)
+        .unwrap()
+        .verifier();
+    let key_path = dir.path().join("log.vkey");
+    std::fs::write(&key_path, key.to_text()).unwrap();
+    fill(&store, 16).await;
+    assert!(sign(app.auditor.clone()).await.status().is_success());
+    assert_eq!(store.head().await.unwrap().seq, 32);
+
+    let proof = |args: Vec<String>| {
+        let (url, token, key) = (app.url.clone(), app.auditor.clone(), key_path.clone());
+        async move {
+            let out = tokio::process::Command::new(BIN)
+                .arg("proof")
+                .args(&args)
+                .args(["--url", &url, "--token", &token])
+                .arg("--key")
+                .arg(&key)
+                .output()
+                .await
+                .unwrap();
+            (
+                out.status.code(),
+                String::from_utf8_lossy(&out.stdout).trim().to_owned(),
+                String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+            )
+        }
+    };
+    let consistency = || {
+        proof(vec![
+            "consistency".into(),
+            "--checkpoint".into(),
+            kept_path.display().to_string(),
+        ])
+    };
+    let inclusion = || proof(vec!["inclusion".into(), "--seq".into(), "3".into()]);
+    // Honest log: both agree, and say which served events they checked.
+    let (code, out, err) = consistency().await;
+    assert_eq!(code, Some(0), "{out} {err}");
+    assert!(
+        out.contains("served events at seqs 1,")
+            && out.contains(", 16")
+            && out.ends_with("32 are the signed leaves"),
+        "{out}"
+    );
+    assert_eq!(inclusion().await.0, Some(0));
+
+    rewrite_and_rechain(&store, 5).await;
+
+    let (code, out, err) = consistency().await;
+    assert_eq!(code, Some(1), "{out} {err}");
+    assert!(
+        out.starts_with("BROKEN: the event the server serves at seq"),
+        "{out}"
+    );
+    // Event 3 itself is untouched, but the checkpoint's last event is not.
+    let (code, out, err) = inclusion().await;
+    assert_eq!(code, Some(1), "{out} {err}");
+    // Caught by a sample: the checkpoint's last event (32) always is one, and a random sample
+    // between 5 and 32 may come first.
+    let caught: u64 = out
+        .strip_prefix("BROKEN: the event the server serves at seq ")
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!((5..=32).contains(&caught), "{out}");
+    // And the server refuses to sign over the detached tree, saying why, once the log grows.
+    fill(&Store::open(&db.url).await.unwrap(), 1).await;
+    let res = sign(app.auditor.clone()).await;
+    assert_eq!(res.status().as_u16(), 500);
+    let problem: serde_json::Value = res.json().await.unwrap();
+    assert!(
+        problem["type"].as_str().unwrap().ends_with("/integrity"),
+        "{problem}"
+    );
+    assert!(
+        problem["detail"].as_str().unwrap().contains("INTEGRITY"),
+        "{problem}"
+    );
+}
+
+/// A forged checkpoint, or the key of another log, is a log that does not verify (exit 1 with
+/// BROKEN), like `verify --file`; a file that is not there is the command's failure (exit 2).
+async fn the_proof_client_exits_1_for_forged_input_and_2_for_missing_files(db: TestDb) {
+    use support::http::{BIN, spawn_app};
+    let app = spawn_app(&db).await;
+    let store = db.open().await;
+    fill(&store, 4).await;
+    let note = app
+        .client
+        .post(format!("{}/v1/checkpoint", app.url))
+        .bearer_auth(&app.auditor)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let key = govledger::checkpoint::read_signer_key(&app.key_file)
+        .unwrap()
+        .verifier();
+    let key_path = dir.path().join("log.vkey");
+    std::fs::write(&key_path, key.to_text()).unwrap();
+    let other = Signer::generate("test.govledger/integrity")
+        .unwrap()
+        .verifier();
+    let other_key = dir.path().join("other.vkey");
+    std::fs::write(&other_key, other.to_text()).unwrap();
+    let forged = dir.path().join("forged.checkpoint");
+    let mut lines: Vec<String> = note.split('\n').map(str::to_owned).collect();
+    let size: u64 = lines[1].parse().unwrap();
+    lines[1] = (size - 1).to_string();
+    std::fs::write(&forged, lines.join("\n")).unwrap();
+    let good = dir.path().join("good.checkpoint");
+    std::fs::write(&good, &note).unwrap();
+    let run = |kind: &str, checkpoint: &std::path::Path, key: &std::path::Path| {
+        let mut cmd = std::process::Command::new(BIN);
+        cmd.args(["proof", kind, "--url", &app.url, "--token", &app.auditor]);
+        cmd.arg("--key")
+            .arg(key)
+            .arg("--checkpoint")
+            .arg(checkpoint);
+        if kind == "inclusion" {
+            cmd.args(["--seq", "2"]);
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    for kind in ["inclusion", "consistency"] {
+        assert_eq!(run(kind, &good, &key_path).0, Some(0), "{kind}");
+        let (code, out) = run(kind, &forged, &key_path);
+        assert_eq!(code, Some(1), "{kind} forged: {out}");
+        assert!(out.starts_with("BROKEN:"), "{out}");
+        let (code, out) = run(kind, &good, &other_key);
+        assert_eq!(code, Some(1), "{kind} other key: {out}");
+        assert!(out.starts_with("BROKEN:"), "{out}");
+        let (code, _) = run(kind, &dir.path().join("missing"), &key_path);
+        assert_eq!(code, Some(2), "{kind} missing file");
+    }
 }

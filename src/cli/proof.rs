@@ -2,7 +2,7 @@
 //! says: every checkpoint's signature is checked with the key the auditor holds, the event's
 //! leaf hash is recomputed from its canonical body, and each proof is verified locally.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
@@ -71,148 +71,283 @@ struct ConsistencyProof {
     path: Vec<Digest32>,
 }
 
+/// How many seqs besides the fixed ones (the first, and each checkpoint's last) a proof run
+/// samples at random, to check that the events the server serves are the leaves it signed.
+const RANDOM_SAMPLES: usize = 3;
+
+/// What a run found: `Ok` with the summary line, or `Err` with why the log (or what the server
+/// says of it) does not verify. Both print one line; `Err` exits 1 ("BROKEN"), like
+/// `verify --file`. What stops the check itself (a file that cannot be read, a key file that
+/// is not a key, a server that cannot be reached or answers an HTTP error) is an error of the
+/// command instead: exit 2, saying nothing about the log.
+type Verdict = Result<String, String>;
+
 pub async fn run(command: ProofCommand) -> anyhow::Result<ExitCode> {
-    match command {
+    let verdict = match command {
         ProofCommand::Inclusion {
             server,
             seq,
             checkpoint,
-        } => {
-            let key = read_verifier_key(&server.key)?;
-            let client = Client::new(&server)?;
-            let cp = match checkpoint {
-                Some(path) => open_checkpoint(
-                    &std::fs::read(&path)
-                        .with_context(|| format!("cannot read {}", path.display()))?,
-                    &key,
-                    &path,
-                )?,
-                None => open_checkpoint(
-                    client.get_text("/v1/checkpoint").await?.as_bytes(),
-                    &key,
-                    Path::new("the server's latest checkpoint"),
-                )?,
-            };
-            if seq == 0 || seq > cp.size {
-                bail!(
-                    "seq {seq} is not covered by the checkpoint (size {}); use a newer checkpoint, or omit --checkpoint to take the server's latest",
-                    cp.size
-                );
-            }
-            let proof: InclusionProof = client
-                .get_json(&format!("/v1/proof/inclusion?seq={seq}&size={}", cp.size))
-                .await?;
-            let event = Event::decode(proof.body.as_bytes()).context("the server's event body")?;
-            if event.seq != seq || proof.leaf_index + 1 != seq || proof.tree_size != cp.size {
-                bail!(
-                    "the server answered for another event or size (seq {}, size {})",
-                    event.seq,
-                    proof.tree_size
-                );
-            }
-            let leaf = leaf_hash(proof.body.as_bytes());
-            match verify_inclusion(&leaf, seq - 1, cp.size, &proof.path, &cp.root) {
-                Ok(()) => {
-                    println!(
-                        "ok: seq {seq} ({} by {}, {}) is in the log of size {} signed by {}; event hash {}",
-                        event.event_type,
-                        event.meta.actor,
-                        event.meta.basis,
-                        cp.size,
-                        key.name(),
-                        Digest32::of(proof.body.as_bytes())
-                    );
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(e) => {
-                    println!(
-                        "BROKEN: seq {seq} is not in the log of size {} as signed: {e}",
-                        cp.size
-                    );
-                    Ok(ExitCode::from(1))
-                }
-            }
-        }
+        } => inclusion(server, seq, checkpoint).await,
         ProofCommand::Consistency {
             server,
             checkpoint,
             save,
-        } => {
-            let key = read_verifier_key(&server.key)?;
-            let client = Client::new(&server)?;
-            let old_note = std::fs::read(&checkpoint)
-                .with_context(|| format!("cannot read {}", checkpoint.display()))?;
-            let old = open_checkpoint(&old_note, &key, &checkpoint)?;
-            let new_note = client.get_text("/v1/checkpoint").await?;
-            let new = open_checkpoint(
-                new_note.as_bytes(),
-                &key,
-                Path::new("the server's latest checkpoint"),
-            )?;
-            if new.size < old.size {
-                println!(
-                    "BROKEN: the server's latest checkpoint (size {}) is smaller than the kept one ({})",
-                    new.size, old.size
-                );
-                return Ok(ExitCode::from(1));
-            }
-            let result = if old.size == 0 || old.size == new.size {
-                // Nothing to prove from an empty tree; equal sizes need equal roots.
-                if old.size == new.size && old.root != new.root {
-                    Err(format!("same size {}, different roots", old.size))
-                } else {
-                    Ok(())
-                }
-            } else {
-                let proof: ConsistencyProof = client
-                    .get_json(&format!(
-                        "/v1/proof/consistency?from={}&to={}",
-                        old.size, new.size
-                    ))
-                    .await?;
-                if (proof.size1, proof.size2) != (old.size, new.size) {
-                    bail!(
-                        "the server answered for sizes {} and {}",
-                        proof.size1,
-                        proof.size2
-                    );
-                }
-                verify_consistency(old.size, new.size, &proof.path, &old.root, &new.root)
-                    .map_err(|e| e.to_string())
-            };
-            match result {
-                Ok(()) => {
-                    if let Some(path) = save {
-                        std::fs::write(&path, &new_note)
-                            .with_context(|| format!("cannot write {}", path.display()))?;
-                    }
-                    println!(
-                        "ok: the log of size {} extends the kept checkpoint of size {}; nothing before it changed",
-                        new.size, old.size
-                    );
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(e) => {
-                    println!(
-                        "BROKEN: the log no longer extends the kept checkpoint of size {} ({e}): history before it was altered",
-                        old.size
-                    );
-                    Ok(ExitCode::from(1))
-                }
-            }
+        } => consistency(server, checkpoint, save).await,
+    };
+    // The server itself reporting that its stored log failed an integrity check is a broken
+    // log, not a failed command.
+    let verdict = match verdict {
+        Err(e) => match e.downcast::<ServerSaysBroken>() {
+            Ok(ServerSaysBroken(why)) => Err(why),
+            Err(e) => return Err(e),
+        },
+        Ok(v) => v,
+    };
+    match verdict {
+        Ok(line) => {
+            println!("ok: {line}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(why) => {
+            println!("BROKEN: {why}");
+            Ok(ExitCode::from(1))
         }
     }
 }
 
-fn open_checkpoint(note: &[u8], key: &Verifier, from: &Path) -> anyhow::Result<Checkpoint> {
-    Checkpoint::open(note, key).with_context(|| {
-        format!(
-            "{} is not a checkpoint signed by {}",
-            from.display(),
-            key.name()
-        )
-    })
+async fn inclusion(
+    server: ServerArgs,
+    seq: u64,
+    checkpoint: Option<PathBuf>,
+) -> anyhow::Result<Verdict> {
+    let key = read_verifier_key(&server.key)?;
+    let client = Client::new(&server)?;
+    let (note, from) = match &checkpoint {
+        Some(path) => (
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?,
+            path.display().to_string(),
+        ),
+        None => (
+            client.get_text("/v1/checkpoint").await?.into_bytes(),
+            "the server's latest checkpoint".to_owned(),
+        ),
+    };
+    let cp = match open_checkpoint(&note, &key, &from) {
+        Ok(cp) => cp,
+        Err(why) => return Ok(Err(why)),
+    };
+    if seq == 0 || seq > cp.size {
+        bail!(
+            "seq {seq} is not covered by the checkpoint (size {}): seqs start at 1; use a newer \
+             checkpoint, or omit --checkpoint to take the server's latest",
+            cp.size
+        );
+    }
+    let event = match included(&client, seq, &cp).await? {
+        Ok(event) => event,
+        Err(why) => return Ok(Err(why)),
+    };
+    let sampled = match sample(&client, &cp, &[seq]).await? {
+        Ok(seqs) => seqs,
+        Err(why) => return Ok(Err(why)),
+    };
+    Ok(Ok(format!(
+        "seq {seq} ({} by {}, {}) is in the log of size {} signed by {}; event hash {}; \
+         served events at seqs {} are the signed leaves too",
+        event.event_type,
+        event.meta.actor,
+        event.meta.basis,
+        cp.size,
+        key.name(),
+        event.hash,
+        list(&sampled)
+    )))
 }
+
+async fn consistency(
+    server: ServerArgs,
+    checkpoint: PathBuf,
+    save: Option<PathBuf>,
+) -> anyhow::Result<Verdict> {
+    let key = read_verifier_key(&server.key)?;
+    let client = Client::new(&server)?;
+    let old_note = std::fs::read(&checkpoint)
+        .with_context(|| format!("cannot read {}", checkpoint.display()))?;
+    let old = match open_checkpoint(&old_note, &key, &checkpoint.display().to_string()) {
+        Ok(cp) => cp,
+        Err(why) => return Ok(Err(why)),
+    };
+    let new_note = client.get_text("/v1/checkpoint").await?;
+    let new = match open_checkpoint(new_note.as_bytes(), &key, "the server's latest checkpoint") {
+        Ok(cp) => cp,
+        Err(why) => return Ok(Err(why)),
+    };
+    if new.size < old.size {
+        return Ok(Err(format!(
+            "the server's latest checkpoint (size {}) is smaller than the kept one ({})",
+            new.size, old.size
+        )));
+    }
+    let result = if old.size == 0 || old.size == new.size {
+        // Nothing to prove from an empty tree; equal sizes need equal roots.
+        if old.size == new.size && old.root != new.root {
+            Err(format!("same size {}, different roots", old.size))
+        } else {
+            Ok(())
+        }
+    } else {
+        let proof: ConsistencyProof = match client
+            .get_json(&format!(
+                "/v1/proof/consistency?from={}&to={}",
+                old.size, new.size
+            ))
+            .await?
+        {
+            Ok(proof) => proof,
+            Err(why) => return Ok(Err(why)),
+        };
+        if (proof.size1, proof.size2) != (old.size, new.size) {
+            return Ok(Err(format!(
+                "asked for a proof from {} to {}, the server answered for sizes {} and {}",
+                old.size, new.size, proof.size1, proof.size2
+            )));
+        }
+        verify_consistency(old.size, new.size, &proof.path, &old.root, &new.root)
+            .map_err(|e| e.to_string())
+    };
+    if let Err(e) = result {
+        return Ok(Err(format!(
+            "the log no longer extends the kept checkpoint of size {} ({e}): history before it \
+             was altered",
+            old.size
+        )));
+    }
+    // The proofs above come from the server's stored tree. A tree kept apart from the events
+    // (events rewritten and re-chained, nodes left alone) still proves itself consistent; the
+    // events it serves are then not its leaves, which a few inclusion checks expose. The kept
+    // checkpoint's last event is always among them: rewriting anything before it re-chains it.
+    let sampled = match sample(&client, &new, &[old.size]).await? {
+        Ok(seqs) => seqs,
+        Err(why) => return Ok(Err(why)),
+    };
+    if let Some(path) = save {
+        std::fs::write(&path, &new_note)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(Ok(format!(
+        "the log of size {} extends the kept checkpoint of size {}; nothing before it changed; \
+         served events at seqs {} are the signed leaves",
+        new.size,
+        old.size,
+        list(&sampled)
+    )))
+}
+
+/// An event that the server says is at `seq`, checked to be leaf `seq - 1` of `cp`'s tree:
+/// its body canonical, its seq the one asked for, its leaf hash on the signed root's path.
+async fn included(
+    client: &Client,
+    seq: u64,
+    cp: &Checkpoint,
+) -> anyhow::Result<Result<Included, String>> {
+    let proof: InclusionProof = match client
+        .get_json(&format!("/v1/proof/inclusion?seq={seq}&size={}", cp.size))
+        .await?
+    {
+        Ok(proof) => proof,
+        Err(why) => return Ok(Err(why)),
+    };
+    let event = match Event::decode(proof.body.as_bytes()) {
+        Ok(event) => event,
+        Err(e) => {
+            return Ok(Err(format!(
+                "the server's body for seq {seq} is not a canonical event: {e}"
+            )));
+        }
+    };
+    if event.seq != seq
+        || proof.leaf_index.checked_add(1) != Some(seq)
+        || proof.tree_size != cp.size
+    {
+        return Ok(Err(format!(
+            "asked for seq {seq} in size {}, the server answered for seq {} (leaf {}) in size {}",
+            cp.size, event.seq, proof.leaf_index, proof.tree_size
+        )));
+    }
+    let leaf = leaf_hash(proof.body.as_bytes());
+    if let Err(e) = verify_inclusion(&leaf, seq - 1, cp.size, &proof.path, &cp.root) {
+        return Ok(Err(format!(
+            "the event the server serves at seq {seq} is not in the log of size {} as signed: {e}",
+            cp.size
+        )));
+    }
+    Ok(Ok(Included {
+        event_type: event.event_type,
+        meta: event.meta,
+        hash: Digest32::of(proof.body.as_bytes()),
+    }))
+}
+
+/// What the summary says of a verified event.
+struct Included {
+    event_type: String,
+    meta: govledger_schema::Meta,
+    hash: Digest32,
+}
+
+/// Checks [`included`] for seq 1, the checkpoint's last seq, `also`, and a few random seqs;
+/// returns the seqs checked.
+async fn sample(
+    client: &Client,
+    cp: &Checkpoint,
+    also: &[u64],
+) -> anyhow::Result<Result<Vec<u64>, String>> {
+    let mut seqs: Vec<u64> = [1, cp.size].iter().chain(also).copied().collect();
+    for _ in 0..RANDOM_SAMPLES {
+        seqs.push(getrandom::u64().map_or(1, |r| r % cp.size.max(1) + 1));
+    }
+    seqs.retain(|&s| s >= 1 && s <= cp.size);
+    seqs.sort_unstable();
+    seqs.dedup();
+    for &seq in &seqs {
+        if let Err(why) = included(client, seq, cp).await? {
+            return Ok(Err(why));
+        }
+    }
+    Ok(Ok(seqs))
+}
+
+fn list(seqs: &[u64]) -> String {
+    if seqs.is_empty() {
+        return "(none: the log is empty)".into();
+    }
+    seqs.iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A checkpoint opened with the auditor's key, or why it does not open (a forged or foreign
+/// checkpoint: the log's answer does not verify).
+fn open_checkpoint(note: &[u8], key: &Verifier, from: &str) -> Result<Checkpoint, String> {
+    Checkpoint::open(note, key)
+        .map_err(|e| format!("{from} is not a checkpoint signed by {}: {e}", key.name()))
+}
+
+/// The fields of a problem+json answer this client reads.
+#[derive(Debug, Deserialize)]
+struct Problem {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    detail: String,
+}
+
+/// An answer in which the server says its log is broken (problem type `integrity`).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct ServerSaysBroken(String);
 
 struct Client {
     http: reqwest::Client,
@@ -245,6 +380,15 @@ impl Client {
         if !res.status().is_success() {
             let status = res.status();
             let detail = res.text().await.unwrap_or_default();
+            if let Ok(problem) = serde_json::from_str::<Problem>(&detail)
+                && problem.kind.ends_with("/integrity")
+            {
+                return Err(ServerSaysBroken(format!(
+                    "the server reports that its stored log failed an integrity check: {}",
+                    problem.detail
+                ))
+                .into());
+            }
             bail!(
                 "{url}: {status}: {}",
                 detail.chars().take(300).collect::<String>()
@@ -257,8 +401,13 @@ impl Client {
         Ok(self.get(path).await?.text().await?)
     }
 
-    async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
+    /// A JSON answer; `Ok(Err(_))` when the server answered 200 with something that is not
+    /// the document asked for (the server's fault: the log's answer does not verify).
+    async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+    ) -> anyhow::Result<Result<T, String>> {
         let text = self.get_text(path).await?;
-        serde_json::from_str(&text).with_context(|| format!("{path}: unexpected answer"))
+        Ok(serde_json::from_str(&text).map_err(|e| format!("{path}: unexpected answer: {e}")))
     }
 }
