@@ -85,6 +85,14 @@ impl Notary {
 }
 
 impl Notary {
+    /// Checks that the stored log at the head is still the one this notary signed (the bodies
+    /// since its last checkpoint, the nodes, the head), without signing anything: what a server
+    /// does when it starts. A failure leaves the store refusing to append.
+    pub async fn check(&self, store: &Store) -> Result<Digest32, NotaryError> {
+        let head = store.head().await?;
+        self.tied_root(store, head.seq).await
+    }
+
     /// The root of the first `size` events as the stored bodies give it, tied to the last
     /// checkpoint this notary signed below `size` (its signature checked with this key, so a
     /// row written into the table by hand is no base): see [`Store::tied_root`]. The stored

@@ -200,6 +200,20 @@ async fn a_rewrite_that_leaves_the_merkle_nodes_alone_is_caught_by_verify_and_ne
         "tied to the checkpoint at 16: {msg}"
     );
     integrity(notary.checkpoint_at(&store, 14).await);
+    // And nothing more is chained onto the changed history by this process.
+    match store
+        .append("s/x", ExpectedVersion::Any, vec![event(100)])
+        .await
+    {
+        Err(StoreError::Integrity { reason }) => {
+            assert!(
+                reason.contains("nothing is appended until repaired"),
+                "{reason}"
+            )
+        }
+        other => panic!("append after a failed integrity check: {other:?}"),
+    }
+    assert!(store.integrity_failure().is_some());
     // What was signed before stays as issued (and is what auditors compare with).
     assert_eq!(
         store.checkpoint(Some(kept.size)).await.unwrap(),

@@ -52,6 +52,18 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         "projections loaded"
     );
     let state = AppState::new(ledger, notary).await;
+    // The stored log must still be the one the notary signed (bodies since the last
+    // checkpoint, nodes, head); checked in the background so a large tail does not delay the
+    // start. On a failure the store refuses every append and the error is logged loudly.
+    {
+        let (notary, store) = (state.notary().clone(), state.store().clone());
+        tokio::spawn(async move {
+            match notary.check(&store).await {
+                Ok(root) => tracing::info!(%root, "the stored log matches what was signed"),
+                Err(e) => tracing::error!(error = %e, "INTEGRITY CHECK FAILED at start"),
+            }
+        });
+    }
     super::proofs::spawn_periodic_checkpoints(&state, Duration::from_secs(args.checkpoint_every));
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await

@@ -168,11 +168,21 @@ impl Store {
     /// recomputed, its `prev` linked, its leaf hash folded into the tree, and every node it
     /// completes compared with the stored node. Costs O(size - m) rows and O(log size) nodes;
     /// without a base it reads every body once.
+    /// Once it fails with [`StoreError::Integrity`], this store (and every clone of it) appends
+    /// nothing more: see [`Store::integrity_failure`].
     pub async fn tied_root(
         &self,
         size: u64,
         base: Option<(u64, Digest32)>,
     ) -> Result<Digest32, StoreError> {
+        let result = self.tie(size, base).await;
+        if let Err(e) = &result {
+            self.note_integrity_failure(e);
+        }
+        result
+    }
+
+    async fn tie(&self, size: u64, base: Option<(u64, Digest32)>) -> Result<Digest32, StoreError> {
         let (m, base_root) = base.unwrap_or((0, merkle::EMPTY_ROOT));
         let integrity = |reason: String| StoreError::Integrity { reason };
         if m > size {

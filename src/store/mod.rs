@@ -279,6 +279,10 @@ pub struct Store {
     /// already rolled back (sqlx then refuses to begin on it), or have opened the file
     /// read-only while the disk refused writes (it would stay read-only for good).
     write_failed_at: Arc<Mutex<Option<std::time::Instant>>>,
+    /// Set when [`Store::tied_root`] found the stored log contradicting itself or what was
+    /// signed: from then on this process appends nothing (`begin` refuses with the reason), so
+    /// no decision is chained onto a history that was changed outside govledger.
+    integrity: Arc<Mutex<Option<String>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -366,6 +370,7 @@ impl Store {
             clock: Arc::new(Utc::now),
             frontier: Arc::new(Mutex::new(None)),
             write_failed_at,
+            integrity: Arc::new(Mutex::new(None)),
         })
     }
 
@@ -445,9 +450,27 @@ impl Store {
         Ok(committed)
     }
 
+    /// Why this store refuses to append, if an integrity check failed (see `integrity`).
+    pub fn integrity_failure(&self) -> Option<String> {
+        self.integrity.lock().ok().and_then(|g| g.clone())
+    }
+
+    fn note_integrity_failure(&self, e: &StoreError) {
+        if let StoreError::Integrity { reason } = e
+            && let Ok(mut held) = self.integrity.lock()
+        {
+            held.get_or_insert_with(|| reason.clone());
+        }
+    }
+
     /// Starts a write transaction holding the ledger head. Everything appended through it
     /// commits together or not at all.
     pub async fn begin(&self) -> Result<Writer, StoreError> {
+        if let Some(reason) = self.integrity_failure() {
+            return Err(StoreError::Integrity {
+                reason: format!("{reason}; found earlier, so nothing is appended until repaired"),
+            });
+        }
         match self.begin_once().await {
             Ok(w) => Ok(w),
             Err(e) => {
