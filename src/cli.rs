@@ -30,7 +30,8 @@ pub struct Cli {
 
 #[derive(Debug, Args, Clone)]
 pub struct DbArg {
-    /// Database URL: `sqlite://PATH` (created if absent) or `postgres://USER@HOST/DB`.
+    /// Database URL: `sqlite://PATH` or `postgres://USER@HOST/DB`. Only `init`, `demo` and
+    /// `import` create a ledger; every other command needs one.
     #[arg(long, env = "GOVLEDGER_DB", default_value = "sqlite://govledger.db")]
     pub db: String,
 }
@@ -202,7 +203,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Checkpoint { db, key, size } => {
-            let store = Store::open_existing(&db.db).await?;
+            let store = open_ledger(&db.db).await?;
             let notary = crate::notary::Notary::from_key_file(&key.path(&db.db))?;
             let cp = match size {
                 Some(size) => notary.checkpoint_at(&store, size).await?,
@@ -250,7 +251,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::PublicKey { db, key } => {
-            let notary = crate::notary::Notary::from_key_file(&key.path(&db.db))?;
+            let path = key.path(&db.db);
+            if !path.exists() {
+                anyhow::bail!(
+                    "no signing key at {}: `govledger init` makes one beside a new ledger (or name it with --key-file)",
+                    path.display()
+                );
+            }
+            let notary = crate::notary::Notary::from_key_file(&path)?;
             println!("{}", notary.verifier().to_text());
             Ok(ExitCode::SUCCESS)
         }
@@ -268,7 +276,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Verify {
             db, from, to, deep, ..
         } => {
-            let store = Store::open_existing(&db.db).await?;
+            let store = open_ledger(&db.db).await?;
             let head = store.head().await?;
             let total = to.unwrap_or(head.seq).saturating_sub(from.max(1) - 1);
             let bar = progress_bar(total, "verifying");
@@ -286,7 +294,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         Command::Export { db, out, from, to } => {
-            let store = Store::open_existing(&db.db).await?;
+            let store = open_ledger(&db.db).await?;
             let written = match &out {
                 Some(path) => {
                     let file = tokio::fs::File::create(path)
@@ -329,6 +337,29 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("imported {} events, head {}", head.seq, head.hash);
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// Opens the ledger at `db` for a command that must not create one (all but `init`, `demo`
+/// and `import`): where there is none, one line naming the URL and how to make one.
+pub async fn open_ledger(db: &str) -> anyhow::Result<Store> {
+    match Store::open_existing(db).await {
+        Ok(store) => Ok(store),
+        Err(e @ store::StoreError::NoLedger { .. }) => {
+            let url = store::redact(db);
+            let make = if db.contains("://") && !db.starts_with("sqlite:") {
+                format!(
+                    "`govledger init --db {url}` creates one in an existing database (`createdb` it first)"
+                )
+            } else {
+                format!(
+                    "`govledger init --db {url}` creates one, `govledger demo` builds a sample at {}",
+                    demo::DEMO_DB
+                )
+            };
+            anyhow::bail!("{e}; {make}; or name another ledger with --db (GOVLEDGER_DB)")
+        }
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -223,3 +223,301 @@ fn a_database_that_cannot_be_opened_is_one_line_and_exit_2() {
         "passwords never appear in messages"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// A missing ledger: only `init`, `demo` and `import` create one (issue 14.4)
+// ---------------------------------------------------------------------------------------------
+
+/// Runs the binary in `dir` (where the default `sqlite://govledger.db` would land).
+fn govledger_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_govledger"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GOVLEDGER_DB")
+        .env_remove("GOVLEDGER_KEY_FILE")
+        .env_remove("GOVLEDGER_ACTOR")
+        .output()
+        .unwrap()
+}
+
+/// The names in `dir`, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Exit 2 and one line on stderr containing every one of `expect`; returns the line.
+fn refused(what: &str, out: &Output, expect: &[&str]) -> String {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+    assert_eq!(err.lines().count(), 1, "{what}: one line: {err}");
+    for e in expect {
+        assert!(err.contains(e), "{what}: {e:?} in {err}");
+    }
+    err
+}
+
+/// Whether the database at `url` holds the ledger schema (without creating anything).
+async fn has_schema(url: &str) -> bool {
+    use sqlx::Connection;
+    if url.starts_with("postgres") {
+        let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+        let found: bool = sqlx::query_scalar("SELECT to_regclass('ledger_head') IS NOT NULL")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+        found
+    } else {
+        let path = url.trim_start_matches("sqlite://");
+        Path::new(path).exists()
+    }
+}
+
+async fn read_commands_on_a_missing_ledger_say_so_in_one_line_and_create_nothing(db: TestDb) {
+    let keys = tempfile::tempdir().unwrap();
+    let key = support::http::new_key(keys.path());
+    let key = key.to_str().unwrap();
+    let commands: Vec<(&str, Vec<&str>)> = vec![
+        ("verify", vec!["verify", "--db", &db.url]),
+        ("verify --deep", vec!["verify", "--deep", "--db", &db.url]),
+        ("export", vec!["export", "--db", &db.url]),
+        (
+            "checkpoint",
+            vec!["checkpoint", "--db", &db.url, "--key-file", key],
+        ),
+        ("token list", vec!["token", "list", "--db", &db.url]),
+        (
+            "token issue",
+            vec![
+                "token", "issue", "--db", &db.url, "--person", "P0001", "--role", "admin",
+                "--actor", "P0001",
+            ],
+        ),
+        (
+            "token revoke",
+            vec![
+                "token",
+                "revoke",
+                "--db",
+                &db.url,
+                "--id",
+                "0123456789abcdef",
+                "--actor",
+                "P0001",
+            ],
+        ),
+        (
+            "serve",
+            vec![
+                "serve",
+                "--db",
+                &db.url,
+                "--key-file",
+                key,
+                "--listen",
+                "127.0.0.1:0",
+            ],
+        ),
+    ];
+    let reason = if db.url.starts_with("postgres") {
+        "no ledger there (the database has no govledger schema)"
+    } else {
+        "no ledger there (no such file)"
+    };
+    for (what, args) in commands {
+        let out = govledger(&args);
+        let err = refused(
+            what,
+            &out,
+            &[
+                &format!("error: cannot open database {}: {reason}", db.url),
+                &format!("`govledger init --db {}` creates one", db.url),
+            ],
+        );
+        assert!(!err.contains("code: 14"), "{what}: {err}");
+        assert!(!has_schema(&db.url).await, "{what} created a ledger");
+    }
+    if let Some(dir) = db.dir() {
+        assert_eq!(listing(dir), Vec::<String>::new(), "no file was created");
+    }
+    // `init` still creates one, after which the same read works.
+    let out = govledger(&[
+        "init",
+        "--db",
+        &db.url,
+        "--key-file",
+        &keys.path().join("init.key").display().to_string(),
+        "--admin-id",
+        "P0001",
+        "--admin-name",
+        "管理 太郎",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = govledger(&["verify", "--db", &db.url]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+on_both_backends!(
+    read_commands_on_a_missing_ledger_say_so_in_one_line_and_create_nothing,
+    a_file_or_database_without_the_schema_is_no_ledger_and_stays_as_it_was,
+);
+
+#[test]
+fn without_db_a_read_command_names_the_default_ledger_and_creates_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["token", "list"],
+        vec!["verify"],
+        vec!["export"],
+        vec!["checkpoint"],
+    ] {
+        let out = govledger_in(dir.path(), &args);
+        refused(
+            &args.join(" "),
+            &out,
+            &[
+                "cannot open database sqlite://govledger.db: no ledger there (no such file)",
+                "`govledger init --db sqlite://govledger.db` creates one",
+                "`govledger demo` builds a sample at sqlite://govledger-demo.db",
+                "--db (GOVLEDGER_DB)",
+            ],
+        );
+        assert_eq!(listing(dir.path()), Vec::<String>::new(), "{args:?}");
+    }
+    let out = govledger_in(dir.path(), &["public-key"]);
+    refused(
+        "public-key",
+        &out,
+        &["no signing key at govledger.db.key", "`govledger init`"],
+    );
+}
+
+/// A SQLite file that is empty or not a database, or a PostgreSQL database without the
+/// schema, is refused as "no ledger" and left exactly as it was.
+async fn a_file_or_database_without_the_schema_is_no_ledger_and_stays_as_it_was(db: TestDb) {
+    let Some(dir) = db.dir() else {
+        // PostgreSQL: the test database is empty; the other test covers it. Here: a URL
+        // with a password never shows it.
+        let user = db.url["postgres://".len()..].split('@').next().unwrap();
+        let with_password =
+            db.url
+                .replacen(&format!("//{user}@"), &format!("//{user}:hunter2@"), 1);
+        assert!(with_password.contains(":hunter2@"), "{with_password}");
+        let out = govledger(&["verify", "--db", &with_password]);
+        let err = refused("verify", &out, &["no govledger schema"]);
+        assert!(!err.contains("hunter2"), "{err}");
+        assert!(!has_schema(&db.url).await);
+        return;
+    };
+    for (name, bytes, reason) in [
+        (
+            "empty.db",
+            &b""[..],
+            "no ledger there (the database has no govledger schema)",
+        ),
+        (
+            "notes.db",
+            &b"minutes of the meeting\n"[..],
+            "no ledger there (the file is not a SQLite database)",
+        ),
+    ] {
+        let path = write(dir, name, bytes);
+        for args in [
+            vec!["verify", "--db", &path],
+            vec!["token", "list", "--db", &path],
+        ] {
+            refused(&args.join(" "), &govledger(&args), &[&path, reason]);
+            assert_eq!(std::fs::read(&path).unwrap(), bytes, "{name}: unchanged");
+        }
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(
+            listing(dir),
+            Vec::<String>::new(),
+            "{name}: no -wal or -shm"
+        );
+    }
+}
+
+#[test]
+fn an_unsupported_url_scheme_is_named_and_nothing_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["verify", "--db", "mysql://ledger:pw@db.example/ledger"],
+        vec![
+            "token",
+            "list",
+            "--db",
+            "mysql://ledger:pw@db.example/ledger",
+        ],
+        vec![
+            "init",
+            "--db",
+            "mysql://ledger:pw@db.example/ledger",
+            "--admin-id",
+            "P0001",
+            "--admin-name",
+            "管理 太郎",
+        ],
+        vec!["import", "--db", "MySQL://db.example/ledger", "/dev/null"],
+    ] {
+        let out = govledger_in(dir.path(), &args);
+        let err = refused(
+            &args.join(" "),
+            &out,
+            &[
+                "unsupported scheme",
+                "use sqlite://PATH",
+                "postgres://USER@HOST/DB",
+            ],
+        );
+        assert!(!err.contains(":pw@"), "{err}");
+        assert!(
+            err.contains("mysql://") || err.contains("MySQL://"),
+            "{err}"
+        );
+        assert_eq!(listing(dir.path()), Vec::<String>::new(), "{args:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_postgres_database_is_named_with_its_server() {
+    let Ok(admin) = std::env::var(support::PG_ENV) else {
+        eprintln!(
+            "SKIPPED: PostgreSQL test — set {} to run it (CI does)",
+            support::PG_ENV
+        );
+        return;
+    };
+    let opts: sqlx::postgres::PgConnectOptions = admin.parse().unwrap();
+    let server = format!("{}:{}", opts.get_host(), opts.get_port());
+    let url = format!(
+        "postgres://{}@{server}/govledger_no_such_database",
+        opts.get_username()
+    );
+    for args in [
+        vec!["verify", "--db", &url],
+        vec![
+            "init",
+            "--db",
+            &url,
+            "--admin-id",
+            "P1",
+            "--admin-name",
+            "N",
+        ],
+    ] {
+        let err = refused(
+            &args.join(" "),
+            &govledger(&args),
+            &[&format!(
+                "database \"govledger_no_such_database\" does not exist on {server}"
+            )],
+        );
+        assert!(!err.contains("at line"), "{err}");
+    }
+}
