@@ -521,3 +521,249 @@ async fn a_missing_postgres_database_is_named_with_its_server() {
         assert!(!err.contains("at line"), "{err}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Error messages: one clear line (issue 14.6)
+// ---------------------------------------------------------------------------------------------
+
+/// A ledger made by `init` in `dir`, with its checkpoint (`cp.txt`), public key (`pub.txt`),
+/// signing key (`l.db.key`) and export (`e.jsonl`) as files there.
+fn ledger_files(dir: &Path) {
+    let run = |args: &[&str]| {
+        let out = govledger_in(dir, args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        out.stdout
+    };
+    run(&[
+        "init",
+        "--db",
+        "sqlite://l.db",
+        "--admin-id",
+        "P0001",
+        "--admin-name",
+        "管理 太郎",
+    ]);
+    let cp = run(&["checkpoint", "--db", "sqlite://l.db"]);
+    std::fs::write(dir.join("cp.txt"), cp).unwrap();
+    let key = run(&["public-key", "--db", "sqlite://l.db"]);
+    std::fs::write(dir.join("pub.txt"), key).unwrap();
+    run(&["export", "--db", "sqlite://l.db", "--out", "e.jsonl"]);
+}
+
+#[test]
+fn a_swapped_key_and_checkpoint_is_named_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    ledger_files(dir.path());
+    let verify = |checkpoint: &str, key: &str| {
+        govledger_in(
+            dir.path(),
+            &[
+                "verify",
+                "--file",
+                "e.jsonl",
+                "--checkpoint",
+                checkpoint,
+                "--key",
+                key,
+            ],
+        )
+    };
+    let out = verify("cp.txt", "pub.txt");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let cases = [
+        (
+            "pub.txt",
+            "cp.txt",
+            "--key and --checkpoint are swapped: --key cp.txt is a checkpoint and --checkpoint pub.txt is the public key",
+        ),
+        (
+            "cp.txt",
+            "cp.txt",
+            "--key cp.txt is a checkpoint, not the log's public key",
+        ),
+        (
+            "pub.txt",
+            "pub.txt",
+            "--checkpoint pub.txt is a public key, not a checkpoint",
+        ),
+        (
+            "cp.txt",
+            "l.db.key",
+            "--key l.db.key is the private signing key",
+        ),
+        (
+            "l.db.key",
+            "pub.txt",
+            "--checkpoint l.db.key is the private signing key, not a checkpoint",
+        ),
+    ];
+    for (checkpoint, key, expect) in cases {
+        let what = format!("verify --checkpoint {checkpoint} --key {key}");
+        let err = refused(&what, &verify(checkpoint, key), &[expect]);
+        assert!(!err.contains("invalid key name"), "{what}: {err}");
+    }
+    // A key file that is not there: its cause once, not twice.
+    let err = refused(
+        "missing key",
+        &verify("cp.txt", "nothing.txt"),
+        &["nothing.txt"],
+    );
+    assert_eq!(err.matches("No such file").count(), 1, "{err}");
+
+    // The proof client checks the same before it asks any server.
+    let proof = |kind: &str, checkpoint: &str, key: &str| {
+        let mut args = vec![
+            "proof",
+            kind,
+            "--url",
+            "http://127.0.0.1:9",
+            "--token",
+            "glt_0123456789abcdef_x",
+            "--key",
+            key,
+            "--checkpoint",
+            checkpoint,
+        ];
+        if kind == "inclusion" {
+            args.extend(["--seq", "1"]);
+        }
+        govledger_in(dir.path(), &args)
+    };
+    for kind in ["inclusion", "consistency"] {
+        for (checkpoint, key, expect) in cases {
+            let what = format!("proof {kind} --checkpoint {checkpoint} --key {key}");
+            let err = refused(&what, &proof(kind, checkpoint, key), &[expect]);
+            assert!(!err.contains("127.0.0.1:9"), "{what}: no request: {err}");
+        }
+    }
+}
+
+#[test]
+fn the_proof_client_names_a_url_without_scheme_and_a_mangled_token() {
+    let dir = tempfile::tempdir().unwrap();
+    ledger_files(dir.path());
+    let proof = |url: &str, token: &str| {
+        govledger_in(
+            dir.path(),
+            &[
+                "proof",
+                "inclusion",
+                "--url",
+                url,
+                "--token",
+                token,
+                "--key",
+                "pub.txt",
+                "--seq",
+                "1",
+            ],
+        )
+    };
+    let token = "glt_0123456789abcdef_c2VjcmV0IG5vdCBzaG93bg";
+    refused(
+        "no scheme",
+        &proof("127.0.0.1:8080", token),
+        &["--url \"127.0.0.1:8080\" has no scheme: write http://127.0.0.1:8080"],
+    );
+    refused(
+        "host:port read as a scheme",
+        &proof("localhost:8080", token),
+        &["--url \"localhost:8080\" has no scheme: write http://localhost:8080"],
+    );
+    refused(
+        "another scheme",
+        &proof("ftp://127.0.0.1:8080", token),
+        &["the scheme ftp:// is not http:// or https://"],
+    );
+    let err = refused(
+        "truncated token",
+        &proof("http://127.0.0.1:9", "glt_0123456789abcdef_c2Vjcm…"),
+        &["--token contains '…'", "truncated"],
+    );
+    assert!(!err.contains("c2Vjcm"), "the token is never shown: {err}");
+    refused(
+        "a space in the token",
+        &proof("http://127.0.0.1:9", "glt_0123456789abcdef_c2V jcm"),
+        &["--token contains ' '"],
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn http_errors_say_what_is_wrong_with_a_date_a_seq_or_a_token() {
+    let db = TestDb::sqlite();
+    let app = support::http::genesis_app(&db).await;
+    let problem = |res: reqwest::Response, status: u16| async move {
+        assert_eq!(res.status(), status);
+        let p: serde_json::Value = res.json().await.unwrap();
+        p["detail"].as_str().unwrap().to_owned()
+    };
+    for (as_of, wrong) in [
+        ("2025-13-01", "has month 13, not 1 to 12"),
+        ("2025-04-31", "has day 31, but 2025-04 has days 1 to 30"),
+        (
+            "2025-04-01T09:00:00",
+            "has no UTC offset: add +09:00 for JST, or Z",
+        ),
+        ("2025-04-01T9:00+09:00", "not hh:mm:ss"),
+    ] {
+        let res = app
+            .get(&format!("/v1/organisation?as_of={as_of}"), &app.auditor)
+            .send()
+            .await
+            .unwrap();
+        let detail = problem(res, 400).await;
+        assert!(detail.contains(wrong), "{as_of}: {detail}");
+        assert!(detail.contains("YYYY-MM-DD"), "{as_of}: {detail}");
+        assert!(
+            detail.contains("2025-04-01T09:30:00+09:00"),
+            "{as_of}: {detail}"
+        );
+        assert!(!detail.contains("premature"), "{as_of}: {detail}");
+    }
+    // A decision's effective_at is read the same way.
+    let body = serde_json::json!({"title": "周知", "body": "本文", "bureau": null,
+                                  "effective_at": "2025-02-29"});
+    let res = app
+        .post_json(
+            "/v1/commands/issue_directive",
+            &app.admin,
+            &body.to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let detail = problem(res, status).await;
+    assert_eq!(status, 422, "{detail}");
+    assert!(
+        detail.contains("has day 29, but 2025-02 has days 1 to 28"),
+        "{detail}"
+    );
+
+    for seq in ["0", "1000"] {
+        let res = app
+            .get(&format!("/v1/proof/inclusion?seq={seq}"), &app.auditor)
+            .send()
+            .await
+            .unwrap();
+        let detail = problem(res, 400).await;
+        assert!(detail.contains("seqs run from 1"), "{seq}: {detail}");
+        assert!(!detail.contains("18446744073709551615"), "{seq}: {detail}");
+        assert!(!detail.contains("leaf index"), "{seq}: {detail}");
+    }
+
+    let cut = format!("Bearer {}…", &app.auditor[..20]);
+    let res = app
+        .client
+        .get(format!("{}/v1/head", app.url))
+        .header(
+            reqwest::header::AUTHORIZATION,
+            reqwest::header::HeaderValue::from_bytes(cut.as_bytes()).unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let detail = problem(res, 401).await;
+    assert!(detail.contains("truncated"), "{detail}");
+    assert!(!detail.contains("must read `Bearer <token>`"), "{detail}");
+}

@@ -78,6 +78,7 @@ pub async fn run(command: ProofCommand) -> anyhow::Result<ExitCode> {
             seq,
             checkpoint,
         } => {
+            crate::cli::check_key_and_checkpoint(&server.key, checkpoint.as_deref())?;
             let key = read_verifier_key(&server.key)?;
             let client = Client::new(&server)?;
             let cp = match checkpoint {
@@ -138,6 +139,7 @@ pub async fn run(command: ProofCommand) -> anyhow::Result<ExitCode> {
             checkpoint,
             save,
         } => {
+            crate::cli::check_key_and_checkpoint(&server.key, Some(&checkpoint))?;
             let key = read_verifier_key(&server.key)?;
             let client = Client::new(&server)?;
             let old_note = std::fs::read(&checkpoint)
@@ -222,13 +224,15 @@ struct Client {
 
 impl Client {
     fn new(server: &ServerArgs) -> anyhow::Result<Client> {
+        let base = crate::cli::server_url("--url", &server.url)?;
+        crate::cli::check_token("--token", &server.token)?;
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(30))
             .build()
             .context("cannot make an HTTP client")?;
         Ok(Client {
             http,
-            base: server.url.trim_end_matches('/').to_owned(),
+            base,
             token: server.token.clone(),
         })
     }
