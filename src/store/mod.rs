@@ -795,7 +795,6 @@ fn to_i64(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
-/// A database URL with any password removed, safe for messages and logs.
 fn no_ledger(url: &str, reason: &str) -> StoreError {
     StoreError::NoLedger {
         url: redact(url),
@@ -871,6 +870,7 @@ fn pg_connect_error(url: &str, opts: &PgConnectOptions, e: sqlx::Error) -> Store
     }
 }
 
+/// A database URL with any password removed, safe for messages and logs.
 pub fn redact(url: &str) -> String {
     match url.split_once("://") {
         Some((scheme, rest)) => match rest.split_once('@') {
