@@ -80,13 +80,14 @@ pub enum CheckpointError {
     Note(#[from] NoteError),
 }
 
-/// Errors reading or writing key files.
+/// Errors reading or writing key files. The cause is part of the message and deliberately not
+/// a `source` (with one, `{:#}` printed it twice: "x.key: invalid key name: …: invalid key name: …").
 #[derive(Debug, thiserror::Error)]
 pub enum KeyFileError {
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{path} already exists; refusing to overwrite a signing key")]
     Exists { path: PathBuf },
@@ -99,8 +100,8 @@ pub enum KeyFileError {
     NotAFile { path: PathBuf },
     #[error("{path} is larger than a key file can be")]
     TooLarge { path: PathBuf },
-    #[error("{path}: {source}")]
-    Key { path: PathBuf, source: NoteError },
+    #[error("{path}: {error}")]
+    Key { path: PathBuf, error: NoteError },
 }
 
 /// Key id = SHA-256(name || 0x0A || 0x01 || public key)[:4], big-endian (signed-note,
@@ -597,9 +598,9 @@ impl Checkpoint {
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> KeyFileError + '_ {
-    move |source| KeyFileError::Io {
+    move |error| KeyFileError::Io {
         path: path.to_owned(),
-        source,
+        error,
     }
 }
 
@@ -616,7 +617,7 @@ pub fn write_signer_key(path: &Path, signer: &Signer) -> Result<(), KeyFileError
         },
         _ => KeyFileError::Io {
             path: path.to_owned(),
-            source: e,
+            error: e,
         },
     })?;
     let mut text = signer.to_text();
@@ -654,9 +655,9 @@ pub fn read_signer_key(path: &Path) -> Result<Signer, KeyFileError> {
     }
     let text = read_small(file, path)?;
     let key = text.strip_suffix('\n').unwrap_or(&text);
-    let signer = Signer::from_text(key).map_err(|source| KeyFileError::Key {
+    let signer = Signer::from_text(key).map_err(|error| KeyFileError::Key {
         path: path.to_owned(),
-        source,
+        error,
     });
     let mut bytes = text.into_bytes();
     bytes.fill(0);
@@ -668,9 +669,9 @@ pub fn read_verifier_key(path: &Path) -> Result<Verifier, KeyFileError> {
     let file = File::open(path).map_err(io_error(path))?;
     let text = read_small(file, path)?;
     let key = text.strip_suffix('\n').unwrap_or(&text);
-    Verifier::from_text(key).map_err(|source| KeyFileError::Key {
+    Verifier::from_text(key).map_err(|error| KeyFileError::Key {
         path: path.to_owned(),
-        source,
+        error,
     })
 }
 

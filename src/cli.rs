@@ -30,7 +30,8 @@ pub struct Cli {
 
 #[derive(Debug, Args, Clone)]
 pub struct DbArg {
-    /// Database URL: `sqlite://PATH` (created if absent) or `postgres://USER@HOST/DB`.
+    /// Database URL: `sqlite://PATH` or `postgres://USER@HOST/DB`. Only `init`, `demo` and
+    /// `import` create a ledger; every other command needs one.
     #[arg(long, env = "GOVLEDGER_DB", default_value = "sqlite://govledger.db")]
     pub db: String,
 }
@@ -202,7 +203,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Checkpoint { db, key, size } => {
-            let store = Store::open_existing(&db.db).await?;
+            let store = open_ledger(&db.db).await?;
             let notary = crate::notary::Notary::from_key_file(&key.path(&db.db))?;
             let cp = match size {
                 Some(size) => notary.checkpoint_at(&store, size).await?,
@@ -250,7 +251,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::PublicKey { db, key } => {
-            let notary = crate::notary::Notary::from_key_file(&key.path(&db.db))?;
+            let path = key.path(&db.db);
+            if !path.exists() {
+                anyhow::bail!(
+                    "no signing key at {}: `govledger init` makes one beside a new ledger (or name it with --key-file)",
+                    path.display()
+                );
+            }
+            let notary = crate::notary::Notary::from_key_file(&path)?;
             println!("{}", notary.verifier().to_text());
             Ok(ExitCode::SUCCESS)
         }
@@ -263,12 +271,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (Some(checkpoint), Some(key)) = (checkpoint, key) else {
                 anyhow::bail!("--file needs --checkpoint and --key");
             };
+            check_key_and_checkpoint(&key, Some(&checkpoint))?;
             verify_offline(&file, &checkpoint, &key).await
         }
         Command::Verify {
             db, from, to, deep, ..
         } => {
-            let store = Store::open_existing(&db.db).await?;
+            let store = open_ledger(&db.db).await?;
             let head = store.head().await?;
             let total = to.unwrap_or(head.seq).saturating_sub(from.max(1) - 1);
             let bar = progress_bar(total, "verifying");
@@ -286,7 +295,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         Command::Export { db, out, from, to } => {
-            let store = Store::open_existing(&db.db).await?;
+            let store = open_ledger(&db.db).await?;
             let written = match &out {
                 Some(path) => {
                     let file = tokio::fs::File::create(path)
@@ -329,6 +338,29 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("imported {} events, head {}", head.seq, head.hash);
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// Opens the ledger at `db` for a command that must not create one (all but `init`, `demo`
+/// and `import`): where there is none, one line naming the URL and how to make one.
+pub async fn open_ledger(db: &str) -> anyhow::Result<Store> {
+    match Store::open_existing(db).await {
+        Ok(store) => Ok(store),
+        Err(e @ store::StoreError::NoLedger { .. }) => {
+            let url = store::redact(db);
+            let make = if db.contains("://") && !db.starts_with("sqlite:") {
+                format!(
+                    "`govledger init --db {url}` creates one in an existing database (`createdb` it first)"
+                )
+            } else {
+                format!(
+                    "`govledger init --db {url}` creates one, `govledger demo` builds a sample at {}",
+                    demo::DEMO_DB
+                )
+            };
+            anyhow::bail!("{e}; {make}; or name another ledger with --db (GOVLEDGER_DB)")
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -414,6 +446,96 @@ async fn verify_offline(
             println!("BROKEN: {e}");
             Ok(ExitCode::from(1))
         }
+    }
+}
+
+/// What a file given as `--key` or `--checkpoint` holds, told by its shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Holds {
+    Checkpoint,
+    PublicKey,
+    SigningKey,
+    Other,
+}
+
+fn holds(path: &std::path::Path) -> Holds {
+    use std::io::Read;
+    let mut text = String::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(64 * 1024).read_to_string(&mut text));
+    if read.is_err() {
+        return Holds::Other;
+    }
+    if text.starts_with("PRIVATE+KEY+") {
+        Holds::SigningKey
+    } else if text.contains("\n\n\u{2014} ") {
+        Holds::Checkpoint
+    } else if crate::checkpoint::Verifier::from_text(text.strip_suffix('\n').unwrap_or(&text))
+        .is_ok()
+    {
+        Holds::PublicKey
+    } else {
+        Holds::Other
+    }
+}
+
+/// Refuses, in one line, a checkpoint given as `--key` or a key given as `--checkpoint` (they
+/// are easily swapped: each alone would fail with a parse error about the other's format).
+pub fn check_key_and_checkpoint(
+    key: &std::path::Path,
+    checkpoint: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let (k, c) = (key.display(), checkpoint.map(|c| (c.display(), holds(c))));
+    match (holds(key), c) {
+        (Holds::Checkpoint, Some((c, Holds::PublicKey))) => anyhow::bail!(
+            "--key and --checkpoint are swapped: --key {k} is a checkpoint and --checkpoint {c} is the public key"
+        ),
+        (Holds::Checkpoint, _) => anyhow::bail!(
+            "--key {k} is a checkpoint, not the log's public key (`govledger public-key` prints it); did you mean --checkpoint {k}?"
+        ),
+        (Holds::SigningKey, _) => anyhow::bail!(
+            "--key {k} is the private signing key; give the log's public key (`govledger public-key` prints it)"
+        ),
+        (_, Some((c, Holds::PublicKey))) => anyhow::bail!(
+            "--checkpoint {c} is a public key, not a checkpoint (`govledger checkpoint` prints one); did you mean --key {c}?"
+        ),
+        (_, Some((c, Holds::SigningKey))) => anyhow::bail!(
+            "--checkpoint {c} is the private signing key, not a checkpoint (`govledger checkpoint` prints one)"
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// The base URL of a server given as `what` (e.g. `--url`), refused in one line unless it is
+/// `http://` or `https://` with a host (`localhost:8080` would be read as scheme `localhost`).
+pub fn server_url(what: &str, url: &str) -> anyhow::Result<String> {
+    if !url.contains("://") {
+        anyhow::bail!("{what} {url:?} has no scheme: write http://{url} (or https://…)");
+    }
+    let parsed = reqwest::Url::parse(url).map_err(|e| anyhow::anyhow!("{what} {url:?}: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        anyhow::bail!(
+            "{what} {url:?}: the scheme {}:// is not http:// or https://",
+            parsed.scheme()
+        );
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        anyhow::bail!("{what} {url:?} names no host");
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+/// Refuses a bearer token with a character no token has (`glt_<id>_<secret>` is ASCII letters,
+/// digits, `_` and `-`): one pasted with "…" was cut short when copied. The token itself is
+/// never shown.
+pub fn check_token(what: &str, token: &str) -> anyhow::Result<()> {
+    match token
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-')))
+    {
+        Some(c) => anyhow::bail!(
+            "{what} contains {c:?}, which no token has: it was truncated or mangled when copied; give the whole glt_<id>_<secret>"
+        ),
+        None => Ok(()),
     }
 }
 

@@ -223,3 +223,547 @@ fn a_database_that_cannot_be_opened_is_one_line_and_exit_2() {
         "passwords never appear in messages"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// A missing ledger: only `init`, `demo` and `import` create one (issue 14.4)
+// ---------------------------------------------------------------------------------------------
+
+/// Runs the binary in `dir` (where the default `sqlite://govledger.db` would land).
+fn govledger_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_govledger"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GOVLEDGER_DB")
+        .env_remove("GOVLEDGER_KEY_FILE")
+        .env_remove("GOVLEDGER_ACTOR")
+        .output()
+        .unwrap()
+}
+
+/// The names in `dir`, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Exit 2 and one line on stderr containing every one of `expect`; returns the line.
+fn refused(what: &str, out: &Output, expect: &[&str]) -> String {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+    assert_eq!(err.lines().count(), 1, "{what}: one line: {err}");
+    for e in expect {
+        assert!(err.contains(e), "{what}: {e:?} in {err}");
+    }
+    err
+}
+
+/// Whether the database at `url` holds the ledger schema (without creating anything).
+async fn has_schema(url: &str) -> bool {
+    use sqlx::Connection;
+    if url.starts_with("postgres") {
+        let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+        let found: bool = sqlx::query_scalar("SELECT to_regclass('ledger_head') IS NOT NULL")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+        found
+    } else {
+        let path = url.trim_start_matches("sqlite://");
+        Path::new(path).exists()
+    }
+}
+
+async fn read_commands_on_a_missing_ledger_say_so_in_one_line_and_create_nothing(db: TestDb) {
+    let keys = tempfile::tempdir().unwrap();
+    let key = support::http::new_key(keys.path());
+    let key = key.to_str().unwrap();
+    let commands: Vec<(&str, Vec<&str>)> = vec![
+        ("verify", vec!["verify", "--db", &db.url]),
+        ("verify --deep", vec!["verify", "--deep", "--db", &db.url]),
+        ("export", vec!["export", "--db", &db.url]),
+        (
+            "checkpoint",
+            vec!["checkpoint", "--db", &db.url, "--key-file", key],
+        ),
+        ("token list", vec!["token", "list", "--db", &db.url]),
+        (
+            "token issue",
+            vec![
+                "token", "issue", "--db", &db.url, "--person", "P0001", "--role", "admin",
+                "--actor", "P0001",
+            ],
+        ),
+        (
+            "token revoke",
+            vec![
+                "token",
+                "revoke",
+                "--db",
+                &db.url,
+                "--id",
+                "0123456789abcdef",
+                "--actor",
+                "P0001",
+            ],
+        ),
+        (
+            "serve",
+            vec![
+                "serve",
+                "--db",
+                &db.url,
+                "--key-file",
+                key,
+                "--listen",
+                "127.0.0.1:0",
+            ],
+        ),
+    ];
+    let reason = if db.url.starts_with("postgres") {
+        "no ledger there (the database has no govledger schema)"
+    } else {
+        "no ledger there (no such file)"
+    };
+    for (what, args) in commands {
+        let out = govledger(&args);
+        let err = refused(
+            what,
+            &out,
+            &[
+                &format!("error: cannot open database {}: {reason}", db.url),
+                &format!("`govledger init --db {}` creates one", db.url),
+            ],
+        );
+        assert!(!err.contains("code: 14"), "{what}: {err}");
+        assert!(!has_schema(&db.url).await, "{what} created a ledger");
+    }
+    if let Some(dir) = db.dir() {
+        assert_eq!(listing(dir), Vec::<String>::new(), "no file was created");
+    }
+    // `init` still creates one, after which the same read works.
+    let out = govledger(&[
+        "init",
+        "--db",
+        &db.url,
+        "--key-file",
+        &keys.path().join("init.key").display().to_string(),
+        "--admin-id",
+        "P0001",
+        "--admin-name",
+        "管理 太郎",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = govledger(&["verify", "--db", &db.url]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+on_both_backends!(
+    read_commands_on_a_missing_ledger_say_so_in_one_line_and_create_nothing,
+    a_file_or_database_without_the_schema_is_no_ledger_and_stays_as_it_was,
+);
+
+#[test]
+fn without_db_a_read_command_names_the_default_ledger_and_creates_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["token", "list"],
+        vec!["verify"],
+        vec!["export"],
+        vec!["checkpoint"],
+    ] {
+        let out = govledger_in(dir.path(), &args);
+        refused(
+            &args.join(" "),
+            &out,
+            &[
+                "cannot open database sqlite://govledger.db: no ledger there (no such file)",
+                "`govledger init --db sqlite://govledger.db` creates one",
+                "`govledger demo` builds a sample at sqlite://govledger-demo.db",
+                "--db (GOVLEDGER_DB)",
+            ],
+        );
+        assert_eq!(listing(dir.path()), Vec::<String>::new(), "{args:?}");
+    }
+    let out = govledger_in(dir.path(), &["public-key"]);
+    refused(
+        "public-key",
+        &out,
+        &["no signing key at govledger.db.key", "`govledger init`"],
+    );
+}
+
+/// A SQLite file that is empty or not a database, or a PostgreSQL database without the
+/// schema, is refused as "no ledger" and left exactly as it was.
+async fn a_file_or_database_without_the_schema_is_no_ledger_and_stays_as_it_was(db: TestDb) {
+    let Some(dir) = db.dir() else {
+        // PostgreSQL: the test database is empty; the other test covers it. Here: a URL
+        // with a password never shows it.
+        let user = db.url["postgres://".len()..].split('@').next().unwrap();
+        let with_password =
+            db.url
+                .replacen(&format!("//{user}@"), &format!("//{user}:hunter2@"), 1);
+        assert!(with_password.contains(":hunter2@"), "{with_password}");
+        let out = govledger(&["verify", "--db", &with_password]);
+        let err = refused("verify", &out, &["no govledger schema"]);
+        assert!(!err.contains("hunter2"), "{err}");
+        assert!(!has_schema(&db.url).await);
+        return;
+    };
+    for (name, bytes, reason) in [
+        (
+            "empty.db",
+            &b""[..],
+            "no ledger there (the database has no govledger schema)",
+        ),
+        (
+            "notes.db",
+            &b"minutes of the meeting\n"[..],
+            "no ledger there (the file is not a SQLite database)",
+        ),
+    ] {
+        let path = write(dir, name, bytes);
+        for args in [
+            vec!["verify", "--db", &path],
+            vec!["token", "list", "--db", &path],
+        ] {
+            refused(&args.join(" "), &govledger(&args), &[&path, reason]);
+            assert_eq!(std::fs::read(&path).unwrap(), bytes, "{name}: unchanged");
+        }
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(
+            listing(dir),
+            Vec::<String>::new(),
+            "{name}: no -wal or -shm"
+        );
+    }
+}
+
+#[test]
+fn an_unsupported_url_scheme_is_named_and_nothing_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["verify", "--db", "mysql://ledger:pw@db.example/ledger"],
+        vec![
+            "token",
+            "list",
+            "--db",
+            "mysql://ledger:pw@db.example/ledger",
+        ],
+        vec![
+            "init",
+            "--db",
+            "mysql://ledger:pw@db.example/ledger",
+            "--admin-id",
+            "P0001",
+            "--admin-name",
+            "管理 太郎",
+        ],
+        vec!["import", "--db", "MySQL://db.example/ledger", "/dev/null"],
+    ] {
+        let out = govledger_in(dir.path(), &args);
+        let err = refused(
+            &args.join(" "),
+            &out,
+            &[
+                "unsupported scheme",
+                "use sqlite://PATH",
+                "postgres://USER@HOST/DB",
+            ],
+        );
+        assert!(!err.contains(":pw@"), "{err}");
+        assert!(
+            err.contains("mysql://") || err.contains("MySQL://"),
+            "{err}"
+        );
+        assert_eq!(listing(dir.path()), Vec::<String>::new(), "{args:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_postgres_database_is_named_with_its_server() {
+    let Ok(admin) = std::env::var(support::PG_ENV) else {
+        eprintln!(
+            "SKIPPED: PostgreSQL test — set {} to run it (CI does)",
+            support::PG_ENV
+        );
+        return;
+    };
+    let opts: sqlx::postgres::PgConnectOptions = admin.parse().unwrap();
+    let server = format!("{}:{}", opts.get_host(), opts.get_port());
+    let url = format!(
+        "postgres://{}@{server}/govledger_no_such_database",
+        opts.get_username()
+    );
+    for args in [
+        vec!["verify", "--db", &url],
+        vec![
+            "init",
+            "--db",
+            &url,
+            "--admin-id",
+            "P1",
+            "--admin-name",
+            "N",
+        ],
+    ] {
+        let err = refused(
+            &args.join(" "),
+            &govledger(&args),
+            &[&format!(
+                "database \"govledger_no_such_database\" does not exist on {server}"
+            )],
+        );
+        assert!(!err.contains("at line"), "{err}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Error messages: one clear line (issue 14.6)
+// ---------------------------------------------------------------------------------------------
+
+/// A ledger made by `init` in `dir`, with its checkpoint (`cp.txt`), public key (`pub.txt`),
+/// signing key (`l.db.key`) and export (`e.jsonl`) as files there.
+fn ledger_files(dir: &Path) {
+    let run = |args: &[&str]| {
+        let out = govledger_in(dir, args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        out.stdout
+    };
+    run(&[
+        "init",
+        "--db",
+        "sqlite://l.db",
+        "--admin-id",
+        "P0001",
+        "--admin-name",
+        "管理 太郎",
+    ]);
+    let cp = run(&["checkpoint", "--db", "sqlite://l.db"]);
+    std::fs::write(dir.join("cp.txt"), cp).unwrap();
+    let key = run(&["public-key", "--db", "sqlite://l.db"]);
+    std::fs::write(dir.join("pub.txt"), key).unwrap();
+    run(&["export", "--db", "sqlite://l.db", "--out", "e.jsonl"]);
+}
+
+#[test]
+fn a_swapped_key_and_checkpoint_is_named_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    ledger_files(dir.path());
+    let verify = |checkpoint: &str, key: &str| {
+        govledger_in(
+            dir.path(),
+            &[
+                "verify",
+                "--file",
+                "e.jsonl",
+                "--checkpoint",
+                checkpoint,
+                "--key",
+                key,
+            ],
+        )
+    };
+    let out = verify("cp.txt", "pub.txt");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let cases = [
+        (
+            "pub.txt",
+            "cp.txt",
+            "--key and --checkpoint are swapped: --key cp.txt is a checkpoint and --checkpoint pub.txt is the public key",
+        ),
+        (
+            "cp.txt",
+            "cp.txt",
+            "--key cp.txt is a checkpoint, not the log's public key",
+        ),
+        (
+            "pub.txt",
+            "pub.txt",
+            "--checkpoint pub.txt is a public key, not a checkpoint",
+        ),
+        (
+            "cp.txt",
+            "l.db.key",
+            "--key l.db.key is the private signing key",
+        ),
+        (
+            "l.db.key",
+            "pub.txt",
+            "--checkpoint l.db.key is the private signing key, not a checkpoint",
+        ),
+    ];
+    for (checkpoint, key, expect) in cases {
+        let what = format!("verify --checkpoint {checkpoint} --key {key}");
+        let err = refused(&what, &verify(checkpoint, key), &[expect]);
+        assert!(!err.contains("invalid key name"), "{what}: {err}");
+    }
+    // A key file that is not there: its cause once, not twice.
+    let err = refused(
+        "missing key",
+        &verify("cp.txt", "nothing.txt"),
+        &["nothing.txt"],
+    );
+    assert_eq!(err.matches("No such file").count(), 1, "{err}");
+
+    // The proof client checks the same before it asks any server.
+    let proof = |kind: &str, checkpoint: &str, key: &str| {
+        let mut args = vec![
+            "proof",
+            kind,
+            "--url",
+            "http://127.0.0.1:9",
+            "--token",
+            "glt_0123456789abcdef_x",
+            "--key",
+            key,
+            "--checkpoint",
+            checkpoint,
+        ];
+        if kind == "inclusion" {
+            args.extend(["--seq", "1"]);
+        }
+        govledger_in(dir.path(), &args)
+    };
+    for kind in ["inclusion", "consistency"] {
+        for (checkpoint, key, expect) in cases {
+            let what = format!("proof {kind} --checkpoint {checkpoint} --key {key}");
+            let err = refused(&what, &proof(kind, checkpoint, key), &[expect]);
+            assert!(!err.contains("127.0.0.1:9"), "{what}: no request: {err}");
+        }
+    }
+}
+
+#[test]
+fn the_proof_client_names_a_url_without_scheme_and_a_mangled_token() {
+    let dir = tempfile::tempdir().unwrap();
+    ledger_files(dir.path());
+    let proof = |url: &str, token: &str| {
+        govledger_in(
+            dir.path(),
+            &[
+                "proof",
+                "inclusion",
+                "--url",
+                url,
+                "--token",
+                token,
+                "--key",
+                "pub.txt",
+                "--seq",
+                "1",
+            ],
+        )
+    };
+    let token = "glt_0123456789abcdef_c2VjcmV0IG5vdCBzaG93bg";
+    refused(
+        "no scheme",
+        &proof("127.0.0.1:8080", token),
+        &["--url \"127.0.0.1:8080\" has no scheme: write http://127.0.0.1:8080"],
+    );
+    refused(
+        "host:port read as a scheme",
+        &proof("localhost:8080", token),
+        &["--url \"localhost:8080\" has no scheme: write http://localhost:8080"],
+    );
+    refused(
+        "another scheme",
+        &proof("ftp://127.0.0.1:8080", token),
+        &["the scheme ftp:// is not http:// or https://"],
+    );
+    let err = refused(
+        "truncated token",
+        &proof("http://127.0.0.1:9", "glt_0123456789abcdef_c2Vjcm…"),
+        &["--token contains '…'", "truncated"],
+    );
+    assert!(!err.contains("c2Vjcm"), "the token is never shown: {err}");
+    refused(
+        "a space in the token",
+        &proof("http://127.0.0.1:9", "glt_0123456789abcdef_c2V jcm"),
+        &["--token contains ' '"],
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn http_errors_say_what_is_wrong_with_a_date_a_seq_or_a_token() {
+    let db = TestDb::sqlite();
+    let app = support::http::genesis_app(&db).await;
+    let problem = |res: reqwest::Response, status: u16| async move {
+        assert_eq!(res.status(), status);
+        let p: serde_json::Value = res.json().await.unwrap();
+        p["detail"].as_str().unwrap().to_owned()
+    };
+    for (as_of, wrong) in [
+        ("2025-13-01", "has month 13, not 1 to 12"),
+        ("2025-04-31", "has day 31, but 2025-04 has days 1 to 30"),
+        (
+            "2025-04-01T09:00:00",
+            "has no UTC offset: add +09:00 for JST, or Z",
+        ),
+        ("2025-04-01T9:00+09:00", "not hh:mm:ss"),
+    ] {
+        let res = app
+            .get(&format!("/v1/organisation?as_of={as_of}"), &app.auditor)
+            .send()
+            .await
+            .unwrap();
+        let detail = problem(res, 400).await;
+        assert!(detail.contains(wrong), "{as_of}: {detail}");
+        assert!(detail.contains("YYYY-MM-DD"), "{as_of}: {detail}");
+        assert!(
+            detail.contains("2025-04-01T09:30:00+09:00"),
+            "{as_of}: {detail}"
+        );
+        assert!(!detail.contains("premature"), "{as_of}: {detail}");
+    }
+    // A decision's effective_at is read the same way.
+    let body = serde_json::json!({"title": "周知", "body": "本文", "bureau": null,
+                                  "effective_at": "2025-02-29"});
+    let res = app
+        .post_json(
+            "/v1/commands/issue_directive",
+            &app.admin,
+            &body.to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let detail = problem(res, status).await;
+    assert_eq!(status, 422, "{detail}");
+    assert!(
+        detail.contains("has day 29, but 2025-02 has days 1 to 28"),
+        "{detail}"
+    );
+
+    for seq in ["0", "1000"] {
+        let res = app
+            .get(&format!("/v1/proof/inclusion?seq={seq}"), &app.auditor)
+            .send()
+            .await
+            .unwrap();
+        let detail = problem(res, 400).await;
+        assert!(detail.contains("seqs run from 1"), "{seq}: {detail}");
+        assert!(!detail.contains("18446744073709551615"), "{seq}: {detail}");
+        assert!(!detail.contains("leaf index"), "{seq}: {detail}");
+    }
+
+    let cut = format!("Bearer {}…", &app.auditor[..20]);
+    let res = app
+        .client
+        .get(format!("{}/v1/head", app.url))
+        .header(
+            reqwest::header::AUTHORIZATION,
+            reqwest::header::HeaderValue::from_bytes(cut.as_bytes()).unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let detail = problem(res, 401).await;
+    assert!(detail.contains("truncated"), "{detail}");
+    assert!(!detail.contains("must read `Bearer <token>`"), "{detail}");
+}

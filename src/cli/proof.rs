@@ -121,6 +121,7 @@ async fn inclusion(
     seq: u64,
     checkpoint: Option<PathBuf>,
 ) -> anyhow::Result<Verdict> {
+    crate::cli::check_key_and_checkpoint(&server.key, checkpoint.as_deref())?;
     let key = read_verifier_key(&server.key)?;
     let client = Client::new(&server)?;
     let (note, from) = match &checkpoint {
@@ -170,6 +171,7 @@ async fn consistency(
     checkpoint: PathBuf,
     save: Option<PathBuf>,
 ) -> anyhow::Result<Verdict> {
+    crate::cli::check_key_and_checkpoint(&server.key, Some(&checkpoint))?;
     let key = read_verifier_key(&server.key)?;
     let client = Client::new(&server)?;
     let old_note = std::fs::read(&checkpoint)
@@ -357,13 +359,15 @@ struct Client {
 
 impl Client {
     fn new(server: &ServerArgs) -> anyhow::Result<Client> {
+        let base = crate::cli::server_url("--url", &server.url)?;
+        crate::cli::check_token("--token", &server.token)?;
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(30))
             .build()
             .context("cannot make an HTTP client")?;
         Ok(Client {
             http,
-            base: server.url.trim_end_matches('/').to_owned(),
+            base,
             token: server.token.clone(),
         })
     }

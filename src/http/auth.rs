@@ -89,6 +89,22 @@ async fn authenticate(
             "a bearer token is required (Authorization: Bearer glt_…)",
         ));
     };
+    // A token pasted with "…" (or any other byte no token has) was cut short when copied;
+    // say so rather than that the header is not `Bearer <token>`.
+    if let Some(presented) = value
+        .as_bytes()
+        .get(..7)
+        .filter(|scheme| scheme.eq_ignore_ascii_case(b"bearer "))
+        .and_then(|_| value.as_bytes().get(7..))
+        && presented
+            .trim_ascii()
+            .iter()
+            .any(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')))
+    {
+        return Err(Error::Unauthorized(
+            "the token has a character no token has (such as …): it was truncated or mangled when copied; send the whole glt_<id>_<secret>",
+        ));
+    }
     let token = value
         .to_str()
         .ok()

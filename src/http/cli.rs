@@ -2,12 +2,11 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::Subcommand;
 
 use super::tokens::{self, Role};
 use crate::cli::DbArg;
-use crate::store::{self, Store};
+use crate::store::Store;
 
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
@@ -82,8 +81,7 @@ pub async fn token(command: TokenCommand) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Tokens are kept in a ledger: one that does not exist is not created.
 async fn open(db: &DbArg) -> anyhow::Result<Store> {
-    Store::open(&db.db)
-        .await
-        .with_context(|| format!("cannot open {}", store::redact(&db.db)))
+    crate::cli::open_ledger(&db.db).await
 }

@@ -217,6 +217,10 @@ pub async fn inclusion(
         Some(size) => size,
         None => state.store().head().await?.seq,
     };
+    if seq == 0 || seq > size {
+        // Not "leaf index 18446744073709551615": seqs count from 1.
+        return Err(proof_error("seq", ProofRequestError::BadSeq { seq, size }));
+    }
     let path = state
         .store()
         .inclusion_proof(seq, size)

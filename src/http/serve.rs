@@ -11,7 +11,7 @@ use super::{AppState, app};
 use crate::cli::{DbArg, KeyArg};
 use crate::ledger::Ledger;
 use crate::notary::Notary;
-use crate::store::{self, Store};
+use crate::store;
 
 /// How long in-flight requests may take to finish after a shutdown signal.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -39,9 +39,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let key_path = args.key.path(&args.db.db);
     let notary = Notary::from_key_file(&key_path)
         .with_context(|| format!("signing key {}", key_path.display()))?;
-    let store = Store::open(&args.db.db)
-        .await
-        .with_context(|| format!("cannot open {}", store::redact(&args.db.db)))?;
+    // Serving creates no ledger: `init`, `demo` and `import` do.
+    let store = crate::cli::open_ledger(&args.db.db).await?;
     let (ledger, loaded) = Ledger::open(store)
         .await
         .context("cannot load the projections")?;

@@ -114,6 +114,16 @@ pub enum StoreError {
     EmptyAppend,
     #[error("cannot open database {url}: {reason}")]
     Open { url: String, reason: String },
+    /// No ledger at `url`: no such file or database, or (for `open_existing`) one without
+    /// the schema.
+    #[error("cannot open database {url}: {reason}")]
+    NoLedger { url: String, reason: String },
+    /// A URL scheme that is neither SQLite nor PostgreSQL (read as a file name, it would
+    /// have made a SQLite file of that name).
+    #[error(
+        "cannot open database {url}: unsupported scheme {scheme}://; use sqlite://PATH (or a bare path) or postgres://USER@HOST/DB"
+    )]
+    UnsupportedScheme { url: String, scheme: String },
     #[error("stored data is corrupt at seq {seq}: {reason}")]
     Corrupt { seq: u64, reason: String },
     #[error("tree size {size} is beyond the ledger head ({head})")]
@@ -308,7 +318,8 @@ impl Store {
         Ok(store)
     }
 
-    /// Opens an existing ledger without creating a file; migrations still run.
+    /// Opens an existing ledger, creating nothing: a missing file or database, or one without
+    /// the schema, is [`StoreError::NoLedger`]. Migrations of an existing schema still run.
     pub async fn open_existing(url: &str) -> Result<Store, StoreError> {
         let store = Store::connect(url, false).await?;
         store.migrate().await?;
@@ -321,15 +332,27 @@ impl Store {
             reason,
         };
         let write_failed_at: Arc<Mutex<Option<std::time::Instant>>> = Arc::new(Mutex::new(None));
-        let pool = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+        let pool = if matches!(scheme.as_deref(), Some("postgres" | "postgresql")) {
             let opts = PgConnectOptions::from_str(url).map_err(|e| open_err(e.to_string()))?;
             // One direct connection first: a pool retries until its timeout and then reports
             // only "timed out", where an operator needs "connection refused" at once.
-            let probe = tokio::time::timeout(Duration::from_secs(10), opts.connect())
+            let mut probe = tokio::time::timeout(Duration::from_secs(10), opts.connect())
                 .await
                 .map_err(|_| open_err("no answer within 10 s".into()))?
-                .map_err(|e| open_err(e.to_string()))?;
+                .map_err(|e| pg_connect_error(url, &opts, e))?;
+            let has_schema = create
+                || sqlx::query_scalar("SELECT to_regclass('ledger_head') IS NOT NULL")
+                    .fetch_one(&mut probe)
+                    .await
+                    .map_err(|e| open_err(e.to_string()))?;
             let _ = probe.close().await;
+            if !has_schema {
+                return Err(no_ledger(
+                    url,
+                    "no ledger there (the database has no govledger schema)",
+                ));
+            }
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
@@ -337,14 +360,23 @@ impl Store {
                 .await
                 .map_err(|e| open_err(e.to_string()))?;
             Pool::Postgres(pool)
+        } else if let Some(scheme) = scheme.filter(|s| s != "sqlite") {
+            return Err(StoreError::UnsupportedScheme {
+                url: redact(url),
+                scheme,
+            });
         } else {
-            let url = if url.starts_with("sqlite:") {
+            let sqlite_url = if url.starts_with("sqlite:") {
                 url.to_owned()
             } else {
                 format!("sqlite://{url}")
             };
-            let opts = SqliteConnectOptions::from_str(&url)
-                .map_err(|e| open_err(e.to_string()))?
+            let opts =
+                SqliteConnectOptions::from_str(&sqlite_url).map_err(|e| open_err(e.to_string()))?;
+            if !create {
+                sqlite_has_ledger(url, &opts).await?;
+            }
+            let opts = opts
                 .create_if_missing(create)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
@@ -826,6 +858,81 @@ fn to_u64(v: i64) -> Result<u64, StoreError> {
 /// Database integers are i64; seqs and limits beyond i64::MAX are clamped (never reached).
 fn to_i64(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+fn no_ledger(url: &str, reason: &str) -> StoreError {
+    StoreError::NoLedger {
+        url: redact(url),
+        reason: reason.to_owned(),
+    }
+}
+
+/// Refuses, before the pool opens it (and sets its journal mode, which writes), a SQLite file
+/// that does not exist or holds no ledger: one read-only connection looks.
+async fn sqlite_has_ledger(url: &str, opts: &SqliteConnectOptions) -> Result<(), StoreError> {
+    if !opts.get_filename().exists() {
+        return Err(no_ledger(url, "no ledger there (no such file)"));
+    }
+    let mut conn = opts
+        .clone()
+        .read_only(true)
+        .connect()
+        .await
+        .map_err(|e| StoreError::Open {
+            url: redact(url),
+            reason: e.to_string(),
+        })?;
+    let found: Result<bool, sqlx::Error> = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger_head')",
+    )
+    .fetch_one(&mut conn)
+    .await;
+    let _ = conn.close().await;
+    match found {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(no_ledger(
+            url,
+            "no ledger there (the database has no govledger schema)",
+        )),
+        // SQLITE_NOTADB (26): some other file.
+        Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("26") => Err(no_ledger(
+            url,
+            "no ledger there (the file is not a SQLite database)",
+        )),
+        Err(e) => Err(StoreError::Open {
+            url: redact(url),
+            reason: e.to_string(),
+        }),
+    }
+}
+
+/// A failed PostgreSQL connection in the server's words, without the server's source line
+/// ("… at line 948"); a missing database is named with its server.
+fn pg_connect_error(url: &str, opts: &PgConnectOptions, e: sqlx::Error) -> StoreError {
+    let server = match opts.get_socket() {
+        Some(dir) => dir.display().to_string(),
+        None => format!("{}:{}", opts.get_host(), opts.get_port()),
+    };
+    match &e {
+        // invalid_catalog_name: the database does not exist.
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("3D000") => {
+            StoreError::NoLedger {
+                url: redact(url),
+                reason: format!(
+                    "database {:?} does not exist on {server}",
+                    opts.get_database().unwrap_or(opts.get_username())
+                ),
+            }
+        }
+        sqlx::Error::Database(db) => StoreError::Open {
+            url: redact(url),
+            reason: format!("{} (server {server})", db.message()),
+        },
+        _ => StoreError::Open {
+            url: redact(url),
+            reason: e.to_string(),
+        },
+    }
 }
 
 /// A database URL with any password removed, safe for messages and logs.

@@ -76,6 +76,8 @@ pub async fn issue_token(db_url: &str, person: &str, role: &str) -> String {
 
 /// Starts the server on `db` with an admin (`ADMIN1`) and an auditor (`AUDITOR1`) token.
 pub async fn spawn_app(db: &TestDb) -> TestApp {
+    // An empty ledger (schema only): the CLI creates none outside `init`, `demo` and `import`.
+    db.open().await.close().await;
     let admin = issue_token(&db.url, "ADMIN1", "admin").await;
     let auditor = issue_token(&db.url, "AUDITOR1", "auditor").await;
     let dir = key_dir();
