@@ -128,20 +128,19 @@ fn refuse_duplicate_members(bytes: &[u8]) -> Result<(), Error> {
         path: "body".into(),
         found: &found,
     };
-    // Any other failure (not JSON, nested too deep) is left to the parse that follows, which
-    // names it as it always has.
-    if serde::de::DeserializeSeed::deserialize(walk, &mut de).is_err()
-        && let Some(field) = found.into_inner()
-    {
-        return Err(Error::InvalidBody {
+    // Only a whole, well-formed text is judged here; anything else (not JSON, nested too deep)
+    // is left to the parse that follows, which names it as it always has.
+    let whole = serde::de::DeserializeSeed::deserialize(walk, &mut de).is_ok() && de.end().is_ok();
+    match found.into_inner() {
+        Some(field) if whole => Err(Error::InvalidBody {
             field,
             detail: "a duplicate member: each member may appear once in an object".into(),
-        });
+        }),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
-/// Walks a JSON value, noting in `found` the path of the first member named twice.
+/// Walks a JSON value to its end, noting in `found` the path of the first member named twice.
 struct Members<'a> {
     path: String,
     found: &'a std::cell::RefCell<Option<String>>,
@@ -203,8 +202,7 @@ impl<'de> serde::de::Visitor<'de> for Members<'_> {
         while let Some(key) = map.next_key::<String>()? {
             let path = format!("{}.{key}", self.path);
             if !seen.insert(key) {
-                *self.found.borrow_mut() = Some(path);
-                return Err(serde::de::Error::custom("duplicate member"));
+                self.found.borrow_mut().get_or_insert_with(|| path.clone());
             }
             map.next_value_seed(Members {
                 path,
@@ -296,4 +294,44 @@ pub fn param<T>(
     value
         .map(|v| parse(v).map_err(|detail| Error::bad_param(field, detail)))
         .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn duplicate(text: &str) -> Option<String> {
+        match parse_json::<serde_json::Value>(text.as_bytes()) {
+            Err(Error::InvalidBody { field, detail }) if detail.contains("duplicate member") => {
+                Some(field)
+            }
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_member_named_twice_in_one_object_is_refused_by_its_path() {
+        assert_eq!(
+            duplicate(r#"{"title":"a","title":"b"}"#).as_deref(),
+            Some("body.title")
+        );
+        assert_eq!(
+            duplicate(r#"{"a":{"b":[0,{"c":1,"c":1}]}}"#).as_deref(),
+            Some("body.a.b[1].c")
+        );
+        // The same name in different objects, and escapes spelling other names, are fine.
+        assert_eq!(duplicate(r#"[{"a":1},{"a":2}]"#), None);
+        assert_eq!(duplicate(r#"{"a":{"a":1},"b":{"a":2}}"#), None);
+        assert_eq!(duplicate(r#"{"a":1,"\u0061b":2}"#), None);
+        // An escape spelling the same name is the same member.
+        assert_eq!(
+            duplicate(r#"{"a":1,"\u0061":2}"#).as_deref(),
+            Some("body.a")
+        );
+        // Not JSON: still the parse error it always was.
+        assert!(matches!(
+            parse_json::<serde_json::Value>(br#"{"a":1,"a""#),
+            Err(Error::MalformedBody(_))
+        ));
+    }
 }
