@@ -239,6 +239,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     listen,
                     key,
                     checkpoint_every: 60,
+                    limits: Default::default(),
                 })
                 .await?;
             }

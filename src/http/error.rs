@@ -100,6 +100,16 @@ pub enum Error {
     /// 404.
     #[error("{0}")]
     NotFound(String),
+    /// 404: a filter names something the ledger does not know (`?asset=A99`), which would
+    /// otherwise read as an empty answer.
+    #[error("unknown {what} {value}{hint}")]
+    Unknown {
+        field: String,
+        what: &'static str,
+        value: String,
+        /// Said after the value, e.g. "; ids are case-sensitive: A01".
+        hint: String,
+    },
     /// 400: a query or path parameter is not acceptable.
     #[error("{field}: {detail}")]
     BadParameter { field: String, detail: String },
@@ -112,6 +122,9 @@ pub enum Error {
     /// 422: JSON, but not the shape this endpoint takes (unknown field, wrong type, missing).
     #[error("{field}: {detail}")]
     InvalidBody { field: String, detail: String },
+    /// 408: the client did not send its body in time (`serve --body-timeout`).
+    #[error("{0}")]
+    RequestTimeout(String),
     /// 413.
     #[error("the body is larger than {limit_bytes} bytes")]
     PayloadTooLarge { limit_bytes: usize },
@@ -152,6 +165,21 @@ impl Error {
         }
     }
 
+    /// [`Error::Unknown`] for `value` of parameter `field`, which names a `what`.
+    pub fn unknown(field: &str, what: &'static str, value: &str, hint: Option<String>) -> Error {
+        // The value is echoed; a long one is cut (it is the client's own input anyway).
+        let mut shown: String = value.chars().take(100).collect();
+        if shown.len() < value.len() {
+            shown.push('…');
+        }
+        Error::Unknown {
+            field: field.to_owned(),
+            what,
+            value: shown,
+            hint: hint.map(|h| format!("; {h}")).unwrap_or_default(),
+        }
+    }
+
     pub fn internal(e: impl std::fmt::Display) -> Error {
         Error::Internal(e.to_string())
     }
@@ -167,6 +195,12 @@ impl Error {
                 Problem::new(S::FORBIDDEN, "forbidden", "Not allowed for this role").detail(*d)
             }
             Error::NotFound(d) => Problem::new(S::NOT_FOUND, "not-found", "Not found").detail(d),
+            Error::Unknown { field, .. } => {
+                let mut p = Problem::new(S::NOT_FOUND, "unknown-value", "Not in the ledger")
+                    .detail(self.to_string());
+                p.field = Some(field.clone());
+                p
+            }
             Error::BadParameter { field, detail } => {
                 let mut p = Problem::new(S::BAD_REQUEST, "bad-parameter", "Invalid parameter")
                     .detail(format!("{field}: {detail}"));
@@ -195,6 +229,12 @@ impl Error {
                 p.field = Some(field.clone());
                 p
             }
+            Error::RequestTimeout(d) => Problem::new(
+                S::REQUEST_TIMEOUT,
+                "request-timeout",
+                "The request's body arrived too slowly",
+            )
+            .detail(format!("{d}; send it again, faster")),
             Error::PayloadTooLarge { .. } => {
                 Problem::new(S::PAYLOAD_TOO_LARGE, "payload-too-large", "Body too large")
                     .detail(self.to_string())

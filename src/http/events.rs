@@ -288,6 +288,7 @@ fn json_response(v: &impl Serialize) -> Result<Response, Error> {
         (status = 304, description = "Not modified since the ETag in If-None-Match"),
         (status = 400, description = "A bad parameter (named in `field`)", body = super::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad token", body = super::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`stream` or `actor` names no stream or actor of the ledger (names are case-sensitive); `field` names the parameter", body = super::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -297,8 +298,10 @@ pub async fn list(
     Query(q): Query<EventsQuery>,
 ) -> Result<Response, Error> {
     let (filter, after, limit) = q.filter()?;
-    let head = state.store().head().await?;
+    // Folded, so that a person registered by another instance is known to the actor check.
+    let head = state.folded_head().await?;
     conditional_async(&headers, &head, async {
+        refuse_unknown_names(&state, &filter, head.seq).await?;
         // Each page scans at most SCAN_WINDOW seqs, so a selective filter costs a bounded
         // amount per request; the page may then hold fewer than `limit` events, and `next`
         // continues the scan where this window ended.
@@ -318,6 +321,45 @@ pub async fn list(
         json_response(&serde_json::json!({ "events": events, "next": next }))
     })
     .await
+}
+
+/// 404 for a `stream` or `actor` filter that names no stream or actor of the ledger up to
+/// `upto`: an empty page would read as "nothing happened" when the name is simply wrong.
+/// (`type` and `basis` are not checked: a type is free text to the store, a basis a prefix.)
+async fn refuse_unknown_names(state: &AppState, f: &Filter, upto: u64) -> Result<(), Error> {
+    if let Some(stream) = &f.stream
+        && stream_version_at(state.store(), stream, upto).await? == 0
+    {
+        return Err(Error::unknown("stream", "stream", stream, None));
+    }
+    if let Some(actor) = &f.actor {
+        // A registered person is known even before their first act; anyone else (a bootstrap
+        // actor such as the one `token issue --actor` names) only by having acted.
+        let registered = state.ledger().read(|s| s.person(actor).is_some());
+        if !registered && !has_acted(state.store(), actor, upto).await? {
+            let hint = state.ledger().read(|s| {
+                s.persons()
+                    .find(|p| p.id.eq_ignore_ascii_case(actor))
+                    .map(|p| format!("ids are case-sensitive: {}", p.id))
+            });
+            return Err(Error::unknown("actor", "actor", actor, hint));
+        }
+    }
+    Ok(())
+}
+
+/// Whether any event up to `upto` names `actor`. Unindexed: a name that never acted costs a
+/// scan of the log, as much as one export of it (which the same token may ask for).
+async fn has_acted(store: &Store, actor: &str, upto: u64) -> Result<bool, Error> {
+    let found: Option<i64> = on_pool!(store, |p| {
+        sqlx::query_scalar("SELECT seq FROM events WHERE actor = $1 AND seq <= $2 LIMIT 1")
+            .bind(actor)
+            .bind(i64::try_from(upto).unwrap_or(i64::MAX))
+            .fetch_optional(p)
+            .await
+            .map_err(crate::store::StoreError::from)?
+    });
+    Ok(found.is_some())
 }
 
 /// [`conditional`] for a body that needs awaiting: skipped entirely on a 304.

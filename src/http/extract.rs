@@ -1,10 +1,14 @@
 //! Extractors that answer bad input with our problem documents instead of axum's plain text:
 //! a JSON body names the field at fault; a query string refuses unknown parameters.
 
+use std::time::Duration;
+
+use axum::body::Body;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 use bytes::Bytes;
+use futures_util::StreamExt as _;
 use serde::de::DeserializeOwned;
 
 use super::error::Error;
@@ -43,6 +47,8 @@ where
                 Error::PayloadTooLarge {
                     limit_bytes: MAX_BODY_BYTES,
                 }
+            } else if let Some(late) = find_cause::<BodyTimedOut>(&rejection) {
+                Error::RequestTimeout(late.to_string())
             } else {
                 Error::MalformedBody("the body could not be read".into())
             }
@@ -51,8 +57,46 @@ where
     }
 }
 
+/// The body did not arrive in full within the time the server gives it (`serve
+/// --body-timeout`): the client's slowness, answered 408.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("the body did not arrive within {} s of the request's head", .0.as_secs())]
+pub struct BodyTimedOut(pub Duration);
+
+/// `body`, failing with [`BodyTimedOut`] unless it ends within `timeout` from now.
+pub fn with_body_deadline(body: Body, timeout: Duration) -> Body {
+    let deadline = tokio::time::Instant::now() + timeout;
+    let frames = futures_util::stream::unfold(Some(body.into_data_stream()), move |s| async move {
+        let mut s = s?;
+        match tokio::time::timeout_at(deadline, s.next()).await {
+            Ok(Some(frame)) => Some((frame.map_err(axum::BoxError::from), Some(s))),
+            Ok(None) => None,
+            // Once timed out the stream ends after the error.
+            Err(_) => Some((Err(BodyTimedOut(timeout).into()), None)),
+        }
+    });
+    Body::from_stream(frames)
+}
+
+/// The first error of type `E` in `error`'s chain of sources (extractors wrap body errors).
+fn find_cause<'a, E: std::error::Error + 'static>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a E> {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        if let Some(found) = e.downcast_ref::<E>() {
+            return Some(found);
+        }
+        next = e.source();
+    }
+    None
+}
+
 /// Parses `bytes` as a `T`, classifying the error as [`Json`] describes.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    // First, so that a member named twice is named as such whatever the target type makes
+    // of it (a struct would say "duplicate field", a map would keep the last one).
+    refuse_duplicate_members(bytes)?;
     let mut de = serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(&mut de) {
         Ok(value) => {
@@ -71,6 +115,101 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
                 _ => Error::MalformedBody(inner.to_string()),
             })
         }
+    }
+}
+
+/// Refuses a JSON text in which an object names a member twice. serde keeps the last one
+/// (`{"title":"a","title":"b"}` would record "b"), so what the client meant is unknowable;
+/// the canonical decoder refuses them in event bodies for the same reason.
+fn refuse_duplicate_members(bytes: &[u8]) -> Result<(), Error> {
+    let found = std::cell::RefCell::new(None);
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let walk = Members {
+        path: "body".into(),
+        found: &found,
+    };
+    // Only a whole, well-formed text is judged here; anything else (not JSON, nested too deep)
+    // is left to the parse that follows, which names it as it always has.
+    let whole = serde::de::DeserializeSeed::deserialize(walk, &mut de).is_ok() && de.end().is_ok();
+    match found.into_inner() {
+        Some(field) if whole => Err(Error::InvalidBody {
+            field,
+            detail: "a duplicate member: each member may appear once in an object".into(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Walks a JSON value to its end, noting in `found` the path of the first member named twice.
+struct Members<'a> {
+    path: String,
+    found: &'a std::cell::RefCell<Option<String>>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Members<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Members<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_none<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut i = 0usize;
+        loop {
+            let item = Members {
+                path: format!("{}[{i}]", self.path),
+                found: self.found,
+            };
+            if seq.next_element_seed(item)?.is_none() {
+                return Ok(());
+            }
+            i += 1;
+        }
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let path = format!("{}.{key}", self.path);
+            if !seen.insert(key) {
+                self.found.borrow_mut().get_or_insert_with(|| path.clone());
+            }
+            map.next_value_seed(Members {
+                path,
+                found: self.found,
+            })?;
+        }
+        Ok(())
     }
 }
 
@@ -155,4 +294,44 @@ pub fn param<T>(
     value
         .map(|v| parse(v).map_err(|detail| Error::bad_param(field, detail)))
         .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn duplicate(text: &str) -> Option<String> {
+        match parse_json::<serde_json::Value>(text.as_bytes()) {
+            Err(Error::InvalidBody { field, detail }) if detail.contains("duplicate member") => {
+                Some(field)
+            }
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_member_named_twice_in_one_object_is_refused_by_its_path() {
+        assert_eq!(
+            duplicate(r#"{"title":"a","title":"b"}"#).as_deref(),
+            Some("body.title")
+        );
+        assert_eq!(
+            duplicate(r#"{"a":{"b":[0,{"c":1,"c":1}]}}"#).as_deref(),
+            Some("body.a.b[1].c")
+        );
+        // The same name in different objects, and escapes spelling other names, are fine.
+        assert_eq!(duplicate(r#"[{"a":1},{"a":2}]"#), None);
+        assert_eq!(duplicate(r#"{"a":{"a":1},"b":{"a":2}}"#), None);
+        assert_eq!(duplicate(r#"{"a":1,"\u0061b":2}"#), None);
+        // An escape spelling the same name is the same member.
+        assert_eq!(
+            duplicate(r#"{"a":1,"\u0061":2}"#).as_deref(),
+            Some("body.a")
+        );
+        // Not JSON: still the parse error it always was.
+        assert!(matches!(
+            parse_json::<serde_json::Value>(br#"{"a":1,"a""#),
+            Err(Error::MalformedBody(_))
+        ));
+    }
 }

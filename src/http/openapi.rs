@@ -131,7 +131,7 @@ fn document_value() -> Result<serde_json::Value, serde_json::Error> {
 /// `components/responses`) to every operation that does not document them itself: the auth
 /// middleware's 401 and 429 on every route that needs a token, 503 when the database cannot
 /// be reached or the request outlives [`super::REQUEST_TIMEOUT`], and the JSON body
-/// extractor's 415. Each is a problem document.
+/// extractor's 415 and 408 (a body too slow). Each is a problem document.
 fn add_common_responses(doc: &mut serde_json::Value) {
     use serde_json::json;
     let problem = |description: &str| {
@@ -165,6 +165,11 @@ fn add_common_responses(doc: &mut serde_json::Value) {
             "UnsupportedMediaType",
             problem("The body is not sent as application/json"),
         ),
+        (
+            "408",
+            "RequestTimeout",
+            problem("The body did not arrive in full in time (`serve --body-timeout`)"),
+        ),
     ];
     if let Some(components) = doc.get_mut("components").and_then(|c| c.as_object_mut()) {
         let responses = components.entry("responses").or_insert_with(|| json!({}));
@@ -194,7 +199,7 @@ fn add_common_responses(doc: &mut serde_json::Value) {
         };
         for (status, name, _) in &common {
             let applies = match *status {
-                "415" => takes_json,
+                "415" | "408" => takes_json,
                 _ => needs_token,
             };
             if applies {

@@ -478,6 +478,7 @@ pub async fn person(
         (status = 200, description = "Grants in force: `{as_of, known_at, head, grants, page}`, a page at a time (`offset`, `limit`)", content((ViewHeader = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
         (status = 304, description = "Not modified"),
         (status = 400, description = "A bad parameter", body = super::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`asset` or `person` names no asset or person of the ledger as known at `known_at` (ids are case-sensitive); `field` names the parameter", body = super::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -493,7 +494,15 @@ pub async fn access(
         q.format.as_deref(),
     )?;
     let w = window(q.offset.as_deref(), q.limit.as_deref())?;
-    let page = |l: &Lens<'_>| to_value(l.access_page(q.asset.as_deref(), q.person.as_deref(), w));
+    let page = |l: &Lens<'_>| {
+        if let Some(asset) = q.asset.as_deref() {
+            known_asset(l, asset)?;
+        }
+        if let Some(person) = q.person.as_deref() {
+            known_person(l, "person", person)?;
+        }
+        to_value(l.access_page(q.asset.as_deref(), q.person.as_deref(), w))
+    };
     paged_view(
         &state,
         &headers,
@@ -505,6 +514,37 @@ pub async fn access(
         rows::access,
     )
     .await
+}
+
+/// `Ok` when the ledger, as known at the lens's seq, has annexed asset `id` (at any
+/// effective time: an asset not yet annexed at `as_of` is known, and has no grants then);
+/// else 404 naming the `asset` parameter, never a silent empty view.
+fn known_asset(l: &Lens<'_>, id: &str) -> Result<(), Error> {
+    let known = |a: &govledger_projections::Asset| a.versions.iter().any(|v| l.knows(v.start.seq));
+    if l.state.asset(id).is_some_and(known) {
+        return Ok(());
+    }
+    let hint = l
+        .state
+        .assets()
+        .find(|a| a.id.eq_ignore_ascii_case(id) && known(a))
+        .map(|a| format!("ids are case-sensitive: {}", a.id));
+    Err(Error::unknown("asset", "asset", id, hint))
+}
+
+/// `Ok` when the ledger, as known at the lens's seq, has registered person `id`; else 404
+/// naming parameter `field`.
+pub(super) fn known_person(l: &Lens<'_>, field: &str, id: &str) -> Result<(), Error> {
+    let known = |p: &govledger_projections::Person| l.knows(p.registered.seq);
+    if l.state.person(id).is_some_and(known) {
+        return Ok(());
+    }
+    let hint = l
+        .state
+        .persons()
+        .find(|p| p.id.eq_ignore_ascii_case(id) && known(p))
+        .map(|p| format!("ids are case-sensitive: {}", p.id));
+    Err(Error::unknown(field, "person", id, hint))
 }
 
 /// A person's history with its tuples named.
