@@ -16,6 +16,7 @@
 //! exchanged at `GET /ui/login?code=…` for the session cookie.
 
 pub mod era;
+mod labels;
 mod pages;
 
 use std::collections::HashMap;
@@ -488,7 +489,7 @@ pub fn layout(lang: Lang, session: Option<&Session>, title: &str, main: Markup) 
                         " | "
                         span lang="en" { a href={"/ui/lang/en?" (back)} aria-current=[(lang == Lang::En).then_some("true")] { "English" } }
                         @if let Some(s) = session {
-                            span.who { (s.caller.person) " (" (s.caller.role.as_str()) ")" }
+                            span.who { (s.caller.person) " (" (labels::token_role(lang, s.caller.role)) ")" }
                             form.inline method="post" action="/ui/logout" {
                                 button type="submit" { (lang.t("ログアウト", "Log out")) }
                             }
