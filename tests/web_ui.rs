@@ -11,11 +11,12 @@ use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::Value;
 use support::TestDb;
-use support::http::{TestApp, WAIT, demo_app};
+use support::http::{TestApp, WAIT, demo_app, spawn_app};
 
 on_both_backends!(
     an_auditor_logs_in_and_reads_the_demo_ledger_in_the_browser_pages,
     the_pages_show_labels_in_the_page_language_names_beside_ids_and_times_in_jst,
+    the_language_switch_refuses_a_way_back_that_is_not_a_page_of_the_view,
 );
 
 /// A client that shows redirects instead of following them.
@@ -309,7 +310,8 @@ async fn an_auditor_logs_in_and_reads_the_demo_ledger_in_the_browser_pages(db: T
         .send()
         .await
         .unwrap();
-    assert_eq!(away.headers()[LOCATION], "/ui/organisation");
+    assert_eq!(away.status(), StatusCode::BAD_REQUEST);
+    assert!(away.headers().get(LOCATION).is_none());
     let english = page(&app, &c, &format!("{cookie}; lang=en"), "/ui/audit").await;
     assert!(english.contains("Audit findings and verification"));
 
@@ -767,4 +769,63 @@ async fn headless_chromium_renders_every_page_with_the_demo_facts() {
             .starts_with(b"\x89PNG")
     );
     println!("screenshots in {}", dir.display());
+}
+
+async fn the_language_switch_refuses_a_way_back_that_is_not_a_page_of_the_view(db: TestDb) {
+    let app = spawn_app(&db).await;
+    let c = client();
+    for back in [
+        "/ui/%0d%0aSet-Cookie:%20x=1",
+        "/ui/%7f",
+        "//evil.example/",
+        "https://evil.example/ui/",
+        "/ui/../v1/head",
+    ] {
+        let res = c
+            .get(format!("{}/ui/lang/en?back={back}", app.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{back}");
+        assert!(res.headers().get(SET_COOKIE).is_none(), "{back}");
+        assert!(res.headers().get(LOCATION).is_none(), "{back}");
+        let page = res.text().await.unwrap();
+        assert!(
+            page.contains("back"),
+            "{back}: the page names the parameter"
+        );
+    }
+    let ok = c
+        .get(format!(
+            "{}/ui/lang/en?back=/ui/timeline%3Fbasis%3D%25E7%25AC%25AC10",
+            app.url
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    assert_eq!(ok.headers()[LOCATION], "/ui/timeline?basis=%E7%AC%AC10");
+    let none = c
+        .get(format!("{}/ui/lang/ja", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(none.headers()[LOCATION], "/ui/organisation");
+
+    // The login form's `next` is held to the same rule (a bad one goes home, never a 500).
+    let res = c
+        .post(format!("{}/ui/login", app.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(
+            serde_urlencoded::to_string([
+                ("token", app.auditor.as_str()),
+                ("next", "/ui/\r\nSet-Cookie: x=1"),
+            ])
+            .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[LOCATION], "/ui/organisation");
 }

@@ -292,10 +292,26 @@ struct LoginQuery {
     next: Option<String>,
 }
 
-/// `back` if it is a page of this site's web view (never another site), else the default.
+/// The page a browser is sent to when no (good) page is named.
+const HOME: &str = "/ui/organisation";
+
+/// Whether `path` names a page of this site's web view, fit to send as a `Location` as it is:
+/// it starts with `/ui/`, holds only visible ASCII (no control character, space or raw
+/// non-ASCII: a browser sends a page's address percent-encoded), no `//` or `\` (which a
+/// browser may read as another host), and no `.`/`..` segment climbing out of `/ui/`.
+fn is_ui_page(path: &str) -> bool {
+    let before_query = path.split(['?', '#']).next().unwrap_or(path);
+    path.starts_with("/ui/")
+        && path.bytes().all(|b| b.is_ascii_graphic())
+        && !path.contains("//")
+        && !path.contains('\\')
+        && !before_query.split('/').any(|seg| seg == "." || seg == "..")
+}
+
+/// `back` if it is a page of the web view (see [`is_ui_page`]), else the home page.
 fn ui_path(back: Option<String>) -> String {
-    back.filter(|b| b.starts_with("/ui/") && !b.contains("//") && !b.contains('\\'))
-        .unwrap_or_else(|| "/ui/organisation".to_owned())
+    back.filter(|b| is_ui_page(b))
+        .unwrap_or_else(|| HOME.to_owned())
 }
 
 async fn login_form(
@@ -407,14 +423,25 @@ struct LangQuery {
     back: Option<String>,
 }
 
-/// Sets the `lang` cookie and returns to the page (only ever a `/ui/` page of this site).
+/// Sets the `lang` cookie and returns to the page (only ever a `/ui/` page of this site; any
+/// other `back` is a 400).
 async fn set_lang(
     axum::extract::Path(lang): axum::extract::Path<String>,
     Query(q): Query<LangQuery>,
-) -> Response {
+) -> Result<Response, Error> {
     let lang = Lang::parse(&lang).unwrap_or(Lang::Ja);
-    let back = ui_path(q.back);
-    (
+    let back = match q.back {
+        None => HOME.to_owned(),
+        Some(b) if is_ui_page(&b) => b,
+        Some(_) => {
+            return Err(Error::bad_param(
+                "back",
+                "must be a page of this web view: a path starting with /ui/, in visible ASCII \
+                 (percent-encoded), without // or \\ or . or .. segments",
+            ));
+        }
+    };
+    Ok((
         [(
             header::SET_COOKIE,
             format!(
@@ -424,7 +451,7 @@ async fn set_lang(
         )],
         Redirect::to(&back),
     )
-        .into_response()
+        .into_response())
 }
 
 fn login_page(lang: Lang, status: StatusCode, error: Option<&str>, next: Option<&str>) -> Response {
@@ -538,11 +565,21 @@ mod tests {
             assert_eq!(ui_path(Some(back.to_owned())), expect, "{back}");
         };
         check("/ui/audit?lang=en", "/ui/audit?lang=en");
+        check(
+            "/ui/timeline?basis=%E7%AC%AC10%E6%9D%A1",
+            "/ui/timeline?basis=%E7%AC%AC10%E6%9D%A1",
+        );
         check("//evil.example/ui/", "/ui/organisation");
         check("/ui//evil.example", "/ui/organisation");
         check("https://evil.example/ui/", "/ui/organisation");
         check("/ui/\\evil", "/ui/organisation");
         check("/v1/head", "/ui/organisation");
+        check("/ui/\r\nSet-Cookie: x=1", "/ui/organisation");
+        check("/ui/\u{7f}", "/ui/organisation");
+        check("/ui/\t", "/ui/organisation");
+        check("/ui/第10条", "/ui/organisation");
+        check("/ui/../v1/head", "/ui/organisation");
+        check("/ui/./audit", "/ui/organisation");
     }
 
     #[test]
