@@ -7,15 +7,17 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use govledger::http::auth::FAILED_AUTH_BURST;
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::Value;
 use support::TestDb;
-use support::http::{TestApp, WAIT, demo_app, spawn_app};
+use support::http::{TestApp, WAIT, another_server, demo_app, spawn_app};
 
 on_both_backends!(
     an_auditor_logs_in_and_reads_the_demo_ledger_in_the_browser_pages,
     the_pages_show_labels_in_the_page_language_names_beside_ids_and_times_in_jst,
+    the_web_login_counts_against_the_failed_authentication_limiter_of_the_api,
     the_language_switch_refuses_a_way_back_that_is_not_a_page_of_the_view,
 );
 
@@ -769,6 +771,128 @@ async fn headless_chromium_renders_every_page_with_the_demo_facts() {
             .starts_with(b"\x89PNG")
     );
     println!("screenshots in {}", dir.display());
+}
+
+const WRONG_TOKEN: &str = "glt_0123456789abcdef_wrong";
+
+/// `POST /ui/login` with `token`.
+async fn form_login(app: &TestApp, c: &reqwest::Client, token: &str) -> reqwest::Response {
+    c.post(format!("{}/ui/login", app.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form(token))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// `GET /v1/head` with `token`: the API's answer.
+async fn api_status(app: &TestApp, token: &str) -> StatusCode {
+    app.client
+        .get(format!("{}/v1/head", app.url))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// A page with `cookie` as the session.
+async fn with_session(app: &TestApp, c: &reqwest::Client, token: &str) -> reqwest::Response {
+    c.get(format!("{}/ui/organisation", app.url))
+        .header(COOKIE, format!("govledger_session={token}"))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn login_code_status(app: &TestApp, c: &reqwest::Client, token: &str) -> StatusCode {
+    c.post(format!("{}/ui/login-codes", app.url))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+fn assert_too_many(res: &reqwest::Response, what: &str) {
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "{what}");
+    assert!(res.headers().get("retry-after").is_some(), "{what}");
+    assert!(res.headers().get(SET_COOKIE).is_none(), "{what}");
+}
+
+async fn the_web_login_counts_against_the_failed_authentication_limiter_of_the_api(db: TestDb) {
+    let app = spawn_app(&db).await;
+    let c = client();
+
+    // Used up through the API: every way into the web view answers 429, the right token too.
+    for _ in 0..FAILED_AUTH_BURST {
+        assert_eq!(
+            api_status(&app, WRONG_TOKEN).await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        api_status(&app, &app.auditor).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_too_many(&form_login(&app, &c, &app.auditor).await, "the form");
+    assert_too_many(&with_session(&app, &c, &app.auditor).await, "a session");
+    assert_eq!(
+        login_code_status(&app, &c, &app.auditor).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let code = c
+        .get(format!("{}/ui/login?code=00", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_too_many(&code, "a login code");
+
+    // Each server below has a limiter of its own (it lives in the process).
+    // Wrong tokens in the form count, and then the API refuses the right one.
+    let form_guesser = another_server(&app).await;
+    for _ in 0..FAILED_AUTH_BURST {
+        let res = form_login(&form_guesser, &c, WRONG_TOKEN).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    assert_too_many(
+        &form_login(&form_guesser, &c, &form_guesser.auditor).await,
+        "the form after wrong tokens",
+    );
+    assert_eq!(
+        api_status(&form_guesser, &form_guesser.auditor).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    // Wrong session cookies count.
+    let cookie_guesser = another_server(&app).await;
+    for _ in 0..FAILED_AUTH_BURST {
+        let res = with_session(&cookie_guesser, &c, WRONG_TOKEN).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+    assert_eq!(
+        api_status(&cookie_guesser, &cookie_guesser.auditor).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    // Wrong login codes and wrong bearer tokens for a login code count.
+    let code_guesser = another_server(&app).await;
+    for i in 0..FAILED_AUTH_BURST {
+        let status = if i % 2 == 0 {
+            c.get(format!("{}/ui/login?code=00{i}", code_guesser.url))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        } else {
+            login_code_status(&code_guesser, &c, WRONG_TOKEN).await
+        };
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        login_code_status(&code_guesser, &c, &code_guesser.auditor).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
 }
 
 async fn the_language_switch_refuses_a_way_back_that_is_not_a_page_of_the_view(db: TestDb) {
