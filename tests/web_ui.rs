@@ -7,13 +7,19 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use govledger::http::auth::FAILED_AUTH_BURST;
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::Value;
 use support::TestDb;
-use support::http::{TestApp, WAIT, demo_app};
+use support::http::{TestApp, WAIT, another_server, demo_app, spawn_app};
 
-on_both_backends!(an_auditor_logs_in_and_reads_the_demo_ledger_in_the_browser_pages);
+on_both_backends!(
+    an_auditor_logs_in_and_reads_the_demo_ledger_in_the_browser_pages,
+    the_pages_show_labels_in_the_page_language_names_beside_ids_and_times_in_jst,
+    the_web_login_counts_against_the_failed_authentication_limiter_of_the_api,
+    the_language_switch_refuses_a_way_back_that_is_not_a_page_of_the_view,
+);
 
 /// A client that shows redirects instead of following them.
 fn client() -> reqwest::Client {
@@ -306,7 +312,8 @@ async fn an_auditor_logs_in_and_reads_the_demo_ledger_in_the_browser_pages(db: T
         .send()
         .await
         .unwrap();
-    assert_eq!(away.headers()[LOCATION], "/ui/organisation");
+    assert_eq!(away.status(), StatusCode::BAD_REQUEST);
+    assert!(away.headers().get(LOCATION).is_none());
     let english = page(&app, &c, &format!("{cookie}; lang=en"), "/ui/audit").await;
     assert!(english.contains("Audit findings and verification"));
 
@@ -358,6 +365,168 @@ async fn an_auditor_logs_in_and_reads_the_demo_ledger_in_the_browser_pages(db: T
     );
 }
 
+/// The text a page shows (tags and the contents of `<pre>` left out; entities as written).
+fn shown_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        out.push(' ');
+        rest = &rest[lt..];
+        if rest.starts_with("<pre") {
+            rest = rest.find("</pre>").map_or("", |e| &rest[e + 6..]);
+        } else {
+            rest = rest.find('>').map_or("", |e| &rest[e + 1..]);
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Words of `text` written in snake_case (`vacant_officer_post`, `modification.approved.v1`).
+fn snake_case_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+        .filter(|w| w.contains('_') && w.chars().any(|c| c.is_ascii_lowercase()))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Every link to a person in `html` as (id, the link's text).
+fn person_links(html: &str) -> Vec<(String, String)> {
+    html.split("<a href=\"/ui/persons/")
+        .skip(1)
+        .map(|s| {
+            let id: String = s
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            let text = s[s.find('>').unwrap() + 1..s.find("</a>").unwrap()].to_owned();
+            (id, text)
+        })
+        .collect()
+}
+
+/// A UTC time as JSON writes it (`2026-12-02T05:48:55Z`, `…+00:00`), if `html` has one.
+fn utc_time(html: &str) -> Option<&str> {
+    let b = html.as_bytes();
+    (0..b.len()).find_map(|i| {
+        let t = b.get(i..i + 9)?;
+        let shape = t[0] == b'T'
+            && t[3] == b':'
+            && t[6] == b':'
+            && [1, 2, 4, 5, 7, 8].iter().all(|&k| t[k].is_ascii_digit());
+        if !shape {
+            return None;
+        }
+        let after = &html[i + 9..];
+        let zone = after.trim_start_matches(|c: char| c == '.' || c.is_ascii_digit());
+        (zone.starts_with('Z') || zone.starts_with("+00:00")).then(|| &html[i..i + 16])
+    })
+}
+
+async fn the_pages_show_labels_in_the_page_language_names_beside_ids_and_times_in_jst(db: TestDb) {
+    let app = demo_app(&db).await;
+    let c = client();
+    let cookie = login(&app, &c).await;
+
+    // Audit: the verification time in JST with its era, findings in Japanese.
+    let audit = page(&app, &c, &cookie, "/ui/audit").await;
+    assert_eq!(utc_time(&audit), None, "a UTC time on the audit page");
+    let status = shown_text(element(&audit, "chain-status", "</p>"));
+    assert!(
+        status.contains(" JST") && status.contains("令和"),
+        "{status}"
+    );
+    let findings = element(&audit, "findings", "</table>");
+    let text = shown_text(findings);
+    assert_eq!(snake_case_words(&text), Vec::<String>::new(), "{text}");
+    for english in [
+        "still may use",
+        "has no",
+        "was due",
+        "acted for",
+        "recorded",
+    ] {
+        assert!(!text.contains(english), "{english:?} in {text}");
+    }
+    assert!(
+        text.contains("利用課を離れた利用者に残る利用許可"),
+        "{text}"
+    );
+    assert!(text.contains("代理による決定"), "{text}");
+    // The kind stays machine-readable beside the label.
+    assert!(findings.contains(r#"data-kind="grant_held_by_user_who_left_division""#));
+
+    // Workflows: states and what is missing in Japanese; approvers and signers by name.
+    let wf = page(&app, &c, &cookie, "/ui/workflows?as_of=2026-02-01").await;
+    let text = shown_text(&wf);
+    assert_eq!(snake_case_words(&text), Vec::<String>::new());
+    for english in [
+        " open ",
+        " decided ",
+        " withdrawn ",
+        " noticed ",
+        " completed ",
+        " responded ",
+        " closed ",
+    ] {
+        assert!(!text.contains(english), "{english:?} on the workflows page");
+    }
+    assert!(shown_text(row(&wf, "sr-SR-0002")).contains("対応待ち"));
+    let meetings = element(&wf, "meetings", "</table>");
+    let signers = person_links(meetings);
+    assert!(signers.iter().any(|(id, _)| id == "P0208"), "{signers:?}");
+    let modifications = person_links(element(&wf, "modifications", "</table>"));
+    assert!(!modifications.is_empty());
+    for (id, text) in signers.iter().chain(&modifications) {
+        assert_ne!(id, text, "{id} shown without a name");
+        assert!(meetings.contains(id) || wf.contains(&format!("({id})")));
+    }
+
+    // Timeline, event, asset: event types as labels, actors by name.
+    let tl = page(&app, &c, &cookie, "/ui/timeline?after=2200").await;
+    let text = shown_text(element(&tl, "events", "</table>"));
+    assert_eq!(snake_case_words(&text), Vec::<String>::new(), "{text}");
+    assert!(text.contains("利用の許可"), "{text}");
+    for (id, text) in person_links(&tl) {
+        assert_ne!(id, text, "{id} shown without a name on the timeline");
+    }
+    let ev = page(&app, &c, &cookie, "/ui/events/2213").await;
+    assert!(ev.contains("<h1>記録 #2213 利用の許可</h1>"));
+    assert!(person_links(&ev).contains(&("P0352".to_owned(), "吉田 智子".to_owned())));
+    assert_eq!(utc_time(&shown_text(&ev)), None);
+    let a01 = page(&app, &c, &cookie, "/ui/assets/A01?as_of=2025-04-14").await;
+    let decisions = element(&a01, "decisions", "</table>");
+    assert_eq!(
+        snake_case_words(&shown_text(decisions)),
+        Vec::<String>::new()
+    );
+    for (id, text) in person_links(&a01) {
+        assert_ne!(id, text, "{id} shown without a name on the asset page");
+    }
+
+    // The proof page: no Markdown backticks, and advice that works: the real proof client.
+    let proof = page(&app, &c, &cookie, "/ui/proof/5").await;
+    assert!(!proof.contains('`'), "a backtick on the proof page");
+    let command = shown_text(element(&proof, "proof-command", "</pre>"));
+    assert!(
+        command.contains("govledger proof inclusion --url http://127.0.0.1:")
+            && command.contains("--seq 5")
+            && !command.contains("--file"),
+        "{command}"
+    );
+
+    // English mode: English labels, not codes.
+    let en = page(&app, &c, &format!("{cookie}; lang=en"), "/ui/audit").await;
+    let text = shown_text(element(&en, "findings", "</table>"));
+    assert!(text.contains("Grant held by a user who left the division"));
+    assert_eq!(snake_case_words(&text), Vec::<String>::new());
+    assert_eq!(utc_time(&en), None);
+    let en_wf = page(&app, &c, &cookie, "/ui/workflows?as_of=2026-02-01&lang=en").await;
+    assert!(shown_text(row(&en_wf, "sr-SR-0002")).contains("open"));
+    assert_eq!(snake_case_words(&shown_text(&en_wf)), Vec::<String>::new());
+}
+
 /// A one-time login code for the auditor token.
 async fn login_code(app: &TestApp, c: &reqwest::Client) -> String {
     let res = c
@@ -369,6 +538,55 @@ async fn login_code(app: &TestApp, c: &reqwest::Client) -> String {
     assert_eq!(res.status(), StatusCode::CREATED);
     let v: Value = res.json().await.unwrap();
     v["code"].as_str().unwrap().to_owned()
+}
+
+/// How many `<pre>` boxes of the page at `path` (and the page itself) are wider than they are
+/// shown, when Chromium lays the page out at `size` with the view's stylesheet. The page is
+/// fetched with the session and opened from a file, with a probe script added after it (the
+/// server's CSP, rightly, runs no inline script).
+async fn cut_lines(
+    app: &TestApp,
+    c: &reqwest::Client,
+    cookie: &str,
+    path: &str,
+    size: &str,
+    dir: &Path,
+) -> usize {
+    let html = page(app, c, cookie, path).await;
+    let css = c
+        .get(format!("{}/ui/static/style.css", app.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let link = r#"<link rel="stylesheet" href="/ui/static/style.css">"#;
+    let script = r#"<script src="/ui/static/app.js" defer></script>"#;
+    assert!(html.contains(link) && html.contains(script), "{path}");
+    let probe = r#"<script>
+        var cut = 0;
+        document.querySelectorAll("pre").forEach(function (p) { if (p.scrollWidth > p.clientWidth) cut++; });
+        var root = document.documentElement;
+        if (root.scrollWidth > root.clientWidth) cut++;
+        document.body.setAttribute("data-cut", String(cut));
+    </script>"#;
+    let html = html
+        .replace(link, &format!("<style>{css}</style>"))
+        .replace(script, "")
+        .replace("</body>", &format!("{probe}</body>"));
+    let name = format!("cut{}-{}", path.replace('/', "_"), size.replace(',', "x"));
+    let file = dir.join(format!("{name}.html"));
+    std::fs::write(&file, html).unwrap();
+    let (dom, _) = chromium(
+        &dir.join(&name),
+        "--dump-dom",
+        &format!("file://{}", file.display()),
+        size,
+    )
+    .await;
+    let at = dom.find("data-cut=\"").expect("the probe did not run") + 10;
+    dom[at..at + dom[at..].find('"').unwrap()].parse().unwrap()
 }
 
 /// Where the screenshots go: `<target>/ui-screenshots/`.
@@ -520,6 +738,19 @@ async fn headless_chromium_renders_every_page_with_the_demo_facts() {
             );
         }
     }
+    // Long lines wrap: no `<pre>` (an event's body, a proof) is wider than its box, on a
+    // laptop or a tablet, so nothing is cut off to the right.
+    let cookie = login(&app, &c).await;
+    for path in ["/ui/proof/5", "/ui/events/2213"] {
+        for size in ["1280,900", "820,1180"] {
+            let cut = cut_lines(&app, &c, &cookie, path, size, profiles.path()).await;
+            assert_eq!(
+                cut, 0,
+                "{path} at {size}: {cut} boxes wider than the page or their box"
+            );
+        }
+    }
+
     // A tablet in portrait: the same page still renders (tables scroll inside the page).
     let shot = dir.join("workflows-tablet.png");
     let code = login_code(&app, &c).await;
@@ -540,4 +771,185 @@ async fn headless_chromium_renders_every_page_with_the_demo_facts() {
             .starts_with(b"\x89PNG")
     );
     println!("screenshots in {}", dir.display());
+}
+
+const WRONG_TOKEN: &str = "glt_0123456789abcdef_wrong";
+
+/// `POST /ui/login` with `token`.
+async fn form_login(app: &TestApp, c: &reqwest::Client, token: &str) -> reqwest::Response {
+    c.post(format!("{}/ui/login", app.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form(token))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// `GET /v1/head` with `token`: the API's answer.
+async fn api_status(app: &TestApp, token: &str) -> StatusCode {
+    app.client
+        .get(format!("{}/v1/head", app.url))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// A page with `cookie` as the session.
+async fn with_session(app: &TestApp, c: &reqwest::Client, token: &str) -> reqwest::Response {
+    c.get(format!("{}/ui/organisation", app.url))
+        .header(COOKIE, format!("govledger_session={token}"))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn login_code_status(app: &TestApp, c: &reqwest::Client, token: &str) -> StatusCode {
+    c.post(format!("{}/ui/login-codes", app.url))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+fn assert_too_many(res: &reqwest::Response, what: &str) {
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "{what}");
+    assert!(res.headers().get("retry-after").is_some(), "{what}");
+    assert!(res.headers().get(SET_COOKIE).is_none(), "{what}");
+}
+
+async fn the_web_login_counts_against_the_failed_authentication_limiter_of_the_api(db: TestDb) {
+    let app = spawn_app(&db).await;
+    let c = client();
+
+    // Used up through the API: every way into the web view answers 429, the right token too.
+    for _ in 0..FAILED_AUTH_BURST {
+        assert_eq!(
+            api_status(&app, WRONG_TOKEN).await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        api_status(&app, &app.auditor).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_too_many(&form_login(&app, &c, &app.auditor).await, "the form");
+    assert_too_many(&with_session(&app, &c, &app.auditor).await, "a session");
+    assert_eq!(
+        login_code_status(&app, &c, &app.auditor).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let code = c
+        .get(format!("{}/ui/login?code=00", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_too_many(&code, "a login code");
+
+    // Each server below has a limiter of its own (it lives in the process).
+    // Wrong tokens in the form count, and then the API refuses the right one.
+    let form_guesser = another_server(&app).await;
+    for _ in 0..FAILED_AUTH_BURST {
+        let res = form_login(&form_guesser, &c, WRONG_TOKEN).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    assert_too_many(
+        &form_login(&form_guesser, &c, &form_guesser.auditor).await,
+        "the form after wrong tokens",
+    );
+    assert_eq!(
+        api_status(&form_guesser, &form_guesser.auditor).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    // Wrong session cookies count.
+    let cookie_guesser = another_server(&app).await;
+    for _ in 0..FAILED_AUTH_BURST {
+        let res = with_session(&cookie_guesser, &c, WRONG_TOKEN).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+    assert_eq!(
+        api_status(&cookie_guesser, &cookie_guesser.auditor).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    // Wrong login codes and wrong bearer tokens for a login code count.
+    let code_guesser = another_server(&app).await;
+    for i in 0..FAILED_AUTH_BURST {
+        let status = if i % 2 == 0 {
+            c.get(format!("{}/ui/login?code=00{i}", code_guesser.url))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        } else {
+            login_code_status(&code_guesser, &c, WRONG_TOKEN).await
+        };
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        login_code_status(&code_guesser, &c, &code_guesser.auditor).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+async fn the_language_switch_refuses_a_way_back_that_is_not_a_page_of_the_view(db: TestDb) {
+    let app = spawn_app(&db).await;
+    let c = client();
+    for back in [
+        "/ui/%0d%0aSet-Cookie:%20x=1",
+        "/ui/%7f",
+        "//evil.example/",
+        "https://evil.example/ui/",
+        "/ui/../v1/head",
+    ] {
+        let res = c
+            .get(format!("{}/ui/lang/en?back={back}", app.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{back}");
+        assert!(res.headers().get(SET_COOKIE).is_none(), "{back}");
+        assert!(res.headers().get(LOCATION).is_none(), "{back}");
+        let page = res.text().await.unwrap();
+        assert!(
+            page.contains("back"),
+            "{back}: the page names the parameter"
+        );
+    }
+    let ok = c
+        .get(format!(
+            "{}/ui/lang/en?back=/ui/timeline%3Fbasis%3D%25E7%25AC%25AC10",
+            app.url
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    assert_eq!(ok.headers()[LOCATION], "/ui/timeline?basis=%E7%AC%AC10");
+    let none = c
+        .get(format!("{}/ui/lang/ja", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(none.headers()[LOCATION], "/ui/organisation");
+
+    // The login form's `next` is held to the same rule (a bad one goes home, never a 500).
+    let res = c
+        .post(format!("{}/ui/login", app.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(
+            serde_urlencoded::to_string([
+                ("token", app.auditor.as_str()),
+                ("next", "/ui/\r\nSet-Cookie: x=1"),
+            ])
+            .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[LOCATION], "/ui/organisation");
 }

@@ -375,6 +375,48 @@ pub struct Finding {
     pub article: &'static str,
     pub message: String,
     pub seqs: Vec<u64>,
+    /// What `message` says, as values, for readers that write it otherwise (the web view, in
+    /// Japanese, times in JST). Not serialized: `/v1/audit` carries `message`.
+    #[serde(skip)]
+    pub facts: FindingFacts,
+}
+
+/// The subject of a [`Finding`], one variant per `kind`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FindingFacts {
+    GrantHeldByUserWhoLeftDivision {
+        person_id: String,
+        asset_id: String,
+        granted_for_unit_id: String,
+        now_unit_id: Option<String>,
+    },
+    GrantOnRetiredAsset {
+        person_id: String,
+        asset_id: String,
+        retirement_id: String,
+    },
+    VacantOfficerPost {
+        post_id: String,
+    },
+    OfficerWithoutValidRoster {
+        post_id: String,
+    },
+    OverdueSecurityRequest {
+        request_id: String,
+        due: NaiveDate,
+    },
+    DecisionRecordedLate {
+        event_type: String,
+        seq: u64,
+        effective_at: Time,
+        recorded_at: chrono::DateTime<chrono::Utc>,
+    },
+    DeputyAct {
+        actor: String,
+        acting_for_post_id: String,
+        event_type: String,
+        seq: u64,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -1291,6 +1333,12 @@ impl<'a> Lens<'a> {
                         now.unwrap_or("no unit")
                     ),
                     seqs: vec![g.span.start.seq],
+                    facts: FindingFacts::GrantHeldByUserWhoLeftDivision {
+                        person_id: g.person_id.clone(),
+                        asset_id: g.asset_id.clone(),
+                        granted_for_unit_id: g.unit_id.clone(),
+                        now_unit_id: now.map(str::to_owned),
+                    },
                 });
             }
             if let Some((s, id)) = self.retired(&g.asset_id) {
@@ -1302,6 +1350,11 @@ impl<'a> Lens<'a> {
                         g.person_id, g.asset_id
                     ),
                     seqs: vec![g.span.start.seq, s.seq],
+                    facts: FindingFacts::GrantOnRetiredAsset {
+                        person_id: g.person_id.clone(),
+                        asset_id: g.asset_id.clone(),
+                        retirement_id: id.to_owned(),
+                    },
                 });
             }
         }
@@ -1315,6 +1368,9 @@ impl<'a> Lens<'a> {
                         .post(&post_id)
                         .map(|p| vec![p.established.seq])
                         .unwrap_or_default(),
+                    facts: FindingFacts::VacantOfficerPost {
+                        post_id: post_id.clone(),
+                    },
                 });
             }
             let r = self.roster(&post_id);
@@ -1326,6 +1382,9 @@ impl<'a> Lens<'a> {
                         "officer post {post_id} has no valid emergency contact roster"
                     ),
                     seqs: r.map(|r| vec![r.stamp.seq]).unwrap_or_default(),
+                    facts: FindingFacts::OfficerWithoutValidRoster {
+                        post_id: post_id.clone(),
+                    },
                 });
             }
         }
@@ -1340,6 +1399,10 @@ impl<'a> Lens<'a> {
                 article: "第10条第2項",
                 message: format!("security request {} was due {}", r.id, r.due),
                 seqs: r.seqs,
+                facts: FindingFacts::OverdueSecurityRequest {
+                    request_id: r.id,
+                    due: r.due,
+                },
             });
         }
         let late = TimeDelta::days(LATE_RECORDING_DAYS);
@@ -1358,6 +1421,12 @@ impl<'a> Lens<'a> {
                         e.event_type, e.seq, e.effective_at, e.recorded_at
                     ),
                     seqs: vec![e.seq],
+                    facts: FindingFacts::DecisionRecordedLate {
+                        event_type: e.event_type.to_string(),
+                        seq: e.seq,
+                        effective_at: e.effective_at,
+                        recorded_at: e.recorded_at,
+                    },
                 });
             }
             if let Some(f) = &e.acting_for {
@@ -1369,6 +1438,12 @@ impl<'a> Lens<'a> {
                         e.actor, e.event_type, e.seq
                     ),
                     seqs: vec![e.seq],
+                    facts: FindingFacts::DeputyAct {
+                        actor: e.actor.to_string(),
+                        acting_for_post_id: f.to_string(),
+                        event_type: e.event_type.to_string(),
+                        seq: e.seq,
+                    },
                 });
             }
         }

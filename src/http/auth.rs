@@ -12,6 +12,8 @@
 //! carries a token, a good one included, until its allowance refills (one attempt per
 //! [`FAILED_AUTH_REFILL`]). Letting a good token through would tell a guesser when it guessed
 //! right; a legitimate client behind the same address waits, which is the lesser harm.
+//! The web view (`src/web`) counts against the same limiter: its login form, login codes,
+//! `POST /ui/login-codes` and session cookies are secrets presented like a bearer token.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -36,19 +38,10 @@ pub async fn require_token(
     mut req: Request,
     next: Next,
 ) -> Result<Response, Error> {
-    let client = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
+    let client = client_ip(req.extensions());
     let limiter = state.failed_auth();
-    if req.headers().contains_key(header::AUTHORIZATION)
-        && let Some(wait) = limiter.blocked(client, Instant::now())
-    {
-        tracing::warn!(client = ?client, "too many failed authentications");
-        return Err(Error::TooManyFailedAuth {
-            // Rounded up: a client that waits this long is let in.
-            retry_after_s: (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1),
-        });
+    if req.headers().contains_key(header::AUTHORIZATION) {
+        limiter.admit(client)?;
     }
     // A decision's token is checked for revocation by the ledger, under the write lock,
     // in one read per batch rather than one per request (see `authenticate_for_decision`).
@@ -204,6 +197,13 @@ fn token_error(e: TokenError) -> Error {
     }
 }
 
+/// The address the limiter keys a request on: its TCP peer.
+pub fn client_ip(extensions: &axum::http::Extensions) -> Option<IpAddr> {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+}
+
 /// Failed authentications a client may make in a burst.
 pub const FAILED_AUTH_BURST: u32 = 20;
 /// One failed attempt of the allowance comes back this often.
@@ -239,6 +239,21 @@ impl FailedAuthLimiter {
         let buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         let left = buckets.get(&client)?.refilled(now);
         (left < 1.0).then(|| FAILED_AUTH_REFILL.mul_f64(1.0 - left))
+    }
+
+    /// 429 while `client` has used up its allowance: ask this before checking any secret it
+    /// presents.
+    pub fn admit(&self, client: Option<IpAddr>) -> Result<(), Error> {
+        match self.blocked(client, Instant::now()) {
+            None => Ok(()),
+            Some(wait) => {
+                tracing::warn!(client = ?client, "too many failed authentications");
+                Err(Error::TooManyFailedAuth {
+                    // Rounded up: a client that waits this long is let in.
+                    retry_after_s: (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1),
+                })
+            }
+        }
     }
 
     /// Counts one failed authentication of `client`.

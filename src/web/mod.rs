@@ -14,11 +14,18 @@
 //! the tests, a link sent to a colleague's machine) a bearer-token holder may ask
 //! `POST /ui/login-codes` for a login code: random, single use, valid for 60 seconds,
 //! exchanged at `GET /ui/login?code=…` for the session cookie.
+//!
+//! Every secret presented here — the form's token, a login code, the bearer token of
+//! `POST /ui/login-codes`, a session cookie — counts against the API's failed-authentication
+//! limiter ([`crate::http::auth::FailedAuthLimiter`]): one allowance per client address, however
+//! the secret arrives, and while it is used up the web view answers 429 like the API.
 
 pub mod era;
+mod labels;
 mod pages;
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -32,6 +39,7 @@ use axum::{Extension, Router};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::Deserialize;
 
+use crate::http::auth::client_ip;
 use crate::http::error::Problem;
 use crate::http::tokens::{self, Caller};
 use crate::http::{AppState, Error};
@@ -98,6 +106,7 @@ async fn html_layer(lang: Lang, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     if !for_scripts && let Some(p) = res.extensions_mut().remove::<Problem>() {
         let status = res.status();
+        let retry_after = res.headers().get(header::RETRY_AFTER).cloned();
         let body = layout(
             lang,
             None,
@@ -109,6 +118,9 @@ async fn html_layer(lang: Lang, req: Request, next: Next) -> Response {
             },
         );
         res = (status, body).into_response();
+        if let Some(v) = retry_after {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
     }
     let h = res.headers_mut();
     for (name, value) in [
@@ -181,6 +193,18 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
     }
 }
 
+/// The client's address, which the failed-authentication limiter keys on.
+#[derive(Debug, Clone, Copy)]
+pub struct Client(Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Client(client_ip(&parts.extensions)))
+    }
+}
+
 /// A logged-in browser: who it is, its language, and the page it asked for.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -211,14 +235,23 @@ impl FromRequestParts<AppState> for Session {
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(Redirect::to(&to_login).into_response());
         };
+        let client = client_ip(&parts.extensions);
+        state
+            .failed_auth()
+            .admit(client)
+            .map_err(IntoResponse::into_response)?;
         match tokens::authenticate(state.store(), &token).await {
             Ok(Ok(caller)) => Ok(Session { caller, lang, here }),
-            // A revoked or unknown token: back to the login form, forgetting the cookie.
-            Ok(Err(_)) => Err((
-                [(header::SET_COOKIE, clear_session_cookie())],
-                Redirect::to(&to_login),
-            )
-                .into_response()),
+            // A revoked or unknown token: back to the login form, forgetting the cookie. It
+            // counts as a failed authentication: a cookie is a token presented another way.
+            Ok(Err(_)) => Err({
+                state.failed_auth().record_failure(client, Instant::now());
+                (
+                    [(header::SET_COOKIE, clear_session_cookie())],
+                    Redirect::to(&to_login),
+                )
+                    .into_response()
+            }),
             Err(e) => Err(Error::from(e).into_response()),
         }
     }
@@ -291,24 +324,48 @@ struct LoginQuery {
     next: Option<String>,
 }
 
-/// `back` if it is a page of this site's web view (never another site), else the default.
+/// The page a browser is sent to when no (good) page is named.
+const HOME: &str = "/ui/organisation";
+
+/// Whether `path` names a page of this site's web view, fit to send as a `Location` as it is:
+/// it starts with `/ui/`, holds only visible ASCII (no control character, space or raw
+/// non-ASCII: a browser sends a page's address percent-encoded), no `//` or `\` (which a
+/// browser may read as another host), and no `.`/`..` segment climbing out of `/ui/`.
+fn is_ui_page(path: &str) -> bool {
+    let before_query = path.split(['?', '#']).next().unwrap_or(path);
+    path.starts_with("/ui/")
+        && path.bytes().all(|b| b.is_ascii_graphic())
+        && !path.contains("//")
+        && !path.contains('\\')
+        && !before_query.split('/').any(|seg| seg == "." || seg == "..")
+}
+
+/// `back` if it is a page of the web view (see [`is_ui_page`]), else the home page.
 fn ui_path(back: Option<String>) -> String {
-    back.filter(|b| b.starts_with("/ui/") && !b.contains("//") && !b.contains('\\'))
-        .unwrap_or_else(|| "/ui/organisation".to_owned())
+    back.filter(|b| is_ui_page(b))
+        .unwrap_or_else(|| HOME.to_owned())
 }
 
 async fn login_form(
     State(state): State<AppState>,
     Extension(codes): Extension<LoginCodes>,
+    Client(client): Client,
     lang: Lang,
     headers: HeaderMap,
     Query(q): Query<LoginQuery>,
 ) -> Response {
     if let Some(code) = q.code {
-        if let Some(token) = codes.redeem(&code)
-            && matches!(tokens::authenticate(state.store(), &token).await, Ok(Ok(_)))
-        {
-            return logged_in(&token, &headers, &ui_path(q.next));
+        if let Err(e) = state.failed_auth().admit(client) {
+            return e.into_response();
+        }
+        match codes.redeem(&code) {
+            Some(token) => {
+                if matches!(tokens::authenticate(state.store(), &token).await, Ok(Ok(_))) {
+                    return logged_in(&token, &headers, &ui_path(q.next));
+                }
+            }
+            // A code is a secret too: a wrong one is a failed authentication.
+            None => state.failed_auth().record_failure(client, Instant::now()),
         }
         return login_page(
             lang,
@@ -342,6 +399,7 @@ struct LoginForm {
 
 async fn login(
     State(state): State<AppState>,
+    Client(client): Client,
     lang: Lang,
     headers: HeaderMap,
     body: axum::body::Bytes,
@@ -349,17 +407,28 @@ async fn login(
     let (token, next) = serde_urlencoded::from_bytes::<LoginForm>(&body)
         .map(|f| (f.token.trim().to_owned(), f.next))
         .unwrap_or_default();
+    let limiter = state.failed_auth();
+    // Asked before the token is checked, so a blocked guesser learns nothing, right or wrong.
+    if let Err(e) = limiter.admit(client) {
+        return e.into_response();
+    }
     match tokens::authenticate(state.store(), &token).await {
         Ok(Ok(_)) => logged_in(&token, &headers, &ui_path(next)),
-        Ok(Err(_)) => login_page(
-            lang,
-            StatusCode::UNAUTHORIZED,
-            Some(lang.t(
-                "トークンが正しくないか、失効しています。",
-                "The token is wrong or has been revoked.",
-            )),
-            next.as_deref(),
-        ),
+        Ok(Err(_)) => {
+            // An empty form is no guess; a presented token that fails is.
+            if !token.is_empty() {
+                limiter.record_failure(client, Instant::now());
+            }
+            login_page(
+                lang,
+                StatusCode::UNAUTHORIZED,
+                Some(lang.t(
+                    "トークンが正しくないか、失効しています。",
+                    "The token is wrong or has been revoked.",
+                )),
+                next.as_deref(),
+            )
+        }
         Err(e) => Error::from(e).into_response(),
     }
 }
@@ -376,18 +445,32 @@ async fn logout() -> Response {
 async fn issue_login_code(
     State(state): State<AppState>,
     Extension(codes): Extension<LoginCodes>,
+    Client(client): Client,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
+    if !headers.contains_key(header::AUTHORIZATION) {
+        return Err(Error::Unauthorized("a bearer token is required"));
+    }
+    let limiter = state.failed_auth();
+    limiter.admit(client)?;
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, t)| t.trim().to_owned())
-        .ok_or(Error::Unauthorized("a bearer token is required"))?;
+        .map(|(_, t)| t.trim().to_owned());
+    let Some(token) = token else {
+        limiter.record_failure(client, Instant::now());
+        return Err(Error::Unauthorized(
+            "the Authorization header must read `Bearer <token>`",
+        ));
+    };
     match tokens::authenticate(state.store(), &token).await? {
         Ok(_) => {}
-        Err(_) => return Err(Error::Unauthorized("unknown or revoked token")),
+        Err(_) => {
+            limiter.record_failure(client, Instant::now());
+            return Err(Error::Unauthorized("unknown or revoked token"));
+        }
     }
     let code = codes.issue(&token)?;
     Ok((
@@ -406,14 +489,25 @@ struct LangQuery {
     back: Option<String>,
 }
 
-/// Sets the `lang` cookie and returns to the page (only ever a `/ui/` page of this site).
+/// Sets the `lang` cookie and returns to the page (only ever a `/ui/` page of this site; any
+/// other `back` is a 400).
 async fn set_lang(
     axum::extract::Path(lang): axum::extract::Path<String>,
     Query(q): Query<LangQuery>,
-) -> Response {
+) -> Result<Response, Error> {
     let lang = Lang::parse(&lang).unwrap_or(Lang::Ja);
-    let back = ui_path(q.back);
-    (
+    let back = match q.back {
+        None => HOME.to_owned(),
+        Some(b) if is_ui_page(&b) => b,
+        Some(_) => {
+            return Err(Error::bad_param(
+                "back",
+                "must be a page of this web view: a path starting with /ui/, in visible ASCII \
+                 (percent-encoded), without // or \\ or . or .. segments",
+            ));
+        }
+    };
+    Ok((
         [(
             header::SET_COOKIE,
             format!(
@@ -423,7 +517,7 @@ async fn set_lang(
         )],
         Redirect::to(&back),
     )
-        .into_response()
+        .into_response())
 }
 
 fn login_page(lang: Lang, status: StatusCode, error: Option<&str>, next: Option<&str>) -> Response {
@@ -488,7 +582,7 @@ pub fn layout(lang: Lang, session: Option<&Session>, title: &str, main: Markup) 
                         " | "
                         span lang="en" { a href={"/ui/lang/en?" (back)} aria-current=[(lang == Lang::En).then_some("true")] { "English" } }
                         @if let Some(s) = session {
-                            span.who { (s.caller.person) " (" (s.caller.role.as_str()) ")" }
+                            span.who { (s.caller.person) " (" (labels::token_role(lang, s.caller.role)) ")" }
                             form.inline method="post" action="/ui/logout" {
                                 button type="submit" { (lang.t("ログアウト", "Log out")) }
                             }
@@ -537,11 +631,21 @@ mod tests {
             assert_eq!(ui_path(Some(back.to_owned())), expect, "{back}");
         };
         check("/ui/audit?lang=en", "/ui/audit?lang=en");
+        check(
+            "/ui/timeline?basis=%E7%AC%AC10%E6%9D%A1",
+            "/ui/timeline?basis=%E7%AC%AC10%E6%9D%A1",
+        );
         check("//evil.example/ui/", "/ui/organisation");
         check("/ui//evil.example", "/ui/organisation");
         check("https://evil.example/ui/", "/ui/organisation");
         check("/ui/\\evil", "/ui/organisation");
         check("/v1/head", "/ui/organisation");
+        check("/ui/\r\nSet-Cookie: x=1", "/ui/organisation");
+        check("/ui/\u{7f}", "/ui/organisation");
+        check("/ui/\t", "/ui/organisation");
+        check("/ui/第10条", "/ui/organisation");
+        check("/ui/../v1/head", "/ui/organisation");
+        check("/ui/./audit", "/ui/organisation");
     }
 
     #[test]

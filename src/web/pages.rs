@@ -2,18 +2,20 @@
 //! at the folded head), or calls the JSON handler itself (events, proofs, verification) and
 //! renders its answer, so the page and `/v1` can never disagree.
 
+use std::collections::HashMap;
+
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
-use govledger_projections::{AccessEntry, HolderView};
-use govledger_schema::events::{MeetingForm, MeetingKind, Role, SignaturePosition, StaffRole};
+use govledger_projections::{AccessEntry, FindingFacts, HolderView};
+use govledger_schema::events::Role;
 use maud::{Markup, html};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::era;
 use super::{Lang, Session, layout};
+use super::{era, labels};
 use crate::http::extract::Query;
 use crate::http::{AppState, Error, events, proofs};
 use crate::jst;
@@ -113,8 +115,17 @@ impl At {
 /// A time as `YYYY-MM-DD` in JST with the Japanese era beside it.
 fn date(t: &Time) -> Markup {
     html! {
-        time datetime=(t.to_rfc3339()) { (era::iso(t)) }
+        time datetime=(t.with_timezone(&jst::JST).to_rfc3339()) { (era::iso(t)) }
         " " span.era lang="ja" { (era::japanese(era::jst_date(t)).unwrap_or_default()) }
+    }
+}
+
+/// A moment to the second in JST (`2026-12-02 14:48:55 JST`), with the era of its day.
+fn moment(t: &Time) -> Markup {
+    let j = t.with_timezone(&jst::JST);
+    html! {
+        time datetime=(j.to_rfc3339()) { (j.format("%Y-%m-%d %H:%M:%S JST").to_string()) }
+        " " span.era lang="ja" { (era::japanese(j.date_naive()).unwrap_or_default()) }
     }
 }
 
@@ -132,10 +143,104 @@ fn opt_date(t: &Option<Time>) -> Markup {
     }
 }
 
-fn person_link(at: &At, id: &str, name: Option<&str>) -> Markup {
+/// A link to a person's page, carrying the page's `as_of`/`known_at` query (`query`).
+fn person_link(query: &str, id: &str, name: Option<&str>) -> Markup {
+    let href = if query.is_empty() {
+        format!("/ui/persons/{id}")
+    } else {
+        format!("/ui/persons/{id}?{query}")
+    };
     html! {
-        a href=(at.link(&format!("/ui/persons/{id}"))) { (name.unwrap_or(id)) }
+        a href=(href) { (name.unwrap_or(id)) }
         @if name.is_some() { " " span.hint { "(" (id) ")" } }
+    }
+}
+
+/// A person by name with the id beside it, linking to the person's page; an actor who is not
+/// a person of the organisation (a token holder such as `ROOT`) as plain text.
+fn who(query: &str, names: &Names, id: &str) -> Markup {
+    match names.person(id) {
+        Some(name) => person_link(query, id, Some(name)),
+        None if is_person_id(id) => person_link(query, id, None),
+        None => html! { (id) },
+    }
+}
+
+/// The names of the persons, units, posts and assets a page shows by id, read in the same
+/// read of the state as the page's view.
+#[derive(Debug, Default)]
+struct Names {
+    persons: HashMap<String, String>,
+    units: HashMap<String, String>,
+    posts: HashMap<String, String>,
+    assets: HashMap<String, String>,
+}
+
+impl Names {
+    fn persons<'a>(
+        mut self,
+        st: &govledger_projections::State,
+        ids: impl IntoIterator<Item = &'a str>,
+    ) -> Names {
+        for id in ids {
+            if let Some(p) = st.person(id) {
+                self.persons.insert(id.to_owned(), p.name.clone());
+            }
+        }
+        self
+    }
+
+    fn units<'a>(
+        mut self,
+        st: &govledger_projections::State,
+        ids: impl IntoIterator<Item = &'a str>,
+    ) -> Names {
+        for id in ids {
+            if let Some(u) = st.unit(id) {
+                self.units.insert(id.to_owned(), u.name.clone());
+            }
+        }
+        self
+    }
+
+    fn posts<'a>(
+        mut self,
+        st: &govledger_projections::State,
+        ids: impl IntoIterator<Item = &'a str>,
+    ) -> Names {
+        for id in ids {
+            if let Some(p) = st.post(id) {
+                self.posts.insert(id.to_owned(), p.title.clone());
+            }
+        }
+        self
+    }
+
+    fn assets<'a>(
+        mut self,
+        st: &govledger_projections::State,
+        ids: impl IntoIterator<Item = &'a str>,
+    ) -> Names {
+        for id in ids {
+            if let Some(v) = st.asset(id).and_then(|a| a.versions.last()) {
+                self.assets.insert(id.to_owned(), v.name.clone());
+            }
+        }
+        self
+    }
+
+    fn person(&self, id: &str) -> Option<&str> {
+        self.persons.get(id).map(String::as_str)
+    }
+}
+
+/// A unit, post or asset by its name with the id beside it (the id alone if unnamed).
+fn named(names: &HashMap<String, String>, id: &str) -> Markup {
+    html! {
+        @match names.get(id) {
+            Some(n) => { (n) " " span.hint { "(" (id) ")" } }
+            None => { (id) }
+        }
     }
 }
 
@@ -147,34 +252,10 @@ fn seqs(list: &[u64]) -> Markup {
     html! { @for (i, s) in list.iter().enumerate() { @if i > 0 { " " } (seq_link(*s)) } }
 }
 
-fn role_name(lang: Lang, role: Role) -> &'static str {
-    match role {
-        Role::SystemSupervisor => lang.t("システム総括者", "System supervisor"),
-        Role::SystemAdministrator => lang.t("システム管理者", "System administrator"),
-        Role::SystemOperationStaff => lang.t("システム運用担当者", "System operation staff"),
-        Role::InformationManagementOfficer => {
-            lang.t("情報管理責任者", "Information management officer")
-        }
-        Role::InformationManagementStaff => {
-            lang.t("情報管理担当者", "Information management staff")
-        }
-        Role::UsageOfficer => lang.t("利用責任者", "Usage officer"),
-        Role::User => lang.t("利用者", "User"),
-        Role::OperationsSupport => lang.t("運用保守の実施支援", "Operations support"),
-    }
-}
-
-fn staff_role_name(lang: Lang, role: StaffRole) -> &'static str {
-    match role {
-        StaffRole::SystemOperationStaff => role_name(lang, Role::SystemOperationStaff),
-        StaffRole::InformationManagementStaff => role_name(lang, Role::InformationManagementStaff),
-    }
-}
-
 fn holder(at: &At, lang: Lang, h: &Option<HolderView>) -> Markup {
     match h {
         Some(h) => {
-            html! { (person_link(at, &h.person_id, Some(&h.name))) " " span.hint { (lang.t("就任 ", "since ")) (date(&h.since)) } }
+            html! { (person_link(&at.query, &h.person_id, Some(&h.name))) " " span.hint { (lang.t("就任 ", "since ")) (date(&h.since)) } }
         }
         None => html! { span.badge.missing { (lang.t("空席", "vacant")) } },
     }
@@ -216,9 +297,9 @@ pub async fn organisation(
         html! {
             h1 { (title) }
             (at.form(l, "/ui/organisation"))
-            h2 { (role_name(l, Role::SystemSupervisor)) " " span.hint { "第3条" } }
+            h2 { (labels::role(l, Role::SystemSupervisor)) " " span.hint { "第3条" } }
             (post_table(&at, l, with_role(Role::SystemSupervisor)))
-            h2 { (role_name(l, Role::SystemAdministrator)) " " span.hint { "第4条" } }
+            h2 { (labels::role(l, Role::SystemAdministrator)) " " span.hint { "第4条" } }
             (post_table(&at, l, with_role(Role::SystemAdministrator)))
             h2 { (l.t("情報資産ごとの情報管理責任者", "Information management officers per asset")) " " span.hint { "第5条・別表" } }
             div.scroll { table #officers {
@@ -240,17 +321,17 @@ pub async fn organisation(
                     }
                 } }
             } }
-            h2 { (role_name(l, Role::UsageOfficer)) " " span.hint { "第8条" } }
+            h2 { (labels::role(l, Role::UsageOfficer)) " " span.hint { "第8条" } }
             div.scroll { table #usage-officers {
                 thead { tr {
                     th scope="col" { (l.t("課", "Unit")) }
-                    th scope="col" { (role_name(l, Role::UsageOfficer)) }
+                    th scope="col" { (labels::role(l, Role::UsageOfficer)) }
                 } }
                 tbody { @for u in org.units.iter().filter(|u| u.user_division) {
                     tr {
                         td { (u.name) " " span.hint { "(" (u.id) ")" } }
                         td { @match &u.usage_officer {
-                            Some(p) => { (person_link(&at, &p.person_id, Some(&p.name))) " " span.hint { (l.t("就任 ", "since ")) (date(&p.since)) } }
+                            Some(p) => { (person_link(&at.query, &p.person_id, Some(&p.name))) " " span.hint { (l.t("就任 ", "since ")) (date(&p.since)) } }
                             None => { span.badge.missing { (l.t("未任命", "none")) } }
                         } }
                     }
@@ -266,8 +347,8 @@ pub async fn organisation(
                 } }
                 tbody { @for (p, r) in &staff {
                     tr {
-                        td { (person_link(&at, &p.person_id, Some(&p.name))) }
-                        td { (role_name(l, r.role)) }
+                        td { (person_link(&at.query, &p.person_id, Some(&p.name))) }
+                        td { (labels::role(l, r.role)) }
                         td { (r.via) }
                         td { (date(&r.since)) " " (seq_link(r.seq)) }
                     }
@@ -319,7 +400,7 @@ pub async fn assets(
                     th scope="col" { "ID" }
                     th scope="col" { (l.t("名称", "Name")) }
                     th scope="col" { (l.t("局", "Bureau")) }
-                    th scope="col" { (role_name(l, Role::InformationManagementOfficer)) }
+                    th scope="col" { (labels::role(l, Role::InformationManagementOfficer)) }
                 } }
                 tbody { @for a in &view.assets {
                     tr {
@@ -334,7 +415,13 @@ pub async fn assets(
     ))
 }
 
-fn grants_table(at: &At, l: Lang, grants: &[AccessEntry], with_person: bool) -> Markup {
+fn grants_table(
+    at: &At,
+    l: Lang,
+    names: &Names,
+    grants: &[AccessEntry],
+    with_person: bool,
+) -> Markup {
     html! {
         div.scroll { table {
             thead { tr {
@@ -347,15 +434,15 @@ fn grants_table(at: &At, l: Lang, grants: &[AccessEntry], with_person: bool) -> 
             } }
             tbody { @for g in grants {
                 tr {
-                    @if with_person { td { (person_link(at, &g.person_id, Some(&g.person_name))) } }
+                    @if with_person { td { (person_link(&at.query, &g.person_id, Some(&g.person_name))) } }
                     @else { td { a href=(at.link(&format!("/ui/assets/{}", g.asset_id))) { (g.asset_id) } } }
                     td { (g.scope) }
                     td { (date(&g.since)) }
                     td { (opt_date(&g.until)) }
                     td {
                         // The decider as of the decision's day: were they entitled then?
-                        a href={"/ui/persons/" (g.decided_by) "?as_of=" (era::jst_date(&g.since).format("%Y-%m-%d").to_string())} { (g.decided_by) }
-                        " " span.hint { "(" (g.officer_post_id) ")" }
+                        a href={"/ui/persons/" (g.decided_by) "?as_of=" (era::jst_date(&g.since).format("%Y-%m-%d").to_string())} { (names.person(&g.decided_by).unwrap_or(&g.decided_by)) }
+                        " " span.hint { "(" (g.decided_by) ", " (g.officer_post_id) ")" }
                         @if let Some(f) = &g.acting_for { " " span.hint { (l.t("代理: ", "for ")) (f) } }
                     }
                     td { (seq_link(g.decided_seq)) }
@@ -374,10 +461,20 @@ pub async fn asset(
     Query(q): Query<AtQuery>,
 ) -> Result<Response, Error> {
     let at = At::read(&state, &q).await?;
-    let d = state
-        .ledger()
-        .read(|st| st.lens(at.as_of, Some(at.known_at)).asset_detail(&id))
-        .ok_or_else(|| Error::NotFound(format!("no asset {id} as of that date and seq")))?;
+    let (d, names) = state.ledger().read(|st| {
+        let d = st.lens(at.as_of, Some(at.known_at)).asset_detail(&id);
+        let names = d.as_ref().map(|d| {
+            Names::default().persons(
+                st,
+                d.access
+                    .iter()
+                    .map(|g| g.decided_by.as_str())
+                    .chain(d.decisions.iter().map(|e| e.actor.as_str())),
+            )
+        });
+        (d, names.unwrap_or_default())
+    });
+    let d = d.ok_or_else(|| Error::NotFound(format!("no asset {id} as of that date and seq")))?;
     let l = s.lang;
     let a = &d.asset;
     Ok(page(
@@ -407,7 +504,7 @@ pub async fn asset(
                     } }
                     tbody { @for h in &p.holders {
                         tr {
-                            td { (person_link(&at, &h.person_id, Some(&h.name))) }
+                            td { (person_link(&at.query, &h.person_id, Some(&h.name))) }
                             td { (date(&h.since)) }
                             td { (opt_date(&h.until)) }
                             td { (h.personnel_order) }
@@ -417,7 +514,7 @@ pub async fn asset(
                 } }
             }
             h2 { (l.t("現在利用できる者", "Who may use it (as of the date above)")) }
-            (grants_table(&at, l, &d.access, true))
+            (grants_table(&at, l, &names, &d.access, true))
             h2 { (l.t("この情報資産に関する決定", "Decisions on this asset")) }
             div.scroll { table #decisions {
                 thead { tr {
@@ -431,8 +528,8 @@ pub async fn asset(
                 tbody { @for e in &d.decisions {
                     tr {
                         td { (seq_link(e.seq)) }
-                        td { (e.event_type) }
-                        td { (person_link(&at, &e.actor, None)) @if let Some(f) = &e.acting_for { " " span.hint { (l.t("代理: ", "for ")) (f) } } }
+                        td title=(e.event_type) { (labels::event_type(l, &e.event_type)) }
+                        td { (who(&at.query, &names, &e.actor)) @if let Some(f) = &e.acting_for { " " span.hint { (l.t("代理: ", "for ")) (f) } } }
                         td { (e.basis) }
                         td { (date(&e.effective_at)) }
                         td { @if let Some(v) = e.voided_by { (seq_link(v)) } }
@@ -451,9 +548,15 @@ async fn person_page(
     q: &AtQuery,
 ) -> Result<Response, Error> {
     let at = At::read(state, q).await?;
-    let (h, roles) = state.ledger().read(|st| {
+    let (h, roles, names) = state.ledger().read(|st| {
         let l = st.lens(at.as_of, Some(at.known_at));
-        (l.person_history(id), l.person_roles(id))
+        let h = l.person_history(id);
+        let names = Names::default().persons(
+            st,
+            h.iter()
+                .flat_map(|h| h.grants.iter().map(|g| g.decided_by.as_str())),
+        );
+        (h, l.person_roles(id), names)
     });
     let h = h.ok_or_else(|| Error::NotFound(format!("no person {id} at that seq")))?;
     let l = s.lang;
@@ -488,7 +591,7 @@ async fn person_page(
                     th scope="col" { "seq" }
                 } }
                 tbody { @for r in &roles {
-                    tr { td { (role_name(l, r.role)) } td { (r.via) } td { (date(&r.since)) } td { (seq_link(r.seq)) } }
+                    tr { td { (labels::role(l, r.role)) } td { (r.via) } td { (date(&r.since)) } td { (seq_link(r.seq)) } }
                 } }
             } }
             h2 { (l.t("ポスト", "Posts")) }
@@ -517,15 +620,15 @@ async fn person_page(
                     th scope="col" { "seq" }
                 } }
                 tbody { @for (role, by, since, until, seq) in &h.designations {
-                    tr { td { (staff_role_name(l, *role)) } td { (by) } td { (date(since)) } td { (opt_date(until)) } td { (seq_link(*seq)) } }
+                    tr { td { (labels::staff_role(l, *role)) } td { (by) } td { (date(since)) } td { (opt_date(until)) } td { (seq_link(*seq)) } }
                 } }
             } }
-            h2 { (role_name(l, Role::UsageOfficer)) }
+            h2 { (labels::role(l, Role::UsageOfficer)) }
             (term(&h.usage_officer_of))
             h2 { (l.t("利用者登録", "User registrations")) }
             (term(&h.user_of))
             h2 { (l.t("利用許可", "Grants")) }
-            (grants_table(&at, l, &h.grants, false))
+            (grants_table(&at, l, &names, &h.grants, false))
         },
     ))
 }
@@ -538,63 +641,6 @@ pub async fn person(
 ) -> Result<Response, Error> {
     person_page(&state, &s, &id, &q).await
 }
-
-/// Every event type, for the timeline's filter.
-const EVENT_TYPES: &[&str] = &[
-    "asset.annex_amended.v1",
-    "asset.registered.v1",
-    "correction.recorded.v1",
-    "directive.issued.v1",
-    "incident.coordinated.v1",
-    "incident.directed.v1",
-    "incident.reported.v1",
-    "incident.resolved.v1",
-    "meeting.convened.v1",
-    "meeting.minutes_recorded.v1",
-    "meeting.resolved.v1",
-    "meeting.signed.v1",
-    "modification.approved.v1",
-    "modification.consented.v1",
-    "modification.content_decided.v1",
-    "modification.coordinated.v1",
-    "modification.finally_decided.v1",
-    "modification.proposed.v1",
-    "modification.rejected.v1",
-    "modification.withdrawn.v1",
-    "permission.granted.v1",
-    "permission.refused.v1",
-    "permission.requested.v1",
-    "permission.revoked.v1",
-    "person.registered.v1",
-    "person.transferred.v1",
-    "post.established.v1",
-    "post.holder_appointed.v1",
-    "post.holder_ended.v1",
-    "regulation.amended.v1",
-    "regulation.established.v1",
-    "regulation.operation_staff_sections_set.v1",
-    "regulation.role_bound.v1",
-    "retirement.approved.v1",
-    "retirement.consented.v1",
-    "retirement.decided.v1",
-    "retirement.measures_recorded.v1",
-    "retirement.noticed.v1",
-    "roster.recorded.v1",
-    "security_request.closed.v1",
-    "security_request.issued.v1",
-    "security_request.reopened.v1",
-    "security_request.responded.v1",
-    "staff.designated.v1",
-    "staff.designation_revoked.v1",
-    "token.issued.v1",
-    "token.revoked.v1",
-    "unit.established.v1",
-    "unit.exploded.v1",
-    "usage_officer.appointed.v1",
-    "usage_officer.ended.v1",
-    "user.deregistered.v1",
-    "user.registered.v1",
-];
 
 /// `P0123`: a person of the organisation (other actors, such as token holders, have no page).
 fn is_person_id(s: &str) -> bool {
@@ -661,6 +707,9 @@ pub async fn timeline(
     let empty = Vec::new();
     let list = page_json["events"].as_array().unwrap_or(&empty);
     let next = page_json["next"].as_u64();
+    let names = state.ledger().read(|st| {
+        Names::default().persons(st, list.iter().filter_map(|e| e["meta"]["actor"].as_str()))
+    });
     let mut keep: Vec<(&str, String)> = Vec::new();
     for (k, v) in [
         ("type", &q.event_type),
@@ -694,7 +743,7 @@ pub async fn timeline(
                 label for="type" { (l.t("種別", "Type"))
                     select #type name="type" {
                         option value="" { (l.t("すべて", "All")) }
-                        @for t in EVENT_TYPES { option value=(t) selected[*t == selected] { (t) } }
+                        @for t in labels::event_types() { option value=(t) selected[t == selected] { (labels::event_type(l, t)) } }
                     }
                 }
                 label for="basis" { (l.t("根拠条文（前方一致）", "Article (prefix)"))
@@ -727,8 +776,9 @@ pub async fn timeline(
                     tr.event data-type=(e["type"].as_str().unwrap_or("")) {
                         td { (seq_link(seq)) }
                         td { @match e["effective_at"].as_str().and_then(|t| jst::parse(t).ok()) { Some(t) => { (date(&t)) } None => {} } }
-                        td { (e["type"].as_str().unwrap_or("")) }
-                        td { @let actor = e["meta"]["actor"].as_str().unwrap_or(""); @if is_person_id(actor) { a href={"/ui/persons/" (actor)} { (actor) } } @else { (actor) } }
+                        @let event_type = e["type"].as_str().unwrap_or("");
+                        td title=(event_type) { (labels::event_type(l, event_type)) }
+                        td { (who("", &names, e["meta"]["actor"].as_str().unwrap_or(""))) }
                         td { (e["meta"]["basis"].as_str().unwrap_or("")) }
                         td.hash title=(hash) { (hash.get(..12).unwrap_or(hash)) "…" }
                         td { a href={"/ui/proof/" (seq)} { (l.t("証明", "proof")) } " " a href={"/ui/proof/" (seq) "/json"} { "JSON" } }
@@ -747,23 +797,35 @@ pub async fn event(
     s: Session,
     Path(seq): Path<u64>,
 ) -> Result<Response, Error> {
-    let res = events::one(State(state), HeaderMap::new(), Path(seq.to_string())).await?;
+    let res = events::one(
+        State(state.clone()),
+        HeaderMap::new(),
+        Path(seq.to_string()),
+    )
+    .await?;
     let e = match json_of(res).await? {
         Ok(v) => v,
         Err(res) => return Ok(res),
     };
     let l = s.lang;
+    let actor = e["meta"]["actor"].as_str().unwrap_or("");
+    let event_type = e["type"].as_str().unwrap_or("");
+    let names = state
+        .ledger()
+        .read(|st| Names::default().persons(st, [actor]));
     let pretty = serde_json::to_string_pretty(&e).map_err(Error::internal)?;
     let title = format!("{} #{seq}", l.t("記録", "Event"));
     Ok(page(
         &s,
         &title,
         html! {
-            h1 { (title) " " (e["type"].as_str().unwrap_or("")) }
+            h1 { (title) " " (labels::event_type(l, event_type)) }
             dl.facts {
-                dt { (l.t("決定者", "Actor")) } dd { @let a = e["meta"]["actor"].as_str().unwrap_or(""); a href={"/ui/persons/" (a)} { (a) } }
+                dt { (l.t("種別", "Type")) } dd { (labels::event_type(l, event_type)) " " span.hint { code { (event_type) } } }
+                dt { (l.t("決定者", "Actor")) } dd { (who("", &names, actor)) }
                 dt { (l.t("根拠", "Basis")) } dd { (e["meta"]["basis"].as_str().unwrap_or("")) }
                 dt { (l.t("効力発生", "Effective")) } dd { @match e["effective_at"].as_str().and_then(|t| jst::parse(t).ok()) { Some(t) => { (date(&t)) } None => {} } }
+                dt { (l.t("記録日時", "Recorded")) } dd { @match e["recorded_at"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()) { Some(t) => { (moment(&t)) } None => {} } }
                 dt { (l.t("ハッシュ", "Hash")) } dd.hash { (e["hash"].as_str().unwrap_or("")) }
                 dt { (l.t("直前のハッシュ", "Previous hash")) } dd.hash { (e["prev"].as_str().unwrap_or("")) }
             }
@@ -785,6 +847,7 @@ async fn inclusion(state: AppState, seq: u64) -> Result<Result<Value, Response>,
 pub async fn proof(
     State(state): State<AppState>,
     s: Session,
+    headers: HeaderMap,
     Path(seq): Path<u64>,
 ) -> Result<Response, Error> {
     let p = match inclusion(state, seq).await? {
@@ -800,13 +863,39 @@ pub async fn proof(
         html! {
             h1 { (title) }
             p { (l.t(
-                "RFC 9162 の包含証明です。JSON を保存し、`govledger proof` か独自の検証器で、保管しているチェックポイントに対して検証してください。",
-                "An RFC 9162 inclusion proof. Save the JSON and check it against a checkpoint you keep, with `govledger proof` or your own verifier."
+                "RFC 9162 の包含証明です。このサーバーを信頼せずに確かめるには、保管している署名済みチェックポイントとログの公開鍵（",
+                "An RFC 9162 inclusion proof. To check it without trusting this server, use a signed checkpoint you keep and the log's public key (",
+            )) code { "govledger public-key" } (l.t("、または ", ", or ")) code { "GET /v1/public-key" }
+                (l.t(
+                    "）で次のコマンドを実行してください。証明をサーバーから取り直し、本文から葉を計算し直して検証します。",
+                    ") and run the command below. It fetches the proof again, recomputes the leaf from the body and checks it.",
+                ))
+            }
+            pre #proof-command { code { "govledger proof inclusion --url " (server_url(&headers)) " --token \"$TOKEN\" --key pub.vkey --checkpoint cp.txt --seq " (seq) } }
+            p { (l.t(
+                "保存した JSON は、README の「Proof formats」にある手順で、独自の検証器でも確かめられます。",
+                "The saved JSON can also be checked by a verifier of your own, following \"Proof formats\" in the README.",
             )) }
             p { a href={"/ui/events/" (seq)} { (l.t("記録を見る", "See the event")) } " · " a href={"/ui/proof/" (seq) "/json"} download={"inclusion-" (seq) ".json"} { (l.t("JSON をダウンロード", "Download JSON")) } }
             pre #proof { (pretty) }
         },
     ))
+}
+
+/// This server's base URL as the browser reached it, for commands to copy (`http://SERVER`
+/// when the request names no host).
+fn server_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic()))
+        .unwrap_or("SERVER");
+    let scheme = if super::came_over_https(headers) {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
 }
 
 /// The same proof as JSON, for the session's browser (the `/v1` route wants a bearer token).
@@ -821,8 +910,8 @@ pub async fn proof_json(
     })
 }
 
-fn acts(at: &At, list: &[govledger_projections::ActView]) -> Markup {
-    html! { @for a in list { (a.post_id) " " (person_link(at, &a.actor, None)) " " (seq_link(a.seq)) br; } }
+fn acts(at: &At, names: &Names, list: &[govledger_projections::ActView]) -> Markup {
+    html! { @for a in list { (a.post_id) " " (who(&at.query, names, &a.actor)) " " (seq_link(a.seq)) br; } }
 }
 
 /// Modifications and retirements with what is missing; security requests with the overdue
@@ -833,15 +922,28 @@ pub async fn workflows(
     Query(q): Query<AtQuery>,
 ) -> Result<Response, Error> {
     let at = At::read(&state, &q).await?;
-    let (changes, requests, meetings) = state.ledger().read(|st| {
+    let (changes, requests, meetings, names) = state.ledger().read(|st| {
         let l = st.lens(at.as_of, Some(at.known_at));
-        (l.changes(), l.security_requests(), l.meetings())
+        let (changes, requests, meetings) = (l.changes(), l.security_requests(), l.meetings());
+        let persons = changes
+            .modifications
+            .iter()
+            .flat_map(|m| m.approvals.iter().map(|a| a.actor.as_str()))
+            .chain(meetings.meetings.iter().flat_map(|m| {
+                m.minutes
+                    .iter()
+                    .map(|x| x.recorded_by.as_str())
+                    .chain(m.signatures.iter().map(|s| s.person_id.as_str()))
+                    .chain(m.unsigned.iter().map(String::as_str))
+            }));
+        let names = Names::default().persons(st, persons);
+        (changes, requests, meetings, names)
     });
     let l = s.lang;
     let missing = |m: &[govledger_projections::Missing]| {
         html! {
             @if m.is_empty() { span.badge.ok { (l.t("不足なし", "complete")) } }
-            @for x in m { span.badge.missing { (x.what) } " " (x.post_id.as_deref().unwrap_or("")) " " span.hint { (x.article) } br; }
+            @for x in m { span.badge.missing { (labels::missing(l, x.what)) } " " (x.post_id.as_deref().unwrap_or("")) " " span.hint { (x.article) } br; }
         }
     };
     let title = l.t("手続", "Workflows");
@@ -862,7 +964,7 @@ pub async fn workflows(
                     th scope="col" { (l.t("記録", "Events")) }
                 } }
                 tbody { @for m in &changes.modifications {
-                    tr { td { (m.id) } td { (m.title) } td { (m.status) } td { (acts(&at, &m.approvals)) } td { (missing(&m.missing)) } td { (seqs(&m.seqs)) } }
+                    tr { td { (m.id) } td { (m.title) } td { (labels::state(l, "modification", m.status)) } td { (acts(&at, &names, &m.approvals)) } td { (missing(&m.missing)) } td { (seqs(&m.seqs)) } }
                 } }
             } }
             h2 { (l.t("廃止", "Retirements")) " " span.hint { "第7条" } }
@@ -876,7 +978,7 @@ pub async fn workflows(
                     th scope="col" { (l.t("記録", "Events")) }
                 } }
                 tbody { @for r in &changes.retirements {
-                    tr { td { (r.id) } td { (r.asset_ids.join(", ")) } td { (day(&r.planned_stop)) } td { (r.status) } td { (missing(&r.missing)) } td { (seqs(&r.seqs)) } }
+                    tr { td { (r.id) } td { (r.asset_ids.join(", ")) } td { (day(&r.planned_stop)) } td { (labels::state(l, "retirement", r.status)) } td { (missing(&r.missing)) } td { (seqs(&r.seqs)) } }
                 } }
             } }
             h2 { (l.t("セキュリティ改善要求", "Security improvement requests")) " " span.hint { "第10条第2項" } }
@@ -893,7 +995,7 @@ pub async fn workflows(
                         td { (r.id) }
                         td { (r.finding) }
                         td { (day(&r.due)) }
-                        td { (r.status) @if r.overdue { " " span.badge.overdue { (l.t("期限超過", "OVERDUE")) } } }
+                        td { (labels::state(l, "security_request", r.status)) @if r.overdue { " " span.badge.overdue { (l.t("期限超過", "OVERDUE")) } } }
                         td { (seqs(&r.seqs)) }
                     }
                 } }
@@ -912,15 +1014,17 @@ pub async fn workflows(
                     tr {
                         td { (m.id) }
                         td { (day(&m.held_on)) }
-                        td { (match m.kind { MeetingKind::Management => l.t("運用管理会議", "Operation management meeting"), MeetingKind::Staff => l.t("運用管理担当者会議", "Staff meeting") })
-                             " / " (match m.form { MeetingForm::InPerson => l.t("開催", "in person"), MeetingForm::Circulation => l.t("持回り", "by circulation") }) }
+                        td { (labels::meeting_kind(l, m.kind)) " / " (labels::meeting_form(l, m.form)) }
                         td { @match &m.minutes {
-                            Some(x) => { (x.resolutions.join("; ")) br; span.hint { (l.t("記録者 ", "recorded by ")) (x.recorded_by) " " (seq_link(x.seq)) } }
+                            Some(x) => { (x.resolutions.join("; ")) br; span.hint { (l.t("記録者 ", "recorded by ")) (who(&at.query, &names, &x.recorded_by)) " " (seq_link(x.seq)) } }
                             None => { span.badge.missing { (l.t("未作成", "none yet")) } }
                         } }
                         td {
-                            @for sig in &m.signatures { (person_link(&at, &sig.person_id, None)) " " (match sig.position { SignaturePosition::Agree => l.t("賛成", "agrees"), SignaturePosition::Disagree => l.t("反対", "disagrees"), SignaturePosition::Comment => l.t("意見", "comments") }) " " (seq_link(sig.seq)) br; }
-                            @if !m.unsigned.is_empty() { span.badge.missing { (l.t("未署名", "unsigned")) } " " (m.unsigned.join(", ")) }
+                            @for sig in &m.signatures { (who(&at.query, &names, &sig.person_id)) " " (labels::signature(l, sig.position)) " " (seq_link(sig.seq)) br; }
+                            @if !m.unsigned.is_empty() {
+                                span.badge.missing { (l.t("未署名", "unsigned")) }
+                                @for p in &m.unsigned { " " (who(&at.query, &names, p)) }
+                            }
                         }
                         td { (seqs(&m.seqs)) }
                     }
@@ -937,13 +1041,16 @@ pub async fn audit(
     Query(q): Query<AtQuery>,
 ) -> Result<Response, Error> {
     let at = At::read(&state, &q).await?;
-    let findings = state.ledger().read(|st| {
+    let (findings, names) = state.ledger().read(|st| {
         // A page is built in memory: the first page here, the rest through `/v1/audit`.
-        st.lens(at.as_of, Some(at.known_at))
-            .audit_page(govledger_projections::Window {
-                offset: 0,
-                limit: crate::http::views::DEFAULT_VIEW_LIMIT,
-            })
+        let findings =
+            st.lens(at.as_of, Some(at.known_at))
+                .audit_page(govledger_projections::Window {
+                    offset: 0,
+                    limit: crate::http::views::DEFAULT_VIEW_LIMIT,
+                });
+        let names = finding_names(st, &findings.findings);
+        (findings, names)
     });
     let verify = match json_of(events::verify(State(state.clone())).await?).await? {
         Ok(v) => v,
@@ -962,7 +1069,11 @@ pub async fn audit(
             p #chain-status {
                 @if ok { span.badge.ok { (l.t("正常", "OK")) } } @else { span.badge.bad { (l.t("破損あり", "BROKEN")) } }
                 " " (verify["verified"]) (l.t(" 件を検証（seq ", " events verified (seq ")) "1.." (verify["verified_to"]) ")"
-                (l.t("、検証時刻 ", ", at ")) (verify["verified_at"].as_str().unwrap_or(""))
+                (l.t("、検証時刻 ", ", at "))
+                @match verify["verified_at"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()) {
+                    Some(t) => { (moment(&t)) }
+                    None => { "—" }
+                }
             }
             @if !ok { pre.error { (verify["first_break"].to_string()) } }
             form #verify-form method="post" action="/ui/verify" {
@@ -990,11 +1101,156 @@ pub async fn audit(
                     th scope="col" { (l.t("記録", "Events")) }
                 } }
                 tbody { @for f in &findings.findings {
-                    tr { td { (f.kind) } td { (f.article) } td { (f.message) } td { (seqs(&f.seqs)) } }
+                    tr data-kind=(f.kind) { td { (labels::finding_kind(l, &f.facts)) } td { (f.article) } td { (finding_message(&at, l, &names, &f.facts)) } td { (seqs(&f.seqs)) } }
                 } }
             } }
         },
     ))
+}
+
+/// The names a page of findings mentions.
+fn finding_names(
+    st: &govledger_projections::State,
+    findings: &[govledger_projections::Finding],
+) -> Names {
+    let (mut persons, mut units, mut posts, mut assets) = (vec![], vec![], vec![], vec![]);
+    for f in findings {
+        match &f.facts {
+            FindingFacts::GrantHeldByUserWhoLeftDivision {
+                person_id,
+                asset_id,
+                granted_for_unit_id,
+                now_unit_id,
+            } => {
+                persons.push(person_id.as_str());
+                assets.push(asset_id.as_str());
+                units.push(granted_for_unit_id.as_str());
+                units.extend(now_unit_id.as_deref());
+            }
+            FindingFacts::GrantOnRetiredAsset {
+                person_id,
+                asset_id,
+                ..
+            } => {
+                persons.push(person_id.as_str());
+                assets.push(asset_id.as_str());
+            }
+            FindingFacts::VacantOfficerPost { post_id }
+            | FindingFacts::OfficerWithoutValidRoster { post_id } => posts.push(post_id.as_str()),
+            FindingFacts::DeputyAct {
+                actor,
+                acting_for_post_id,
+                ..
+            } => {
+                persons.push(actor.as_str());
+                posts.push(acting_for_post_id.as_str());
+            }
+            FindingFacts::OverdueSecurityRequest { .. }
+            | FindingFacts::DecisionRecordedLate { .. } => {}
+        }
+    }
+    Names::default()
+        .persons(st, persons)
+        .units(st, units)
+        .posts(st, posts)
+        .assets(st, assets)
+}
+
+/// What a finding says, in the page's language, with names beside ids and times in JST.
+fn finding_message(at: &At, l: Lang, names: &Names, facts: &FindingFacts) -> Markup {
+    let asset = |id: &str| {
+        html! { a href=(at.link(&format!("/ui/assets/{id}"))) { (named(&names.assets, id)) } }
+    };
+    let event = |event_type: &str, seq: u64| {
+        let (open, close) = (l.t("（", " ("), l.t("）", ")"));
+        html! { (labels::event_type(l, event_type)) (open) (seq_link(seq)) (close) }
+    };
+    match facts {
+        FindingFacts::GrantHeldByUserWhoLeftDivision {
+            person_id,
+            asset_id,
+            granted_for_unit_id,
+            now_unit_id,
+        } => {
+            let now = html! { @match now_unit_id {
+                Some(u) => { (named(&names.units, u)) }
+                None => { (l.t("どの課にも", "no unit")) }
+            } };
+            match l {
+                Lang::Ja => html! {
+                    (who(&at.query, names, person_id)) " は " (named(&names.units, granted_for_unit_id))
+                    " の利用者として " (asset(asset_id)) " の利用を許可されたまま、現在は " (now) " に所属しています"
+                },
+                Lang::En => html! {
+                    (who(&at.query, names, person_id)) " still may use " (asset(asset_id)) ", granted for "
+                    (named(&names.units, granted_for_unit_id)) ", but belongs to " (now)
+                },
+            }
+        }
+        FindingFacts::GrantOnRetiredAsset {
+            person_id,
+            asset_id,
+            retirement_id,
+        } => match l {
+            Lang::Ja => html! {
+                (who(&at.query, names, person_id)) " は、" (retirement_id) " により利用を停止した "
+                (asset(asset_id)) " をなお利用できます"
+            },
+            Lang::En => html! {
+                (who(&at.query, names, person_id)) " still may use " (asset(asset_id)) ", retired by " (retirement_id)
+            },
+        },
+        FindingFacts::VacantOfficerPost { post_id } => match l {
+            Lang::Ja => {
+                html! { "情報管理責任者のポスト " (named(&names.posts, post_id)) " に在職者がいません" }
+            }
+            Lang::En => html! { "Officer post " (named(&names.posts, post_id)) " has no holder" },
+        },
+        FindingFacts::OfficerWithoutValidRoster { post_id } => match l {
+            Lang::Ja => html! {
+                "情報管理責任者のポスト " (named(&names.posts, post_id)) " に有効な緊急連絡体制（第9条第2項）がありません"
+            },
+            Lang::En => html! {
+                "Officer post " (named(&names.posts, post_id)) " has no valid emergency contact roster"
+            },
+        },
+        FindingFacts::OverdueSecurityRequest { request_id, due } => match l {
+            Lang::Ja => html! { "改善要求 " (request_id) " は期限 " (day(due)) " を過ぎています" },
+            Lang::En => html! { "Security request " (request_id) " was due " (day(due)) },
+        },
+        FindingFacts::DecisionRecordedLate {
+            event_type,
+            seq,
+            effective_at,
+            recorded_at,
+        } => {
+            let recorded = recorded_at.fixed_offset();
+            match l {
+                Lang::Ja => html! {
+                    (event(event_type, *seq)) " は " (date(effective_at)) " に効力を生じ、"
+                    (moment(&recorded)) " に記録されました"
+                },
+                Lang::En => html! {
+                    (event(event_type, *seq)) " took effect " (date(effective_at)) " and was recorded " (moment(&recorded))
+                },
+            }
+        }
+        FindingFacts::DeputyAct {
+            actor,
+            acting_for_post_id,
+            event_type,
+            seq,
+        } => match l {
+            Lang::Ja => html! {
+                (who(&at.query, names, actor)) " が " (named(&names.posts, acting_for_post_id)) " を代理して行った "
+                (event(event_type, *seq))
+            },
+            Lang::En => html! {
+                (who(&at.query, names, actor)) " acted for " (named(&names.posts, acting_for_post_id)) ": "
+                (event(event_type, *seq))
+            },
+        },
+    }
 }
 
 /// "Verify now": forgets the cached verification, so the audit page runs it afresh.
