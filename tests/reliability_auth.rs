@@ -418,7 +418,7 @@ async fn admin_tokens_decide_only_within_their_persons_role_and_bureau(db: TestD
         "register_person",
         register,
         "organisation.not_authorised",
-        "第4条第1項",
+        "辞令",
     )
     .await;
     let directive =
@@ -430,7 +430,7 @@ async fn admin_tokens_decide_only_within_their_persons_role_and_bureau(db: TestD
         "issue_directive",
         directive.clone(),
         "supervisor.required",
-        "第3条第2項",
+        "第13条",
     )
     .await;
 
