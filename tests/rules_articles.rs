@@ -1757,9 +1757,11 @@ fn every_command_kind() -> std::collections::BTreeSet<String> {
         .collect()
 }
 
-/// Decisions the demo never takes, on the small world: (setup, authorised actor, when, the
-/// command).
-fn kinds_the_demo_does_not_decide() -> Vec<(Vec<(String, Time, Command)>, String, Time, Command)> {
+/// A decision checked on the small world: (setup, authorised actor, when, the command).
+type Case = (Vec<(String, Time, Command)>, String, Time, Command);
+
+/// Decisions the demo never takes, on the small world.
+fn kinds_the_demo_does_not_decide() -> Vec<Case> {
     let at = d(2021, 6, 1);
     let designated = vec![s(
         &officer(6),
