@@ -14,6 +14,7 @@
 //! - Personnel records (units, posts, persons, appointments) are made by the administrator or a
 //!   supervisor, citing the personnel order (辞令).
 
+pub mod admission;
 mod genesis;
 mod org;
 mod process;
