@@ -2003,3 +2003,83 @@ fn every_kind_refused_for_an_unauthorised_actor_cites_the_article_the_act_record
     );
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+// ------------------------------------------------ admitting people to the ledger (第4条第1項)
+
+#[test]
+fn art4_1_tokens_are_issued_by_whoever_holds_the_administrators_post_then_to_known_persons() {
+    use govledger::rules::admission::{Issuer, issue_token, revoke_token};
+    use govledger_schema::events::TokenRole::{Admin, Auditor};
+    let successor = "P0500";
+    let l = check(
+        vec![s(
+            ADMIN,
+            d(2022, 4, 1),
+            Command::RegisterPerson {
+                person_id: successor.into(),
+                name: "後任".into(),
+                unit_id: "HW-GA-SYS".into(),
+                personnel_order: None,
+            },
+        )],
+        ADMIN,
+        d(2022, 4, 1),
+        Command::AppointToPost {
+            post_id: "ADMIN".into(),
+            person_id: successor.into(),
+            personnel_order: "R4辞令".into(),
+            replace_current: true,
+        },
+        Accept(&["post.holder_ended.v1", "post.holder_appointed.v1"]),
+    );
+    let st = &l.state;
+    let by = Issuer::Person;
+    let rule = |r: Result<&str, govledger::rules::Refusal>| match r {
+        Ok(basis) => basis.to_owned(),
+        Err(r) => format!("{} {}", r.rule, r.article),
+    };
+    let (before, after) = (d(2022, 3, 31), d(2022, 4, 2));
+    let ok = "第4条第1項";
+    // The administrator of the day, and only they; to persons registered by then.
+    assert_eq!(rule(issue_token(st, USER, Auditor, by(ADMIN), before)), ok);
+    assert_eq!(
+        rule(issue_token(st, USER, Auditor, by(ADMIN), after)),
+        "token.not_administrator 第4条第1項"
+    );
+    assert_eq!(rule(issue_token(st, USER, Admin, by(successor), after)), ok);
+    assert_eq!(
+        rule(issue_token(st, USER, Auditor, by(SUP_HW), before)),
+        "token.not_administrator 第4条第1項"
+    );
+    assert_eq!(
+        rule(issue_token(st, USER, Auditor, by("P9999"), before)),
+        "actor.unknown 記録の原則"
+    );
+    assert_eq!(
+        rule(issue_token(st, successor, Auditor, by(ADMIN), before)),
+        "token.person_unknown 記録の原則",
+        "registered only from 2022-04-01"
+    );
+    assert_eq!(rule(revoke_token(st, successor, after)), ok);
+    assert_eq!(
+        rule(revoke_token(st, ADMIN, after)),
+        "token.not_administrator 第4条第1項"
+    );
+    // The bootstrap: the first admin token, to the administrator, while none is live.
+    let boot = |live| Issuer::Bootstrap {
+        live_admin_tokens: live,
+    };
+    assert_eq!(rule(issue_token(st, successor, Admin, boot(0), after)), ok);
+    assert_eq!(
+        rule(issue_token(st, successor, Admin, boot(1), after)),
+        "token.bootstrap_closed 記録の原則"
+    );
+    assert_eq!(
+        rule(issue_token(st, successor, Auditor, boot(0), after)),
+        "token.bootstrap_not_admin 記録の原則"
+    );
+    assert_eq!(
+        rule(issue_token(st, ADMIN, Admin, boot(0), after)),
+        "token.bootstrap_not_administrator 第4条第1項"
+    );
+}
