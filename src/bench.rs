@@ -512,7 +512,8 @@ async fn server_rss(store: &Store, url: &str, n: u64) -> anyhow::Result<Value> {
     )
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     let admin = crate::demo::demo_genesis_admin();
-    let token = crate::http::tokens::issue(
+    // The bench's ledger is built by hand (cycled decisions): a fixture token.
+    let token = crate::http::tokens::issue_unchecked(
         store,
         &admin.person_id,
         crate::http::tokens::Role::Auditor,
@@ -617,10 +618,10 @@ async fn http_decisions(args: &BenchArgs) -> anyhow::Result<Value> {
             .map_err(|e| anyhow::anyhow!("{e}"))?,
     );
     let token = crate::http::tokens::issue(
-        &store,
+        &ledger,
         &admin.person_id,
         crate::http::tokens::Role::Admin,
-        &admin.person_id,
+        &crate::http::tokens::Issuer::Person(admin.person_id.clone()),
         None,
     )
     .await?

@@ -219,30 +219,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             serve,
             listen,
         } => {
-            let db = DbArg { db };
-            let built = demo::build(&db, &key, seed).await?;
-            let head = built.store.head().await?;
-            println!(
-                "demo ledger {} at {}: {} events, head {}",
-                if built.built { "built" } else { "found" },
-                store::redact(&db.db),
-                head.seq,
-                head.hash
-            );
-            let (auditor, admin, admin_person) = demo::issue_tokens(&built.store).await?;
-            println!("auditor token: {auditor}");
-            println!("admin token ({admin_person}, system administrator): {admin}");
-            built.store.close().await;
-            if serve {
-                crate::http::serve(crate::http::ServeArgs {
-                    db,
-                    listen,
-                    key,
-                    checkpoint_every: 60,
-                    limits: Default::default(),
-                })
-                .await?;
-            }
+            demo::run(DbArg { db }, key, seed, serve, listen).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Proof { command } => proof::run(command).await,

@@ -523,6 +523,24 @@ impl Ledger {
         Ok(())
     }
 
+    /// Takes the write lock and opens a transaction at the locked head, with the projections
+    /// caught up to it: for acts that are not commands of the regulation (a token's issue or
+    /// revocation) but must be checked against the state they append after, as a decision is.
+    /// Dropping the [`Locked`] without [`Locked::commit`] rolls back.
+    pub async fn lock(&self) -> Result<Locked, StoreError> {
+        let guard = self.inner.write.clone().lock_owned().await;
+        let mut writer = self.inner.store.begin().await?;
+        if self.is_stale() {
+            self.reload().await?;
+        }
+        self.catch_up(&mut writer).await?;
+        Ok(Locked {
+            ledger: self.clone(),
+            writer,
+            _guard: guard,
+        })
+    }
+
     /// Records the genesis: the regulation's identity and amendments, the annex, and the
     /// bootstrap administrator, who is the actor of every genesis event.
     pub async fn genesis(
@@ -595,6 +613,43 @@ impl Ledger {
             )
             .await?;
         Ok(seq)
+    }
+}
+
+/// The write lock and a transaction at the locked head ([`Ledger::lock`]).
+pub struct Locked {
+    ledger: Ledger,
+    writer: Writer,
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl std::fmt::Debug for Locked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Locked")
+            .field("head", &self.writer.head())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Locked {
+    /// Runs `f` on the projections at the locked head.
+    pub fn read<T>(&self, f: impl FnOnce(&State) -> T) -> T {
+        self.ledger.read(f)
+    }
+
+    /// The transaction: what is appended through it commits with [`Locked::commit`].
+    pub fn writer(&mut self) -> &mut Writer {
+        &mut self.writer
+    }
+
+    /// Commits, then folds what was appended and announces it.
+    pub async fn commit(mut self) -> Result<Head, StoreError> {
+        let sealed = self.writer.take_sealed();
+        let head = self.writer.commit().await?;
+        self.ledger.apply(&sealed);
+        self.ledger.announce(head.seq);
+        self.ledger.maybe_snapshot(head.seq);
+        Ok(head)
     }
 }
 

@@ -1,6 +1,9 @@
 //! The demo script, run through `decide` and `State::apply` in memory: every step accepted,
-//! as-of questions answered, and a rebuild equal to the incremental state.
+//! as-of questions answered, and a rebuild equal to the incremental state. And `govledger
+//! demo` itself, the real binary on both backends: running it again records nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on broken fixtures
+
+mod support;
 
 use govledger::demo::{
     InMemory, build_demo, demo_end, demo_genesis_admin, demo_genesis_at, demo_genesis_recorded_at,
@@ -182,4 +185,124 @@ fn the_demo_has_every_kind_of_record_and_audit_finding() {
     assert!(end.access(Some("A08"), Some(person)).grants.is_empty());
     let before = l.state.lens(jst_date(2021, 4, 30), Some(c.stamp.seq - 1));
     assert_eq!(before.access(Some("A08"), Some(person)).grants.len(), 1);
+}
+
+// ------------------------------------------------------------- `govledger demo`, the binary
+
+on_both_backends!(
+    running_the_demo_again_reuses_its_tokens_and_records_nothing,
+    the_demo_on_a_busy_port_fails_before_it_records_anything,
+);
+
+/// Runs `govledger demo ARGS` on `db` with `key`; returns (exit code, stdout, stderr).
+async fn demo(db: &support::TestDb, key: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let key = key.display().to_string();
+    let out = tokio::time::timeout(
+        std::time::Duration::from_secs(180),
+        tokio::process::Command::new(support::http::BIN)
+            .args(["demo", "--db", &db.url, "--key-file", &key])
+            .args(args)
+            .output(),
+    )
+    .await
+    .expect("the demo took too long")
+    .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// The ledger's head (as `verify` reports it) and its token rows.
+async fn recorded(db: &support::TestDb) -> (govledger::store::Head, String) {
+    let store = db.open().await;
+    let head = store.head().await.unwrap();
+    store.close().await;
+    (head, support::http::cli(&db.url, &["token", "list"]).await)
+}
+
+fn tokens_printed(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter(|l| l.contains(" token"))
+        .filter_map(|l| l.rsplit(' ').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+async fn running_the_demo_again_reuses_its_tokens_and_records_nothing(db: support::TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("demo.key");
+    let (code, first, stderr) = demo(&db, &key, &[]).await;
+    assert_eq!(code, 0, "{stderr}");
+    let after_first = recorded(&db).await;
+    let file = dir.path().join("demo.tokens");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the tokens file is the owner's only");
+    }
+    let (code, second, stderr) = demo(&db, &key, &[]).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        recorded(&db).await,
+        after_first,
+        "the second run recorded nothing"
+    );
+    let tokens = tokens_printed(&first);
+    assert_eq!(tokens.len(), 2, "{first}");
+    assert_eq!(
+        tokens_printed(&second),
+        tokens,
+        "the same tokens, still valid"
+    );
+
+    // A revoked token is replaced (and only it), by the system administrator.
+    let auditor_id = tokens[0].split('_').nth(1).unwrap();
+    support::http::cli(
+        &db.url,
+        &["token", "revoke", "--id", auditor_id, "--actor", "P0001"],
+    )
+    .await;
+    let (code, third, stderr) = demo(&db, &key, &[]).await;
+    assert_eq!(code, 0, "{stderr}");
+    let renewed = tokens_printed(&third);
+    assert_ne!(
+        renewed[0], tokens[0],
+        "the revoked auditor token is replaced"
+    );
+    assert_eq!(renewed[1], tokens[1], "the admin token is kept");
+    assert_eq!(
+        recorded(&db).await.0.seq,
+        after_first.0.seq + 2,
+        "one revocation, one issue"
+    );
+}
+
+async fn the_demo_on_a_busy_port_fails_before_it_records_anything(db: support::TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("demo.key");
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = busy.local_addr().unwrap().to_string();
+    // On a fresh database: nothing built, no key, no tokens.
+    let (code, stdout, stderr) = demo(&db, &key, &["--serve", "--listen", &addr]).await;
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot listen on {addr}")),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(!key.exists() && !dir.path().join("demo.tokens").exists());
+    assert!(tokens_printed(&stdout).is_empty(), "{stdout}");
+    // On a built demo: the head and the tokens stay as they were.
+    let (code, _, stderr) = demo(&db, &key, &[]).await;
+    assert_eq!(code, 0, "{stderr}");
+    let before = recorded(&db).await;
+    let (code, stdout, stderr) = demo(&db, &key, &["--serve", "--listen", &addr]).await;
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stderr.contains("cannot listen"), "{stderr}");
+    assert_eq!(recorded(&db).await, before, "nothing recorded");
+    drop(busy);
 }

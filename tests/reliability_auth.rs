@@ -15,7 +15,7 @@ use std::time::Duration;
 use govledger::http::auth::FAILED_AUTH_BURST;
 use serde_json::{Value, json};
 use support::TestDb;
-use support::http::{TestApp, cli, demo_app, issue_token, spawn_app};
+use support::http::{TestApp, cli, demo_app, genesis_app, issue_token, spawn_app};
 
 on_both_backends!(
     many_bad_tokens_from_one_client_get_429_with_retry_after_until_the_allowance_refills,
@@ -84,7 +84,7 @@ async fn many_bad_tokens_from_one_client_get_429_with_retry_after_until_the_allo
 }
 
 async fn token_secrets_and_the_signing_key_never_appear_in_the_log(db: TestDb) {
-    let first = spawn_app(&db).await;
+    let first = genesis_app(&db).await;
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("server.log");
     // A second server on the same ledger, logging at debug level to a file.
@@ -94,7 +94,7 @@ async fn token_secrets_and_the_signing_key_never_appear_in_the_log(db: TestDb) {
         .post_json(
             "/v1/tokens",
             &app.admin,
-            r#"{"person": "P0300", "role": "auditor"}"#,
+            r#"{"person": "P0001", "role": "auditor"}"#,
         )
         .send()
         .await
@@ -418,7 +418,7 @@ async fn admin_tokens_decide_only_within_their_persons_role_and_bureau(db: TestD
         "register_person",
         register,
         "organisation.not_authorised",
-        "第4条第1項",
+        "辞令",
     )
     .await;
     let directive =
@@ -430,7 +430,7 @@ async fn admin_tokens_decide_only_within_their_persons_role_and_bureau(db: TestD
         "issue_directive",
         directive.clone(),
         "supervisor.required",
-        "第3条第2項",
+        "第13条",
     )
     .await;
 
@@ -576,9 +576,10 @@ async fn admin_tokens_decide_only_within_their_persons_role_and_bureau(db: TestD
 /// process (the CLI), the token decides nothing more, at once, whether the server has seen it
 /// before or not.
 async fn a_revoked_admin_token_decides_nothing_even_after_it_decided_before(db: TestDb) {
-    let app = spawn_app(&db).await;
-    let used = issue_token(&db.url, "ADMIN2", "admin").await;
-    let unseen = issue_token(&db.url, "ADMIN3", "admin").await;
+    let app = genesis_app(&db).await;
+    // Two more admin tokens of the system administrator P0001.
+    let used = issue_token(&db.url, "P0001", "admin").await;
+    let unseen = issue_token(&db.url, "P0001", "admin").await;
     let directive = |n: u32| {
         json!({"title": format!("周知 {n}"), "body": "本文", "bureau": null,
                "effective_at": "2025-12-01"})
@@ -589,14 +590,17 @@ async fn a_revoked_admin_token_decides_nothing_even_after_it_decided_before(db: 
             .send()
     };
     let res = post(&used, 1).await.unwrap();
-    // The demo-less ledger has no directive rules to refuse: 201, or a refusal, but accepted
-    // as authenticated either way.
+    // Accepted as authenticated (P0001 deputising for the supervisor: 201).
     assert_ne!(res.status(), 401, "{}", res.text().await.unwrap());
     let head = app.get_json("/v1/head").await;
 
     for token in [&used, &unseen] {
         let id = token.split('_').nth(1).unwrap();
-        cli(&db.url, &["token", "revoke", "--id", id, "--actor", "ROOT"]).await;
+        cli(
+            &db.url,
+            &["token", "revoke", "--id", id, "--actor", "P0001"],
+        )
+        .await;
     }
     // The revocations are events too, so the head moved by two.
     let after = app.get_json("/v1/head").await;
@@ -646,8 +650,24 @@ async fn token_rows(store: &govledger::store::Store) -> Vec<(String, Option<i64>
 /// refuses every other change too, no token works without its issuance on the ledger and no
 /// revocation is in force without its event.
 async fn a_token_row_and_its_event_commit_together_or_not_at_all(db: TestDb) {
-    use govledger::http::tokens::{self, AuthFailure, Role, TOKENS_STREAM};
+    use govledger::http::tokens::{self, AuthFailure, Issuer, Role, TOKENS_STREAM};
     let store = db.open().await;
+    // Issuing and revoking are decided by the ledger: a genesis whose administrator is P-0001.
+    let (ledger, _) = govledger::ledger::Ledger::open(store.clone())
+        .await
+        .unwrap();
+    ledger
+        .genesis(
+            &govledger::rules::GenesisAdmin {
+                person_id: "P-0001".into(),
+                name: "管理 太郎".into(),
+                personnel_order: "辞令".into(),
+            },
+            support::jst("2025-04-01T00:00:00+09:00"),
+        )
+        .await
+        .unwrap();
+    let by = Issuer::Person("P-0001".into());
     let pg = store.postgres_pool().is_some();
     // Each fault gets a name of its own: a pooled SQLite connection that has not read the
     // schema since a trigger was dropped may still see it when asked to create it again.
@@ -704,7 +724,7 @@ async fn a_token_row_and_its_event_commit_together_or_not_at_all(db: TestDb) {
     exec(&store, freeze_tokens).await;
     let rows_before = token_rows(&store).await;
     let events_before = events_on_stream(store.clone()).await;
-    let err = tokens::issue(&store, "P-0042", Role::Auditor, "P-0001", None).await;
+    let err = tokens::issue(&ledger, "P-0001", Role::Auditor, &by, None).await;
     assert!(err.is_err(), "the issue must fail: {err:?}");
     assert_eq!(
         token_rows(&store).await,
@@ -717,12 +737,12 @@ async fn a_token_row_and_its_event_commit_together_or_not_at_all(db: TestDb) {
     // stays live (and unrevoked in its row), the ledger unchanged.
     exec(&store, thaw_tokens).await;
     exec(&store, &allow_events(1)).await;
-    let issued = tokens::issue(&store, "P-0042", Role::Auditor, "P-0001", None)
+    let issued = tokens::issue(&ledger, "P-0001", Role::Auditor, &by, None)
         .await
         .unwrap();
     exec(&store, &refuse_events(2)).await;
     let events_before = events_on_stream(store.clone()).await;
-    let err = tokens::revoke(&store, &issued.id, "P-0001", None).await;
+    let err = tokens::revoke(&ledger, &issued.id, "P-0001", None).await;
     assert!(err.is_err(), "the revocation must fail: {err:?}");
     let caller = tokens::authenticate(&store, &issued.token).await.unwrap();
     assert!(caller.is_ok(), "not revoked without its event: {caller:?}");
@@ -736,7 +756,7 @@ async fn a_token_row_and_its_event_commit_together_or_not_at_all(db: TestDb) {
 
     // With writes working again the revocation takes, row and event together.
     exec(&store, &allow_events(2)).await;
-    tokens::revoke(&store, &issued.id, "P-0001", None)
+    tokens::revoke(&ledger, &issued.id, "P-0001", None)
         .await
         .unwrap();
     assert_eq!(

@@ -3,9 +3,11 @@
 //! Builds (only when the database is absent or empty) the genesis and five fiscal years of
 //! decisions from `crate::demo::script`, each decided by the real rules and appended through
 //! the real [`Ledger`], with `recorded_at` taken from the script's clock so that the audit view
-//! of late recordings means something. Then verifies the chain, signs a checkpoint, issues an
-//! auditor and an admin token, prints a summary, and with `--serve` serves it.
+//! of late recordings means something. Then verifies the chain, signs a checkpoint, prints an
+//! auditor and an admin token (kept in a 0600 file beside the key and reused while valid, so a
+//! second run records nothing), and with `--serve` serves it (the port is checked first).
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -102,23 +104,194 @@ pub async fn build(db: &DbArg, key: &KeyArg, seed: u64) -> anyhow::Result<DemoLe
     Ok(DemoLedger { store, built })
 }
 
-/// Issues the demo's tokens: an auditor token, and an admin token for whoever holds the
-/// system administrator's post (第4条第2項) today. Returns (auditor, admin, admin person).
-pub async fn issue_tokens(store: &Store) -> anyhow::Result<(String, String, String)> {
-    use crate::http::tokens::{Role, issue};
+/// The demo's two tokens and whose they are.
+#[derive(Debug, Clone)]
+pub struct DemoTokens {
+    /// Read-only, for the supervisor of the common parts (第3条第2項 directs the system's
+    /// operation; a reader of its ledger).
+    pub auditor: String,
+    /// For the system administrator (第4条第2項), who may record decisions and issue tokens.
+    pub admin: String,
+    pub admin_person: String,
+    /// True when either was issued by this run (false: both reused from the tokens file).
+    pub issued: bool,
+}
+
+/// Where the demo keeps its tokens: beside its signing key (`X.db.key` → `X.db.tokens`),
+/// mode 0600 like the key.
+pub fn tokens_path(key_path: &Path) -> PathBuf {
+    key_path.with_extension("tokens")
+}
+
+/// The demo's tokens: those kept in `file` while they are still valid (live, of the persons
+/// who hold the posts today), else new ones, issued by the system administrator through the
+/// ledger's checks (第4条第1項) and kept in `file`. Running the demo again so records nothing.
+pub async fn issue_tokens(store: &Store, file: &Path) -> anyhow::Result<DemoTokens> {
+    use crate::http::tokens::{Issuer, Role, authenticate, issue};
     let (ledger, _) = Ledger::open(store.clone()).await?;
     let now = crate::jst::now();
-    let admin = ledger
-        .read(|s| s.lens(now, None).holder("ADMIN").map(str::to_owned))
-        .context("nobody holds the system administrator's post")?;
-    let auditor = issue(
-        store,
-        "AUDITOR-DEMO",
-        Role::Auditor,
-        &admin,
-        Some("demo".into()),
-    )
-    .await?;
-    let admin_token = issue(store, &admin, Role::Admin, &admin, Some("demo".into())).await?;
-    Ok((auditor.token, admin_token.token, admin))
+    let holder = |post: &str| {
+        ledger
+            .read(|s| s.lens(now, None).holder(post).map(str::to_owned))
+            .with_context(|| format!("nobody holds the post {post} today"))
+    };
+    let admin = holder("ADMIN")?;
+    let reader = holder("SUP-HW")?;
+    let kept = read_tokens(file)?;
+    // A kept token is reused only while it still authenticates as the same person and role.
+    let still_valid = |token: Option<String>, person: String, role: Role| {
+        let store = store.clone();
+        async move {
+            let token = token?;
+            match authenticate(&store, &token).await {
+                Ok(Ok(c)) if c.person == person && c.role == role => Some(token),
+                _ => None,
+            }
+        }
+    };
+    let kept_admin = still_valid(kept.admin, admin.clone(), Role::Admin).await;
+    let kept_auditor = still_valid(kept.auditor, reader.clone(), Role::Auditor).await;
+    let by = Issuer::Person(admin.clone());
+    let mut issued = false;
+    let admin_token = match kept_admin {
+        Some(t) => t,
+        None => {
+            issued = true;
+            issue(&ledger, &admin, Role::Admin, &by, Some("demo".into()))
+                .await?
+                .token
+        }
+    };
+    let auditor = match kept_auditor {
+        Some(t) => t,
+        None => {
+            issued = true;
+            issue(&ledger, &reader, Role::Auditor, &by, Some("demo".into()))
+                .await?
+                .token
+        }
+    };
+    if issued {
+        write_tokens(
+            file,
+            &KeptTokens {
+                auditor: Some(auditor.clone()),
+                admin: Some(admin_token.clone()),
+            },
+        )?;
+    }
+    Ok(DemoTokens {
+        auditor,
+        admin: admin_token,
+        admin_person: admin,
+        issued,
+    })
+}
+
+/// The tokens file: JSON, secrets in it, so 0600.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct KeptTokens {
+    auditor: Option<String>,
+    admin: Option<String>,
+}
+
+fn read_tokens(file: &Path) -> anyhow::Result<KeptTokens> {
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(KeptTokens::default()),
+        Err(e) => return Err(e).with_context(|| format!("demo tokens {}", file.display())),
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(file)?.permissions().mode();
+        anyhow::ensure!(
+            mode & 0o077 == 0,
+            "demo tokens {}: others may read it (mode {:o}); remove it or chmod 600",
+            file.display(),
+            mode & 0o777
+        );
+    }
+    // A file that does not parse is replaced by new tokens, like one whose tokens expired.
+    Ok(serde_json::from_str(&text).unwrap_or_default())
+}
+
+/// Writes the tokens file whole (a temporary file, then renamed over it), mode 0600.
+fn write_tokens(file: &Path, tokens: &KeptTokens) -> anyhow::Result<()> {
+    use std::io::Write;
+    let tmp = file.with_extension("tokens.tmp");
+    let _ = std::fs::remove_file(&tmp);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options
+        .open(&tmp)
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    let mut body = serde_json::to_vec_pretty(tokens)?;
+    body.push(b'\n');
+    f.write_all(&body)
+        .and_then(|()| f.sync_all())
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, file).with_context(|| format!("cannot write {}", file.display()))?;
+    Ok(())
+}
+
+/// `govledger demo`: checks the listen address first (with `--serve`), builds or finds the
+/// demo, prints its tokens (reused while valid), and serves it.
+pub async fn run(
+    db: DbArg,
+    key: KeyArg,
+    seed: u64,
+    serve: bool,
+    listen: std::net::SocketAddr,
+) -> anyhow::Result<()> {
+    // Bound before anything is built or issued, and held until the server binds: a busy port
+    // fails the demo before it records anything.
+    let held = if serve {
+        Some(
+            std::net::TcpListener::bind(listen)
+                .with_context(|| format!("cannot listen on {listen}"))?,
+        )
+    } else {
+        None
+    };
+    let built = build(&db, &key, seed).await?;
+    let head = built.store.head().await?;
+    println!(
+        "demo ledger {} at {}: {} events, head {}",
+        if built.built { "built" } else { "found" },
+        store::redact(&db.db),
+        head.seq,
+        head.hash
+    );
+    let file = tokens_path(&key.path(&db.db));
+    let tokens = issue_tokens(&built.store, &file).await?;
+    println!("auditor token: {}", tokens.auditor);
+    println!(
+        "admin token ({}, system administrator): {}",
+        tokens.admin_person, tokens.admin
+    );
+    eprintln!(
+        "{} {} (mode 0600)",
+        if tokens.issued {
+            "tokens issued and kept in"
+        } else {
+            "tokens reused from"
+        },
+        file.display()
+    );
+    built.store.close().await;
+    if serve {
+        drop(held);
+        crate::http::serve(crate::http::ServeArgs {
+            db,
+            listen,
+            key,
+            checkpoint_every: 60,
+            limits: Default::default(),
+        })
+        .await?;
+    }
+    Ok(())
 }

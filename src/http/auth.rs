@@ -147,8 +147,9 @@ pub struct IssueTokenRequest {
     pub role: Role,
 }
 
-/// Issues a token (admins only). The secret is in this response and nowhere else; the issue
-/// is recorded as a `token.issued.v1` event whose actor is the calling admin.
+/// Issues a token (admin tokens of the system administrator only, 第4条第1項, to a person the
+/// ledger knows). The secret is in this response and nowhere else; the issue is recorded as a
+/// `token.issued.v1` event whose actor is the calling admin.
 #[utoipa::path(
     post,
     path = "/v1/tokens",
@@ -160,7 +161,7 @@ pub struct IssueTokenRequest {
         (status = 401, description = "No or bad token", body = super::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin token", body = super::Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = super::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown field, wrong type or bad person", body = super::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown field, wrong type or bad person; or refused naming the rule and article (the caller is not the system administrator, 第4条第1項, or the person is not known to the ledger); nothing recorded", body = super::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -170,11 +171,12 @@ pub async fn issue_token(
     headers: HeaderMap,
     Json(body): Json<IssueTokenRequest>,
 ) -> Result<Response, Error> {
+    // The actor is the calling token's own person, who must be the system administrator now.
     let issued = tokens::issue(
-        state.store(),
+        state.ledger(),
         &body.person,
         body.role,
-        &admin.person,
+        &tokens::Issuer::Person(admin.person.clone()),
         request_id(&headers),
     )
     .await
@@ -186,6 +188,11 @@ pub async fn issue_token(
 
 fn token_error(e: TokenError) -> Error {
     match e {
+        TokenError::Refused(r) => Error::Refused {
+            rule: r.rule.to_owned(),
+            article: r.article.to_owned(),
+            message: r.message,
+        },
         TokenError::BadPerson(detail) => Error::InvalidBody {
             field: "body.person".into(),
             detail: detail.into(),

@@ -2,10 +2,12 @@
 
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::Subcommand;
 
 use super::tokens::{self, Role};
 use crate::cli::DbArg;
+use crate::ledger::Ledger;
 use crate::store::Store;
 
 #[derive(Debug, Subcommand)]
@@ -19,9 +21,20 @@ pub enum TokenCommand {
         person: String,
         #[arg(long, value_enum)]
         role: Role,
-        /// The person issuing it, recorded as the event's actor.
-        #[arg(long, env = "GOVLEDGER_ACTOR")]
-        actor: String,
+        /// The person issuing it, recorded as the event's actor: the system administrator
+        /// (第4条第1項) at the time of issue.
+        #[arg(
+            long,
+            env = "GOVLEDGER_ACTOR",
+            required_unless_present = "bootstrap",
+            conflicts_with = "bootstrap"
+        )]
+        actor: Option<String>,
+        /// Issue the ledger's first admin token with no issuing person: only while no admin
+        /// token is live, only to the system administrator; the event records
+        /// `"bootstrap": true` and the token's own person as actor.
+        #[arg(long)]
+        bootstrap: bool,
     },
     /// Revoke a token by its id (the part after `glt_`, before the next `_`).
     Revoke {
@@ -29,7 +42,8 @@ pub enum TokenCommand {
         db: DbArg,
         #[arg(long)]
         id: String,
-        /// The person revoking it, recorded as the event's actor.
+        /// The person revoking it, recorded as the event's actor: the system administrator
+        /// (第4条第1項) at the time.
         #[arg(long, env = "GOVLEDGER_ACTOR")]
         actor: String,
     },
@@ -47,9 +61,14 @@ pub async fn token(command: TokenCommand) -> anyhow::Result<ExitCode> {
             person,
             role,
             actor,
+            bootstrap,
         } => {
-            let store = open(&db).await?;
-            let issued = tokens::issue(&store, &person, role, &actor, None).await?;
+            let ledger = open_ledger(&db).await?;
+            let by = match actor {
+                Some(actor) if !bootstrap => tokens::Issuer::Person(actor),
+                _ => tokens::Issuer::Bootstrap,
+            };
+            let issued = tokens::issue(&ledger, &person, role, &by, None).await?;
             println!("{}", issued.token);
             eprintln!(
                 "issued token {} for {} ({}), recorded at seq {}; the secret above is shown only once",
@@ -60,8 +79,8 @@ pub async fn token(command: TokenCommand) -> anyhow::Result<ExitCode> {
             );
         }
         TokenCommand::Revoke { db, id, actor } => {
-            let store = open(&db).await?;
-            let c = tokens::revoke(&store, &id, &actor, None).await?;
+            let ledger = open_ledger(&db).await?;
+            let c = tokens::revoke(&ledger, &id, &actor, None).await?;
             println!("revoked token {id}, recorded at seq {}", c.seq);
         }
         TokenCommand::List { db } => {
@@ -81,7 +100,15 @@ pub async fn token(command: TokenCommand) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Tokens are kept in a ledger: one that does not exist is not created.
+/// The ledger with its projections: issuing and revoking are decided against its state.
+async fn open_ledger(db: &DbArg) -> anyhow::Result<Ledger> {
+    let store = open(db).await?;
+    let (ledger, _) = Ledger::open(store)
+        .await
+        .context("cannot load the projections")?;
+    Ok(ledger)
+}
+
 async fn open(db: &DbArg) -> anyhow::Result<Store> {
     crate::cli::open_ledger(&db.db).await
 }

@@ -4,7 +4,9 @@
 //! and events), `secret` is 32 random bytes in unpadded base64url. Only SHA-256 of the whole
 //! token string is stored; authentication recomputes it and compares in constant time.
 //! Issuing and revoking are each recorded as an event on the stream `tokens` (data: token
-//! id, person, role — never the secret), on the authority of 第10条第1項.
+//! id, person, role — never the secret), on the authority of 第4条第1項: the system
+//! administrator admits people to the ledger (`rules::admission`, which decides who may, at
+//! the ledger's locked head, as a command is decided).
 //!
 //! The token row and its event are written in one transaction (the store's writer): a token
 //! never works without the event that records its issuance, and a revocation is never in
@@ -20,12 +22,14 @@ use subtle::ConstantTimeEq;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::ledger::Ledger;
+use crate::rules::{Refusal, admission};
 use crate::store::{Committed, ExpectedVersion, Store, StoreError};
 
 /// The stream that records token events.
 pub const TOKENS_STREAM: &str = "tokens";
-/// The article that issuing and revoking access credentials rests on.
-pub const TOKEN_BASIS: &str = "第10条第1項";
+/// The article that issuing and revoking access credentials rests on (see `rules::admission`).
+pub const TOKEN_BASIS: &str = admission::ADMISSION;
 pub const TOKEN_ISSUED: &str = "token.issued.v1";
 pub const TOKEN_REVOKED: &str = "token.revoked.v1";
 const PREFIX: &str = "glt_";
@@ -53,6 +57,25 @@ impl Role {
             _ => None,
         }
     }
+}
+
+impl From<Role> for govledger_schema::events::TokenRole {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Auditor => govledger_schema::events::TokenRole::Auditor,
+            Role::Admin => govledger_schema::events::TokenRole::Admin,
+        }
+    }
+}
+
+/// Who issues a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Issuer {
+    /// A person of the ledger, who must hold the system administrator's post (第4条第1項).
+    Person(String),
+    /// The database's operator, for the ledger's first admin token: only while no admin token
+    /// is live, only to the system administrator; recorded with `"bootstrap": true`.
+    Bootstrap,
 }
 
 /// Who is calling: the authenticated token's person and role.
@@ -90,6 +113,9 @@ pub struct IssuedToken {
 /// Why a token operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
+    /// Who may issue or revoke, or to whom, refused by `rules::admission`; nothing recorded.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     #[error("person: {0}")]
     BadPerson(&'static str),
     #[error("no token with id {0}")]
@@ -159,61 +185,103 @@ fn digest(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
-/// Issues a token for `person` with `role`, recorded with `actor` as the one who issued it.
-pub async fn issue(
-    store: &Store,
-    person: &str,
-    role: Role,
-    actor: &str,
-    request_id: Option<String>,
-) -> Result<IssuedToken, TokenError> {
-    check_person(person)?;
-    check_person(actor)?;
+/// A new token: its id, the whole bearer string, and the SHA-256 that is stored.
+struct Minted {
+    id: String,
+    token: String,
+    hash: [u8; 32],
+}
+
+fn mint() -> Result<Minted, TokenError> {
     let id = hex::encode(random_bytes::<8>()?);
     let secret = URL_SAFE_NO_PAD.encode(random_bytes::<32>()?);
     let token = format!("{PREFIX}{id}_{secret}");
     let hash = digest(&token);
-    let event = token_event(TOKEN_ISSUED, &id, person, role, actor, request_id);
-    let mut writer = store.begin().await?;
+    Ok(Minted { id, token, hash })
+}
+
+/// Issues a `role` token for `person`, by `by`. Decided under the ledger's write lock against
+/// the state at the head it appends after (`rules::admission::issue_token`): the person must
+/// be known to the ledger now, the issuer the system administrator now (or the bootstrap while
+/// no admin token is live). A refusal records nothing.
+pub async fn issue(
+    ledger: &Ledger,
+    person: &str,
+    role: Role,
+    by: &Issuer,
+    request_id: Option<String>,
+) -> Result<IssuedToken, TokenError> {
+    check_person(person)?;
+    if let Issuer::Person(actor) = by {
+        check_person(actor)?;
+    }
+    let minted = mint()?;
+    let at = crate::jst::now();
+    let mut locked = ledger.lock().await?;
+    let issuer = match by {
+        Issuer::Person(actor) => admission::Issuer::Person(actor),
+        Issuer::Bootstrap => admission::Issuer::Bootstrap {
+            live_admin_tokens: locked.writer().live_admin_tokens().await?,
+        },
+    };
+    let basis = locked.read(|s| admission::issue_token(s, person, role.into(), issuer, at))?;
+    let (actor, bootstrap) = match by {
+        Issuer::Person(actor) => (actor.as_str(), false),
+        // Nobody of the ledger decided it: the token's own person, and the event says so.
+        Issuer::Bootstrap => (person, true),
+    };
+    let event = token_event(
+        TOKEN_ISSUED,
+        TokenFacts {
+            id: &minted.id,
+            person,
+            role,
+            bootstrap,
+        },
+        actor,
+        basis,
+        at,
+        request_id,
+    );
+    let writer = locked.writer();
     writer
         .insert_token(
-            &id,
+            &minted.id,
             person,
             role.as_str(),
-            &hash,
+            &minted.hash,
             Utc::now().timestamp_micros(),
         )
         .await?;
     let committed = writer
         .append(TOKENS_STREAM, ExpectedVersion::Any, &[event])
         .await?;
-    writer.commit().await?;
+    locked.commit().await?;
     let c = first(committed)?;
     Ok(IssuedToken {
-        id,
+        id: minted.id,
         person: person.to_owned(),
         role,
-        token,
+        token: minted.token,
         seq: c.seq,
         hash: c.hash.to_hex(),
     })
 }
 
-/// Revokes token `id`, recorded with `actor` as the one who revoked it. Returns the event.
+/// Revokes token `id`, by `actor`, who must hold the system administrator's post now (decided
+/// under the ledger's write lock, as [`issue`]). Returns the event.
 pub async fn revoke(
-    store: &Store,
+    ledger: &Ledger,
     id: &str,
     actor: &str,
     request_id: Option<String>,
 ) -> Result<Committed, TokenError> {
     check_person(actor)?;
-    let row: Option<(String, String, Option<i64>)> = on_pool!(store, |p| {
-        sqlx::query_as("SELECT person, role, revoked_at_us FROM tokens WHERE id = $1")
-            .bind(id)
-            .fetch_optional(p)
-            .await?
-    });
-    let Some((person, role, revoked)) = row else {
+    let at = crate::jst::now();
+    let mut locked = ledger.lock().await?;
+    let basis = locked.read(|s| admission::revoke_token(s, actor, at))?;
+    let writer = locked.writer();
+    let Some((person, role, revoked)) = writer.token(id).await? else {
         return Err(TokenError::Unknown(id.to_owned()));
     };
     if revoked.is_some() {
@@ -225,20 +293,83 @@ pub async fn revoke(
             reason: format!("token {id} has role {role:?}"),
         })
     })?;
-    let event = token_event(TOKEN_REVOKED, id, &person, role, actor, request_id);
-    let mut writer = store.begin().await?;
+    let event = token_event(
+        TOKEN_REVOKED,
+        TokenFacts {
+            id,
+            person: &person,
+            role,
+            bootstrap: false,
+        },
+        actor,
+        basis,
+        at,
+        request_id,
+    );
     if !writer
         .revoke_token(id, Utc::now().timestamp_micros())
         .await?
     {
-        // Revoked by someone else since the look-up above; dropping the writer rolls back.
+        // Cannot happen under the lock; dropping the lock rolls back.
         return Err(TokenError::AlreadyRevoked(id.to_owned()));
     }
     let committed = writer
         .append(TOKENS_STREAM, ExpectedVersion::Any, &[event])
         .await?;
-    writer.commit().await?;
+    locked.commit().await?;
     first(committed)
+}
+
+/// Issues a token with no check of who may or to whom, recorded with `actor` (any text) on
+/// the basis [`TOKEN_BASIS`]: for test fixtures and benchmarks on ledgers built by hand (an
+/// uninitialised ledger has nobody who could issue one). The CLI and the HTTP API never call
+/// it; they go through [`issue`]. Whoever can call it can write the database anyway.
+pub async fn issue_unchecked(
+    store: &Store,
+    person: &str,
+    role: Role,
+    actor: &str,
+    request_id: Option<String>,
+) -> Result<IssuedToken, TokenError> {
+    check_person(person)?;
+    check_person(actor)?;
+    let minted = mint()?;
+    let event = token_event(
+        TOKEN_ISSUED,
+        TokenFacts {
+            id: &minted.id,
+            person,
+            role,
+            bootstrap: false,
+        },
+        actor,
+        TOKEN_BASIS,
+        crate::jst::now(),
+        request_id,
+    );
+    let mut writer = store.begin().await?;
+    writer
+        .insert_token(
+            &minted.id,
+            person,
+            role.as_str(),
+            &minted.hash,
+            Utc::now().timestamp_micros(),
+        )
+        .await?;
+    let committed = writer
+        .append(TOKENS_STREAM, ExpectedVersion::Any, &[event])
+        .await?;
+    writer.commit().await?;
+    let c = first(committed)?;
+    Ok(IssuedToken {
+        id: minted.id,
+        person: person.to_owned(),
+        role,
+        token: minted.token,
+        seq: c.seq,
+        hash: c.hash.to_hex(),
+    })
 }
 
 fn first(committed: Vec<Committed>) -> Result<Committed, TokenError> {
@@ -250,27 +381,41 @@ fn first(committed: Vec<Committed>) -> Result<Committed, TokenError> {
     })
 }
 
+/// What a token event says of its token.
+struct TokenFacts<'a> {
+    id: &'a str,
+    person: &'a str,
+    role: Role,
+    bootstrap: bool,
+}
+
 fn token_event(
     event_type: &str,
-    id: &str,
-    person: &str,
-    role: Role,
+    token: TokenFacts<'_>,
     actor: &str,
+    basis: &str,
+    effective_at: chrono::DateTime<chrono::FixedOffset>,
     request_id: Option<String>,
 ) -> NewEvent {
+    let mut data = serde_json::json!({
+        "token_id": token.id, "person": token.person, "role": token.role.as_str()
+    });
+    if token.bootstrap {
+        data["bootstrap"] = serde_json::Value::Bool(true);
+    }
     NewEvent {
         id: Uuid::now_v7(),
         event_type: event_type.to_owned(),
-        data: serde_json::json!({ "token_id": id, "person": person, "role": role.as_str() }),
+        data,
         meta: Meta {
             actor: actor.to_owned(),
             acting_for: None,
-            basis: TOKEN_BASIS.to_owned(),
+            basis: basis.to_owned(),
             // The meta field is bounded; an over-long client-chosen request id is dropped.
             request_id: request_id.filter(|r| r.len() <= govledger_schema::envelope::MAX_NAME_LEN),
             causation_id: None,
         },
-        effective_at: crate::jst::now(),
+        effective_at,
     }
 }
 

@@ -14,6 +14,7 @@
 //! - Personnel records (units, posts, persons, appointments) are made by the administrator or a
 //!   supervisor, citing the personnel order (辞令).
 
+pub mod admission;
 mod genesis;
 mod org;
 mod process;
@@ -550,10 +551,13 @@ impl Cx<'_> {
 
     /// Acts as one of the supervisor posts `candidates`: as its holder (acting_for None) or, the
     /// administrator, as deputy (第4条第1項). Returns the post and the acting_for to record.
+    /// `article` is the act's own article (what the accepted act records as its basis): a
+    /// person who is no supervisor is refused citing it, not the supervisor's article.
     pub fn as_supervisor(
         &self,
         candidates: &[String],
         what: &str,
+        article: &'static str,
     ) -> Result<(String, Option<String>), Refusal> {
         if let Some(p) = candidates.iter().find(|p| self.l.holds_post(self.actor, p)) {
             return Ok((p.clone(), None));
@@ -576,7 +580,7 @@ impl Cx<'_> {
         }
         refuse(
             "supervisor.required",
-            "第3条第2項",
+            article,
             format!(
                 "{what} is the supervisor's act; {} is not a supervisor",
                 self.actor

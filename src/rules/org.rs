@@ -17,7 +17,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             bureau,
             user_division,
         } => {
-            personnel_recorder(cx)?;
+            personnel_recorder(cx, "第2条第2号")?;
             check_id("unit_id", unit_id)?;
             need_text("name", name)?;
             need_text("bureau", bureau)?;
@@ -46,7 +46,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             unit_id,
             heads_unit,
         } => {
-            personnel_recorder(cx)?;
+            personnel_recorder(cx, ORG)?;
             check_id("post_id", post_id)?;
             need_text("title", title)?;
             cx.unit(unit_id)?;
@@ -71,7 +71,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             unit_id,
             personnel_order,
         } => {
-            personnel_recorder(cx)?;
+            personnel_recorder(cx, "辞令")?;
             check_id("person_id", person_id)?;
             need_text("name", name)?;
             cx.unit(unit_id)?;
@@ -99,7 +99,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             unit_id,
             personnel_order,
         } => {
-            personnel_recorder(cx)?;
+            personnel_recorder(cx, "辞令")?;
             cx.person(person_id)?;
             cx.unit(unit_id)?;
             need_text("personnel_order", personnel_order)?;
@@ -129,7 +129,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             personnel_order,
             replace_current,
         } => {
-            personnel_recorder(cx)?;
+            personnel_recorder(cx, "辞令")?;
             let post = cx.post(post_id)?;
             cx.person(person_id)?;
             need_text("personnel_order", personnel_order)?;
@@ -204,7 +204,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             post_id,
             personnel_order,
         } => {
-            personnel_recorder(cx)?;
+            personnel_recorder(cx, "辞令")?;
             cx.post(post_id)?;
             need_text("personnel_order", personnel_order)?;
             let Some(current) = cx.l.holder(post_id) else {
@@ -552,7 +552,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             provision,
             note,
         } => {
-            regulation_recorder(cx)?;
+            regulation_recorder(cx, "附則")?;
             need_text("provision", provision)?;
             one(propose(
                 "regulation",
@@ -572,7 +572,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             officer_post_ids,
             bureau,
         } => {
-            regulation_recorder(cx)?;
+            regulation_recorder(cx, "第5条第1項・別表")?;
             check_id("asset_id", asset_id)?;
             need_text("name", name)?;
             if officer_post_ids.is_empty() {
@@ -830,13 +830,15 @@ fn one(p: Result<Proposed, Refusal>) -> Result<Vec<Proposed>, Refusal> {
 }
 
 /// Units, posts, persons and appointments are recorded by the administrator or a supervisor.
-fn personnel_recorder(cx: &Cx<'_>) -> Result<(), Refusal> {
+/// The administrator or a supervisor records personnel acts; a refusal cites `basis`, what the
+/// act itself records (the personnel order, or the articles that set up units and posts).
+fn personnel_recorder(cx: &Cx<'_>, basis: &'static str) -> Result<(), Refusal> {
     if cx.is_admin() || !cx.supervisor_posts_held().is_empty() {
         Ok(())
     } else {
         refuse(
             "organisation.not_authorised",
-            "第4条第1項",
+            basis,
             format!(
                 "{} is neither the system administrator nor a supervisor",
                 cx.actor
@@ -847,14 +849,16 @@ fn personnel_recorder(cx: &Cx<'_>) -> Result<(), Refusal> {
 
 /// The regulation and its annex are recorded by the administrator or the supervisor of the
 /// common parts.
-fn regulation_recorder(cx: &Cx<'_>) -> Result<(), Refusal> {
+/// The administrator or the common parts' supervisor records the regulation and its annex; a
+/// refusal cites `basis`, what the act itself records.
+fn regulation_recorder(cx: &Cx<'_>, basis: &'static str) -> Result<(), Refusal> {
     let common = cx.l.supervisor_for_common_parts();
     if cx.is_admin() || common.is_some_and(|p| cx.l.holds_post(cx.actor, p)) {
         Ok(())
     } else {
         refuse(
             "regulation.not_authorised",
-            "附則",
+            basis,
             "the regulation is recorded by the administrator or the supervisor",
         )
     }

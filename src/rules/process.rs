@@ -42,7 +42,9 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     .flat_map(|a| cx.officer_posts_held_for(a))
                     .collect(),
             };
-            let (post, acting_for) = if let Some(p) = own
+            // The basis is the item the proposer acts under, so that a refusal of either
+            // path cites what the accepted act records.
+            let (post, acting_for, basis) = if let Some(p) = own
                 .iter()
                 .find(|p| cx.l.holds_post(cx.actor, p) && cx.l.is_officer_post(p))
             {
@@ -56,10 +58,15 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                         format!("{p} manages none of {asset_ids:?}"),
                     );
                 }
-                (p.clone(), None)
+                (p.clone(), None, "第6条第1項第1号")
             } else if *touches_common_parts {
                 let common = cx.supervisor_of_common_parts()?;
-                cx.as_supervisor(&[common], "proposing a common-parts modification")?
+                let (post, acting_for) = cx.as_supervisor(
+                    &[common],
+                    "proposing a common-parts modification",
+                    "第6条第1項第2号",
+                )?;
+                (post, acting_for, "第6条第1項第2号")
             } else {
                 return refuse(
                     "modification.not_officer",
@@ -81,7 +88,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     asset_ids: asset_ids.clone(),
                     touches_common_parts: *touches_common_parts,
                 },
-                "第6条第1項",
+                basis,
                 acting_for,
             ))
         }
@@ -165,7 +172,8 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     format!("{modification_id} has every consent"),
                 );
             }
-            let (post, acting_for) = cx.as_supervisor(&pending, "consent to the modification")?;
+            let (post, acting_for) =
+                cx.as_supervisor(&pending, "consent to the modification", "第6条第1項第1号")?;
             one(propose(
                 &format!("modification/{modification_id}"),
                 ModificationConsented {
@@ -238,7 +246,8 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                 );
             }
             let common = cx.supervisor_of_common_parts()?;
-            let (post, acting_for) = cx.as_supervisor(&[common], "deciding the common parts")?;
+            let (post, acting_for) =
+                cx.as_supervisor(&[common], "deciding the common parts", "第6条第1項第2号")?;
             let absent: Vec<&String> = v
                 .coordination_required_with
                 .iter()
@@ -270,8 +279,11 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
         } => {
             need_text("summary", summary)?;
             let v = modification(cx, modification_id)?;
-            let (post, acting_for) =
-                cx.as_supervisor(&v.final_deciders, "the overall modification decision")?;
+            let (post, acting_for) = cx.as_supervisor(
+                &v.final_deciders,
+                "the overall modification decision",
+                "第6条第1項第3号",
+            )?;
             // A final decision while an approval, the consent or the coordination is missing.
             missing(
                 &v.missing,
@@ -441,14 +453,19 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                 .collect();
             if pending.is_empty() {
                 // Either all consents are in, or the actor is out of scope: say which.
-                let (_, _) = cx.as_supervisor(&v.consents_required, "consent to the retirement")?;
+                let (_, _) = cx.as_supervisor(
+                    &v.consents_required,
+                    "consent to the retirement",
+                    "第7条第1項第1号",
+                )?;
                 return refuse(
                     "retirement.already_consented",
                     "第7条第1項第1号",
                     format!("{retirement_id} has every consent"),
                 );
             }
-            let (post, acting_for) = cx.as_supervisor(&pending, "consent to the retirement")?;
+            let (post, acting_for) =
+                cx.as_supervisor(&pending, "consent to the retirement", "第7条第1項第1号")?;
             one(propose(
                 &format!("retirement/{retirement_id}"),
                 RetirementConsented {
@@ -529,8 +546,11 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             measures,
         } => {
             let v = retirement(cx, retirement_id)?;
-            let (post, acting_for) =
-                cx.as_supervisor(&v.consents_required, "the retirement measures")?;
+            let (post, acting_for) = cx.as_supervisor(
+                &v.consents_required,
+                "the retirement measures",
+                "第7条第1項第2号",
+            )?;
             if v.decision.is_none() {
                 return refuse(
                     "retirement.not_decided",
@@ -588,7 +608,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     officer_post_id: post.clone(),
                     entries: entries.clone(),
                 },
-                "第9条",
+                "第9条第1項・第9条第2項",
                 None,
             ))
         }
@@ -635,7 +655,8 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             need_text("directions", directions)?;
             let i = incident(cx, incident_id)?;
             let sups = incident_supervisors(cx, &i.asset_ids)?;
-            let (post, acting_for) = cx.as_supervisor(&sups, "directing the incident response")?;
+            let (post, acting_for) =
+                cx.as_supervisor(&sups, "directing the incident response", "第3条第2項第4号")?;
             one(propose(
                 &format!("incident/{incident_id}"),
                 IncidentDirected {
@@ -685,7 +706,8 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                 );
             }
             let sups = incident_supervisors(cx, &i.asset_ids)?;
-            let (_, acting_for) = cx.as_supervisor(&sups, "resolving the incident")?;
+            let (_, acting_for) =
+                cx.as_supervisor(&sups, "resolving the incident", "第3条第2項第4号")?;
             one(propose(
                 &format!("incident/{incident_id}"),
                 IncidentResolved {
@@ -729,7 +751,8 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                 }
             };
             let sup = cx.supervisor_of_bureau(&bureau)?;
-            let (post, acting_for) = cx.as_supervisor(&[sup], "a security improvement request")?;
+            let (post, acting_for) =
+                cx.as_supervisor(&[sup], "a security improvement request", "第10条第2項")?;
             if *due <= cx.at.date_naive() {
                 return refuse(
                     "security.due_not_after_issue",
@@ -794,6 +817,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             let (_, acting_for) = cx.as_supervisor(
                 std::slice::from_ref(&r.supervisor_post_id),
                 "closing the request",
+                "第10条第2項",
             )?;
             if cx.l.security_request_view(r).status == "closed" {
                 return refuse(
@@ -822,6 +846,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             let (_, acting_for) = cx.as_supervisor(
                 std::slice::from_ref(&r.supervisor_post_id),
                 "reopening the request",
+                "第10条第2項",
             )?;
             if cx.l.security_request_view(r).status == "open" {
                 return refuse(
@@ -870,6 +895,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                         None => cx.as_supervisor(
                             &[cx.supervisor_of_common_parts()?],
                             "convening the operation management meeting",
+                            "第12条第1項",
                         )?,
                     };
                     // 第12条第1項: the supervisor convenes the officers needed.
@@ -1069,7 +1095,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                 Some(b) => cx.supervisor_of_bureau(b)?,
                 None => cx.supervisor_of_common_parts()?,
             };
-            let (post, acting_for) = cx.as_supervisor(&[sup], "a directive")?;
+            let (post, acting_for) = cx.as_supervisor(&[sup], "a directive", "第13条")?;
             let id = format!("DIR-{:04}", cx.l.state.counts().directives + 1);
             one(propose(
                 &format!("directive/{id}"),

@@ -82,6 +82,31 @@ impl Writer {
         Ok(revoked)
     }
 
+    /// Token `id`'s person, role and revocation time, as this transaction sees the tokens table.
+    pub async fn token(
+        &mut self,
+        id: &str,
+    ) -> Result<Option<(String, String, Option<i64>)>, StoreError> {
+        Ok(with_tx!(&mut self.tx, |c| {
+            sqlx::query_as("SELECT person, role, revoked_at_us FROM tokens WHERE id = $1")
+                .bind(id)
+                .fetch_optional(c)
+                .await?
+        }))
+    }
+
+    /// How many admin tokens are live (not revoked), as this transaction sees the tokens table.
+    pub async fn live_admin_tokens(&mut self) -> Result<u64, StoreError> {
+        let (n,): (i64,) = with_tx!(&mut self.tx, |c| {
+            sqlx::query_as(
+                "SELECT COUNT(*) FROM tokens WHERE role = 'admin' AND revoked_at_us IS NULL",
+            )
+            .fetch_one(c)
+            .await?
+        });
+        to_u64(n)
+    }
+
     /// Writes a new token's row inside this transaction, so that it commits with the event
     /// that records its issuance or not at all. Only the SHA-256 of the token is stored.
     pub async fn insert_token(

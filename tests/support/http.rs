@@ -62,24 +62,40 @@ pub async fn cli(db_url: &str, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// Issues a token with the CLI and returns its secret.
+/// Issues a token with the CLI, by the system administrator `P0001` (of `genesis_app` and
+/// `demo_app`), and returns its secret.
 pub async fn issue_token(db_url: &str, person: &str, role: &str) -> String {
     let out = cli(
         db_url,
         &[
-            "token", "issue", "--person", person, "--role", role, "--actor", "ROOT",
+            "token", "issue", "--person", person, "--role", role, "--actor", "P0001",
         ],
     )
     .await;
     out.trim().to_owned()
 }
 
-/// Starts the server on `db` with an admin (`ADMIN1`) and an auditor (`AUDITOR1`) token.
+/// A token on a ledger built by hand (no genesis, so nobody who could issue one): written
+/// with `tokens::issue_unchecked`, recorded by `ROOT`. Returns its secret.
+pub async fn fixture_token(db_url: &str, person: &str, role: &str) -> String {
+    use govledger::http::tokens::{Role, issue_unchecked};
+    let role = match role {
+        "admin" => Role::Admin,
+        _ => Role::Auditor,
+    };
+    let store = govledger::store::Store::open(db_url).await.unwrap();
+    let issued = issue_unchecked(&store, person, role, "ROOT", None)
+        .await
+        .unwrap();
+    store.close().await;
+    issued.token
+}
+
+/// Starts the server on an empty ledger (no genesis) with fixture tokens: an admin (`ADMIN1`)
+/// and an auditor (`AUDITOR1`).
 pub async fn spawn_app(db: &TestDb) -> TestApp {
-    // An empty ledger (schema only): the CLI creates none outside `init`, `demo` and `import`.
-    db.open().await.close().await;
-    let admin = issue_token(&db.url, "ADMIN1", "admin").await;
-    let auditor = issue_token(&db.url, "AUDITOR1", "auditor").await;
+    let admin = fixture_token(&db.url, "ADMIN1", "admin").await;
+    let auditor = fixture_token(&db.url, "AUDITOR1", "auditor").await;
     let dir = key_dir();
     let key = new_key(dir.path());
     start_server(&db.url, &key, Some(dir), admin, auditor).await
@@ -98,7 +114,8 @@ pub async fn another_server(app: &TestApp) -> TestApp {
 }
 
 /// A ledger with a genesis (`govledger init`, bootstrap administrator `P0001`, effective
-/// 2025-04-01) and a server on it; `admin` is P0001's token.
+/// 2025-04-01) and a server on it; `admin` is P0001's token (bootstrapped), `auditor` a
+/// read-only token of P0001 too.
 pub async fn genesis_app(db: &TestDb) -> TestApp {
     let dir = key_dir();
     let key = dir.path().join("ledger.key");
@@ -118,8 +135,24 @@ pub async fn genesis_app(db: &TestDb) -> TestApp {
         ],
     )
     .await;
-    let admin = issue_token(&db.url, "P0001", "admin").await;
-    let auditor = issue_token(&db.url, "AUDITOR1", "auditor").await;
+    // The operator's bootstrap of the first admin token, then P0001 issues a read-only one
+    // for themself (a token goes only to a person the ledger knows).
+    let admin = cli(
+        &db.url,
+        &[
+            "token",
+            "issue",
+            "--person",
+            "P0001",
+            "--role",
+            "admin",
+            "--bootstrap",
+        ],
+    )
+    .await
+    .trim()
+    .to_owned();
+    let auditor = issue_token(&db.url, "P0001", "auditor").await;
     start_server(&db.url, &key, Some(dir), admin, auditor).await
 }
 

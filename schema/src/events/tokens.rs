@@ -1,5 +1,5 @@
 //! Bearer tokens of the HTTP API: issuing and revoking one is recorded (never the secret, nor
-//! its hash). Not an act of the regulation; the basis names the ledger's own access rule.
+//! its hash). Issued and revoked by the system administrator (第4条第1項; see `rules::admission`).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -20,6 +20,12 @@ pub struct TokenIssued {
     pub token_id: String,
     pub person: String,
     pub role: TokenRole,
+    /// True when the database's operator issued it to bootstrap the ledger's first admin
+    /// (`govledger token issue --bootstrap`, only while no admin token is live), so no person
+    /// of the ledger decided it; the actor is then the token's own person. Absent otherwise,
+    /// so every other issue is spelled as before.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub bootstrap: bool,
 }
 
 /// A token was revoked. `token.revoked.v1`
