@@ -289,6 +289,7 @@ pub async fn run(
             listen,
             key,
             checkpoint_every: 60,
+            public_tiles: false,
             limits: Default::default(),
         })
         .await?;

@@ -25,6 +25,7 @@ pub mod openapi;
 pub mod proofs;
 pub mod serve;
 pub mod tail;
+pub mod tiles;
 pub mod tokens;
 pub mod views;
 
@@ -206,8 +207,20 @@ fn announce(tx: &watch::Sender<u64>, seq: u64) {
     });
 }
 
+/// Deployment choices that change which routes need a token (`govledger serve` flags).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Serve the tlog-tiles read API (`/tile/…`, `/checkpoint`) without a token.
+    pub public_tiles: bool,
+}
+
 /// The whole API with its middleware, ready to serve or to call with `oneshot`.
 pub fn app(state: AppState) -> Router {
+    app_with(state, Options::default())
+}
+
+/// [`app`] with the deployment's [`Options`].
+pub fn app_with(state: AppState, options: Options) -> Router {
     let authenticated = Router::new()
         .route("/v1/events", get(events::list))
         .route("/v1/events/{key}", get(events::one))
@@ -246,6 +259,7 @@ pub fn app(state: AppState) -> Router {
         .route("/docs", get(openapi::docs));
     public
         .merge(authenticated)
+        .merge(tiles::router(&state, options.public_tiles))
         .merge(crate::web::router())
         .fallback(|| async { Error::NotFound("no such route".into()) })
         .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth, commands, error, events, export, health, proofs, tail, tokens, views};
+use super::{auth, commands, error, events, export, health, proofs, tail, tiles, tokens, views};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -48,6 +48,7 @@ use super::{auth, commands, error, events, export, health, proofs, tail, tokens,
         proofs::inclusion,
         proofs::consistency,
         proofs::public_key,
+        tiles::checkpoint,
     ),
     components(schemas(
         error::Problem,
@@ -76,6 +77,7 @@ use super::{auth, commands, error, events, export, health, proofs, tail, tokens,
         (name = "views", description = "The organisation and the audit views, as of a date and as known at a seq (JSON or CSV)"),
         (name = "commands", description = "Decisions recorded by admins, one route per kind, decided by the regulation's rules"),
         (name = "proofs", description = "Signed checkpoints, Merkle inclusion and consistency proofs, the public key"),
+        (name = "tiles", description = "The C2SP tlog-tiles read API (c2sp.org/tlog-tiles): the checkpoint here; the hash tiles `/tile/<L>/<N>[.p/<W>]` and entry bundles `/tile/entries/<N>[.p/<W>]` are binary and their index spans a variable number of path segments, which no OpenAPI path template expresses, so the spec is their contract. No token needed with `serve --public-tiles`"),
         (name = "health", description = "Liveness and readiness (no token)"),
     )
 )]

@@ -40,7 +40,7 @@ use tokio::time::Instant;
 use tower::ServiceExt as _;
 use tracing_subscriber::EnvFilter;
 
-use super::{AppState, REQUEST_TIMEOUT, app, extract};
+use super::{AppState, REQUEST_TIMEOUT, app_with, extract};
 use crate::cli::{DbArg, KeyArg};
 use crate::ledger::Ledger;
 use crate::notary::Notary;
@@ -62,6 +62,10 @@ pub struct ServeArgs {
     /// Sign a checkpoint this often (seconds) when the head moved; 0 turns it off.
     #[arg(long, env = "GOVLEDGER_CHECKPOINT_EVERY", default_value_t = 60)]
     pub checkpoint_every: u64,
+    /// Serve the C2SP tlog-tiles API (`/tile/…`, `/checkpoint`) without a token. Off by
+    /// default: entry bundles reveal every event's body.
+    #[arg(long, env = "GOVLEDGER_PUBLIC_TILES")]
+    pub public_tiles: bool,
     #[command(flatten)]
     pub limits: ConnectionLimits,
 }
@@ -142,7 +146,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     println!("listening on http://{addr}");
     let limits = args.limits;
-    tracing::info!(%addr, db = %store::redact(&args.db.db), ?limits, "serving");
+    tracing::info!(%addr, db = %store::redact(&args.db.db), ?limits, public_tiles = args.public_tiles, "serving");
 
     let (stop_tx, stop_rx) = watch::channel(false);
     {
@@ -155,7 +159,13 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         });
     }
     let connections = Arc::new(Semaphore::new(limits.max_connections as usize));
-    accept_until_stopped(&listener, app(state.clone()), limits, &connections, stop_rx).await;
+    let router = app_with(
+        state.clone(),
+        super::Options {
+            public_tiles: args.public_tiles,
+        },
+    );
+    accept_until_stopped(&listener, router, limits, &connections, stop_rx).await;
     drop(listener);
     // Draining: every connection task holds a permit until its connection ends.
     let all = limits.max_connections;

@@ -265,6 +265,7 @@ macro_rules! with_tx {
 
 mod integrity;
 mod side;
+mod tiles;
 mod writer;
 pub use side::{DecidedCommand, ProofRequestError, Snapshot, StoredCheckpoint};
 pub use writer::Writer;
