@@ -290,6 +290,7 @@ pub async fn run(
             key,
             checkpoint_every: 60,
             limits: Default::default(),
+            witnesses: Vec::new(),
         })
         .await?;
     }

@@ -263,9 +263,11 @@ macro_rules! with_tx {
     };
 }
 
+mod cosignatures;
 mod integrity;
 mod side;
 mod writer;
+pub use cosignatures::StoredCosignature;
 pub use side::{DecidedCommand, ProofRequestError, Snapshot, StoredCheckpoint};
 pub use writer::Writer;
 
