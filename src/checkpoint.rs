@@ -424,36 +424,41 @@ pub fn parse_note(note: &[u8]) -> Result<ParsedNote, NoteError> {
     };
     let mut signatures = Vec::new();
     for (i, line) in sigs.split('\n').enumerate() {
-        let bad = |reason| NoteError::BadSignatureLine {
-            line: i + 1,
-            reason,
-        };
         if i >= MAX_SIGNATURES {
             return Err(NoteError::Malformed("too many signatures"));
         }
-        let rest = line
-            .strip_prefix(SIG_PREFIX)
-            .ok_or(bad("does not start with an em dash and a space"))?;
-        let (name, b64) = rest
-            .split_once(' ')
-            .ok_or(bad("no space between key name and signature"))?;
-        check_key_name(name).map_err(|_| bad("invalid key name"))?;
-        let raw = BASE64
-            .decode(b64)
-            .map_err(|_| bad("signature is not standard base64"))?;
-        if raw.len() < 5 {
-            return Err(bad("signature is shorter than a key id and one byte"));
-        }
-        let (id, signature) = raw.split_at(4);
-        signatures.push(NoteSignature {
-            name: name.to_owned(),
-            key_id: u32::from_be_bytes([id[0], id[1], id[2], id[3]]),
-            signature: signature.to_vec(),
-        });
+        let sig = parse_signature_line(line).map_err(|reason| NoteError::BadSignatureLine {
+            line: i + 1,
+            reason,
+        })?;
+        signatures.push(sig);
     }
     Ok(ParsedNote {
         body: body.to_owned(),
         signatures,
+    })
+}
+
+/// One signature line without its newline: `— <name> <base64(key id || signature)>`.
+pub fn parse_signature_line(line: &str) -> Result<NoteSignature, &'static str> {
+    let rest = line
+        .strip_prefix(SIG_PREFIX)
+        .ok_or("does not start with an em dash and a space")?;
+    let (name, b64) = rest
+        .split_once(' ')
+        .ok_or("no space between key name and signature")?;
+    check_key_name(name).map_err(|_| "invalid key name")?;
+    let raw = BASE64
+        .decode(b64)
+        .map_err(|_| "signature is not standard base64")?;
+    if raw.len() < 5 {
+        return Err("signature is shorter than a key id and one byte");
+    }
+    let (id, signature) = raw.split_at(4);
+    Ok(NoteSignature {
+        name: name.to_owned(),
+        key_id: u32::from_be_bytes([id[0], id[1], id[2], id[3]]),
+        signature: signature.to_vec(),
     })
 }
 
@@ -597,6 +602,339 @@ impl Checkpoint {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Witness cosignatures (c2sp.org/tlog-cosignature, Ed25519 "cosignature/v1").
+//
+// A cosignature is a note signature line by a witness: `— <witness name> base64(key id ||
+// timestamp || signature)`, the key id computed with type byte 0x04 instead of 0x01, the
+// timestamp a big-endian u64 of POSIX seconds, and the Ed25519 signature over
+// `cosignature/v1\ntime <timestamp>\n` followed by the checkpoint's whole body. It states that,
+// at that time, this was the largest checkpoint of the log the witness had verified to be
+// consistent with everything it saw before.
+// ---------------------------------------------------------------------------------------------
+
+/// Signature type byte of an Ed25519 cosignature/v1 key (its key id and key texts).
+const ALG_COSIGNATURE_V1: u8 = 0x04;
+
+/// Bytes after the key id in an Ed25519 cosignature: the u64 timestamp and the signature.
+const COSIGNATURE_LEN: usize = 8 + 64;
+
+/// SHA-256(name || 0x0A || `alg` || public key)[:4], big-endian.
+fn key_id_with(alg: u8, name: &str, public_key: &VerifyingKey) -> u32 {
+    let mut h = Sha256::new();
+    h.update(name.as_bytes());
+    h.update([b'\n', alg]);
+    h.update(public_key.as_bytes());
+    let d: [u8; 32] = h.finalize().into();
+    u32::from_be_bytes([d[0], d[1], d[2], d[3]])
+}
+
+/// The message an Ed25519 cosignature signs (tlog-cosignature "Ed25519 signed message"): the
+/// header line, the timestamp line, then the checkpoint body with its final newline.
+pub fn cosignature_message(checkpoint_body: &str, timestamp: u64) -> String {
+    format!("cosignature/v1\ntime {timestamp}\n{checkpoint_body}")
+}
+
+/// A witness's public key: checks its cosignatures. Text form (a tlog-cosignature vkey):
+/// `<name>+<8 hex key id>+<base64(0x04 || 32-byte public key)>`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CosignatureVerifier {
+    name: String,
+    key_id: u32,
+    key: VerifyingKey,
+}
+
+impl CosignatureVerifier {
+    pub fn new(name: &str, key: VerifyingKey) -> Result<CosignatureVerifier, NoteError> {
+        check_key_name(name)?;
+        Ok(CosignatureVerifier {
+            name: name.to_owned(),
+            key_id: key_id_with(ALG_COSIGNATURE_V1, name, &key),
+            key,
+        })
+    }
+
+    /// Parses a witness vkey, checking that its key id is the one its name and key give.
+    pub fn from_text(text: &str) -> Result<CosignatureVerifier, NoteError> {
+        let mut parts = text.splitn(3, '+');
+        let (Some(name), Some(id), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(NoteError::BadVerifierKey("expected <name>+<key id>+<key>"));
+        };
+        check_key_name(name)?;
+        let id = parse_key_id(id).ok_or(NoteError::BadVerifierKey("key id is not 8 hex digits"))?;
+        let raw = BASE64
+            .decode(key)
+            .map_err(|_| NoteError::BadVerifierKey("key is not base64"))?;
+        match raw.split_first() {
+            Some((&ALG_COSIGNATURE_V1, _)) => {}
+            Some((&ALG_ED25519, _)) => {
+                return Err(NoteError::BadVerifierKey(
+                    "this is a log's key (type byte 0x01), not a witness's cosignature key (0x04)",
+                ));
+            }
+            _ => {
+                return Err(NoteError::BadVerifierKey(
+                    "not an Ed25519 cosignature key (type byte is not 0x04)",
+                ));
+            }
+        }
+        let public: &[u8; 32] = raw[1..]
+            .try_into()
+            .map_err(|_| NoteError::BadVerifierKey("an Ed25519 public key is 32 bytes"))?;
+        let key = VerifyingKey::from_bytes(public)
+            .map_err(|_| NoteError::BadVerifierKey("not a valid Ed25519 public key"))?;
+        let verifier = CosignatureVerifier::new(name, key)?;
+        if verifier.key_id != id {
+            return Err(NoteError::BadVerifierKey(
+                "key id does not match the name and key",
+            ));
+        }
+        Ok(verifier)
+    }
+
+    pub fn to_text(&self) -> String {
+        let mut key = vec![ALG_COSIGNATURE_V1];
+        key.extend_from_slice(self.key.as_bytes());
+        format!("{}+{:08x}+{}", self.name, self.key_id, BASE64.encode(key))
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn key_id(&self) -> u32 {
+        self.key_id
+    }
+
+    /// Whether a signature line names this key (name and key id); it may still not verify.
+    pub fn names(&self, sig: &NoteSignature) -> bool {
+        sig.name == self.name && sig.key_id == self.key_id
+    }
+
+    /// The cosignature's timestamp if `sig` is this witness's valid cosignature of the
+    /// checkpoint `body`; `None` if it names another key, is malformed or does not verify.
+    pub fn verify(&self, body: &str, sig: &NoteSignature) -> Option<u64> {
+        if !self.names(sig) || sig.signature.len() != COSIGNATURE_LEN {
+            return None;
+        }
+        let (ts, signature) = sig.signature.split_at(8);
+        let timestamp = u64::from_be_bytes(ts.try_into().ok()?);
+        if timestamp > i64::MAX as u64 {
+            return None;
+        }
+        let signature = ed25519_dalek::Signature::from_slice(signature).ok()?;
+        let message = cosignature_message(body, timestamp);
+        self.key
+            .verify(message.as_bytes(), &signature)
+            .is_ok()
+            .then_some(timestamp)
+    }
+}
+
+impl fmt::Debug for CosignatureVerifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CosignatureVerifier({})", self.to_text())
+    }
+}
+
+impl fmt::Display for CosignatureVerifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_text())
+    }
+}
+
+/// A witness's private key: makes cosignatures. Text form
+/// `PRIVATE+KEY+<name>+<8 hex key id>+<base64(0x04 || 32-byte seed)>`; like [`Signer`], the
+/// secret appears in no `Debug` output and no error message.
+#[derive(Clone)]
+pub struct Cosigner {
+    name: String,
+    key_id: u32,
+    key: SigningKey,
+}
+
+impl Cosigner {
+    /// A fresh key from the operating system's random source.
+    pub fn generate(name: &str) -> Result<Cosigner, NoteError> {
+        let mut seed = [0u8; 32];
+        getrandom::fill(&mut seed).map_err(|e| NoteError::Random(e.to_string()))?;
+        let cosigner = Cosigner::from_seed(name, &seed);
+        seed.fill(0);
+        cosigner
+    }
+
+    pub fn from_seed(name: &str, seed: &[u8; 32]) -> Result<Cosigner, NoteError> {
+        check_key_name(name)?;
+        let key = SigningKey::from_bytes(seed);
+        Ok(Cosigner {
+            name: name.to_owned(),
+            key_id: key_id_with(ALG_COSIGNATURE_V1, name, &key.verifying_key()),
+            key,
+        })
+    }
+
+    /// Parses the private key text, checking the key id. Errors never quote the text.
+    pub fn from_text(text: &str) -> Result<Cosigner, NoteError> {
+        let mut parts = text.splitn(5, '+');
+        let (Some("PRIVATE"), Some("KEY"), Some(name), Some(id), Some(key)) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
+            return Err(NoteError::BadSignerKey(
+                "expected PRIVATE+KEY+<name>+<key id>+<key>",
+            ));
+        };
+        check_key_name(name)?;
+        let id = parse_key_id(id).ok_or(NoteError::BadSignerKey("key id is not 8 hex digits"))?;
+        let mut raw = BASE64
+            .decode(key)
+            .map_err(|_| NoteError::BadSignerKey("key is not base64"))?;
+        let parsed = match raw.split_first() {
+            Some((&ALG_COSIGNATURE_V1, seed)) => match <&[u8; 32]>::try_from(seed) {
+                Ok(seed) => Cosigner::from_seed(name, seed),
+                Err(_) => Err(NoteError::BadSignerKey("an Ed25519 seed is 32 bytes")),
+            },
+            Some(_) => Err(NoteError::BadSignerKey(
+                "not a witness's cosignature key (type byte is not 0x04)",
+            )),
+            None => Err(NoteError::BadSignerKey("key is empty")),
+        };
+        raw.fill(0);
+        let cosigner = parsed?;
+        if cosigner.key_id != id {
+            return Err(NoteError::BadSignerKey(
+                "key id does not match the name and key",
+            ));
+        }
+        Ok(cosigner)
+    }
+
+    /// The secret key text. Handle with care: this is the only way the secret leaves.
+    pub fn to_text(&self) -> String {
+        let mut key = vec![ALG_COSIGNATURE_V1];
+        key.extend_from_slice(self.key.as_bytes());
+        let text = format!(
+            "PRIVATE+KEY+{}+{:08x}+{}",
+            self.name,
+            self.key_id,
+            BASE64.encode(&key)
+        );
+        key.fill(0);
+        text
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The matching public key, to give to the log and its auditors.
+    pub fn verifier(&self) -> CosignatureVerifier {
+        CosignatureVerifier {
+            name: self.name.clone(),
+            key_id: self.key_id,
+            key: self.key.verifying_key(),
+        }
+    }
+
+    /// The cosignature line (ending in a newline) of the checkpoint `body` at `timestamp`
+    /// (POSIX seconds, at most 2^63 - 1 as the spec requires).
+    pub fn cosign(&self, body: &str, timestamp: u64) -> Result<String, NoteError> {
+        check_note_chars(body.as_bytes())?;
+        if !body.ends_with('\n') {
+            return Err(NoteError::Malformed("text does not end with a newline"));
+        }
+        if timestamp > i64::MAX as u64 {
+            return Err(NoteError::Malformed(
+                "cosignature timestamp beyond 2^63 - 1",
+            ));
+        }
+        let sig = self
+            .key
+            .sign(cosignature_message(body, timestamp).as_bytes());
+        let mut raw = self.key_id.to_be_bytes().to_vec();
+        raw.extend_from_slice(&timestamp.to_be_bytes());
+        raw.extend_from_slice(&sig.to_bytes());
+        Ok(format!(
+            "{SIG_PREFIX}{} {}\n",
+            self.name,
+            BASE64.encode(raw)
+        ))
+    }
+}
+
+impl fmt::Debug for Cosigner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Cosigner")
+            .field("name", &self.name)
+            .field("key_id", &format_args!("{:08x}", self.key_id))
+            .finish_non_exhaustive()
+    }
+}
+
+/// Which of the given witnesses cosigned a note, as [`witness_cosignatures`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WitnessCheck {
+    /// Witnesses with a valid cosignature, each once, with its timestamp.
+    pub cosigned: Vec<(String, u64)>,
+    /// Witnesses whose name and key id are on a line that does not verify (and none that does).
+    pub invalid: Vec<String>,
+    /// Witnesses with no line at all.
+    pub missing: Vec<String>,
+}
+
+impl WitnessCheck {
+    /// One phrase per witness: `w1 cosigned at 1700000000`, `w2: invalid cosignature`, …
+    pub fn describe(&self) -> String {
+        let mut parts: Vec<String> = self
+            .cosigned
+            .iter()
+            .map(|(name, ts)| format!("{name} cosigned at {ts}"))
+            .collect();
+        parts.extend(
+            self.invalid
+                .iter()
+                .map(|name| format!("{name}: a cosignature that does not verify")),
+        );
+        parts.extend(
+            self.missing
+                .iter()
+                .map(|name| format!("{name}: no cosignature")),
+        );
+        parts.join("; ")
+    }
+}
+
+/// Checks the cosignatures a signed checkpoint carries against the witnesses an auditor trusts.
+/// Lines by other keys (the log's own signature among them) are ignored, as the spec asks.
+pub fn witness_cosignatures(
+    note: &[u8],
+    witnesses: &[CosignatureVerifier],
+) -> Result<WitnessCheck, NoteError> {
+    let parsed = parse_note(note)?;
+    let mut check = WitnessCheck::default();
+    for witness in witnesses {
+        let mut named = false;
+        let mut valid = None;
+        for sig in parsed.signatures.iter().filter(|s| witness.names(s)) {
+            named = true;
+            if let Some(ts) = witness.verify(&parsed.body, sig) {
+                valid = Some(ts);
+                break;
+            }
+        }
+        let name = witness.name().to_owned();
+        match (valid, named) {
+            (Some(ts), _) => check.cosigned.push((name, ts)),
+            (None, true) => check.invalid.push(name),
+            (None, false) => check.missing.push(name),
+        }
+    }
+    Ok(check)
+}
+
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> KeyFileError + '_ {
     move |error| KeyFileError::Io {
         path: path.to_owned(),
@@ -607,33 +945,55 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> KeyFileError + '_ {
 /// Creates a new signing key file readable and writable by its owner only (mode 0600).
 /// Refuses to overwrite an existing file: losing a log's key is not undoable.
 pub fn write_signer_key(path: &Path, signer: &Signer) -> Result<(), KeyFileError> {
+    write_secret(path, signer.to_text())
+}
+
+/// Creates a new witness key file (mode 0600), as [`write_signer_key`] does for the log's.
+pub fn write_cosigner_key(path: &Path, cosigner: &Cosigner) -> Result<(), KeyFileError> {
+    write_secret(path, cosigner.to_text())
+}
+
+/// Writes `text` and a newline to a new file only its owner may read, then wipes `text`.
+fn write_secret(path: &Path, mut text: String) -> Result<(), KeyFileError> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::AlreadyExists => KeyFileError::Exists {
-            path: path.to_owned(),
-        },
-        _ => KeyFileError::Io {
-            path: path.to_owned(),
-            error: e,
-        },
-    })?;
-    let mut text = signer.to_text();
     text.push('\n');
-    let written = file
-        .write_all(text.as_bytes())
-        .and_then(|()| file.sync_all());
+    let written = match options.open(path) {
+        Ok(mut file) => file
+            .write_all(text.as_bytes())
+            .and_then(|()| file.sync_all())
+            .map_err(io_error(path)),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(KeyFileError::Exists {
+            path: path.to_owned(),
+        }),
+        Err(e) => Err(io_error(path)(e)),
+    };
     // Wipe our copy of the secret whether or not the write succeeded.
     let mut bytes = text.into_bytes();
     bytes.fill(0);
-    written.map_err(io_error(path))
+    written
 }
 
 /// Reads a signing key file, refusing one that group or others may read or write
 /// (mode & 0o077 != 0): a leaked log key lets anyone sign a forked history.
 pub fn read_signer_key(path: &Path) -> Result<Signer, KeyFileError> {
+    read_secret(path, Signer::from_text)
+}
+
+/// Reads a witness key file, with the same checks as [`read_signer_key`]: a leaked witness key
+/// lets anyone cosign a forked history in the witness's name.
+pub fn read_cosigner_key(path: &Path) -> Result<Cosigner, KeyFileError> {
+    read_secret(path, Cosigner::from_text)
+}
+
+/// Reads a private key file refused unless only its owner may read and write it, parses it
+/// with `parse`, and wipes the text read.
+fn read_secret<K>(
+    path: &Path,
+    parse: impl FnOnce(&str) -> Result<K, NoteError>,
+) -> Result<K, KeyFileError> {
     let file = File::open(path).map_err(io_error(path))?;
     // Check the opened file, not the path, so a swapped file cannot slip between the two.
     let meta = file.metadata().map_err(io_error(path))?;
@@ -655,13 +1015,13 @@ pub fn read_signer_key(path: &Path) -> Result<Signer, KeyFileError> {
     }
     let text = read_small(file, path)?;
     let key = text.strip_suffix('\n').unwrap_or(&text);
-    let signer = Signer::from_text(key).map_err(|error| KeyFileError::Key {
+    let parsed = parse(key).map_err(|error| KeyFileError::Key {
         path: path.to_owned(),
         error,
     });
     let mut bytes = text.into_bytes();
     bytes.fill(0);
-    signer
+    parsed
 }
 
 /// Reads a verifier (public) key file: one key text, optionally newline-terminated.

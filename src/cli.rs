@@ -154,6 +154,9 @@ enum Command {
         /// Last seq to check (default: the head).
         #[arg(long)]
         to: Option<u64>,
+        /// Witnesses that must have cosigned the checkpoint (with `--file`).
+        #[command(flatten)]
+        policy: proof::WitnessPolicyArgs,
     },
     /// Write events as JSON Lines, one canonical body per line.
     Export {
@@ -180,6 +183,11 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: crate::http::cli::TokenCommand,
+    },
+    /// Run a witness (c2sp.org/tlog-witness): an independent cosigner of this log's checkpoints.
+    Witness {
+        #[command(subcommand)]
+        command: crate::witness::WitnessCommand,
     },
 }
 
@@ -244,17 +252,29 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             file: Some(file),
             checkpoint,
             key,
+            policy,
             ..
         } => {
             let (Some(checkpoint), Some(key)) = (checkpoint, key) else {
                 anyhow::bail!("--file needs --checkpoint and --key");
             };
             check_key_and_checkpoint(&key, Some(&checkpoint))?;
-            verify_offline(&file, &checkpoint, &key).await
+            let policy = policy.policy()?;
+            verify_offline(&file, &checkpoint, &key, policy.as_ref()).await
         }
         Command::Verify {
-            db, from, to, deep, ..
+            db,
+            from,
+            to,
+            deep,
+            policy,
+            ..
         } => {
+            if !policy.witnesses.is_empty() {
+                anyhow::bail!(
+                    "--witness applies to a checkpoint: give it with --file, --checkpoint and --key"
+                );
+            }
             let store = open_ledger(&db.db).await?;
             let head = store.head().await?;
             let total = to.unwrap_or(head.seq).saturating_sub(from.max(1) - 1);
@@ -299,6 +319,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Token { command } => crate::http::cli::token(command).await,
+        Command::Witness { command } => crate::witness::run(command).await,
         Command::Import { db, file } => {
             let input = tokio::fs::File::open(&file)
                 .await
@@ -396,6 +417,7 @@ async fn verify_offline(
     file: &std::path::Path,
     checkpoint: &std::path::Path,
     key: &std::path::Path,
+    policy: Option<&proof::WitnessPolicy>,
 ) -> anyhow::Result<ExitCode> {
     let note = tokio::fs::read(checkpoint)
         .await
@@ -409,18 +431,30 @@ async fn verify_offline(
     let mut reader = BufReader::with_capacity(1 << 20, input);
     let result = crate::notary::verify_export(&mut reader, &note, &verifier, |_| bar.inc(1)).await;
     bar.finish_and_clear();
-    match result {
-        Ok(r) => {
+    let witnessed = match (&result, policy) {
+        (Ok(_), Some(policy)) => Some(policy.check(&note, &checkpoint.display().to_string())),
+        _ => None,
+    };
+    match (result, witnessed) {
+        (Ok(_), Some(Err(why))) => {
+            println!("BROKEN: {why}");
+            Ok(ExitCode::from(1))
+        }
+        (Ok(r), witnessed) => {
             println!(
-                "ok: {} events verified; the first {} match the checkpoint's root {} signed by {}",
+                "ok: {} events verified; the first {} match the checkpoint's root {} signed by {}{}",
                 r.events,
                 r.checkpoint_size,
                 r.root,
-                verifier.name()
+                verifier.name(),
+                witnessed
+                    .and_then(Result::ok)
+                    .map(|w| format!("; {w}"))
+                    .unwrap_or_default()
             );
             Ok(ExitCode::SUCCESS)
         }
-        Err(e) => {
+        (Err(e), _) => {
             println!("BROKEN: {e}");
             Ok(ExitCode::from(1))
         }

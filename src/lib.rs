@@ -13,3 +13,4 @@ pub mod notary;
 pub mod rules;
 pub mod store;
 pub mod web;
+pub mod witness;

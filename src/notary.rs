@@ -18,23 +18,58 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt};
 use crate::checkpoint::{self, Checkpoint, Signer, Verifier};
 use crate::merkle::{self, leaf_hash};
 use crate::store::{MAX_LINE_BYTES, Store, StoreError, StoredCheckpoint};
+use crate::witness::Witnesses;
 
-/// The ledger's checkpoint signer.
+/// The ledger's checkpoint signer, and the witnesses it asks to cosign.
 #[derive(Debug, Clone)]
 pub struct Notary {
     signer: Signer,
+    witnesses: Option<Witnesses>,
 }
 
 impl Notary {
     pub fn new(signer: Signer) -> Notary {
-        Notary { signer }
+        Notary {
+            signer,
+            witnesses: None,
+        }
     }
 
     /// Loads the signing key, refusing a key file that others can read.
     pub fn from_key_file(path: &Path) -> Result<Notary, checkpoint::KeyFileError> {
-        Ok(Notary {
-            signer: checkpoint::read_signer_key(path)?,
-        })
+        Ok(Notary::new(checkpoint::read_signer_key(path)?))
+    }
+
+    /// Asks these witnesses to cosign the checkpoints this notary issues (see
+    /// [`Notary::collect_cosignatures`]).
+    pub fn with_witnesses(mut self, witnesses: Witnesses) -> Notary {
+        self.witnesses = (!witnesses.endpoints().is_empty()).then_some(witnesses);
+        self
+    }
+
+    /// Sends `cp` to every configured witness that has not cosigned it, with a consistency
+    /// proof from the size that witness last cosigned, and keeps each valid cosignature
+    /// (table `cosignatures`; the note itself stays as signed). Witnesses that fail are logged,
+    /// not errors: the checkpoint stands without them. Nothing happens without witnesses.
+    pub async fn collect_cosignatures(&self, store: &Store, cp: &StoredCheckpoint) {
+        if let Some(witnesses) = &self.witnesses {
+            witnesses.collect(store, cp).await;
+        }
+    }
+
+    /// The checkpoint as served: the note the log signed, followed by the cosignature lines
+    /// kept for its size (c2sp.org/tlog-cosignature: one signed note, several signatures).
+    pub async fn cosigned_note(
+        &self,
+        store: &Store,
+        cp: &StoredCheckpoint,
+    ) -> Result<String, StoreError> {
+        let mut note = cp.note.clone();
+        for c in store.cosignatures(cp.size).await? {
+            note.push_str(&c.line);
+            note.push('\n');
+        }
+        Ok(note)
     }
 
     /// The checkpoints' origin line (the key's name).

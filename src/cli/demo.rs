@@ -291,6 +291,7 @@ pub async fn run(
             checkpoint_every: 60,
             public_tiles: false,
             limits: Default::default(),
+            witnesses: Vec::new(),
         })
         .await?;
     }

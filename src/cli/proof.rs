@@ -10,7 +10,7 @@ use clap::{Args, Subcommand};
 use govledger_schema::{Digest32, Event};
 use serde::Deserialize;
 
-use crate::checkpoint::{Checkpoint, Verifier, read_verifier_key};
+use crate::checkpoint::{Checkpoint, CosignatureVerifier, Verifier, read_verifier_key};
 use crate::merkle::{leaf_hash, verify_consistency, verify_inclusion};
 
 /// Where the server is and how to authenticate.
@@ -27,6 +27,97 @@ pub struct ServerArgs {
     pub key: PathBuf,
 }
 
+/// An auditor's witness policy (c2sp.org/tlog-cosignature): the checkpoint must carry valid
+/// cosignatures from at least N of these witnesses, so that a log showing a split view would
+/// need that many witnesses to lie with it.
+#[derive(Debug, Args, Clone, Default)]
+pub struct WitnessPolicyArgs {
+    /// A witness's public key (cosignature key: the text, or a file holding it); repeatable.
+    #[arg(long = "witness", value_name = "VKEY")]
+    pub witnesses: Vec<String>,
+    /// How many of the `--witness` keys must have cosigned the checkpoint (default: all).
+    #[arg(long, value_name = "N", requires = "witnesses")]
+    pub witness_threshold: Option<usize>,
+}
+
+impl WitnessPolicyArgs {
+    /// The policy, or None when no witness was given; a bad key or threshold is an error of
+    /// the command (exit 2), not a verdict on the log.
+    pub fn policy(&self) -> anyhow::Result<Option<WitnessPolicy>> {
+        if self.witnesses.is_empty() {
+            return Ok(None);
+        }
+        let mut witnesses: Vec<CosignatureVerifier> = Vec::new();
+        for arg in &self.witnesses {
+            let key =
+                crate::witness::cosignature_key(arg).with_context(|| format!("--witness {arg}"))?;
+            if witnesses
+                .iter()
+                .any(|w| w.key_id() == key.key_id() && w.name() == key.name())
+            {
+                bail!(
+                    "--witness {} is given twice: each witness counts once toward the threshold",
+                    key.name()
+                );
+            }
+            witnesses.push(key);
+        }
+        let threshold = self.witness_threshold.unwrap_or(witnesses.len());
+        if threshold == 0 || threshold > witnesses.len() {
+            bail!(
+                "--witness-threshold {threshold}: give a number from 1 to the {} --witness keys",
+                witnesses.len()
+            );
+        }
+        Ok(Some(WitnessPolicy {
+            witnesses,
+            threshold,
+        }))
+    }
+}
+
+/// N of these witnesses must have cosigned.
+#[derive(Debug, Clone)]
+pub struct WitnessPolicy {
+    witnesses: Vec<CosignatureVerifier>,
+    threshold: usize,
+}
+
+impl WitnessPolicy {
+    /// Whether `note` (the checkpoint called `what`) meets the policy: a phrase for the
+    /// summary, or why it does not.
+    pub fn check(&self, note: &[u8], what: &str) -> Result<String, String> {
+        let found = crate::checkpoint::witness_cosignatures(note, &self.witnesses)
+            .map_err(|e| format!("{what}: {e}"))?;
+        let (have, need, of) = (found.cosigned.len(), self.threshold, self.witnesses.len());
+        if have < need {
+            return Err(format!(
+                "{what} carries valid cosignatures from {have} of the witnesses; the policy needs \
+                 {need} of {of} ({})",
+                found.describe()
+            ));
+        }
+        Ok(format!(
+            "cosigned by {have} of {of} witnesses, {need} needed ({})",
+            found.describe()
+        ))
+    }
+}
+
+/// Applies an optional policy to a checkpoint: `Ok(None)` with no policy.
+fn witnessed(
+    policy: Option<&WitnessPolicy>,
+    note: &[u8],
+    what: &str,
+) -> Result<Option<String>, String> {
+    policy.map(|p| p.check(note, what)).transpose()
+}
+
+/// `; <phrase>` when there is one, for a summary line.
+fn and(phrase: Option<String>) -> String {
+    phrase.map(|p| format!("; {p}")).unwrap_or_default()
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ProofCommand {
     /// Prove that the event at `--seq` is in the log as of a kept checkpoint.
@@ -38,6 +129,8 @@ pub enum ProofCommand {
         /// A signed checkpoint kept earlier (default: fetch and check the latest).
         #[arg(long)]
         checkpoint: Option<PathBuf>,
+        #[command(flatten)]
+        policy: WitnessPolicyArgs,
     },
     /// Prove that the log today extends the one a kept checkpoint committed to: nothing before
     /// it was altered, removed or reordered.
@@ -50,6 +143,9 @@ pub enum ProofCommand {
         /// Save the newer, verified checkpoint here (to keep for next time).
         #[arg(long)]
         save: Option<PathBuf>,
+        /// Witnesses that must have cosigned the server's latest checkpoint.
+        #[command(flatten)]
+        policy: WitnessPolicyArgs,
     },
 }
 
@@ -88,12 +184,14 @@ pub async fn run(command: ProofCommand) -> anyhow::Result<ExitCode> {
             server,
             seq,
             checkpoint,
-        } => inclusion(server, seq, checkpoint).await,
+            policy,
+        } => inclusion(server, seq, checkpoint, policy.policy()?).await,
         ProofCommand::Consistency {
             server,
             checkpoint,
             save,
-        } => consistency(server, checkpoint, save).await,
+            policy,
+        } => consistency(server, checkpoint, save, policy.policy()?).await,
     };
     // The server itself reporting that its stored log failed an integrity check is a broken
     // log, not a failed command.
@@ -120,6 +218,7 @@ async fn inclusion(
     server: ServerArgs,
     seq: u64,
     checkpoint: Option<PathBuf>,
+    policy: Option<WitnessPolicy>,
 ) -> anyhow::Result<Verdict> {
     crate::cli::check_key_and_checkpoint(&server.key, checkpoint.as_deref())?;
     let key = read_verifier_key(&server.key)?;
@@ -136,6 +235,10 @@ async fn inclusion(
     };
     let cp = match open_checkpoint(&note, &key, &from) {
         Ok(cp) => cp,
+        Err(why) => return Ok(Err(why)),
+    };
+    let witnesses = match witnessed(policy.as_ref(), &note, &from) {
+        Ok(w) => w,
         Err(why) => return Ok(Err(why)),
     };
     if seq == 0 || seq > cp.size {
@@ -155,14 +258,15 @@ async fn inclusion(
     };
     Ok(Ok(format!(
         "seq {seq} ({} by {}, {}) is in the log of size {} signed by {}; event hash {}; \
-         served events at seqs {} are the signed leaves too",
+         served events at seqs {} are the signed leaves too{}",
         event.event_type,
         event.meta.actor,
         event.meta.basis,
         cp.size,
         key.name(),
         event.hash,
-        list(&sampled)
+        list(&sampled),
+        and(witnesses)
     )))
 }
 
@@ -170,6 +274,7 @@ async fn consistency(
     server: ServerArgs,
     checkpoint: PathBuf,
     save: Option<PathBuf>,
+    policy: Option<WitnessPolicy>,
 ) -> anyhow::Result<Verdict> {
     crate::cli::check_key_and_checkpoint(&server.key, Some(&checkpoint))?;
     let key = read_verifier_key(&server.key)?;
@@ -183,6 +288,14 @@ async fn consistency(
     let new_note = client.get_text("/v1/checkpoint").await?;
     let new = match open_checkpoint(new_note.as_bytes(), &key, "the server's latest checkpoint") {
         Ok(cp) => cp,
+        Err(why) => return Ok(Err(why)),
+    };
+    let witnesses = match witnessed(
+        policy.as_ref(),
+        new_note.as_bytes(),
+        "the server's latest checkpoint",
+    ) {
+        Ok(w) => w,
         Err(why) => return Ok(Err(why)),
     };
     if new.size < old.size {
@@ -239,10 +352,11 @@ async fn consistency(
     }
     Ok(Ok(format!(
         "the log of size {} extends the kept checkpoint of size {}; nothing before it changed; \
-         served events at seqs {} are the signed leaves",
+         served events at seqs {} are the signed leaves{}",
         new.size,
         old.size,
-        list(&sampled)
+        list(&sampled),
+        and(witnesses)
     )))
 }
 

@@ -2,7 +2,9 @@
 //! server instead of trusting it (`govledger proof …` is the client of exactly this contract).
 //!
 //! - `GET /v1/checkpoint`: the latest checkpoint issued (one is signed at the head if none was);
-//!   `POST /v1/checkpoint` signs one at the current head. Signing is not a ledger write, so
+//!   `POST /v1/checkpoint` signs one at the current head. Either carries, after the log's
+//!   signature, the cosignature lines of the witnesses that cosigned it (`serve --witness`;
+//!   `POST` and the periodic signer ask them, see `witness::client`). Signing is not a ledger write, so
 //!   auditors may ask for it (the auth middleware exempts this route by name).
 //! - `GET /v1/checkpoints/{size}`: the checkpoint of the first `size` events (signed if needed).
 //! - `GET /v1/proof/inclusion?seq=N&size=M`, `GET /v1/proof/consistency?from=M&to=N`: RFC 9162
@@ -25,13 +27,20 @@ use crate::store::{ProofRequestError, StoreError, StoredCheckpoint};
 /// nothing to the ledger.
 pub const SIGN_ROUTE: &str = "/v1/checkpoint";
 
-fn note_response(status: StatusCode, cp: &StoredCheckpoint) -> Response {
-    let mut res = (status, cp.note.clone()).into_response();
+/// The checkpoint as served: the log's signed note and the witnesses' cosignature lines kept
+/// for its size (the stored note itself stays as the log signed it).
+async fn note_response(state: &AppState, cp: &StoredCheckpoint) -> Result<Response, Error> {
+    let note = state
+        .notary()
+        .cosigned_note(state.store(), cp)
+        .await
+        .map_err(store_error)?;
+    let mut res = (StatusCode::OK, note).into_response();
     res.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; charset=utf-8"),
     );
-    res
+    Ok(res)
 }
 
 fn notary_error(e: NotaryError) -> Error {
@@ -58,8 +67,9 @@ fn proof_error(field: &str, e: ProofRequestError) -> Error {
     }
 }
 
-/// The latest signed checkpoint (C2SP tlog-checkpoint note). If none was issued yet, one is
-/// signed at the head.
+/// The latest signed checkpoint (C2SP tlog-checkpoint note), followed by the cosignature lines
+/// (c2sp.org/tlog-cosignature) of the witnesses that cosigned it. If none was issued yet, one is
+/// signed at the head and the configured witnesses are asked.
 #[utoipa::path(
     get,
     path = "/v1/checkpoint",
@@ -73,17 +83,25 @@ fn proof_error(field: &str, e: ProofRequestError) -> Error {
 pub async fn latest(State(state): State<AppState>) -> Result<Response, Error> {
     let cp = match state.store().checkpoint(None).await? {
         Some(cp) => cp,
-        None => state
-            .notary()
-            .checkpoint_now(state.store())
-            .await
-            .map_err(notary_error)?,
+        None => {
+            let cp = state
+                .notary()
+                .checkpoint_now(state.store())
+                .await
+                .map_err(notary_error)?;
+            state
+                .notary()
+                .collect_cosignatures(state.store(), &cp)
+                .await;
+            cp
+        }
     };
-    Ok(note_response(StatusCode::OK, &cp))
+    note_response(&state, &cp).await
 }
 
-/// Signs a checkpoint at the current head (or returns the one already issued there). Auditors
-/// may ask: it records nothing in the ledger.
+/// Signs a checkpoint at the current head (or returns the one already issued there) and asks
+/// the configured witnesses that have not cosigned it; the note carries the cosignature lines
+/// received. Auditors may ask: it records nothing in the ledger.
 #[utoipa::path(
     post,
     path = "/v1/checkpoint",
@@ -100,10 +118,17 @@ pub async fn sign(State(state): State<AppState>) -> Result<Response, Error> {
         .checkpoint_now(state.store())
         .await
         .map_err(notary_error)?;
-    Ok(note_response(StatusCode::OK, &cp))
+    // The configured witnesses are asked now (those that have not cosigned it yet), so the
+    // answer carries their cosignatures; one that fails is logged and left out.
+    state
+        .notary()
+        .collect_cosignatures(state.store(), &cp)
+        .await;
+    note_response(&state, &cp).await
 }
 
-/// The checkpoint of the first `size` events, signed now if it was never issued.
+/// The checkpoint of the first `size` events, signed now if it was never issued, with the
+/// cosignature lines kept for it.
 #[utoipa::path(
     get,
     path = "/v1/checkpoints/{size}",
@@ -130,7 +155,7 @@ pub async fn at_size(
         .checkpoint_at(state.store(), size)
         .await
         .map_err(notary_error)?;
-    Ok(note_response(StatusCode::OK, &cp))
+    note_response(&state, &cp).await
 }
 
 /// `GET /v1/proof/inclusion` parameters.
@@ -327,7 +352,7 @@ pub fn spawn_periodic_checkpoints(state: &AppState, every: std::time::Duration) 
                 return;
             };
             let latest = match state.store().checkpoint(None).await {
-                Ok(cp) => cp.map(|c| c.size),
+                Ok(cp) => cp,
                 Err(e) => {
                     tracing::warn!(error = %e, "periodic checkpoint: cannot read the latest");
                     continue;
@@ -340,11 +365,22 @@ pub fn spawn_periodic_checkpoints(state: &AppState, every: std::time::Duration) 
                     continue;
                 }
             };
-            if latest.is_some_and(|size| size >= head) {
+            if let Some(cp) = latest.filter(|cp| cp.size >= head) {
+                // Nothing new to sign: ask the witnesses that have not cosigned it (again).
+                state
+                    .notary()
+                    .collect_cosignatures(state.store(), &cp)
+                    .await;
                 continue;
             }
             match state.notary().checkpoint_at(state.store(), head).await {
-                Ok(cp) => tracing::info!(size = cp.size, root = %cp.root, "checkpoint signed"),
+                Ok(cp) => {
+                    tracing::info!(size = cp.size, root = %cp.root, "checkpoint signed");
+                    state
+                        .notary()
+                        .collect_cosignatures(state.store(), &cp)
+                        .await;
+                }
                 Err(e) => tracing::warn!(error = %e, "periodic checkpoint failed"),
             }
         }

@@ -68,6 +68,10 @@ pub struct ServeArgs {
     pub public_tiles: bool,
     #[command(flatten)]
     pub limits: ConnectionLimits,
+    /// A witness to ask for cosignatures of each checkpoint, as `URL=VKEY` (VKEY: its public
+    /// key, the text or a file holding it); repeatable.
+    #[arg(long = "witness", value_name = "URL=VKEY")]
+    pub witnesses: Vec<String>,
 }
 
 /// How long a client may take and how many may connect (see the module doc).
@@ -113,8 +117,14 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_logging();
     // The key first: a server that could not sign checkpoints should not start at all.
     let key_path = args.key.path(&args.db.db);
+    let witnesses = args
+        .witnesses
+        .iter()
+        .map(|w| crate::witness::WitnessEndpoint::parse(w))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let notary = Notary::from_key_file(&key_path)
-        .with_context(|| format!("signing key {}", key_path.display()))?;
+        .with_context(|| format!("signing key {}", key_path.display()))?
+        .with_witnesses(crate::witness::Witnesses::new(witnesses)?);
     // Serving creates no ledger: `init`, `demo` and `import` do.
     let store = crate::cli::open_ledger(&args.db.db).await?;
     let (ledger, loaded) = Ledger::open(store)

@@ -263,10 +263,12 @@ macro_rules! with_tx {
     };
 }
 
+mod cosignatures;
 mod integrity;
 mod side;
 mod tiles;
 mod writer;
+pub use cosignatures::StoredCosignature;
 pub use side::{DecidedCommand, ProofRequestError, Snapshot, StoredCheckpoint};
 pub use writer::Writer;
 

@@ -22,6 +22,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The checkpoint signing key the server uses.
     pub key_file: std::path::PathBuf,
+    /// More `serve` arguments it was started with (a restart keeps them).
+    pub args: Vec<String>,
     child: Child,
     _keydir: Option<std::sync::Arc<tempfile::TempDir>>,
 }
@@ -209,6 +211,19 @@ pub async fn start_server_logging(
     auditor: String,
     log: Option<&std::path::Path>,
 ) -> TestApp {
+    start_server_with(db_url, key, keydir, admin, auditor, log, &[]).await
+}
+
+/// [`start_server_logging`] with more `serve` arguments (e.g. `--witness URL=KEY`).
+pub async fn start_server_with(
+    db_url: &str,
+    key: &std::path::Path,
+    keydir: Option<std::sync::Arc<tempfile::TempDir>>,
+    admin: String,
+    auditor: String,
+    log: Option<&std::path::Path>,
+    args: &[String],
+) -> TestApp {
     let stderr = match log {
         Some(path) => Stdio::from(std::fs::File::create(path).unwrap()),
         None if std::env::var_os("GOVLEDGER_TEST_SERVER_LOG").is_some() => Stdio::inherit(),
@@ -217,6 +232,7 @@ pub async fn start_server_logging(
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--key-file"])
         .arg(key)
+        .args(args)
         .env("GOVLEDGER_DB", db_url)
         .env("RUST_LOG", if log.is_some() { "debug" } else { "warn" })
         .stdout(Stdio::piped())
@@ -244,6 +260,7 @@ pub async fn start_server_logging(
         auditor,
         client: reqwest::Client::builder().timeout(WAIT).build().unwrap(),
         key_file: key.to_path_buf(),
+        args: args.to_vec(),
         child,
         _keydir: keydir,
     }
@@ -284,12 +301,14 @@ impl TestApp {
 
     /// A new server on the same database, key and tokens as this one.
     pub async fn restarted(&self) -> TestApp {
-        start_server(
+        start_server_with(
             &self.db_url,
             &self.key_file,
             self._keydir.clone(),
             self.admin.clone(),
             self.auditor.clone(),
+            None,
+            &self.args,
         )
         .await
     }
