@@ -2,7 +2,8 @@
 //! fiscal years of personnel changes every 1 April, a few hundred users with access decisions,
 //! staff designations, rosters, modifications crossing assets (one touching the common parts),
 //! a retirement, security requests (one overdue at the end), meetings (one by circulation), a
-//! directive, an incident, a correction and one deputy act of the administrator.
+//! directive, an incident, a correction, one deputy act of the administrator, and a
+//! modification and a retirement closed by the supervisor's refusal of consent.
 //!
 //! [`script`] builds the steps by deciding them against an in-memory ledger ([`InMemory`]) as it
 //! goes, so every step is known to be accepted on a fresh ledger, and steps that name a seq (the
@@ -1189,6 +1190,67 @@ fn fy2025(b: &mut Builder) {
             due: NaiveDate::from_ymd_opt(2026, 1, 30).unwrap_or_default(),
         },
     );
+    consent_refusals(b);
+}
+
+/// A modification and a retirement whose consent the supervisor refuses (不同意, 第6条第1項第1号,
+/// 第7条第1項第1号), FY2025: both close there.
+fn consent_refusals(b: &mut Builder) {
+    let t = jst_date(2025, 12, 1);
+    let o3 = b.holder("O03", t);
+    let ev = b.step(
+        &o3,
+        t,
+        Command::ProposeModification {
+            title: "介護保険帳票の全面刷新".into(),
+            description: "全帳票の様式を刷新する".into(),
+            asset_ids: vec!["A01".into()],
+            touches_common_parts: false,
+            proposer_post_id: Some("O03".into()),
+        },
+    );
+    if let Some(id) = first_str(&ev, "modification_id") {
+        let hw = b.holder("SUP-HW", day(t, 9));
+        b.step(
+            &hw,
+            day(t, 9),
+            Command::RefuseModificationConsent {
+                modification_id: id,
+                reason: "令和8年度の制度改正後に改めて提案すること".into(),
+            },
+        );
+    }
+    let t = jst_date(2026, 1, 15);
+    let o1 = b.holder("O01", t);
+    let ev = b.step(
+        &o1,
+        t,
+        Command::NoticeRetirement {
+            asset_ids: vec!["A03".into()],
+            affected_asset_ids: vec![],
+            reason: "民生委員管理の別システム化".into(),
+            planned_stop: NaiveDate::from_ymd_opt(2026, 6, 30).unwrap_or_default(),
+        },
+    );
+    if let Some(id) = first_str(&ev, "retirement_id") {
+        let hw = b.holder("SUP-HW", day(t, 11));
+        b.step(
+            &hw,
+            day(t, 11),
+            Command::RefuseRetirementConsent {
+                retirement_id: id,
+                reason: "後継システムが決まっていないため".into(),
+            },
+        );
+    }
+}
+
+/// The string member `key` of the first event's data.
+fn first_str(ev: &[Event], key: &str) -> Option<String> {
+    ev.first()
+        .and_then(|e| e.data.get(key))
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
 }
 
 fn meeting_id(ev: &[Event]) -> Option<String> {

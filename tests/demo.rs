@@ -151,6 +151,23 @@ fn the_demo_has_every_kind_of_record_and_audit_finding() {
             .any(|m| m.approvals_required.len() >= 3 && m.status == "decided")
     );
     assert!(changes.retirements.iter().any(|r| r.status == "completed"));
+    // The supervisor's refusal of consent (不同意) closes a modification and a retirement.
+    assert!(
+        changes
+            .modifications
+            .iter()
+            .any(|m| m.status == "consent_refused"
+                && m.consent_refusal.is_some()
+                && m.content.is_none())
+    );
+    assert!(
+        changes
+            .retirements
+            .iter()
+            .any(|r| r.status == "consent_refused"
+                && r.consent_refusal.is_some()
+                && r.decision.is_none())
+    );
     let reqs = end.security_requests();
     assert_eq!(reqs.requests.iter().filter(|r| r.overdue).count(), 1);
     let meetings = end.meetings();

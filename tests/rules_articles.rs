@@ -1192,6 +1192,234 @@ fn art7_1_2_measures_only_after_the_decision() {
     );
 }
 
+// ------------------------------------------- refusal of consent (不同意, 第6条, 第7条)
+
+fn refuse_modification_consent(id: &str) -> Command {
+    Command::RefuseModificationConsent {
+        modification_id: m(id),
+        reason: "制度改正後に再提案のこと".into(),
+    }
+}
+
+#[test]
+fn art6_1_1_supervisor_refuses_consent_and_the_modification_closes_as_refused() {
+    let setup = vec![s(
+        &officer(3),
+        d(2021, 5, 1),
+        propose(&["A01"], false, None),
+    )];
+    let l = check(
+        setup,
+        SUP_HW,
+        d(2021, 5, 2),
+        refuse_modification_consent("MOD-0001"),
+        Accept(&["modification.consent_refused.v1"]),
+    );
+    let last = l.events.last().unwrap();
+    assert_eq!(last.meta.basis, "第6条第1項第1号");
+    assert_eq!(last.data["supervisor_post_id"], "SUP-HW");
+    let v = &l.state.lens(d(2021, 5, 3), None).changes().modifications[0];
+    assert_eq!(v.status, "consent_refused");
+    assert_eq!(
+        v.state,
+        govledger_projections::ModificationState::ConsentRefused
+    );
+    assert_eq!(
+        v.consent_refusal.as_ref().unwrap().text,
+        "制度改正後に再提案のこと"
+    );
+    // Before the refusal took effect the modification was open.
+    let before = &l.state.lens(d(2021, 5, 1), None).changes().modifications[0];
+    assert_eq!(before.status, "open");
+    // Closed as refused: no consent, content decision or final decision after it.
+    for (actor, cmd) in [
+        (
+            SUP_HW.to_owned(),
+            Command::ConsentToModification {
+                modification_id: m("MOD-0001"),
+            },
+        ),
+        (
+            officer(3),
+            Command::DecideModificationContent {
+                modification_id: m("MOD-0001"),
+                content: "内容".into(),
+            },
+        ),
+        (SUP_HW.to_owned(), final_decision("MOD-0001")),
+        (SUP_HW.to_owned(), refuse_modification_consent("MOD-0001")),
+    ] {
+        check_in(
+            l.clone(),
+            vec![],
+            &actor,
+            d(2021, 5, 10),
+            cmd,
+            Refuse("modification.consent_refused", "第6条第1項第1号"),
+        );
+    }
+}
+
+#[test]
+fn art6_1_1_refusal_of_consent_by_anyone_but_the_supervisor_in_scope_is_refused() {
+    let setup = || {
+        vec![s(
+            &officer(3),
+            d(2021, 5, 1),
+            propose(&["A01"], false, None),
+        )]
+    };
+    // The proposing officer, and a person with no role: the act's own article.
+    for actor in [officer(3), LTCI_STAFF.to_owned()] {
+        check(
+            setup(),
+            &actor,
+            d(2021, 5, 2),
+            refuse_modification_consent("MOD-0001"),
+            Refuse("supervisor.required", "第6条第1項第1号"),
+        );
+    }
+    check(
+        setup(),
+        SUP_CF,
+        d(2021, 5, 2),
+        refuse_modification_consent("MOD-0001"),
+        Refuse("supervisor.out_of_scope", "第3条第1項"),
+    );
+    check(
+        setup(),
+        SUP_HW,
+        d(2021, 5, 2),
+        Command::RefuseModificationConsent {
+            modification_id: m("MOD-0001"),
+            reason: " ".into(),
+        },
+        Refuse("input.missing_text", "記録の原則"),
+    );
+    // Once consented, the consent cannot be refused.
+    let mut consented = setup();
+    consented.push(s(
+        SUP_HW,
+        d(2021, 5, 2),
+        Command::ConsentToModification {
+            modification_id: m("MOD-0001"),
+        },
+    ));
+    check(
+        consented,
+        SUP_HW,
+        d(2021, 5, 3),
+        refuse_modification_consent("MOD-0001"),
+        Refuse("modification.already_consented", "第6条第1項第1号"),
+    );
+    // The administrator refuses as the supervisor's deputy (第4条第1項).
+    let l = check(
+        setup(),
+        ADMIN,
+        d(2021, 5, 2),
+        refuse_modification_consent("MOD-0001"),
+        Accept(&["modification.consent_refused.v1"]),
+    );
+    assert_eq!(
+        l.events.last().unwrap().meta.acting_for.as_deref(),
+        Some("SUP-HW")
+    );
+}
+
+fn refuse_retirement_consent() -> Command {
+    Command::RefuseRetirementConsent {
+        retirement_id: "RET-0001".into(),
+        reason: "後継システムが未定".into(),
+    }
+}
+
+#[test]
+fn art7_1_1_supervisor_refuses_consent_and_the_retirement_closes_as_refused() {
+    let l = check(
+        vec![notice()],
+        SUP_CF,
+        d(2021, 6, 3),
+        refuse_retirement_consent(),
+        Accept(&["retirement.consent_refused.v1"]),
+    );
+    assert_eq!(l.events.last().unwrap().meta.basis, "第7条第1項第1号");
+    let v = &l.state.lens(d(2021, 6, 4), None).changes().retirements[0];
+    assert_eq!(v.status, "consent_refused");
+    assert_eq!(
+        v.state,
+        govledger_projections::RetirementState::ConsentRefused
+    );
+    assert_eq!(v.consent_refusal.as_ref().unwrap().post_id, "SUP-CF");
+    // Closed as refused: no approval, consent or decision after it, and the asset stays in use.
+    for (actor, cmd) in [
+        (
+            officer(5),
+            Command::ApproveRetirement {
+                retirement_id: "RET-0001".into(),
+                comment: None,
+            },
+        ),
+        (
+            SUP_CF.to_owned(),
+            Command::ConsentToRetirement {
+                retirement_id: "RET-0001".into(),
+            },
+        ),
+        (
+            officer(12),
+            Command::DecideRetirement {
+                retirement_id: "RET-0001".into(),
+            },
+        ),
+    ] {
+        check_in(
+            l.clone(),
+            vec![],
+            &actor,
+            d(2021, 7, 1),
+            cmd,
+            Refuse("retirement.consent_refused", "第7条第1項第1号"),
+        );
+    }
+    assert!(l.state.lens(d(2021, 7, 1), None).retired("A18").is_none());
+}
+
+#[test]
+fn art7_1_1_refusal_of_consent_to_a_retirement_by_anyone_but_its_supervisor_is_refused() {
+    for actor in [officer(12), LTCI_STAFF.to_owned()] {
+        check(
+            vec![notice()],
+            &actor,
+            d(2021, 6, 3),
+            refuse_retirement_consent(),
+            Refuse("supervisor.required", "第7条第1項第1号"),
+        );
+    }
+    check(
+        vec![notice()],
+        SUP_HW,
+        d(2021, 6, 3),
+        refuse_retirement_consent(),
+        Refuse("supervisor.out_of_scope", "第3条第1項"),
+    );
+    // A decided retirement's consent can no longer be refused.
+    let mut decided = full_retirement_setup();
+    decided.push(s(
+        &officer(12),
+        d(2021, 7, 1),
+        Command::DecideRetirement {
+            retirement_id: "RET-0001".into(),
+        },
+    ));
+    check(
+        decided,
+        SUP_CF,
+        d(2021, 7, 2),
+        refuse_retirement_consent(),
+        Refuse("retirement.already_decided", "第7条第1項第1号"),
+    );
+}
+
 #[test]
 fn art7_a_grant_on_a_retired_asset_is_refused() {
     let mut setup = full_retirement_setup();

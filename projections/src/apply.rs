@@ -302,6 +302,7 @@ impl State {
                         approvals: Vec::new(),
                         rejections: Vec::new(),
                         consents: Vec::new(),
+                        consent_refusals: Vec::new(),
                         contents: Vec::new(),
                         coordinations: Vec::new(),
                         final_decisions: Vec::new(),
@@ -323,6 +324,11 @@ impl State {
                 self.modification_mut(&p.modification_id)?
                     .consents
                     .push(act(&p.supervisor_post_id, String::new()));
+            }
+            Payload::ModificationConsentRefused(p) => {
+                self.modification_mut(&p.modification_id)?
+                    .consent_refusals
+                    .push(act(&p.supervisor_post_id, p.reason));
             }
             Payload::ModificationContentDecided(p) => {
                 self.modification_mut(&p.modification_id)?
@@ -358,6 +364,7 @@ impl State {
                         noticed: stamp,
                         approvals: Vec::new(),
                         consents: Vec::new(),
+                        consent_refusals: Vec::new(),
                         decisions: Vec::new(),
                         measures: Vec::new(),
                     });
@@ -372,6 +379,11 @@ impl State {
                 self.retirement_mut(&p.retirement_id)?
                     .consents
                     .push(act(&p.supervisor_post_id, String::new()));
+            }
+            Payload::RetirementConsentRefused(p) => {
+                self.retirement_mut(&p.retirement_id)?
+                    .consent_refusals
+                    .push(act(&p.supervisor_post_id, p.reason));
             }
             Payload::RetirementDecided(p) => {
                 let r = self.retirement_mut(&p.retirement_id)?;

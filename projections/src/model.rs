@@ -158,6 +158,8 @@ pub struct Modification {
     pub approvals: Vec<PostAct>,
     pub rejections: Vec<PostAct>,
     pub consents: Vec<PostAct>,
+    /// The supervisor's refusals of consent (不同意, 第6条第1項第1号), with the reason.
+    pub consent_refusals: Vec<PostAct>,
     pub contents: Vec<PostAct>,
     pub coordinations: Vec<(PostAct, Vec<String>)>,
     pub final_decisions: Vec<(PostAct, Vec<String>)>,
@@ -176,6 +178,8 @@ pub struct Retirement {
     pub noticed: Stamp,
     pub approvals: Vec<PostAct>,
     pub consents: Vec<PostAct>,
+    /// The supervisor's refusals of consent (不同意, 第7条第1項第1号), with the reason.
+    pub consent_refusals: Vec<PostAct>,
     pub decisions: Vec<PostAct>,
     pub measures: Vec<(PostAct, Vec<String>)>,
 }

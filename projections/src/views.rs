@@ -192,6 +192,51 @@ pub struct Missing {
     pub article: &'static str,
 }
 
+/// Where a modification stands (第6条). The rules read this, not [`ModificationView::status`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModificationState {
+    Open,
+    Decided,
+    Withdrawn,
+    /// Closed by the supervisor's refusal of consent (不同意, 第6条第1項第1号).
+    ConsentRefused,
+}
+
+impl ModificationState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModificationState::Open => "open",
+            ModificationState::Decided => "decided",
+            ModificationState::Withdrawn => "withdrawn",
+            ModificationState::ConsentRefused => "consent_refused",
+        }
+    }
+}
+
+/// Where a retirement stands (第7条). The rules read this, not [`RetirementView::status`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RetirementState {
+    Noticed,
+    Decided,
+    /// Measures recorded (第7条第1項第2号).
+    Completed,
+    /// Closed by the supervisor's refusal of consent (不同意, 第7条第1項第1号).
+    ConsentRefused,
+}
+
+impl RetirementState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RetirementState::Noticed => "noticed",
+            RetirementState::Decided => "decided",
+            RetirementState::Completed => "completed",
+            RetirementState::ConsentRefused => "consent_refused",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ModificationView {
     pub id: String,
@@ -206,13 +251,17 @@ pub struct ModificationView {
     pub own_asset_ids: Vec<String>,
     /// Other officers' assets the modification touches (第6条第2項).
     pub other_asset_ids: Vec<String>,
-    /// `open`, `decided`, `withdrawn`.
+    /// `open`, `decided`, `withdrawn`, `consent_refused`: [`ModificationState::as_str`].
     pub status: &'static str,
+    #[serde(skip)]
+    pub state: ModificationState,
     pub approvals_required: Vec<String>,
     pub approvals: Vec<ActView>,
     pub rejections: Vec<ActView>,
     pub consents_required: Vec<String>,
     pub consents: Vec<ActView>,
+    /// The supervisor's refusal of consent (不同意), which closes the modification.
+    pub consent_refusal: Option<ActView>,
     pub content_required: bool,
     pub content: Option<ActView>,
     pub coordination_required_with: Vec<String>,
@@ -236,12 +285,17 @@ pub struct RetirementView {
     pub noticed_by: String,
     pub noticed_at: Time,
     pub noticed_seq: u64,
-    /// `noticed`, `decided`, `completed` (measures recorded).
+    /// `noticed`, `decided`, `completed` (measures recorded), `consent_refused`:
+    /// [`RetirementState::as_str`].
     pub status: &'static str,
+    #[serde(skip)]
+    pub state: RetirementState,
     pub approvals_required: Vec<String>,
     pub approvals: Vec<ActView>,
     pub consents_required: Vec<String>,
     pub consents: Vec<ActView>,
+    /// The supervisor's refusal of consent (不同意), which closes the retirement.
+    pub consent_refusal: Option<ActView>,
     pub decision: Option<ActView>,
     pub measures: Vec<String>,
     pub missing: Vec<Missing>,
@@ -826,6 +880,7 @@ impl<'a> Lens<'a> {
             .iter()
             .find(|(a, _)| self.happened(&a.stamp));
         let withdrawn = self.acts(&m.withdrawals).next();
+        let consent_refusal = self.acts(&m.consent_refusals).next();
 
         let approved = |post: &str| {
             let last_yes = approvals
@@ -885,12 +940,14 @@ impl<'a> Lens<'a> {
                 article: "第6条第1項第3号",
             });
         }
-        let status = if withdrawn.is_some() {
-            "withdrawn"
+        let state = if withdrawn.is_some() {
+            ModificationState::Withdrawn
         } else if final_decision.is_some() {
-            "decided"
+            ModificationState::Decided
+        } else if consent_refusal.is_some() {
+            ModificationState::ConsentRefused
         } else {
-            "open"
+            ModificationState::Open
         };
         let mut seqs = vec![m.proposed.seq];
         seqs.extend(
@@ -904,6 +961,7 @@ impl<'a> Lens<'a> {
         seqs.extend(coordination.iter().map(|(a, _)| a.stamp.seq));
         seqs.extend(final_decision.iter().map(|(a, _)| a.stamp.seq));
         seqs.extend(withdrawn.iter().map(|a| a.stamp.seq));
+        seqs.extend(consent_refusal.iter().map(|a| a.stamp.seq));
         seqs.sort_unstable();
         ModificationView {
             id: m.id.clone(),
@@ -916,12 +974,14 @@ impl<'a> Lens<'a> {
             touches_common_parts: m.touches_common_parts,
             own_asset_ids: own,
             other_asset_ids: other,
-            status,
+            status: state.as_str(),
+            state,
             approvals_required,
             approvals: approvals.into_iter().map(ActView::from).collect(),
             rejections: rejections.into_iter().map(ActView::from).collect(),
             consents_required,
             consents: consents.into_iter().map(ActView::from).collect(),
+            consent_refusal: consent_refusal.map(ActView::from),
             content_required: proposer_is_officer,
             content: content.map(ActView::from),
             coordination_required_with,
@@ -956,6 +1016,7 @@ impl<'a> Lens<'a> {
         let consents: Vec<&PostAct> = self.acts(&r.consents).collect();
         let decision = self.acts(&r.decisions).next();
         let measures = r.measures.iter().find(|(a, _)| self.happened(&a.stamp));
+        let consent_refusal = self.acts(&r.consent_refusals).next();
         let mut missing = Vec::new();
         if !noticed {
             missing.push(Missing {
@@ -996,15 +1057,17 @@ impl<'a> Lens<'a> {
                 article: "第7条第1項第2号",
             });
         }
-        let status = match (decision.is_some(), measures.is_some()) {
-            (_, true) => "completed",
-            (true, false) => "decided",
-            _ => "noticed",
+        let state = match (decision.is_some(), measures.is_some()) {
+            (_, true) => RetirementState::Completed,
+            (true, false) => RetirementState::Decided,
+            _ if consent_refusal.is_some() => RetirementState::ConsentRefused,
+            _ => RetirementState::Noticed,
         };
         let mut seqs = vec![r.noticed.seq];
         seqs.extend(approvals.iter().chain(&consents).map(|a| a.stamp.seq));
         seqs.extend(decision.iter().map(|a| a.stamp.seq));
         seqs.extend(measures.iter().map(|(a, _)| a.stamp.seq));
+        seqs.extend(consent_refusal.iter().map(|a| a.stamp.seq));
         seqs.sort_unstable();
         RetirementView {
             id: r.id.clone(),
@@ -1016,11 +1079,13 @@ impl<'a> Lens<'a> {
             noticed_by: r.noticed_by.clone(),
             noticed_at: r.noticed.at,
             noticed_seq: r.noticed.seq,
-            status,
+            status: state.as_str(),
+            state,
             approvals_required,
             approvals: approvals.into_iter().map(ActView::from).collect(),
             consents_required,
             consents: consents.into_iter().map(ActView::from).collect(),
+            consent_refusal: consent_refusal.map(ActView::from),
             decision: decision.map(ActView::from),
             measures: measures.map(|(_, m)| m.clone()).unwrap_or_default(),
             missing,

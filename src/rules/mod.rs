@@ -205,6 +205,11 @@ pub enum Command {
     ConsentToModification {
         modification_id: String,
     },
+    /// The supervisor's refusal of consent (不同意, 第6条第1項第1号): closes the modification.
+    RefuseModificationConsent {
+        modification_id: String,
+        reason: String,
+    },
     DecideModificationContent {
         modification_id: String,
         content: String,
@@ -236,6 +241,11 @@ pub enum Command {
     },
     ConsentToRetirement {
         retirement_id: String,
+    },
+    /// The supervisor's refusal of consent (不同意, 第7条第1項第1号): closes the retirement.
+    RefuseRetirementConsent {
+        retirement_id: String,
+        reason: String,
     },
     DecideRetirement {
         retirement_id: String,

@@ -1,7 +1,7 @@
 //! Processes: modifications (第6条), retirements (第7条), rosters and incidents (第9条,
 //! 第11条), security improvement requests (第10条第2項), meetings (第12条), directives (第13条).
 
-use govledger_projections::Missing;
+use govledger_projections::{Missing, ModificationState, RetirementState, RetirementView};
 use govledger_schema::events::*;
 
 use super::{Command, Cx, Proposed, RECORDING, Refusal, check_id, need_text, propose, refuse};
@@ -171,6 +171,46 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                 ModificationConsented {
                     modification_id: modification_id.clone(),
                     supervisor_post_id: post,
+                },
+                "第6条第1項第1号",
+                acting_for,
+            ))
+        }
+        Command::RefuseModificationConsent {
+            modification_id,
+            reason,
+        } => {
+            need_text("reason", reason)?;
+            let v = modification(cx, modification_id)?;
+            let pending: Vec<String> = v
+                .missing
+                .iter()
+                .filter(|m| m.what == "consent")
+                .filter_map(|m| m.post_id.clone())
+                .collect();
+            if v.consents_required.is_empty() {
+                return refuse(
+                    "modification.no_consent_needed",
+                    "第6条第1項第1号",
+                    format!("{modification_id} is not an officer's decision"),
+                );
+            }
+            let what = "refusing consent to the modification";
+            if pending.is_empty() {
+                supervisor_for(cx, &v.consents_required, what, "第6条第1項第1号")?;
+                return refuse(
+                    "modification.already_consented",
+                    "第6条第1項第1号",
+                    format!("{modification_id} has every consent"),
+                );
+            }
+            let (post, acting_for) = supervisor_for(cx, &pending, what, "第6条第1項第1号")?;
+            one(propose(
+                &format!("modification/{modification_id}"),
+                ModificationConsentRefused {
+                    modification_id: modification_id.clone(),
+                    supervisor_post_id: post,
+                    reason: reason.clone(),
                 },
                 "第6条第1項第1号",
                 acting_for,
@@ -459,6 +499,47 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                 acting_for,
             ))
         }
+        Command::RefuseRetirementConsent {
+            retirement_id,
+            reason,
+        } => {
+            need_text("reason", reason)?;
+            let v = retirement(cx, retirement_id)?;
+            let what = "refusing consent to the retirement";
+            if v.state != RetirementState::Noticed {
+                supervisor_for(cx, &v.consents_required, what, "第7条第1項第1号")?;
+                return refuse(
+                    "retirement.already_decided",
+                    "第7条第1項第1号",
+                    format!("{retirement_id} is {}", v.status),
+                );
+            }
+            let pending: Vec<String> = v
+                .missing
+                .iter()
+                .filter(|m| m.what == "consent")
+                .filter_map(|m| m.post_id.clone())
+                .collect();
+            if pending.is_empty() {
+                supervisor_for(cx, &v.consents_required, what, "第7条第1項第1号")?;
+                return refuse(
+                    "retirement.already_consented",
+                    "第7条第1項第1号",
+                    format!("{retirement_id} has every consent"),
+                );
+            }
+            let (post, acting_for) = supervisor_for(cx, &pending, what, "第7条第1項第1号")?;
+            one(propose(
+                &format!("retirement/{retirement_id}"),
+                RetirementConsentRefused {
+                    retirement_id: retirement_id.clone(),
+                    supervisor_post_id: post,
+                    reason: reason.clone(),
+                },
+                "第7条第1項第1号",
+                acting_for,
+            ))
+        }
         Command::DecideRetirement { retirement_id } => {
             let r =
                 cx.l.state
@@ -483,6 +564,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                 );
             }
             let v = cx.l.retirement_view(r);
+            refused_consent(&v)?;
             if !cx.l.holds_post(cx.actor, &v.officer_post_id) {
                 return refuse(
                     "retirement.not_officer",
@@ -1124,14 +1206,23 @@ fn modification(cx: &Cx<'_>, id: &str) -> Result<govledger_projections::Modifica
         );
     };
     let v = cx.l.modification_view(m);
-    if v.status != "open" {
-        return refuse(
+    match v.state {
+        ModificationState::Open => Ok(v),
+        // 第6条第1項第1号: without the supervisor's consent the officer decides nothing.
+        ModificationState::ConsentRefused => refuse(
+            "modification.consent_refused",
+            "第6条第1項第1号",
+            format!(
+                "{id} is closed: the supervisor refused consent (seq {})",
+                v.consent_refusal.as_ref().map_or(0, |a| a.seq)
+            ),
+        ),
+        ModificationState::Decided | ModificationState::Withdrawn => refuse(
             "modification.closed",
             "第6条",
             format!("{id} is {}", v.status),
-        );
+        ),
     }
-    Ok(v)
 }
 
 fn retirement(cx: &Cx<'_>, id: &str) -> Result<govledger_projections::RetirementView, Refusal> {
@@ -1147,7 +1238,39 @@ fn retirement(cx: &Cx<'_>, id: &str) -> Result<govledger_projections::Retirement
             format!("no notice {id} by {}", cx.at),
         );
     };
-    Ok(cx.l.retirement_view(r))
+    let v = cx.l.retirement_view(r);
+    refused_consent(&v)?;
+    Ok(v)
+}
+
+/// 第7条第1項第1号: a retirement whose consent the supervisor refused is closed.
+fn refused_consent(v: &RetirementView) -> Result<(), Refusal> {
+    match &v.consent_refusal {
+        Some(a) if v.state == RetirementState::ConsentRefused => refuse(
+            "retirement.consent_refused",
+            "第7条第1項第1号",
+            format!(
+                "{} is closed: the supervisor refused consent (seq {})",
+                v.id, a.seq
+            ),
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// [`Cx::as_supervisor`] for an act recorded under `article`: a person who is no supervisor is
+/// refused citing the act's own article (the one the accepted act records as its basis).
+fn supervisor_for(
+    cx: &Cx<'_>,
+    candidates: &[String],
+    what: &str,
+    article: &'static str,
+) -> Result<(String, Option<String>), Refusal> {
+    cx.as_supervisor(candidates, what)
+        .map_err(|r| match r.rule {
+            "supervisor.required" => Refusal { article, ..r },
+            _ => r,
+        })
 }
 
 fn incident<'a>(cx: &Cx<'a>, id: &str) -> Result<&'a govledger_projections::Incident, Refusal> {

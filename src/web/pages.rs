@@ -554,6 +554,7 @@ const EVENT_TYPES: &[&str] = &[
     "meeting.resolved.v1",
     "meeting.signed.v1",
     "modification.approved.v1",
+    "modification.consent_refused.v1",
     "modification.consented.v1",
     "modification.content_decided.v1",
     "modification.coordinated.v1",
@@ -575,6 +576,7 @@ const EVENT_TYPES: &[&str] = &[
     "regulation.operation_staff_sections_set.v1",
     "regulation.role_bound.v1",
     "retirement.approved.v1",
+    "retirement.consent_refused.v1",
     "retirement.consented.v1",
     "retirement.decided.v1",
     "retirement.measures_recorded.v1",
@@ -878,6 +880,20 @@ pub async fn workflows(
                 tbody { @for r in &changes.retirements {
                     tr { td { (r.id) } td { (r.asset_ids.join(", ")) } td { (day(&r.planned_stop)) } td { (r.status) } td { (missing(&r.missing)) } td { (seqs(&r.seqs)) } }
                 } }
+            } }
+            h3 { (l.t("不同意で終了したもの", "Closed by a refusal of consent")) " " span.hint { "第6条第1項第1号・第7条第1項第1号" } }
+            div.scroll { table #consent-refusals {
+                thead { tr {
+                    th scope="col" { "ID" }
+                    th scope="col" { (l.t("総括者", "Supervisor")) }
+                    th scope="col" { (l.t("理由", "Reason")) }
+                    th scope="col" { (l.t("記録", "Event")) }
+                } }
+                tbody {
+                    @for (id, r) in changes.modifications.iter().filter_map(|m| Some((&m.id, m.consent_refusal.as_ref()?))).chain(changes.retirements.iter().filter_map(|x| Some((&x.id, x.consent_refusal.as_ref()?)))) {
+                        tr { td { (id) } td { (r.post_id) " " (person_link(&at, &r.actor, None)) } td { (r.text) } td { (seq_link(r.seq)) } }
+                    }
+                }
             } }
             h2 { (l.t("セキュリティ改善要求", "Security improvement requests")) " " span.hint { "第10条第2項" } }
             div.scroll { table #security-requests {

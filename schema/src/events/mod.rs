@@ -162,6 +162,7 @@ registry! {
     ModificationApproved(ModificationApproved) = "modification.approved.v1",
     ModificationRejected(ModificationRejected) = "modification.rejected.v1",
     ModificationConsented(ModificationConsented) = "modification.consented.v1",
+    ModificationConsentRefused(ModificationConsentRefused) = "modification.consent_refused.v1",
     ModificationContentDecided(ModificationContentDecided) = "modification.content_decided.v1",
     ModificationCoordinated(ModificationCoordinated) = "modification.coordinated.v1",
     ModificationFinallyDecided(ModificationFinallyDecided) = "modification.finally_decided.v1",
@@ -170,6 +171,7 @@ registry! {
     RetirementNoticed(RetirementNoticed) = "retirement.noticed.v1",
     RetirementApproved(RetirementApproved) = "retirement.approved.v1",
     RetirementConsented(RetirementConsented) = "retirement.consented.v1",
+    RetirementConsentRefused(RetirementConsentRefused) = "retirement.consent_refused.v1",
     RetirementDecided(RetirementDecided) = "retirement.decided.v1",
     RetirementMeasuresRecorded(RetirementMeasuresRecorded) = "retirement.measures_recorded.v1",
     // Emergency rosters and incidents (第3条第2項第4号, 第9条, 第11条).
