@@ -1158,8 +1158,10 @@ fn fy2024(b: &mut Builder) {
         b.step(
             &o12,
             day(t, 62),
+            // Named by its assets: the rules find the notice given before (第7条第1項第1号).
             Command::DecideRetirement {
-                retirement_id: id.clone(),
+                retirement_id: None,
+                asset_ids: vec!["A18".into()],
             },
         );
         let cf = b.holder("SUP-CF", day(t, 76));

@@ -1084,7 +1084,8 @@ fn art7_1_1_retirement_decided_after_notice_approval_and_consent_is_accepted() {
         &officer(12),
         d(2021, 7, 1),
         Command::DecideRetirement {
-            retirement_id: "RET-0001".into(),
+            retirement_id: Some("RET-0001".into()),
+            asset_ids: vec![],
         },
         Accept(&["retirement.decided.v1"]),
     );
@@ -1097,7 +1098,8 @@ fn art7_1_1_retirement_decided_before_its_notice_is_refused() {
         &officer(12),
         d(2021, 5, 20),
         Command::DecideRetirement {
-            retirement_id: "RET-0001".into(),
+            retirement_id: Some("RET-0001".into()),
+            asset_ids: vec![],
         },
         Refuse("retirement.notice_missing", "第7条第1項第1号"),
     );
@@ -1132,7 +1134,8 @@ fn art7_2_retirement_without_the_affected_officers_approval_is_refused() {
         &officer(12),
         d(2021, 7, 1),
         Command::DecideRetirement {
-            retirement_id: "RET-0001".into(),
+            retirement_id: Some("RET-0001".into()),
+            asset_ids: vec![],
         },
         Refuse("retirement.approval_missing", "第7条第2項"),
     );
@@ -1156,7 +1159,8 @@ fn art7_1_1_retirement_without_consent_is_refused() {
         &officer(12),
         d(2021, 7, 1),
         Command::DecideRetirement {
-            retirement_id: "RET-0001".into(),
+            retirement_id: Some("RET-0001".into()),
+            asset_ids: vec![],
         },
         Refuse("retirement.consent_missing", "第7条第1項第1号"),
     );
@@ -1180,7 +1184,8 @@ fn art7_1_2_measures_only_after_the_decision() {
         &officer(12),
         d(2021, 7, 1),
         Command::DecideRetirement {
-            retirement_id: "RET-0001".into(),
+            retirement_id: Some("RET-0001".into()),
+            asset_ids: vec![],
         },
     ));
     check(
@@ -1190,6 +1195,95 @@ fn art7_1_2_measures_only_after_the_decision() {
         measures(),
         Accept(&["retirement.measures_recorded.v1"]),
     );
+}
+
+fn decide_retirement_of(assets: &[&str]) -> Command {
+    Command::DecideRetirement {
+        retirement_id: None,
+        asset_ids: assets.iter().map(|a| (*a).to_string()).collect(),
+    }
+}
+
+#[test]
+fn art7_1_1_retirement_decided_by_naming_its_assets_after_the_notice_is_accepted() {
+    let l = check(
+        full_retirement_setup(),
+        &officer(12),
+        d(2021, 7, 1),
+        decide_retirement_of(&["A18"]),
+        Accept(&["retirement.decided.v1"]),
+    );
+    let last = l.events.last().unwrap();
+    assert_eq!(last.data["retirement_id"], "RET-0001");
+    assert_eq!(last.meta.basis, "第7条第1項第1号");
+    assert!(l.state.lens(d(2021, 7, 1), None).retired("A18").is_some());
+}
+
+#[test]
+fn art7_1_1_retirement_decided_without_notice_to_the_supervisor_is_refused() {
+    // No notice at all: the officer's decision is refused (事前にシステム総括者に通知).
+    check(
+        vec![],
+        &officer(12),
+        d(2021, 7, 1),
+        decide_retirement_of(&["A18"]),
+        Refuse("retirement.notice_missing", "第7条第1項第1号"),
+    );
+    // A notice that takes effect only after the decision is no notice before it.
+    check(
+        vec![notice()],
+        &officer(12),
+        d(2021, 5, 20),
+        decide_retirement_of(&["A18"]),
+        Refuse("retirement.notice_missing", "第7条第1項第1号"),
+    );
+    // A notice closed by the supervisor's refusal of consent is no notice to decide on.
+    check(
+        vec![
+            notice(),
+            s(
+                SUP_CF,
+                d(2021, 6, 3),
+                Command::RefuseRetirementConsent {
+                    retirement_id: "RET-0001".into(),
+                    reason: "不可".into(),
+                },
+            ),
+        ],
+        &officer(12),
+        d(2021, 7, 1),
+        decide_retirement_of(&["A18"]),
+        Refuse("retirement.notice_missing", "第7条第1項第1号"),
+    );
+    // Only the assets' officer decides; a person with no role is refused citing the same item.
+    for actor in [officer(5), LTCI_STAFF.to_owned()] {
+        check(
+            full_retirement_setup(),
+            &actor,
+            d(2021, 7, 1),
+            decide_retirement_of(&["A18"]),
+            Refuse("retirement.not_officer", "第7条第1項第1号"),
+        );
+    }
+    // Name the retirement or its assets, not both and not neither.
+    for cmd in [
+        Command::DecideRetirement {
+            retirement_id: Some("RET-0001".into()),
+            asset_ids: vec!["A18".into()],
+        },
+        Command::DecideRetirement {
+            retirement_id: None,
+            asset_ids: vec![],
+        },
+    ] {
+        check(
+            full_retirement_setup(),
+            &officer(12),
+            d(2021, 7, 1),
+            cmd,
+            Refuse("input.retirement_or_assets", "記録の原則"),
+        );
+    }
 }
 
 // ------------------------------------------- refusal of consent (不同意, 第6条, 第7条)
@@ -1368,7 +1462,8 @@ fn art7_1_1_supervisor_refuses_consent_and_the_retirement_closes_as_refused() {
         (
             officer(12),
             Command::DecideRetirement {
-                retirement_id: "RET-0001".into(),
+                retirement_id: Some("RET-0001".into()),
+                asset_ids: vec![],
             },
         ),
     ] {
@@ -1408,7 +1503,8 @@ fn art7_1_1_refusal_of_consent_to_a_retirement_by_anyone_but_its_supervisor_is_r
         &officer(12),
         d(2021, 7, 1),
         Command::DecideRetirement {
-            retirement_id: "RET-0001".into(),
+            retirement_id: Some("RET-0001".into()),
+            asset_ids: vec![],
         },
     ));
     check(
@@ -1427,7 +1523,8 @@ fn art7_a_grant_on_a_retired_asset_is_refused() {
         &officer(12),
         d(2021, 7, 1),
         Command::DecideRetirement {
-            retirement_id: "RET-0001".into(),
+            retirement_id: Some("RET-0001".into()),
+            asset_ids: vec![],
         },
     ));
     setup.push(s(

@@ -279,6 +279,9 @@ impl State {
     pub fn assets(&self) -> impl Iterator<Item = &Asset> {
         self.assets.values()
     }
+    pub fn retirements(&self) -> impl Iterator<Item = &Retirement> {
+        self.retirements.values()
+    }
     pub fn role_bindings(&self) -> &[RoleBinding] {
         &self.role_bindings
     }

@@ -247,8 +247,12 @@ pub enum Command {
         retirement_id: String,
         reason: String,
     },
+    /// 第7条第1項第1号: names the retirement, or the assets whose use stops (the notice given to
+    /// the supervisor before the decision is looked up; without one the decision is refused).
     DecideRetirement {
-        retirement_id: String,
+        retirement_id: Option<String>,
+        #[serde(default)]
+        asset_ids: Vec<String>,
     },
     RecordRetirementMeasures {
         retirement_id: String,

@@ -540,7 +540,22 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                 acting_for,
             ))
         }
-        Command::DecideRetirement { retirement_id } => {
+        Command::DecideRetirement {
+            retirement_id,
+            asset_ids,
+        } => {
+            let retirement_id = &match (retirement_id, asset_ids.is_empty()) {
+                (Some(id), true) => id.clone(),
+                (None, false) => noticed_retirement_of(cx, asset_ids)?,
+                _ => {
+                    return refuse(
+                        "input.retirement_or_assets",
+                        RECORDING,
+                        "name either the retirement_id or the asset_ids",
+                    );
+                }
+            };
+            check_id("retirement_id", retirement_id)?;
             let r =
                 cx.l.state
                     .retirement(retirement_id)
@@ -1241,6 +1256,77 @@ fn retirement(cx: &Cx<'_>, id: &str) -> Result<govledger_projections::Retirement
     let v = cx.l.retirement_view(r);
     refused_consent(&v)?;
     Ok(v)
+}
+
+/// The retirement of `asset_ids` that the deciding officer noticed to the supervisor before the
+/// decision (第7条第1項第1号後段: 事前にシステム総括者に通知). A decision without such a notice is
+/// refused: the notice must come first.
+fn noticed_retirement_of(cx: &Cx<'_>, asset_ids: &[String]) -> Result<String, Refusal> {
+    const ART: &str = "第7条第1項第1号";
+    for a in asset_ids {
+        cx.asset(a)?;
+        if cx.l.retired(a).is_some() {
+            return refuse(
+                "retirement.already_retired",
+                "第7条第1項",
+                format!("{a} is already retired"),
+            );
+        }
+    }
+    let officer = cx.officer_posts_held().into_iter().any(|p| {
+        asset_ids.iter().all(|a| {
+            cx.l.asset(a)
+                .is_some_and(|v| v.officer_post_ids.contains(&p))
+        })
+    });
+    if !officer {
+        return refuse(
+            "retirement.not_officer",
+            ART,
+            format!(
+                "{} is not the information management officer of all of {asset_ids:?}",
+                cx.actor
+            ),
+        );
+    }
+    // Open notices (known, not decided, not refused) covering every named asset.
+    let notices: Vec<&govledger_projections::Retirement> =
+        cx.l.state
+            .retirements()
+            .filter(|r| cx.l.knows(r.noticed.seq))
+            .filter(|r| asset_ids.iter().all(|a| r.asset_ids.contains(a)))
+            .filter(|r| {
+                let v = cx.l.retirement_view(r);
+                v.state == RetirementState::Noticed
+            })
+            .collect();
+    let before: Vec<&str> = notices
+        .iter()
+        .filter(|r| r.noticed.at < cx.at)
+        .map(|r| r.id.as_str())
+        .collect();
+    match before.as_slice() {
+        [one] => Ok((*one).to_owned()),
+        [] => refuse(
+            "retirement.notice_missing",
+            ART,
+            match notices.first() {
+                Some(r) => format!(
+                    "the notice of {asset_ids:?} ({}) takes effect {}, not before this decision ({})",
+                    r.id, r.noticed.at, cx.at
+                ),
+                None => format!(
+                    "no notice of the retirement of {asset_ids:?} was given to the supervisor before this decision ({})",
+                    cx.at
+                ),
+            },
+        ),
+        several => refuse(
+            "retirement.notice_ambiguous",
+            ART,
+            format!("{asset_ids:?} are in the notices {several:?}: name the retirement_id"),
+        ),
+    }
 }
 
 /// 第7条第1項第1号: a retirement whose consent the supervisor refused is closed.
