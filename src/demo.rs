@@ -1193,6 +1193,20 @@ fn fy2025(b: &mut Builder) {
         },
     );
     consent_refusals(b);
+    // The supervisor directs the officer of A01 (第3条第3項, 第5条第3項) on the overdue request.
+    let t = jst_date(2026, 2, 2);
+    let hw = b.holder("SUP-HW", t);
+    b.step(
+        &hw,
+        t,
+        Command::DirectOfficer {
+            addressee: Addressee::Officer {
+                post_id: "O03".into(),
+            },
+            matter: "共有端末の利用管理".into(),
+            direction: "利用課と連携し、共有端末のログアウト手順を2月末までに周知すること".into(),
+        },
+    );
 }
 
 /// A modification and a retirement whose consent the supervisor refuses (不同意, 第6条第1項第1号,

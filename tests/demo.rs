@@ -175,6 +175,7 @@ fn the_demo_has_every_kind_of_record_and_audit_finding() {
         == govledger_schema::events::MeetingForm::Circulation
         && m.resolution.is_some()));
     assert_eq!(meetings.directives.len(), 1);
+    assert_eq!(meetings.officer_directions.len(), 1);
     assert!(
         end.incidents()
             .incidents

@@ -1,5 +1,5 @@
 //! The regulation's acts added for issue 14 (a supervisor's refusal of consent, a retirement
-//! decided by naming its assets, …) through the real server, on SQLite and PostgreSQL: accepted
+//! decided by naming its assets, the direction of officers, …) through the real server, on SQLite and PostgreSQL: accepted
 //! ones are 201 and show in the views, refused ones are a 422 problem naming the rule and the
 //! article, and leave the head where it was.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure
@@ -139,4 +139,26 @@ async fn the_new_acts_are_recorded_and_refused_naming_their_article(db: TestDb) 
         "第6条第1項第1号",
     )
     .await;
+
+    // 第3条第3項: the supervisor (here the administrator as deputy) directs the officer of O12;
+    // the officer may not direct anyone.
+    let direction = json!({"addressee": {"kind": "officer", "post_id": "O12"}, "matter": "棚卸し", "direction": "今月中に実施"});
+    refused(
+        &app,
+        &o12,
+        "direct_officer",
+        "2025-04-08",
+        direction.clone(),
+        "supervisor.required",
+        "第3条第3項",
+    )
+    .await;
+    let directed = accepted(&app, &admin, "direct_officer", "2025-04-08", direction).await;
+    assert_eq!(directed["type"], "officer.directed.v1");
+    assert_eq!(directed["meta"]["basis"], "第3条第3項・第5条第3項");
+    assert_eq!(directed["data"]["person_id"], "P0100");
+    let view = app.get_json("/v1/meetings?as_of=2025-04-09").await;
+    let d = &view["officer_directions"][0];
+    assert_eq!(d["id"], "OD-0001", "{view}");
+    assert_eq!(d["addressee_id"], "O12", "{view}");
 }

@@ -1197,6 +1197,126 @@ fn art7_1_2_measures_only_after_the_decision() {
     );
 }
 
+// ------------------------------------- the supervisor's direction of officers (第3条第3項)
+
+fn direct(addressee: Addressee) -> Command {
+    Command::DirectOfficer {
+        addressee,
+        matter: "アカウント棚卸し".into(),
+        direction: "月末までに棚卸しを完了すること".into(),
+    }
+}
+
+fn o3() -> Addressee {
+    Addressee::Officer {
+        post_id: "O03".into(),
+    }
+}
+
+#[test]
+fn art3_3_supervisor_directs_an_information_management_officer_and_a_usage_officer() {
+    let l = check(
+        vec![],
+        SUP_HW,
+        d(2021, 6, 1),
+        direct(o3()),
+        Accept(&["officer.directed.v1"]),
+    );
+    let e = l.events.last().unwrap();
+    // 第5条第3項: the officer follows what the supervisor sets.
+    assert_eq!(e.meta.basis, "第3条第3項・第5条第3項");
+    assert_eq!(e.data["person_id"], officer(3).as_str());
+    assert_eq!(e.data["supervisor_post_id"], "SUP-HW");
+    let v = l.state.lens(d(2021, 6, 1), None).meetings();
+    assert_eq!(v.officer_directions.len(), 1);
+    assert_eq!(v.officer_directions[0].id, "OD-0001");
+    assert_eq!(v.officer_directions[0].addressee_id, "O03");
+    assert!(
+        l.state
+            .lens(d(2021, 5, 31), None)
+            .meetings()
+            .officer_directions
+            .is_empty()
+    );
+    // The usage officer of 障害福祉課 (第3条第3項 only).
+    let l = check(
+        vec![],
+        SUP_HW,
+        d(2021, 6, 1),
+        direct(Addressee::UsageOfficer {
+            unit_id: "HW-DH-WELF".into(),
+        }),
+        Accept(&["officer.directed.v1"]),
+    );
+    let e = l.events.last().unwrap();
+    assert_eq!(e.meta.basis, "第3条第3項");
+    assert_eq!(e.data["person_id"], officer(6).as_str());
+    // The administrator directs as the supervisor's deputy (第4条第1項).
+    let l = check(
+        vec![],
+        ADMIN,
+        d(2021, 6, 1),
+        direct(o3()),
+        Accept(&["officer.directed.v1"]),
+    );
+    assert_eq!(
+        l.events.last().unwrap().meta.acting_for.as_deref(),
+        Some("SUP-HW")
+    );
+}
+
+#[test]
+fn art3_3_direction_by_anyone_but_the_supervisor_in_scope_is_refused() {
+    // An officer, and a person with no role: refused citing the act's own article.
+    for actor in [officer(6), LTCI_STAFF.to_owned()] {
+        check(
+            vec![],
+            &actor,
+            d(2021, 6, 1),
+            direct(o3()),
+            Refuse("supervisor.required", "第3条第3項"),
+        );
+    }
+    // O03 is 健康福祉局's: not the Children's Future supervisor's to direct.
+    check(
+        vec![],
+        SUP_CF,
+        d(2021, 6, 1),
+        direct(o3()),
+        Refuse("supervisor.out_of_scope", "第3条第1項"),
+    );
+    // Only officers are directed under 第3条第3項.
+    check(
+        vec![],
+        SUP_HW,
+        d(2021, 6, 1),
+        direct(Addressee::Officer {
+            post_id: "OPS".into(),
+        }),
+        Refuse("direction.addressee_not_officer", "第3条第3項"),
+    );
+    check(
+        vec![],
+        SUP_HW,
+        d(2021, 6, 1),
+        direct(Addressee::UsageOfficer {
+            unit_id: "HW-LS-LTCI".into(),
+        }),
+        Refuse("direction.no_usage_officer", "第3条第3項"),
+    );
+    check(
+        vec![],
+        SUP_HW,
+        d(2021, 6, 1),
+        Command::DirectOfficer {
+            addressee: o3(),
+            matter: "件名".into(),
+            direction: "".into(),
+        },
+        Refuse("input.missing_text", "記録の原則"),
+    );
+}
+
 fn decide_retirement_of(assets: &[&str]) -> Command {
     Command::DecideRetirement {
         retirement_id: None,

@@ -533,6 +533,23 @@ impl State {
                 self.directives
                     .insert(p.directive_id.clone(), (p, stamp, actor));
             }
+            Payload::OfficerDirected(p) => {
+                self.officer_directions.insert(
+                    p.direction_id.clone(),
+                    OfficerDirection {
+                        id: p.direction_id,
+                        supervisor_post_id: p.supervisor_post_id,
+                        addressee: p.addressee,
+                        person_id: p.person_id,
+                        matter: p.matter,
+                        direction: p.direction,
+                        directed_by: actor,
+                        acting_for,
+                        basis: event.meta.basis.clone(),
+                        stamp,
+                    },
+                );
+            }
             // Access to the API, not the regulation's organisation: kept in the log only.
             Payload::TokenIssued(_) | Payload::TokenRevoked(_) => {}
         }

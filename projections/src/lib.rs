@@ -116,6 +116,7 @@ pub struct State {
     pub(crate) security_requests: BTreeMap<String, SecurityRequest>,
     pub(crate) meetings: BTreeMap<String, Meeting>,
     pub(crate) directives: BTreeMap<String, (DirectiveIssued, Stamp, String)>,
+    pub(crate) officer_directions: BTreeMap<String, OfficerDirection>,
     pub(crate) corrections: Vec<Correction>,
     /// Voided seq -> the seq of the correction that voids it.
     pub(crate) voided: BTreeMap<u64, u64>,
@@ -296,6 +297,7 @@ impl State {
             meetings: self.meetings.len(),
             incidents: self.incidents.len(),
             directives: self.directives.len(),
+            officer_directions: self.officer_directions.len(),
         }
     }
 }
@@ -310,4 +312,5 @@ pub struct Counts {
     pub meetings: usize,
     pub incidents: usize,
     pub directives: usize,
+    pub officer_directions: usize,
 }

@@ -314,6 +314,22 @@ pub struct Meeting {
     pub resolutions: Vec<PostAct>,
 }
 
+/// The supervisor's direction of an officer (第3条第3項, 第5条第3項).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficerDirection {
+    pub id: String,
+    pub supervisor_post_id: String,
+    #[serde(with = "addressee_serde")]
+    pub addressee: Addressee,
+    pub person_id: String,
+    pub matter: String,
+    pub direction: String,
+    pub directed_by: String,
+    pub acting_for: Option<String>,
+    pub basis: String,
+    pub stamp: Stamp,
+}
+
 /// The state seen as of an effective time and as known at a ledger seq.
 #[derive(Debug, Clone, Copy)]
 pub struct Lens<'a> {

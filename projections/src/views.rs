@@ -374,6 +374,27 @@ pub struct MeetingsView {
     pub at: ViewAt,
     pub meetings: Vec<MeetingView>,
     pub directives: Vec<DirectiveView>,
+    /// The supervisor's directions of officers (第3条第3項, 第5条第3項).
+    pub officer_directions: Vec<OfficerDirectionView>,
+}
+
+/// One direction of an officer by the supervisor (第3条第3項, 第5条第3項).
+#[derive(Debug, Clone, Serialize)]
+pub struct OfficerDirectionView {
+    pub id: String,
+    pub supervisor_post_id: String,
+    pub directed_by: String,
+    pub acting_for: Option<String>,
+    /// `officer` (an information management officer's post) or `usage_officer` (a division's).
+    pub addressee_kind: &'static str,
+    /// The post (officer) or the unit (usage officer) addressed.
+    pub addressee_id: String,
+    pub person_id: String,
+    pub matter: String,
+    pub direction: String,
+    pub basis: String,
+    pub effective_at: Time,
+    pub seq: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -1249,6 +1270,32 @@ impl<'a> Lens<'a> {
                     body: d.body.clone(),
                     effective_at: s.at,
                     seq: s.seq,
+                })
+                .collect(),
+            officer_directions: self
+                .state
+                .officer_directions
+                .values()
+                .filter(|d| self.happened(&d.stamp))
+                .map(|d| {
+                    let (addressee_kind, addressee_id) = match &d.addressee {
+                        Addressee::Officer { post_id } => ("officer", post_id.clone()),
+                        Addressee::UsageOfficer { unit_id } => ("usage_officer", unit_id.clone()),
+                    };
+                    OfficerDirectionView {
+                        id: d.id.clone(),
+                        supervisor_post_id: d.supervisor_post_id.clone(),
+                        directed_by: d.directed_by.clone(),
+                        acting_for: d.acting_for.clone(),
+                        addressee_kind,
+                        addressee_id,
+                        person_id: d.person_id.clone(),
+                        matter: d.matter.clone(),
+                        direction: d.direction.clone(),
+                        basis: d.basis.clone(),
+                        effective_at: d.stamp.at,
+                        seq: d.stamp.seq,
+                    }
                 })
                 .collect(),
         }

@@ -340,7 +340,7 @@ view_doc!(
 view_doc!(
     meetings,
     "/v1/meetings",
-    "Meetings (第12条) with minutes and circulation signatures, and directives (第13条)"
+    "Meetings (第12条) with minutes and circulation signatures, directives (第13条) and directions of officers (第3条第3項)"
 );
 view_doc!(
     incidents,
@@ -641,6 +641,7 @@ mod rows {
             .map(|m| section("meeting", m))
             .collect();
         out.extend(items(v, "directives").map(|d| section("directive", d)));
+        out.extend(items(v, "officer_directions").map(|d| section("officer_direction", d)));
         out
     }
     pub fn incidents(v: &Value) -> Vec<Value> {

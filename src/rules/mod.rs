@@ -330,6 +330,13 @@ pub enum Command {
         body: String,
         bureau: Option<String>,
     },
+    /// 第3条第3項 (and 第5条第3項 for an information management officer): the supervisor of
+    /// the addressee's bureau directs an officer; `matter` names what it is about.
+    DirectOfficer {
+        addressee: Addressee,
+        matter: String,
+        direction: String,
+    },
     // --- Corrections ---
     /// Voids the event at `corrects_seq` (whose id, if given, must be `corrects_event_id`).
     Correct {

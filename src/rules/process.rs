@@ -1180,6 +1180,11 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                 acting_for,
             ))
         }
+        Command::DirectOfficer {
+            addressee,
+            matter,
+            direction,
+        } => direct_officer(cx, addressee, matter, direction),
         _ => refuse(
             "command.unroutable",
             RECORDING,
@@ -1256,6 +1261,69 @@ fn retirement(cx: &Cx<'_>, id: &str) -> Result<govledger_projections::Retirement
     let v = cx.l.retirement_view(r);
     refused_consent(&v)?;
     Ok(v)
+}
+
+/// 第3条第3項: the supervisor directs (指揮監督) the information management officers and the
+/// usage officers; 第5条第3項: an information management officer follows what the supervisor
+/// sets. The supervisor in scope is the one of the addressee's bureau; the administrator may
+/// direct as deputy (第4条第1項).
+fn direct_officer(
+    cx: &Cx<'_>,
+    addressee: &Addressee,
+    matter: &str,
+    direction: &str,
+) -> Result<Vec<Proposed>, Refusal> {
+    const ART: &str = "第3条第3項";
+    need_text("matter", matter)?;
+    need_text("direction", direction)?;
+    let (bureau, person, basis) = match addressee {
+        Addressee::Officer { post_id } => {
+            let post = cx.post(post_id)?;
+            if !cx.l.is_officer_post(post_id) {
+                return refuse(
+                    "direction.addressee_not_officer",
+                    ART,
+                    format!("{post_id} is no information management officer's post"),
+                );
+            }
+            let Some(holder) = cx.l.holder(post_id) else {
+                return refuse(
+                    "direction.post_vacant",
+                    ART,
+                    format!("{post_id} has no holder at {}", cx.at),
+                );
+            };
+            let bureau = cx.unit(&post.unit_id)?.bureau.clone();
+            (bureau, holder.to_owned(), "第3条第3項・第5条第3項")
+        }
+        Addressee::UsageOfficer { unit_id } => {
+            let unit = cx.unit(unit_id)?;
+            let Some(term) = cx.l.usage_officer(unit_id) else {
+                return refuse(
+                    "direction.no_usage_officer",
+                    ART,
+                    format!("{unit_id} has no usage officer at {}", cx.at),
+                );
+            };
+            (unit.bureau.clone(), term.person_id.clone(), ART)
+        }
+    };
+    let sup = cx.supervisor_of_bureau(&bureau)?;
+    let (post, acting_for) = supervisor_for(cx, &[sup], "directing an officer", ART)?;
+    let id = format!("OD-{:04}", cx.l.state.counts().officer_directions + 1);
+    one(propose(
+        &format!("officer_direction/{id}"),
+        OfficerDirected {
+            direction_id: id.clone(),
+            supervisor_post_id: post,
+            addressee: addressee.clone(),
+            person_id: person,
+            matter: matter.to_owned(),
+            direction: direction.to_owned(),
+        },
+        basis,
+        acting_for,
+    ))
 }
 
 /// The retirement of `asset_ids` that the deciding officer noticed to the supervisor before the

@@ -562,6 +562,7 @@ const EVENT_TYPES: &[&str] = &[
     "modification.proposed.v1",
     "modification.rejected.v1",
     "modification.withdrawn.v1",
+    "officer.directed.v1",
     "permission.granted.v1",
     "permission.refused.v1",
     "permission.requested.v1",
@@ -940,6 +941,20 @@ pub async fn workflows(
                         }
                         td { (seqs(&m.seqs)) }
                     }
+                } }
+            } }
+            h2 { (l.t("情報管理責任者等への指揮監督", "Directions of officers")) " " span.hint { "第3条第3項・第5条第3項" } }
+            div.scroll { table #officer-directions {
+                thead { tr {
+                    th scope="col" { "ID" }
+                    th scope="col" { (l.t("宛先", "Addressee")) }
+                    th scope="col" { (l.t("件名", "Matter")) }
+                    th scope="col" { (l.t("指示", "Direction")) }
+                    th scope="col" { (l.t("総括者", "Supervisor")) }
+                    th scope="col" { (l.t("記録", "Event")) }
+                } }
+                tbody { @for d in &meetings.officer_directions {
+                    tr { td { (d.id) } td { (d.addressee_id) " " (person_link(&at, &d.person_id, None)) } td { (d.matter) } td { (d.direction) } td { (d.supervisor_post_id) " " span.hint { (d.basis) } } td { (seq_link(d.seq)) } }
                 } }
             } }
         },

@@ -12,7 +12,7 @@
 //! - persons `P0001`, ..., assets `A01`..`A30` in the order of the annex (別表) rows,
 //! - process records numbered by the rules in order: modifications `MOD-0001`, retirements
 //!   `RET-0001`, permission requests `PR-00001`, security requests `SR-0001`, meetings
-//!   `MTG-0001`, incidents `INC-0001`, directives `DIR-0001`.
+//!   `MTG-0001`, incidents `INC-0001`, directives `DIR-0001`, officer directions `OD-0001`.
 
 mod access;
 mod change;
@@ -191,6 +191,8 @@ registry! {
     MeetingSigned(MeetingSigned) = "meeting.signed.v1",
     MeetingResolved(MeetingResolved) = "meeting.resolved.v1",
     DirectiveIssued(DirectiveIssued) = "directive.issued.v1",
+    // The supervisor's direction of officers (第3条第3項, 第5条第3項).
+    OfficerDirected(OfficerDirected) = "officer.directed.v1",
     // Bearer tokens of the HTTP API (the ledger's own access, not the regulation's).
     TokenIssued(TokenIssued) = "token.issued.v1",
     TokenRevoked(TokenRevoked) = "token.revoked.v1",

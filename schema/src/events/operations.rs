@@ -186,3 +186,20 @@ pub struct DirectiveIssued {
     pub title: String,
     pub body: String,
 }
+
+/// The supervisor directs an information management officer or a usage officer in the work of
+/// 第3条第2項 (指揮監督, 第3条第3項); an information management officer follows what the
+/// supervisor sets (第5条第3項). Its own act, not a 第13条 directive: it names whom it directs.
+/// `officer.directed.v1`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OfficerDirected {
+    pub direction_id: String,
+    pub supervisor_post_id: String,
+    pub addressee: Addressee,
+    /// Who held the addressed office when the direction took effect.
+    pub person_id: String,
+    /// What the direction is about (件名).
+    pub matter: String,
+    pub direction: String,
+}
