@@ -183,6 +183,29 @@ fn the_demo_has_every_kind_of_record_and_audit_finding() {
             .any(|i| i.status == "resolved")
     );
     assert_eq!(l.state.corrections().len(), 1);
+    // 第11条: operation records from January 2026; a failed backup leaves a gap on 16 February.
+    let operations = end.incidents().operations;
+    assert_eq!(operations.len(), 19);
+    let overdue = |at: govledger::rules::Time| -> Vec<&'static str> {
+        l.state
+            .lens(at, None)
+            .audit()
+            .findings
+            .into_iter()
+            .filter(|f| f.kind == "periodic_operation_overdue")
+            .map(|f| f.article)
+            .collect()
+    };
+    assert_eq!(
+        overdue(jst_date(2025, 12, 31)).len(),
+        2,
+        "backup and monitoring"
+    );
+    assert_eq!(
+        overdue(jst_date(2026, 2, 16) + chrono::TimeDelta::hours(12)),
+        ["第11条第1号"]
+    );
+    assert!(overdue(demo_end()).is_empty());
     let audit = end.audit();
     let kinds: std::collections::BTreeSet<&str> = audit.findings.iter().map(|f| f.kind).collect();
     for k in [

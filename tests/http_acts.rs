@@ -1,5 +1,5 @@
 //! The regulation's acts added for issue 14 (a supervisor's refusal of consent, a retirement
-//! decided by naming its assets, the direction of officers, …) through the real server, on SQLite and PostgreSQL: accepted
+//! decided by naming its assets, the direction of officers, the operation records of 第11条) through the real server, on SQLite and PostgreSQL: accepted
 //! ones are 201 and show in the views, refused ones are a 422 problem naming the rule and the
 //! article, and leave the head where it was.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure
@@ -161,4 +161,42 @@ async fn the_new_acts_are_recorded_and_refused_naming_their_article(db: TestDb) 
     let d = &view["officer_directions"][0];
     assert_eq!(d["id"], "OD-0001", "{view}");
     assert_eq!(d["addressee_id"], "O12", "{view}");
+
+    // 第11条: the administrator records a backup (第4条第1項); the officer may not.
+    let backup = json!({"operation": "backup", "target": "DBサーバ", "result": "succeeded"});
+    refused(
+        &app,
+        &o12,
+        "record_operation",
+        "2025-04-09",
+        backup.clone(),
+        "operation.not_operator",
+        "第11条第1号",
+    )
+    .await;
+    let audit = app.get_json("/v1/audit?as_of=2025-04-09").await;
+    assert!(
+        audit["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["kind"] == "periodic_operation_overdue" && f["article"] == "第11条第1号"),
+        "a week without a backup since the genesis: {audit}"
+    );
+    let recorded = accepted(&app, &admin, "record_operation", "2025-04-09", backup).await;
+    assert_eq!(recorded["type"], "operation.recorded.v1");
+    assert_eq!(recorded["meta"]["basis"], "第4条第1項・第11条第1号");
+    assert_eq!(recorded["data"]["recorded_as"], "system_administrator");
+    let view = app.get_json("/v1/incidents?as_of=2025-04-10").await;
+    assert_eq!(view["operations"][0]["operation"], "backup", "{view}");
+    let audit = app.get_json("/v1/audit?as_of=2025-04-10").await;
+    assert!(
+        !audit["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["kind"] == "periodic_operation_overdue"
+                && f["message"].as_str().unwrap().contains(" backup ")),
+        "{audit}"
+    );
 }

@@ -9,7 +9,8 @@ use chrono::{NaiveDate, TimeDelta};
 use govledger::demo::{InMemory, jst_date};
 use govledger::rules::{Command, GenesisAdmin, Time, decide};
 use govledger_schema::events::{
-    Addressee, MeetingForm, MeetingKind, RosterEntry, SignaturePosition, StaffRole,
+    Addressee, MeetingForm, MeetingKind, OperationKind, OperationResult, RosterEntry,
+    SignaturePosition, StaffRole,
 };
 
 const ADMIN: &str = "P0001";
@@ -1314,6 +1315,149 @@ fn art3_3_direction_by_anyone_but_the_supervisor_in_scope_is_refused() {
             direction: "".into(),
         },
         Refuse("input.missing_text", "記録の原則"),
+    );
+}
+
+// ------------------------------------------------ operation records (第11条第1号・第2号・第4号)
+
+fn operation(kind: OperationKind, result: OperationResult) -> Command {
+    Command::RecordOperation {
+        operation: kind,
+        target: "DBサーバ".into(),
+        result,
+        detail: None,
+    }
+}
+
+#[test]
+fn art11_operations_are_recorded_by_operations_support_the_administrator_and_operation_staff() {
+    let l = check(
+        vec![],
+        OPS,
+        d(2021, 4, 5),
+        operation(OperationKind::Backup, OperationResult::Succeeded),
+        Accept(&["operation.recorded.v1"]),
+    );
+    let e = l.events.last().unwrap();
+    assert_eq!(e.meta.basis, "第11条第1号");
+    assert_eq!(e.data["recorded_as"], "operations_support");
+    assert_eq!(e.stream, "operation/backup");
+    let v = l.state.lens(d(2021, 4, 5), None).incidents();
+    assert_eq!(v.operations.len(), 1);
+    assert_eq!(v.operations[0].recorded_by, OPS);
+    // The administrator does the work of 第3条第2項 itself (第4条第1項).
+    let l = check(
+        vec![],
+        ADMIN,
+        d(2021, 4, 5),
+        operation(OperationKind::Maintenance, OperationResult::Succeeded),
+        Accept(&["operation.recorded.v1"]),
+    );
+    assert_eq!(
+        l.events.last().unwrap().meta.basis,
+        "第4条第1項・第11条第2号"
+    );
+    // System operation staff assist the administrator (第4条第3項).
+    let designate = s(
+        ADMIN,
+        d(2021, 4, 2),
+        Command::DesignateOperationStaff {
+            person_id: SYS_STAFF.into(),
+        },
+    );
+    let l = check(
+        vec![designate],
+        SYS_STAFF,
+        d(2021, 4, 5),
+        operation(OperationKind::Batch, OperationResult::Failed),
+        Accept(&["operation.recorded.v1"]),
+    );
+    let e = l.events.last().unwrap();
+    assert_eq!(e.meta.basis, "第4条第3項・第11条第4号");
+    assert_eq!(e.data["result"], "failed");
+}
+
+#[test]
+fn art11_operation_recorded_by_anyone_else_is_refused_citing_its_item() {
+    for (actor, kind, article) in [
+        (officer(3), OperationKind::Backup, "第11条第1号"),
+        (
+            LTCI_STAFF.to_owned(),
+            OperationKind::Monitoring,
+            "第11条第1号",
+        ),
+        (SUP_HW.to_owned(), OperationKind::Maintenance, "第11条第2号"),
+        (SYS_STAFF.to_owned(), OperationKind::Batch, "第11条第4号"),
+    ] {
+        check(
+            vec![],
+            &actor,
+            d(2021, 4, 5),
+            operation(kind, OperationResult::Succeeded),
+            Refuse("operation.not_operator", article),
+        );
+    }
+    check(
+        vec![],
+        OPS,
+        d(2021, 4, 5),
+        Command::RecordOperation {
+            operation: OperationKind::Backup,
+            target: " ".into(),
+            result: OperationResult::Succeeded,
+            detail: None,
+        },
+        Refuse("input.missing_text", "記録の原則"),
+    );
+}
+
+#[test]
+fn art11_1_a_backup_or_monitoring_missing_for_longer_than_its_period_is_an_audit_finding() {
+    let overdue = |l: &InMemory, at: Time, what: &str| -> Option<(String, String)> {
+        l.state
+            .lens(at, None)
+            .audit()
+            .findings
+            .into_iter()
+            .find(|f| f.kind == "periodic_operation_overdue" && f.message.contains(what))
+            .map(|f| (f.article.to_owned(), f.message))
+    };
+    let l = world();
+    // Backups are due weekly from the genesis (2021-04-01), monitoring monthly.
+    assert_eq!(overdue(&l, d(2021, 4, 8), " backup "), None);
+    let (article, message) = overdue(&l, d(2021, 4, 9), " backup ").unwrap();
+    assert_eq!(article, "第11条第1号");
+    assert!(message.contains("since the genesis"), "{message}");
+    assert_eq!(overdue(&l, d(2021, 5, 1), " monitoring "), None);
+    assert!(overdue(&l, d(2021, 5, 3), " monitoring ").is_some());
+    // A successful backup on 8 April covers a week; a failed one on the 15th does not.
+    let l = check_in(
+        l,
+        vec![s(
+            OPS,
+            d(2021, 4, 8),
+            operation(OperationKind::Backup, OperationResult::Succeeded),
+        )],
+        OPS,
+        d(2021, 4, 15),
+        operation(OperationKind::Backup, OperationResult::Failed),
+        Accept(&["operation.recorded.v1"]),
+    );
+    assert_eq!(overdue(&l, d(2021, 4, 12), " backup "), None);
+    assert_eq!(overdue(&l, d(2021, 4, 15), " backup "), None);
+    let (_, message) = overdue(&l, d(2021, 4, 16), " backup ").unwrap();
+    assert!(
+        message.contains("the last took effect 2021-04-08"),
+        "{message}"
+    );
+    // As known before the backup was recorded, the finding dates from the genesis.
+    let recorded = l.events.len() as u64 - 1;
+    let before = l.state.lens(d(2021, 4, 12), Some(recorded - 1)).audit();
+    assert!(
+        before
+            .findings
+            .iter()
+            .any(|f| f.kind == "periodic_operation_overdue" && f.message.contains(" backup "))
     );
 }
 

@@ -550,6 +550,16 @@ impl State {
                     },
                 );
             }
+            Payload::OperationRecorded(p) => self.operations.push(OperationRecord {
+                operation: p.operation,
+                target: p.target,
+                result: p.result,
+                detail: p.detail,
+                recorded_as: p.recorded_as,
+                actor,
+                basis: event.meta.basis.clone(),
+                stamp,
+            }),
             // Access to the API, not the regulation's organisation: kept in the log only.
             Payload::TokenIssued(_) | Payload::TokenRevoked(_) => {}
         }

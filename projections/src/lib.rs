@@ -117,6 +117,8 @@ pub struct State {
     pub(crate) meetings: BTreeMap<String, Meeting>,
     pub(crate) directives: BTreeMap<String, (DirectiveIssued, Stamp, String)>,
     pub(crate) officer_directions: BTreeMap<String, OfficerDirection>,
+    /// Operation records (第11条), in seq order.
+    pub(crate) operations: Vec<OperationRecord>,
     pub(crate) corrections: Vec<Correction>,
     /// Voided seq -> the seq of the correction that voids it.
     pub(crate) voided: BTreeMap<u64, u64>,

@@ -2,7 +2,8 @@
 
 use chrono::NaiveDate;
 use govledger_schema::events::{
-    Addressee, MeetingForm, MeetingKind, RosterEntry, SignaturePosition, StaffRole,
+    Addressee, MeetingForm, MeetingKind, OperationKind, OperationResult, Role, RosterEntry,
+    SignaturePosition, StaffRole,
 };
 use serde::{Deserialize, Serialize};
 
@@ -326,6 +327,19 @@ pub struct OfficerDirection {
     pub direction: String,
     pub directed_by: String,
     pub acting_for: Option<String>,
+    pub basis: String,
+    pub stamp: Stamp,
+}
+
+/// An operation of 第11条 (monitoring, backup, maintenance, batch) as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperationRecord {
+    pub operation: OperationKind,
+    pub target: String,
+    pub result: OperationResult,
+    pub detail: Option<String>,
+    pub recorded_as: Role,
+    pub actor: String,
     pub basis: String,
     pub stamp: Stamp,
 }

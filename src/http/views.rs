@@ -345,7 +345,7 @@ view_doc!(
 view_doc!(
     incidents,
     "/v1/incidents",
-    "Incidents and the officers' emergency rosters (第9条, 第11条)"
+    "Incidents, the officers' emergency rosters and the operation records (第9条, 第11条)"
 );
 /// Audit findings: grants that outlived their basis, vacant posts, late records, …, a page at
 /// a time (`offset`, `limit`; `page` in the answer says the total and the next offset). Pass
@@ -649,6 +649,7 @@ mod rows {
             .map(|i| section("incident", i))
             .collect();
         out.extend(items(v, "rosters").map(|r| section("roster", r)));
+        out.extend(items(v, "operations").map(|o| section("operation", o)));
         out
     }
     pub fn audit(v: &Value) -> Vec<Value> {

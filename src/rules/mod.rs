@@ -23,7 +23,8 @@ pub use genesis::{ANNEX_JSON, GenesisAdmin, POSTS, genesis, officer_post_id};
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta};
 use govledger_projections::{Lens, State};
 use govledger_schema::events::{
-    Addressee, EventPayload, MeetingForm, MeetingKind, RosterEntry, SignaturePosition, StaffRole,
+    Addressee, EventPayload, MeetingForm, MeetingKind, OperationKind, OperationResult, RosterEntry,
+    SignaturePosition, StaffRole,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -336,6 +337,15 @@ pub enum Command {
         addressee: Addressee,
         matter: String,
         direction: String,
+    },
+    /// 第11条第1号・第2号・第4号: a monitoring, backup, maintenance or batch operation carried
+    /// out at `effective_at`, by the operations support post, the system administrator or system
+    /// operation staff.
+    RecordOperation {
+        operation: OperationKind,
+        target: String,
+        result: OperationResult,
+        detail: Option<String>,
     },
     // --- Corrections ---
     /// Voids the event at `corrects_seq` (whose id, if given, must be `corrects_event_id`).

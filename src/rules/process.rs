@@ -1185,6 +1185,12 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             matter,
             direction,
         } => direct_officer(cx, addressee, matter, direction),
+        Command::RecordOperation {
+            operation,
+            target,
+            result,
+            detail,
+        } => record_operation(cx, *operation, target, *result, detail.as_deref()),
         _ => refuse(
             "command.unroutable",
             RECORDING,
@@ -1261,6 +1267,56 @@ fn retirement(cx: &Cx<'_>, id: &str) -> Result<govledger_projections::Retirement
     let v = cx.l.retirement_view(r);
     refused_consent(&v)?;
     Ok(v)
+}
+
+/// 第11条: the operations support post (総務企画局情報管理部システム管理課長) supports server
+/// monitoring and backup (第1号), maintenance (第2号) and batch runs (第4号); the system
+/// administrator does that work itself (第4条第1項, the work of 第3条第2項第1号・第2号) and
+/// system operation staff assist the administrator (第4条第3項). Any of the three records what
+/// was done; the basis names their role's article and the item of 第11条. Nobody else may,
+/// and is refused citing that item.
+fn record_operation(
+    cx: &Cx<'_>,
+    operation: OperationKind,
+    target: &str,
+    result: OperationResult,
+    detail: Option<&str>,
+) -> Result<Vec<Proposed>, Refusal> {
+    let item = operation.article();
+    need_text("target", target)?;
+    let ops = cx.l.bound_posts(Role::OperationsSupport);
+    let (recorded_as, basis) = if ops.iter().any(|b| cx.l.holds_post(cx.actor, &b.post_id)) {
+        (Role::OperationsSupport, item.to_owned())
+    } else if cx.is_admin() {
+        (Role::SystemAdministrator, format!("第4条第1項・{item}"))
+    } else if cx
+        .l
+        .designation(cx.actor, StaffRole::SystemOperationStaff)
+        .is_some()
+    {
+        (Role::SystemOperationStaff, format!("第4条第3項・{item}"))
+    } else {
+        return refuse(
+            "operation.not_operator",
+            item,
+            format!(
+                "{} is neither the operations support (第11条), the system administrator (第4条第1項) nor system operation staff (第4条第3項)",
+                cx.actor
+            ),
+        );
+    };
+    one(propose(
+        &format!("operation/{}", operation.as_str()),
+        OperationRecorded {
+            operation,
+            target: target.to_owned(),
+            result,
+            detail: detail.map(str::to_owned),
+            recorded_as,
+        },
+        &basis,
+        None,
+    ))
 }
 
 /// 第3条第3項: the supervisor directs (指揮監督) the information management officers and the

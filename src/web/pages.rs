@@ -563,6 +563,7 @@ const EVENT_TYPES: &[&str] = &[
     "modification.rejected.v1",
     "modification.withdrawn.v1",
     "officer.directed.v1",
+    "operation.recorded.v1",
     "permission.granted.v1",
     "permission.refused.v1",
     "permission.requested.v1",
@@ -840,6 +841,12 @@ pub async fn workflows(
         let l = st.lens(at.as_of, Some(at.known_at));
         (l.changes(), l.security_requests(), l.meetings())
     });
+    use govledger_schema::events::{OperationKind, OperationResult};
+    let mut operations = state
+        .ledger()
+        .read(|st| st.lens(at.as_of, Some(at.known_at)).incidents().operations);
+    // The latest first: by when each took effect.
+    operations.sort_by_key(|o| std::cmp::Reverse((o.effective_at, o.seq)));
     let l = s.lang;
     let missing = |m: &[govledger_projections::Missing]| {
         html! {
@@ -955,6 +962,27 @@ pub async fn workflows(
                 } }
                 tbody { @for d in &meetings.officer_directions {
                     tr { td { (d.id) } td { (d.addressee_id) " " (person_link(&at, &d.person_id, None)) } td { (d.matter) } td { (d.direction) } td { (d.supervisor_post_id) " " span.hint { (d.basis) } } td { (seq_link(d.seq)) } }
+                } }
+            } }
+            h2 { (l.t("運用保守の記録", "Operation records")) " " span.hint { "第11条" } }
+            div.scroll { table #operations {
+                thead { tr {
+                    th scope="col" { (l.t("実施", "Effective")) }
+                    th scope="col" { (l.t("業務", "Operation")) }
+                    th scope="col" { (l.t("対象", "Target")) }
+                    th scope="col" { (l.t("結果", "Result")) }
+                    th scope="col" { (l.t("記録者", "Recorded by")) }
+                    th scope="col" { (l.t("記録", "Event")) }
+                } }
+                tbody { @for o in operations.iter().take(50) {
+                    tr {
+                        td { (date(&o.effective_at)) }
+                        td { (match o.operation { OperationKind::Monitoring => l.t("サーバ監視", "monitoring"), OperationKind::Backup => l.t("バックアップ", "backup"), OperationKind::Maintenance => l.t("保守", "maintenance"), OperationKind::Batch => l.t("バッチ処理", "batch") }) }
+                        td { (o.target) }
+                        td { (match o.result { OperationResult::Succeeded => l.t("正常", "succeeded"), OperationResult::Failed => l.t("異常", "failed") }) }
+                        td { (person_link(&at, &o.recorded_by, None)) " " span.hint { (o.basis) } }
+                        td { (seq_link(o.seq)) }
+                    }
                 } }
             } }
         },

@@ -193,6 +193,8 @@ registry! {
     DirectiveIssued(DirectiveIssued) = "directive.issued.v1",
     // The supervisor's direction of officers (第3条第3項, 第5条第3項).
     OfficerDirected(OfficerDirected) = "officer.directed.v1",
+    // Operation records: monitoring, backup, maintenance, batch runs (第11条).
+    OperationRecorded(OperationRecorded) = "operation.recorded.v1",
     // Bearer tokens of the HTTP API (the ledger's own access, not the regulation's).
     TokenIssued(TokenIssued) = "token.issued.v1",
     TokenRevoked(TokenRevoked) = "token.revoked.v1",
