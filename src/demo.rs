@@ -2,7 +2,8 @@
 //! fiscal years of personnel changes every 1 April, a few hundred users with access decisions,
 //! staff designations, rosters, modifications crossing assets (one touching the common parts),
 //! a retirement, security requests (one overdue at the end), meetings (one by circulation), a
-//! directive, an incident, a correction and one deputy act of the administrator.
+//! directive, an incident, a correction, one deputy act of the administrator, and a
+//! modification and a retirement closed by the supervisor's refusal of consent.
 //!
 //! [`script`] builds the steps by deciding them against an in-memory ledger ([`InMemory`]) as it
 //! goes, so every step is known to be accepted on a fresh ledger, and steps that name a seq (the
@@ -1157,8 +1158,10 @@ fn fy2024(b: &mut Builder) {
         b.step(
             &o12,
             day(t, 62),
+            // Named by its assets: the rules find the notice given before (第7条第1項第1号).
             Command::DecideRetirement {
-                retirement_id: id.clone(),
+                retirement_id: None,
+                asset_ids: vec!["A18".into()],
             },
         );
         let cf = b.holder("SUP-CF", day(t, 76));
@@ -1189,6 +1192,177 @@ fn fy2025(b: &mut Builder) {
             due: NaiveDate::from_ymd_opt(2026, 1, 30).unwrap_or_default(),
         },
     );
+    consent_refusals(b);
+    // The supervisor directs the officer of A01 (第3条第3項, 第5条第3項) on the overdue request.
+    let t = jst_date(2026, 2, 2);
+    let hw = b.holder("SUP-HW", t);
+    b.step(
+        &hw,
+        t,
+        Command::DirectOfficer {
+            addressee: Addressee::Officer {
+                post_id: "O03".into(),
+            },
+            matter: "共有端末の利用管理".into(),
+            direction: "利用課と連携し、共有端末のログアウト手順を2月末までに周知すること".into(),
+        },
+    );
+    operations(b);
+}
+
+/// 第11条 operation records from January 2026, when the ledger starts keeping them: weekly
+/// backups and monthly monitoring by operations support (one backup fails and is rerun the
+/// next day, so the audit as of 16 February flags the backup overdue), a maintenance by the
+/// administrator and a batch run by system operation staff. Before January the audit flags both
+/// periodic operations as never recorded.
+fn operations(b: &mut Builder) {
+    use govledger_schema::events::{OperationKind as K, OperationResult as R, StaffRole};
+    let at = |m: u32, d: u32, h: i64| jst_date(2026, m, d) + TimeDelta::hours(h);
+    let mut records: Vec<(Time, K, &str, R)> = Vec::new();
+    for (m, d) in [
+        (1, 5),
+        (1, 12),
+        (1, 19),
+        (1, 26),
+        (2, 2),
+        (2, 9),
+        (2, 16),
+        (2, 17),
+        (2, 23),
+        (3, 2),
+        (3, 9),
+        (3, 16),
+        (3, 23),
+        (3, 30),
+    ] {
+        let result = if (m, d) == (2, 16) {
+            R::Failed
+        } else {
+            R::Succeeded
+        };
+        records.push((
+            at(m, d, 2),
+            K::Backup,
+            "DBサーバ 週次フルバックアップ",
+            result,
+        ));
+    }
+    for (m, d) in [(1, 30), (2, 27), (3, 27)] {
+        records.push((
+            at(m, d, 9),
+            K::Monitoring,
+            "全サーバ 月次監視報告",
+            R::Succeeded,
+        ));
+    }
+    records.sort_by_key(|r| r.0);
+    for (t, kind, target, result) in records {
+        let ops = b.holder("OPS", t);
+        b.step(
+            &ops,
+            t,
+            Command::RecordOperation {
+                operation: kind,
+                target: target.into(),
+                result,
+                detail: (result == R::Failed).then(|| "テープ装置の障害、翌日再実行".into()),
+            },
+        );
+    }
+    let t = at(3, 14, 20);
+    b.step(
+        ADMIN,
+        t,
+        Command::RecordOperation {
+            operation: K::Maintenance,
+            target: "APサーバ OSセキュリティパッチ適用".into(),
+            result: R::Succeeded,
+            detail: None,
+        },
+    );
+    let t = at(3, 31, -3);
+    let lens = b.ledger.state.lens(t, None);
+    let staff = b
+        .ledger
+        .state
+        .persons()
+        .find(|p| {
+            lens.designation(&p.id, StaffRole::SystemOperationStaff)
+                .is_some()
+        })
+        .map(|p| p.id.clone());
+    if let Some(staff) = staff {
+        b.step(
+            &staff,
+            t,
+            Command::RecordOperation {
+                operation: K::Batch,
+                target: "年度末一括更新バッチ".into(),
+                result: R::Succeeded,
+                detail: None,
+            },
+        );
+    }
+}
+
+/// A modification and a retirement whose consent the supervisor refuses (不同意, 第6条第1項第1号,
+/// 第7条第1項第1号), FY2025: both close there.
+fn consent_refusals(b: &mut Builder) {
+    let t = jst_date(2025, 12, 1);
+    let o3 = b.holder("O03", t);
+    let ev = b.step(
+        &o3,
+        t,
+        Command::ProposeModification {
+            title: "介護保険帳票の全面刷新".into(),
+            description: "全帳票の様式を刷新する".into(),
+            asset_ids: vec!["A01".into()],
+            touches_common_parts: false,
+            proposer_post_id: Some("O03".into()),
+        },
+    );
+    if let Some(id) = first_str(&ev, "modification_id") {
+        let hw = b.holder("SUP-HW", day(t, 9));
+        b.step(
+            &hw,
+            day(t, 9),
+            Command::RefuseModificationConsent {
+                modification_id: id,
+                reason: "令和8年度の制度改正後に改めて提案すること".into(),
+            },
+        );
+    }
+    let t = jst_date(2026, 1, 15);
+    let o1 = b.holder("O01", t);
+    let ev = b.step(
+        &o1,
+        t,
+        Command::NoticeRetirement {
+            asset_ids: vec!["A03".into()],
+            affected_asset_ids: vec![],
+            reason: "民生委員管理の別システム化".into(),
+            planned_stop: NaiveDate::from_ymd_opt(2026, 6, 30).unwrap_or_default(),
+        },
+    );
+    if let Some(id) = first_str(&ev, "retirement_id") {
+        let hw = b.holder("SUP-HW", day(t, 11));
+        b.step(
+            &hw,
+            day(t, 11),
+            Command::RefuseRetirementConsent {
+                retirement_id: id,
+                reason: "後継システムが決まっていないため".into(),
+            },
+        );
+    }
+}
+
+/// The string member `key` of the first event's data.
+fn first_str(ev: &[Event], key: &str) -> Option<String> {
+    ev.first()
+        .and_then(|e| e.data.get(key))
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
 }
 
 fn meeting_id(ev: &[Event]) -> Option<String> {

@@ -154,6 +154,23 @@ fn the_demo_has_every_kind_of_record_and_audit_finding() {
             .any(|m| m.approvals_required.len() >= 3 && m.status == "decided")
     );
     assert!(changes.retirements.iter().any(|r| r.status == "completed"));
+    // The supervisor's refusal of consent (不同意) closes a modification and a retirement.
+    assert!(
+        changes
+            .modifications
+            .iter()
+            .any(|m| m.status == "consent_refused"
+                && m.consent_refusal.is_some()
+                && m.content.is_none())
+    );
+    assert!(
+        changes
+            .retirements
+            .iter()
+            .any(|r| r.status == "consent_refused"
+                && r.consent_refusal.is_some()
+                && r.decision.is_none())
+    );
     let reqs = end.security_requests();
     assert_eq!(reqs.requests.iter().filter(|r| r.overdue).count(), 1);
     let meetings = end.meetings();
@@ -161,6 +178,7 @@ fn the_demo_has_every_kind_of_record_and_audit_finding() {
         == govledger_schema::events::MeetingForm::Circulation
         && m.resolution.is_some()));
     assert_eq!(meetings.directives.len(), 1);
+    assert_eq!(meetings.officer_directions.len(), 1);
     assert!(
         end.incidents()
             .incidents
@@ -168,6 +186,29 @@ fn the_demo_has_every_kind_of_record_and_audit_finding() {
             .any(|i| i.status == "resolved")
     );
     assert_eq!(l.state.corrections().len(), 1);
+    // 第11条: operation records from January 2026; a failed backup leaves a gap on 16 February.
+    let operations = end.incidents().operations;
+    assert_eq!(operations.len(), 19);
+    let overdue = |at: govledger::rules::Time| -> Vec<&'static str> {
+        l.state
+            .lens(at, None)
+            .audit()
+            .findings
+            .into_iter()
+            .filter(|f| f.kind == "periodic_operation_overdue")
+            .map(|f| f.article)
+            .collect()
+    };
+    assert_eq!(
+        overdue(jst_date(2025, 12, 31)).len(),
+        2,
+        "backup and monitoring"
+    );
+    assert_eq!(
+        overdue(jst_date(2026, 2, 16) + chrono::TimeDelta::hours(12)),
+        ["第11条第1号"]
+    );
+    assert!(overdue(demo_end()).is_empty());
     let audit = end.audit();
     let kinds: std::collections::BTreeSet<&str> = audit.findings.iter().map(|f| f.kind).collect();
     for k in [

@@ -9,7 +9,8 @@ use chrono::{NaiveDate, TimeDelta};
 use govledger::demo::{InMemory, jst_date};
 use govledger::rules::{Command, GenesisAdmin, Time, decide};
 use govledger_schema::events::{
-    Addressee, MeetingForm, MeetingKind, RosterEntry, SignaturePosition, StaffRole,
+    Addressee, MeetingForm, MeetingKind, OperationKind, OperationResult, RosterEntry,
+    SignaturePosition, StaffRole,
 };
 
 const ADMIN: &str = "P0001";
@@ -1084,7 +1085,8 @@ fn art7_1_1_retirement_decided_after_notice_approval_and_consent_is_accepted() {
         &officer(12),
         d(2021, 7, 1),
         Command::DecideRetirement {
-            retirement_id: "RET-0001".into(),
+            retirement_id: Some("RET-0001".into()),
+            asset_ids: vec![],
         },
         Accept(&["retirement.decided.v1"]),
     );
@@ -1097,7 +1099,8 @@ fn art7_1_1_retirement_decided_before_its_notice_is_refused() {
         &officer(12),
         d(2021, 5, 20),
         Command::DecideRetirement {
-            retirement_id: "RET-0001".into(),
+            retirement_id: Some("RET-0001".into()),
+            asset_ids: vec![],
         },
         Refuse("retirement.notice_missing", "第7条第1項第1号"),
     );
@@ -1132,7 +1135,8 @@ fn art7_2_retirement_without_the_affected_officers_approval_is_refused() {
         &officer(12),
         d(2021, 7, 1),
         Command::DecideRetirement {
-            retirement_id: "RET-0001".into(),
+            retirement_id: Some("RET-0001".into()),
+            asset_ids: vec![],
         },
         Refuse("retirement.approval_missing", "第7条第2項"),
     );
@@ -1156,7 +1160,8 @@ fn art7_1_1_retirement_without_consent_is_refused() {
         &officer(12),
         d(2021, 7, 1),
         Command::DecideRetirement {
-            retirement_id: "RET-0001".into(),
+            retirement_id: Some("RET-0001".into()),
+            asset_ids: vec![],
         },
         Refuse("retirement.consent_missing", "第7条第1項第1号"),
     );
@@ -1180,7 +1185,8 @@ fn art7_1_2_measures_only_after_the_decision() {
         &officer(12),
         d(2021, 7, 1),
         Command::DecideRetirement {
-            retirement_id: "RET-0001".into(),
+            retirement_id: Some("RET-0001".into()),
+            asset_ids: vec![],
         },
     ));
     check(
@@ -1192,6 +1198,588 @@ fn art7_1_2_measures_only_after_the_decision() {
     );
 }
 
+// ------------------------------------- the supervisor's direction of officers (第3条第3項)
+
+fn direct(addressee: Addressee) -> Command {
+    Command::DirectOfficer {
+        addressee,
+        matter: "アカウント棚卸し".into(),
+        direction: "月末までに棚卸しを完了すること".into(),
+    }
+}
+
+fn o3() -> Addressee {
+    Addressee::Officer {
+        post_id: "O03".into(),
+    }
+}
+
+#[test]
+fn art3_3_supervisor_directs_an_information_management_officer_and_a_usage_officer() {
+    let l = check(
+        vec![],
+        SUP_HW,
+        d(2021, 6, 1),
+        direct(o3()),
+        Accept(&["officer.directed.v1"]),
+    );
+    let e = l.events.last().unwrap();
+    // 第5条第3項: the officer follows what the supervisor sets.
+    assert_eq!(e.meta.basis, "第3条第3項・第5条第3項");
+    assert_eq!(e.data["person_id"], officer(3).as_str());
+    assert_eq!(e.data["supervisor_post_id"], "SUP-HW");
+    let v = l.state.lens(d(2021, 6, 1), None).meetings();
+    assert_eq!(v.officer_directions.len(), 1);
+    assert_eq!(v.officer_directions[0].id, "OD-0001");
+    assert_eq!(v.officer_directions[0].addressee_id, "O03");
+    assert!(
+        l.state
+            .lens(d(2021, 5, 31), None)
+            .meetings()
+            .officer_directions
+            .is_empty()
+    );
+    // The usage officer of 障害福祉課 (第3条第3項 only).
+    let l = check(
+        vec![],
+        SUP_HW,
+        d(2021, 6, 1),
+        direct(Addressee::UsageOfficer {
+            unit_id: "HW-DH-WELF".into(),
+        }),
+        Accept(&["officer.directed.v1"]),
+    );
+    let e = l.events.last().unwrap();
+    assert_eq!(e.meta.basis, "第3条第3項");
+    assert_eq!(e.data["person_id"], officer(6).as_str());
+    // The administrator directs as the supervisor's deputy (第4条第1項).
+    let l = check(
+        vec![],
+        ADMIN,
+        d(2021, 6, 1),
+        direct(o3()),
+        Accept(&["officer.directed.v1"]),
+    );
+    assert_eq!(
+        l.events.last().unwrap().meta.acting_for.as_deref(),
+        Some("SUP-HW")
+    );
+}
+
+#[test]
+fn art3_3_direction_by_anyone_but_the_supervisor_in_scope_is_refused() {
+    // An officer, and a person with no role: refused citing the act's own article.
+    for actor in [officer(6), LTCI_STAFF.to_owned()] {
+        check(
+            vec![],
+            &actor,
+            d(2021, 6, 1),
+            direct(o3()),
+            Refuse("supervisor.required", "第3条第3項"),
+        );
+    }
+    // O03 is 健康福祉局's: not the Children's Future supervisor's to direct.
+    check(
+        vec![],
+        SUP_CF,
+        d(2021, 6, 1),
+        direct(o3()),
+        Refuse("supervisor.out_of_scope", "第3条第1項"),
+    );
+    // Only officers are directed under 第3条第3項.
+    check(
+        vec![],
+        SUP_HW,
+        d(2021, 6, 1),
+        direct(Addressee::Officer {
+            post_id: "OPS".into(),
+        }),
+        Refuse("direction.addressee_not_officer", "第3条第3項"),
+    );
+    check(
+        vec![],
+        SUP_HW,
+        d(2021, 6, 1),
+        direct(Addressee::UsageOfficer {
+            unit_id: "HW-LS-LTCI".into(),
+        }),
+        Refuse("direction.no_usage_officer", "第3条第3項"),
+    );
+    check(
+        vec![],
+        SUP_HW,
+        d(2021, 6, 1),
+        Command::DirectOfficer {
+            addressee: o3(),
+            matter: "件名".into(),
+            direction: "".into(),
+        },
+        Refuse("input.missing_text", "記録の原則"),
+    );
+}
+
+// ------------------------------------------------ operation records (第11条第1号・第2号・第4号)
+
+fn operation(kind: OperationKind, result: OperationResult) -> Command {
+    Command::RecordOperation {
+        operation: kind,
+        target: "DBサーバ".into(),
+        result,
+        detail: None,
+    }
+}
+
+#[test]
+fn art11_operations_are_recorded_by_operations_support_the_administrator_and_operation_staff() {
+    let l = check(
+        vec![],
+        OPS,
+        d(2021, 4, 5),
+        operation(OperationKind::Backup, OperationResult::Succeeded),
+        Accept(&["operation.recorded.v1"]),
+    );
+    let e = l.events.last().unwrap();
+    assert_eq!(e.meta.basis, "第11条第1号");
+    assert_eq!(e.data["recorded_as"], "operations_support");
+    assert_eq!(e.stream, "operation/backup");
+    let v = l.state.lens(d(2021, 4, 5), None).incidents();
+    assert_eq!(v.operations.len(), 1);
+    assert_eq!(v.operations[0].recorded_by, OPS);
+    // The administrator does the work of 第3条第2項 itself (第4条第1項).
+    let l = check(
+        vec![],
+        ADMIN,
+        d(2021, 4, 5),
+        operation(OperationKind::Maintenance, OperationResult::Succeeded),
+        Accept(&["operation.recorded.v1"]),
+    );
+    assert_eq!(
+        l.events.last().unwrap().meta.basis,
+        "第4条第1項・第11条第2号"
+    );
+    // System operation staff assist the administrator (第4条第3項).
+    let designate = s(
+        ADMIN,
+        d(2021, 4, 2),
+        Command::DesignateOperationStaff {
+            person_id: SYS_STAFF.into(),
+        },
+    );
+    let l = check(
+        vec![designate],
+        SYS_STAFF,
+        d(2021, 4, 5),
+        operation(OperationKind::Batch, OperationResult::Failed),
+        Accept(&["operation.recorded.v1"]),
+    );
+    let e = l.events.last().unwrap();
+    assert_eq!(e.meta.basis, "第4条第3項・第11条第4号");
+    assert_eq!(e.data["result"], "failed");
+}
+
+#[test]
+fn art11_operation_recorded_by_anyone_else_is_refused_citing_its_item() {
+    for (actor, kind, article) in [
+        (officer(3), OperationKind::Backup, "第11条第1号"),
+        (
+            LTCI_STAFF.to_owned(),
+            OperationKind::Monitoring,
+            "第11条第1号",
+        ),
+        (SUP_HW.to_owned(), OperationKind::Maintenance, "第11条第2号"),
+        (SYS_STAFF.to_owned(), OperationKind::Batch, "第11条第4号"),
+    ] {
+        check(
+            vec![],
+            &actor,
+            d(2021, 4, 5),
+            operation(kind, OperationResult::Succeeded),
+            Refuse("operation.not_operator", article),
+        );
+    }
+    check(
+        vec![],
+        OPS,
+        d(2021, 4, 5),
+        Command::RecordOperation {
+            operation: OperationKind::Backup,
+            target: " ".into(),
+            result: OperationResult::Succeeded,
+            detail: None,
+        },
+        Refuse("input.missing_text", "記録の原則"),
+    );
+}
+
+#[test]
+fn art11_1_a_backup_or_monitoring_missing_for_longer_than_its_period_is_an_audit_finding() {
+    let overdue = |l: &InMemory, at: Time, what: &str| -> Option<(String, String)> {
+        l.state
+            .lens(at, None)
+            .audit()
+            .findings
+            .into_iter()
+            .find(|f| f.kind == "periodic_operation_overdue" && f.message.contains(what))
+            .map(|f| (f.article.to_owned(), f.message))
+    };
+    let l = world();
+    // Backups are due weekly from the genesis (2021-04-01), monitoring monthly.
+    assert_eq!(overdue(&l, d(2021, 4, 8), " backup "), None);
+    let (article, message) = overdue(&l, d(2021, 4, 9), " backup ").unwrap();
+    assert_eq!(article, "第11条第1号");
+    assert!(message.contains("since the genesis"), "{message}");
+    assert_eq!(overdue(&l, d(2021, 5, 1), " monitoring "), None);
+    assert!(overdue(&l, d(2021, 5, 3), " monitoring ").is_some());
+    // A successful backup on 8 April covers a week; a failed one on the 15th does not.
+    let l = check_in(
+        l,
+        vec![s(
+            OPS,
+            d(2021, 4, 8),
+            operation(OperationKind::Backup, OperationResult::Succeeded),
+        )],
+        OPS,
+        d(2021, 4, 15),
+        operation(OperationKind::Backup, OperationResult::Failed),
+        Accept(&["operation.recorded.v1"]),
+    );
+    assert_eq!(overdue(&l, d(2021, 4, 12), " backup "), None);
+    assert_eq!(overdue(&l, d(2021, 4, 15), " backup "), None);
+    let (_, message) = overdue(&l, d(2021, 4, 16), " backup ").unwrap();
+    assert!(
+        message.contains("the last took effect 2021-04-08"),
+        "{message}"
+    );
+    // As known before the backup was recorded, the finding dates from the genesis.
+    let recorded = l.events.len() as u64 - 1;
+    let before = l.state.lens(d(2021, 4, 12), Some(recorded - 1)).audit();
+    assert!(
+        before
+            .findings
+            .iter()
+            .any(|f| f.kind == "periodic_operation_overdue" && f.message.contains(" backup "))
+    );
+}
+
+fn decide_retirement_of(assets: &[&str]) -> Command {
+    Command::DecideRetirement {
+        retirement_id: None,
+        asset_ids: assets.iter().map(|a| (*a).to_string()).collect(),
+    }
+}
+
+#[test]
+fn art7_1_1_retirement_decided_by_naming_its_assets_after_the_notice_is_accepted() {
+    let l = check(
+        full_retirement_setup(),
+        &officer(12),
+        d(2021, 7, 1),
+        decide_retirement_of(&["A18"]),
+        Accept(&["retirement.decided.v1"]),
+    );
+    let last = l.events.last().unwrap();
+    assert_eq!(last.data["retirement_id"], "RET-0001");
+    assert_eq!(last.meta.basis, "第7条第1項第1号");
+    assert!(l.state.lens(d(2021, 7, 1), None).retired("A18").is_some());
+}
+
+#[test]
+fn art7_1_1_retirement_decided_without_notice_to_the_supervisor_is_refused() {
+    // No notice at all: the officer's decision is refused (事前にシステム総括者に通知).
+    check(
+        vec![],
+        &officer(12),
+        d(2021, 7, 1),
+        decide_retirement_of(&["A18"]),
+        Refuse("retirement.notice_missing", "第7条第1項第1号"),
+    );
+    // A notice that takes effect only after the decision is no notice before it.
+    check(
+        vec![notice()],
+        &officer(12),
+        d(2021, 5, 20),
+        decide_retirement_of(&["A18"]),
+        Refuse("retirement.notice_missing", "第7条第1項第1号"),
+    );
+    // A notice closed by the supervisor's refusal of consent is no notice to decide on.
+    check(
+        vec![
+            notice(),
+            s(
+                SUP_CF,
+                d(2021, 6, 3),
+                Command::RefuseRetirementConsent {
+                    retirement_id: "RET-0001".into(),
+                    reason: "不可".into(),
+                },
+            ),
+        ],
+        &officer(12),
+        d(2021, 7, 1),
+        decide_retirement_of(&["A18"]),
+        Refuse("retirement.notice_missing", "第7条第1項第1号"),
+    );
+    // Only the assets' officer decides; a person with no role is refused citing the same item.
+    for actor in [officer(5), LTCI_STAFF.to_owned()] {
+        check(
+            full_retirement_setup(),
+            &actor,
+            d(2021, 7, 1),
+            decide_retirement_of(&["A18"]),
+            Refuse("retirement.not_officer", "第7条第1項第1号"),
+        );
+    }
+    // Name the retirement or its assets, not both and not neither.
+    for cmd in [
+        Command::DecideRetirement {
+            retirement_id: Some("RET-0001".into()),
+            asset_ids: vec!["A18".into()],
+        },
+        Command::DecideRetirement {
+            retirement_id: None,
+            asset_ids: vec![],
+        },
+    ] {
+        check(
+            full_retirement_setup(),
+            &officer(12),
+            d(2021, 7, 1),
+            cmd,
+            Refuse("input.retirement_or_assets", "記録の原則"),
+        );
+    }
+}
+
+// ------------------------------------------- refusal of consent (不同意, 第6条, 第7条)
+
+fn refuse_modification_consent(id: &str) -> Command {
+    Command::RefuseModificationConsent {
+        modification_id: m(id),
+        reason: "制度改正後に再提案のこと".into(),
+    }
+}
+
+#[test]
+fn art6_1_1_supervisor_refuses_consent_and_the_modification_closes_as_refused() {
+    let setup = vec![s(
+        &officer(3),
+        d(2021, 5, 1),
+        propose(&["A01"], false, None),
+    )];
+    let l = check(
+        setup,
+        SUP_HW,
+        d(2021, 5, 2),
+        refuse_modification_consent("MOD-0001"),
+        Accept(&["modification.consent_refused.v1"]),
+    );
+    let last = l.events.last().unwrap();
+    assert_eq!(last.meta.basis, "第6条第1項第1号");
+    assert_eq!(last.data["supervisor_post_id"], "SUP-HW");
+    let v = &l.state.lens(d(2021, 5, 3), None).changes().modifications[0];
+    assert_eq!(v.status, "consent_refused");
+    assert_eq!(
+        v.state,
+        govledger_projections::ModificationState::ConsentRefused
+    );
+    assert_eq!(
+        v.consent_refusal.as_ref().unwrap().text,
+        "制度改正後に再提案のこと"
+    );
+    // Before the refusal took effect the modification was open.
+    let before = &l.state.lens(d(2021, 5, 1), None).changes().modifications[0];
+    assert_eq!(before.status, "open");
+    // Closed as refused: no consent, content decision or final decision after it.
+    for (actor, cmd) in [
+        (
+            SUP_HW.to_owned(),
+            Command::ConsentToModification {
+                modification_id: m("MOD-0001"),
+            },
+        ),
+        (
+            officer(3),
+            Command::DecideModificationContent {
+                modification_id: m("MOD-0001"),
+                content: "内容".into(),
+            },
+        ),
+        (SUP_HW.to_owned(), final_decision("MOD-0001")),
+        (SUP_HW.to_owned(), refuse_modification_consent("MOD-0001")),
+    ] {
+        check_in(
+            l.clone(),
+            vec![],
+            &actor,
+            d(2021, 5, 10),
+            cmd,
+            Refuse("modification.consent_refused", "第6条第1項第1号"),
+        );
+    }
+}
+
+#[test]
+fn art6_1_1_refusal_of_consent_by_anyone_but_the_supervisor_in_scope_is_refused() {
+    let setup = || {
+        vec![s(
+            &officer(3),
+            d(2021, 5, 1),
+            propose(&["A01"], false, None),
+        )]
+    };
+    // The proposing officer, and a person with no role: the act's own article.
+    for actor in [officer(3), LTCI_STAFF.to_owned()] {
+        check(
+            setup(),
+            &actor,
+            d(2021, 5, 2),
+            refuse_modification_consent("MOD-0001"),
+            Refuse("supervisor.required", "第6条第1項第1号"),
+        );
+    }
+    check(
+        setup(),
+        SUP_CF,
+        d(2021, 5, 2),
+        refuse_modification_consent("MOD-0001"),
+        Refuse("supervisor.out_of_scope", "第3条第1項"),
+    );
+    check(
+        setup(),
+        SUP_HW,
+        d(2021, 5, 2),
+        Command::RefuseModificationConsent {
+            modification_id: m("MOD-0001"),
+            reason: " ".into(),
+        },
+        Refuse("input.missing_text", "記録の原則"),
+    );
+    // Once consented, the consent cannot be refused.
+    let mut consented = setup();
+    consented.push(s(
+        SUP_HW,
+        d(2021, 5, 2),
+        Command::ConsentToModification {
+            modification_id: m("MOD-0001"),
+        },
+    ));
+    check(
+        consented,
+        SUP_HW,
+        d(2021, 5, 3),
+        refuse_modification_consent("MOD-0001"),
+        Refuse("modification.already_consented", "第6条第1項第1号"),
+    );
+    // The administrator refuses as the supervisor's deputy (第4条第1項).
+    let l = check(
+        setup(),
+        ADMIN,
+        d(2021, 5, 2),
+        refuse_modification_consent("MOD-0001"),
+        Accept(&["modification.consent_refused.v1"]),
+    );
+    assert_eq!(
+        l.events.last().unwrap().meta.acting_for.as_deref(),
+        Some("SUP-HW")
+    );
+}
+
+fn refuse_retirement_consent() -> Command {
+    Command::RefuseRetirementConsent {
+        retirement_id: "RET-0001".into(),
+        reason: "後継システムが未定".into(),
+    }
+}
+
+#[test]
+fn art7_1_1_supervisor_refuses_consent_and_the_retirement_closes_as_refused() {
+    let l = check(
+        vec![notice()],
+        SUP_CF,
+        d(2021, 6, 3),
+        refuse_retirement_consent(),
+        Accept(&["retirement.consent_refused.v1"]),
+    );
+    assert_eq!(l.events.last().unwrap().meta.basis, "第7条第1項第1号");
+    let v = &l.state.lens(d(2021, 6, 4), None).changes().retirements[0];
+    assert_eq!(v.status, "consent_refused");
+    assert_eq!(
+        v.state,
+        govledger_projections::RetirementState::ConsentRefused
+    );
+    assert_eq!(v.consent_refusal.as_ref().unwrap().post_id, "SUP-CF");
+    // Closed as refused: no approval, consent or decision after it, and the asset stays in use.
+    for (actor, cmd) in [
+        (
+            officer(5),
+            Command::ApproveRetirement {
+                retirement_id: "RET-0001".into(),
+                comment: None,
+            },
+        ),
+        (
+            SUP_CF.to_owned(),
+            Command::ConsentToRetirement {
+                retirement_id: "RET-0001".into(),
+            },
+        ),
+        (
+            officer(12),
+            Command::DecideRetirement {
+                retirement_id: Some("RET-0001".into()),
+                asset_ids: vec![],
+            },
+        ),
+    ] {
+        check_in(
+            l.clone(),
+            vec![],
+            &actor,
+            d(2021, 7, 1),
+            cmd,
+            Refuse("retirement.consent_refused", "第7条第1項第1号"),
+        );
+    }
+    assert!(l.state.lens(d(2021, 7, 1), None).retired("A18").is_none());
+}
+
+#[test]
+fn art7_1_1_refusal_of_consent_to_a_retirement_by_anyone_but_its_supervisor_is_refused() {
+    for actor in [officer(12), LTCI_STAFF.to_owned()] {
+        check(
+            vec![notice()],
+            &actor,
+            d(2021, 6, 3),
+            refuse_retirement_consent(),
+            Refuse("supervisor.required", "第7条第1項第1号"),
+        );
+    }
+    check(
+        vec![notice()],
+        SUP_HW,
+        d(2021, 6, 3),
+        refuse_retirement_consent(),
+        Refuse("supervisor.out_of_scope", "第3条第1項"),
+    );
+    // A decided retirement's consent can no longer be refused.
+    let mut decided = full_retirement_setup();
+    decided.push(s(
+        &officer(12),
+        d(2021, 7, 1),
+        Command::DecideRetirement {
+            retirement_id: Some("RET-0001".into()),
+            asset_ids: vec![],
+        },
+    ));
+    check(
+        decided,
+        SUP_CF,
+        d(2021, 7, 2),
+        refuse_retirement_consent(),
+        Refuse("retirement.already_decided", "第7条第1項第1号"),
+    );
+}
+
 #[test]
 fn art7_a_grant_on_a_retired_asset_is_refused() {
     let mut setup = full_retirement_setup();
@@ -1199,7 +1787,8 @@ fn art7_a_grant_on_a_retired_asset_is_refused() {
         &officer(12),
         d(2021, 7, 1),
         Command::DecideRetirement {
-            retirement_id: "RET-0001".into(),
+            retirement_id: Some("RET-0001".into()),
+            asset_ids: vec![],
         },
     ));
     setup.push(s(

@@ -302,6 +302,7 @@ impl State {
                         approvals: Vec::new(),
                         rejections: Vec::new(),
                         consents: Vec::new(),
+                        consent_refusals: Vec::new(),
                         contents: Vec::new(),
                         coordinations: Vec::new(),
                         final_decisions: Vec::new(),
@@ -323,6 +324,11 @@ impl State {
                 self.modification_mut(&p.modification_id)?
                     .consents
                     .push(act(&p.supervisor_post_id, String::new()));
+            }
+            Payload::ModificationConsentRefused(p) => {
+                self.modification_mut(&p.modification_id)?
+                    .consent_refusals
+                    .push(act(&p.supervisor_post_id, p.reason));
             }
             Payload::ModificationContentDecided(p) => {
                 self.modification_mut(&p.modification_id)?
@@ -358,6 +364,7 @@ impl State {
                         noticed: stamp,
                         approvals: Vec::new(),
                         consents: Vec::new(),
+                        consent_refusals: Vec::new(),
                         decisions: Vec::new(),
                         measures: Vec::new(),
                     });
@@ -372,6 +379,11 @@ impl State {
                 self.retirement_mut(&p.retirement_id)?
                     .consents
                     .push(act(&p.supervisor_post_id, String::new()));
+            }
+            Payload::RetirementConsentRefused(p) => {
+                self.retirement_mut(&p.retirement_id)?
+                    .consent_refusals
+                    .push(act(&p.supervisor_post_id, p.reason));
             }
             Payload::RetirementDecided(p) => {
                 let r = self.retirement_mut(&p.retirement_id)?;
@@ -521,6 +533,33 @@ impl State {
                 self.directives
                     .insert(p.directive_id.clone(), (p, stamp, actor));
             }
+            Payload::OfficerDirected(p) => {
+                self.officer_directions.insert(
+                    p.direction_id.clone(),
+                    OfficerDirection {
+                        id: p.direction_id,
+                        supervisor_post_id: p.supervisor_post_id,
+                        addressee: p.addressee,
+                        person_id: p.person_id,
+                        matter: p.matter,
+                        direction: p.direction,
+                        directed_by: actor,
+                        acting_for,
+                        basis: event.meta.basis.clone(),
+                        stamp,
+                    },
+                );
+            }
+            Payload::OperationRecorded(p) => self.operations.push(OperationRecord {
+                operation: p.operation,
+                target: p.target,
+                result: p.result,
+                detail: p.detail,
+                recorded_as: p.recorded_as,
+                actor,
+                basis: event.meta.basis.clone(),
+                stamp,
+            }),
             // Access to the API, not the regulation's organisation: kept in the log only.
             Payload::TokenIssued(_) | Payload::TokenRevoked(_) => {}
         }

@@ -116,6 +116,9 @@ pub struct State {
     pub(crate) security_requests: BTreeMap<String, SecurityRequest>,
     pub(crate) meetings: BTreeMap<String, Meeting>,
     pub(crate) directives: BTreeMap<String, (DirectiveIssued, Stamp, String)>,
+    pub(crate) officer_directions: BTreeMap<String, OfficerDirection>,
+    /// Operation records (第11条), in seq order.
+    pub(crate) operations: Vec<OperationRecord>,
     pub(crate) corrections: Vec<Correction>,
     /// Voided seq -> the seq of the correction that voids it.
     pub(crate) voided: BTreeMap<u64, u64>,
@@ -279,6 +282,9 @@ impl State {
     pub fn assets(&self) -> impl Iterator<Item = &Asset> {
         self.assets.values()
     }
+    pub fn retirements(&self) -> impl Iterator<Item = &Retirement> {
+        self.retirements.values()
+    }
     pub fn role_bindings(&self) -> &[RoleBinding] {
         &self.role_bindings
     }
@@ -293,6 +299,7 @@ impl State {
             meetings: self.meetings.len(),
             incidents: self.incidents.len(),
             directives: self.directives.len(),
+            officer_directions: self.officer_directions.len(),
         }
     }
 }
@@ -307,4 +314,5 @@ pub struct Counts {
     pub meetings: usize,
     pub incidents: usize,
     pub directives: usize,
+    pub officer_directions: usize,
 }

@@ -2,7 +2,8 @@
 
 use chrono::NaiveDate;
 use govledger_schema::events::{
-    Addressee, MeetingForm, MeetingKind, RosterEntry, SignaturePosition, StaffRole,
+    Addressee, MeetingForm, MeetingKind, OperationKind, OperationResult, Role, RosterEntry,
+    SignaturePosition, StaffRole,
 };
 use serde::{Deserialize, Serialize};
 
@@ -158,6 +159,8 @@ pub struct Modification {
     pub approvals: Vec<PostAct>,
     pub rejections: Vec<PostAct>,
     pub consents: Vec<PostAct>,
+    /// The supervisor's refusals of consent (不同意, 第6条第1項第1号), with the reason.
+    pub consent_refusals: Vec<PostAct>,
     pub contents: Vec<PostAct>,
     pub coordinations: Vec<(PostAct, Vec<String>)>,
     pub final_decisions: Vec<(PostAct, Vec<String>)>,
@@ -176,6 +179,8 @@ pub struct Retirement {
     pub noticed: Stamp,
     pub approvals: Vec<PostAct>,
     pub consents: Vec<PostAct>,
+    /// The supervisor's refusals of consent (不同意, 第7条第1項第1号), with the reason.
+    pub consent_refusals: Vec<PostAct>,
     pub decisions: Vec<PostAct>,
     pub measures: Vec<(PostAct, Vec<String>)>,
 }
@@ -308,6 +313,35 @@ pub struct Meeting {
     pub minutes: Vec<Minutes>,
     pub signatures: Vec<Signature>,
     pub resolutions: Vec<PostAct>,
+}
+
+/// The supervisor's direction of an officer (第3条第3項, 第5条第3項).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficerDirection {
+    pub id: String,
+    pub supervisor_post_id: String,
+    #[serde(with = "addressee_serde")]
+    pub addressee: Addressee,
+    pub person_id: String,
+    pub matter: String,
+    pub direction: String,
+    pub directed_by: String,
+    pub acting_for: Option<String>,
+    pub basis: String,
+    pub stamp: Stamp,
+}
+
+/// An operation of 第11条 (monitoring, backup, maintenance, batch) as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperationRecord {
+    pub operation: OperationKind,
+    pub target: String,
+    pub result: OperationResult,
+    pub detail: Option<String>,
+    pub recorded_as: Role,
+    pub actor: String,
+    pub basis: String,
+    pub stamp: Stamp,
 }
 
 /// The state seen as of an effective time and as known at a ledger seq.

@@ -340,12 +340,12 @@ view_doc!(
 view_doc!(
     meetings,
     "/v1/meetings",
-    "Meetings (第12条) with minutes and circulation signatures, and directives (第13条)"
+    "Meetings (第12条) with minutes and circulation signatures, directives (第13条) and directions of officers (第3条第3項)"
 );
 view_doc!(
     incidents,
     "/v1/incidents",
-    "Incidents and the officers' emergency rosters (第9条, 第11条)"
+    "Incidents, the officers' emergency rosters and the operation records (第9条, 第11条)"
 );
 /// Audit findings: grants that outlived their basis, vacant posts, late records, …, a page at
 /// a time (`offset`, `limit`; `page` in the answer says the total and the next offset). Pass
@@ -681,6 +681,7 @@ mod rows {
             .map(|m| section("meeting", m))
             .collect();
         out.extend(items(v, "directives").map(|d| section("directive", d)));
+        out.extend(items(v, "officer_directions").map(|d| section("officer_direction", d)));
         out
     }
     pub fn incidents(v: &Value) -> Vec<Value> {
@@ -688,6 +689,7 @@ mod rows {
             .map(|i| section("incident", i))
             .collect();
         out.extend(items(v, "rosters").map(|r| section("roster", r)));
+        out.extend(items(v, "operations").map(|o| section("operation", o)));
         out
     }
     pub fn audit(v: &Value) -> Vec<Value> {

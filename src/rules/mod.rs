@@ -24,7 +24,8 @@ pub use genesis::{ANNEX_JSON, GenesisAdmin, POSTS, genesis, officer_post_id};
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta};
 use govledger_projections::{Lens, State};
 use govledger_schema::events::{
-    Addressee, EventPayload, MeetingForm, MeetingKind, RosterEntry, SignaturePosition, StaffRole,
+    Addressee, EventPayload, MeetingForm, MeetingKind, OperationKind, OperationResult, RosterEntry,
+    SignaturePosition, StaffRole,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -206,6 +207,11 @@ pub enum Command {
     ConsentToModification {
         modification_id: String,
     },
+    /// The supervisor's refusal of consent (不同意, 第6条第1項第1号): closes the modification.
+    RefuseModificationConsent {
+        modification_id: String,
+        reason: String,
+    },
     DecideModificationContent {
         modification_id: String,
         content: String,
@@ -238,8 +244,17 @@ pub enum Command {
     ConsentToRetirement {
         retirement_id: String,
     },
-    DecideRetirement {
+    /// The supervisor's refusal of consent (不同意, 第7条第1項第1号): closes the retirement.
+    RefuseRetirementConsent {
         retirement_id: String,
+        reason: String,
+    },
+    /// 第7条第1項第1号: names the retirement, or the assets whose use stops (the notice given to
+    /// the supervisor before the decision is looked up; without one the decision is refused).
+    DecideRetirement {
+        retirement_id: Option<String>,
+        #[serde(default)]
+        asset_ids: Vec<String>,
     },
     RecordRetirementMeasures {
         retirement_id: String,
@@ -316,6 +331,22 @@ pub enum Command {
         title: String,
         body: String,
         bureau: Option<String>,
+    },
+    /// 第3条第3項 (and 第5条第3項 for an information management officer): the supervisor of
+    /// the addressee's bureau directs an officer; `matter` names what it is about.
+    DirectOfficer {
+        addressee: Addressee,
+        matter: String,
+        direction: String,
+    },
+    /// 第11条第1号・第2号・第4号: a monitoring, backup, maintenance or batch operation carried
+    /// out at `effective_at`, by the operations support post, the system administrator or system
+    /// operation staff.
+    RecordOperation {
+        operation: OperationKind,
+        target: String,
+        result: OperationResult,
+        detail: Option<String>,
     },
     // --- Corrections ---
     /// Voids the event at `corrects_seq` (whose id, if given, must be `corrects_event_id`).

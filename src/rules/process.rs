@@ -1,7 +1,7 @@
 //! Processes: modifications (第6条), retirements (第7条), rosters and incidents (第9条,
 //! 第11条), security improvement requests (第10条第2項), meetings (第12条), directives (第13条).
 
-use govledger_projections::Missing;
+use govledger_projections::{Missing, ModificationState, RetirementState, RetirementView};
 use govledger_schema::events::*;
 
 use super::{Command, Cx, Proposed, RECORDING, Refusal, check_id, need_text, propose, refuse};
@@ -179,6 +179,46 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                 ModificationConsented {
                     modification_id: modification_id.clone(),
                     supervisor_post_id: post,
+                },
+                "第6条第1項第1号",
+                acting_for,
+            ))
+        }
+        Command::RefuseModificationConsent {
+            modification_id,
+            reason,
+        } => {
+            need_text("reason", reason)?;
+            let v = modification(cx, modification_id)?;
+            let pending: Vec<String> = v
+                .missing
+                .iter()
+                .filter(|m| m.what == "consent")
+                .filter_map(|m| m.post_id.clone())
+                .collect();
+            if v.consents_required.is_empty() {
+                return refuse(
+                    "modification.no_consent_needed",
+                    "第6条第1項第1号",
+                    format!("{modification_id} is not an officer's decision"),
+                );
+            }
+            let what = "refusing consent to the modification";
+            if pending.is_empty() {
+                supervisor_for(cx, &v.consents_required, what, "第6条第1項第1号")?;
+                return refuse(
+                    "modification.already_consented",
+                    "第6条第1項第1号",
+                    format!("{modification_id} has every consent"),
+                );
+            }
+            let (post, acting_for) = supervisor_for(cx, &pending, what, "第6条第1項第1号")?;
+            one(propose(
+                &format!("modification/{modification_id}"),
+                ModificationConsentRefused {
+                    modification_id: modification_id.clone(),
+                    supervisor_post_id: post,
+                    reason: reason.clone(),
                 },
                 "第6条第1項第1号",
                 acting_for,
@@ -476,7 +516,63 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                 acting_for,
             ))
         }
-        Command::DecideRetirement { retirement_id } => {
+        Command::RefuseRetirementConsent {
+            retirement_id,
+            reason,
+        } => {
+            need_text("reason", reason)?;
+            let v = retirement(cx, retirement_id)?;
+            let what = "refusing consent to the retirement";
+            if v.state != RetirementState::Noticed {
+                supervisor_for(cx, &v.consents_required, what, "第7条第1項第1号")?;
+                return refuse(
+                    "retirement.already_decided",
+                    "第7条第1項第1号",
+                    format!("{retirement_id} is {}", v.status),
+                );
+            }
+            let pending: Vec<String> = v
+                .missing
+                .iter()
+                .filter(|m| m.what == "consent")
+                .filter_map(|m| m.post_id.clone())
+                .collect();
+            if pending.is_empty() {
+                supervisor_for(cx, &v.consents_required, what, "第7条第1項第1号")?;
+                return refuse(
+                    "retirement.already_consented",
+                    "第7条第1項第1号",
+                    format!("{retirement_id} has every consent"),
+                );
+            }
+            let (post, acting_for) = supervisor_for(cx, &pending, what, "第7条第1項第1号")?;
+            one(propose(
+                &format!("retirement/{retirement_id}"),
+                RetirementConsentRefused {
+                    retirement_id: retirement_id.clone(),
+                    supervisor_post_id: post,
+                    reason: reason.clone(),
+                },
+                "第7条第1項第1号",
+                acting_for,
+            ))
+        }
+        Command::DecideRetirement {
+            retirement_id,
+            asset_ids,
+        } => {
+            let retirement_id = &match (retirement_id, asset_ids.is_empty()) {
+                (Some(id), true) => id.clone(),
+                (None, false) => noticed_retirement_of(cx, asset_ids)?,
+                _ => {
+                    return refuse(
+                        "input.retirement_or_assets",
+                        RECORDING,
+                        "name either the retirement_id or the asset_ids",
+                    );
+                }
+            };
+            check_id("retirement_id", retirement_id)?;
             let r =
                 cx.l.state
                     .retirement(retirement_id)
@@ -500,6 +596,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                 );
             }
             let v = cx.l.retirement_view(r);
+            refused_consent(&v)?;
             if !cx.l.holds_post(cx.actor, &v.officer_post_id) {
                 return refuse(
                     "retirement.not_officer",
@@ -1109,6 +1206,17 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                 acting_for,
             ))
         }
+        Command::DirectOfficer {
+            addressee,
+            matter,
+            direction,
+        } => direct_officer(cx, addressee, matter, direction),
+        Command::RecordOperation {
+            operation,
+            target,
+            result,
+            detail,
+        } => record_operation(cx, *operation, target, *result, detail.as_deref()),
         _ => refuse(
             "command.unroutable",
             RECORDING,
@@ -1150,14 +1258,23 @@ fn modification(cx: &Cx<'_>, id: &str) -> Result<govledger_projections::Modifica
         );
     };
     let v = cx.l.modification_view(m);
-    if v.status != "open" {
-        return refuse(
+    match v.state {
+        ModificationState::Open => Ok(v),
+        // 第6条第1項第1号: without the supervisor's consent the officer decides nothing.
+        ModificationState::ConsentRefused => refuse(
+            "modification.consent_refused",
+            "第6条第1項第1号",
+            format!(
+                "{id} is closed: the supervisor refused consent (seq {})",
+                v.consent_refusal.as_ref().map_or(0, |a| a.seq)
+            ),
+        ),
+        ModificationState::Decided | ModificationState::Withdrawn => refuse(
             "modification.closed",
             "第6条",
             format!("{id} is {}", v.status),
-        );
+        ),
     }
-    Ok(v)
 }
 
 fn retirement(cx: &Cx<'_>, id: &str) -> Result<govledger_projections::RetirementView, Refusal> {
@@ -1173,7 +1290,219 @@ fn retirement(cx: &Cx<'_>, id: &str) -> Result<govledger_projections::Retirement
             format!("no notice {id} by {}", cx.at),
         );
     };
-    Ok(cx.l.retirement_view(r))
+    let v = cx.l.retirement_view(r);
+    refused_consent(&v)?;
+    Ok(v)
+}
+
+/// 第11条: the operations support post (総務企画局情報管理部システム管理課長) supports server
+/// monitoring and backup (第1号), maintenance (第2号) and batch runs (第4号); the system
+/// administrator does that work itself (第4条第1項, the work of 第3条第2項第1号・第2号) and
+/// system operation staff assist the administrator (第4条第3項). Any of the three records what
+/// was done; the basis names their role's article and the item of 第11条. Nobody else may,
+/// and is refused citing that item.
+fn record_operation(
+    cx: &Cx<'_>,
+    operation: OperationKind,
+    target: &str,
+    result: OperationResult,
+    detail: Option<&str>,
+) -> Result<Vec<Proposed>, Refusal> {
+    let item = operation.article();
+    need_text("target", target)?;
+    let ops = cx.l.bound_posts(Role::OperationsSupport);
+    let (recorded_as, basis) = if ops.iter().any(|b| cx.l.holds_post(cx.actor, &b.post_id)) {
+        (Role::OperationsSupport, item.to_owned())
+    } else if cx.is_admin() {
+        (Role::SystemAdministrator, format!("第4条第1項・{item}"))
+    } else if cx
+        .l
+        .designation(cx.actor, StaffRole::SystemOperationStaff)
+        .is_some()
+    {
+        (Role::SystemOperationStaff, format!("第4条第3項・{item}"))
+    } else {
+        return refuse(
+            "operation.not_operator",
+            item,
+            format!(
+                "{} is neither the operations support (第11条), the system administrator (第4条第1項) nor system operation staff (第4条第3項)",
+                cx.actor
+            ),
+        );
+    };
+    one(propose(
+        &format!("operation/{}", operation.as_str()),
+        OperationRecorded {
+            operation,
+            target: target.to_owned(),
+            result,
+            detail: detail.map(str::to_owned),
+            recorded_as,
+        },
+        &basis,
+        None,
+    ))
+}
+
+/// 第3条第3項: the supervisor directs (指揮監督) the information management officers and the
+/// usage officers; 第5条第3項: an information management officer follows what the supervisor
+/// sets. The supervisor in scope is the one of the addressee's bureau; the administrator may
+/// direct as deputy (第4条第1項).
+fn direct_officer(
+    cx: &Cx<'_>,
+    addressee: &Addressee,
+    matter: &str,
+    direction: &str,
+) -> Result<Vec<Proposed>, Refusal> {
+    const ART: &str = "第3条第3項";
+    need_text("matter", matter)?;
+    need_text("direction", direction)?;
+    let (bureau, person, basis) = match addressee {
+        Addressee::Officer { post_id } => {
+            let post = cx.post(post_id)?;
+            if !cx.l.is_officer_post(post_id) {
+                return refuse(
+                    "direction.addressee_not_officer",
+                    ART,
+                    format!("{post_id} is no information management officer's post"),
+                );
+            }
+            let Some(holder) = cx.l.holder(post_id) else {
+                return refuse(
+                    "direction.post_vacant",
+                    ART,
+                    format!("{post_id} has no holder at {}", cx.at),
+                );
+            };
+            let bureau = cx.unit(&post.unit_id)?.bureau.clone();
+            (bureau, holder.to_owned(), "第3条第3項・第5条第3項")
+        }
+        Addressee::UsageOfficer { unit_id } => {
+            let unit = cx.unit(unit_id)?;
+            let Some(term) = cx.l.usage_officer(unit_id) else {
+                return refuse(
+                    "direction.no_usage_officer",
+                    ART,
+                    format!("{unit_id} has no usage officer at {}", cx.at),
+                );
+            };
+            (unit.bureau.clone(), term.person_id.clone(), ART)
+        }
+    };
+    let sup = cx.supervisor_of_bureau(&bureau)?;
+    let (post, acting_for) = supervisor_for(cx, &[sup], "directing an officer", ART)?;
+    let id = format!("OD-{:04}", cx.l.state.counts().officer_directions + 1);
+    one(propose(
+        &format!("officer_direction/{id}"),
+        OfficerDirected {
+            direction_id: id.clone(),
+            supervisor_post_id: post,
+            addressee: addressee.clone(),
+            person_id: person,
+            matter: matter.to_owned(),
+            direction: direction.to_owned(),
+        },
+        basis,
+        acting_for,
+    ))
+}
+
+/// The retirement of `asset_ids` that the deciding officer noticed to the supervisor before the
+/// decision (第7条第1項第1号後段: 事前にシステム総括者に通知). A decision without such a notice is
+/// refused: the notice must come first.
+fn noticed_retirement_of(cx: &Cx<'_>, asset_ids: &[String]) -> Result<String, Refusal> {
+    const ART: &str = "第7条第1項第1号";
+    for a in asset_ids {
+        cx.asset(a)?;
+        if cx.l.retired(a).is_some() {
+            return refuse(
+                "retirement.already_retired",
+                "第7条第1項",
+                format!("{a} is already retired"),
+            );
+        }
+    }
+    let officer = cx.officer_posts_held().into_iter().any(|p| {
+        asset_ids.iter().all(|a| {
+            cx.l.asset(a)
+                .is_some_and(|v| v.officer_post_ids.contains(&p))
+        })
+    });
+    if !officer {
+        return refuse(
+            "retirement.not_officer",
+            ART,
+            format!(
+                "{} is not the information management officer of all of {asset_ids:?}",
+                cx.actor
+            ),
+        );
+    }
+    // Open notices (known, not decided, not refused) covering every named asset.
+    let notices: Vec<&govledger_projections::Retirement> =
+        cx.l.state
+            .retirements()
+            .filter(|r| cx.l.knows(r.noticed.seq))
+            .filter(|r| asset_ids.iter().all(|a| r.asset_ids.contains(a)))
+            .filter(|r| {
+                let v = cx.l.retirement_view(r);
+                v.state == RetirementState::Noticed
+            })
+            .collect();
+    let before: Vec<&str> = notices
+        .iter()
+        .filter(|r| r.noticed.at < cx.at)
+        .map(|r| r.id.as_str())
+        .collect();
+    match before.as_slice() {
+        [one] => Ok((*one).to_owned()),
+        [] => refuse(
+            "retirement.notice_missing",
+            ART,
+            match notices.first() {
+                Some(r) => format!(
+                    "the notice of {asset_ids:?} ({}) takes effect {}, not before this decision ({})",
+                    r.id, r.noticed.at, cx.at
+                ),
+                None => format!(
+                    "no notice of the retirement of {asset_ids:?} was given to the supervisor before this decision ({})",
+                    cx.at
+                ),
+            },
+        ),
+        several => refuse(
+            "retirement.notice_ambiguous",
+            ART,
+            format!("{asset_ids:?} are in the notices {several:?}: name the retirement_id"),
+        ),
+    }
+}
+
+/// 第7条第1項第1号: a retirement whose consent the supervisor refused is closed.
+fn refused_consent(v: &RetirementView) -> Result<(), Refusal> {
+    match &v.consent_refusal {
+        Some(a) if v.state == RetirementState::ConsentRefused => refuse(
+            "retirement.consent_refused",
+            "第7条第1項第1号",
+            format!(
+                "{} is closed: the supervisor refused consent (seq {})",
+                v.id, a.seq
+            ),
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// [`Cx::as_supervisor`] for an act recorded under `article`: a person who is no supervisor is
+/// refused citing the act's own article (the one the accepted act records as its basis).
+fn supervisor_for(
+    cx: &Cx<'_>,
+    candidates: &[String],
+    what: &str,
+    article: &'static str,
+) -> Result<(String, Option<String>), Refusal> {
+    cx.as_supervisor(candidates, what, article)
 }
 
 fn incident<'a>(cx: &Cx<'a>, id: &str) -> Result<&'a govledger_projections::Incident, Refusal> {

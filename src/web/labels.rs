@@ -39,6 +39,22 @@ const EVENT_TYPES: &[(&str, &str, &str)] = &[
     ("person.registered.v1", "職員の登録", "Person registered"),
     ("person.transferred.v1", "職員の異動", "Person transferred"),
     (
+        "modification.consent_refused.v1",
+        "改修への不同意",
+        "Consent to a modification refused",
+    ),
+    (
+        "retirement.consent_refused.v1",
+        "利用停止への不同意",
+        "Consent to a retirement refused",
+    ),
+    ("officer.directed.v1", "責任者への指示", "Officer directed"),
+    (
+        "operation.recorded.v1",
+        "運用保守の記録",
+        "Operation recorded",
+    ),
+    (
         "post.holder_appointed.v1",
         "ポストへの発令",
         "Holder appointed to a post",
@@ -222,6 +238,18 @@ const STATES: &[(&str, &str, &str, &str)] = &[
     ("modification", "decided", "決定済み", "decided"),
     ("modification", "withdrawn", "取下げ", "withdrawn"),
     (
+        "modification",
+        "consent_refused",
+        "不同意により終了",
+        "closed: consent refused",
+    ),
+    (
+        "retirement",
+        "consent_refused",
+        "不同意により終了",
+        "closed: consent refused",
+    ),
+    (
         "retirement",
         "noticed",
         "通知済み・決定前",
@@ -318,6 +346,20 @@ pub fn finding_kind(lang: Lang, facts: &FindingFacts) -> &'static str {
             lang.t("決定の記録の遅れ", "Decision recorded late")
         }
         FindingFacts::DeputyAct { .. } => lang.t("代理による決定", "Act by a deputy"),
+        FindingFacts::PeriodicOperationOverdue { .. } => {
+            lang.t("定期運用の記録の途絶", "Periodic operation overdue")
+        }
+    }
+}
+
+/// The label of an operation of 第11条.
+pub fn operation(lang: Lang, kind: &govledger_schema::events::OperationKind) -> &'static str {
+    use govledger_schema::events::OperationKind as K;
+    match kind {
+        K::Monitoring => lang.t("サーバの監視", "server monitoring"),
+        K::Backup => lang.t("バックアップ", "backup"),
+        K::Maintenance => lang.t("保守", "maintenance"),
+        K::Batch => lang.t("バッチ処理", "batch run"),
     }
 }
 

@@ -935,10 +935,37 @@ pub async fn workflows(
                     .map(|x| x.recorded_by.as_str())
                     .chain(m.signatures.iter().map(|s| s.person_id.as_str()))
                     .chain(m.unsigned.iter().map(String::as_str))
-            }));
+            }))
+            .chain(
+                changes
+                    .modifications
+                    .iter()
+                    .filter_map(|m| m.consent_refusal.as_ref())
+                    .chain(
+                        changes
+                            .retirements
+                            .iter()
+                            .filter_map(|r| r.consent_refusal.as_ref()),
+                    )
+                    .map(|r| r.actor.as_str()),
+            )
+            .chain(
+                meetings
+                    .officer_directions
+                    .iter()
+                    .map(|d| d.person_id.as_str()),
+            );
         let names = Names::default().persons(st, persons);
         (changes, requests, meetings, names)
     });
+    use govledger_schema::events::OperationResult;
+    let (mut operations, op_names) = state.ledger().read(|st| {
+        let operations = st.lens(at.as_of, Some(at.known_at)).incidents().operations;
+        let names = Names::default().persons(st, operations.iter().map(|o| o.recorded_by.as_str()));
+        (operations, names)
+    });
+    // The latest first: by when each took effect.
+    operations.sort_by_key(|o| std::cmp::Reverse((o.effective_at, o.seq)));
     let l = s.lang;
     let missing = |m: &[govledger_projections::Missing]| {
         html! {
@@ -980,6 +1007,20 @@ pub async fn workflows(
                 tbody { @for r in &changes.retirements {
                     tr { td { (r.id) } td { (r.asset_ids.join(", ")) } td { (day(&r.planned_stop)) } td { (labels::state(l, "retirement", r.status)) } td { (missing(&r.missing)) } td { (seqs(&r.seqs)) } }
                 } }
+            } }
+            h3 { (l.t("不同意で終了したもの", "Closed by a refusal of consent")) " " span.hint { "第6条第1項第1号・第7条第1項第1号" } }
+            div.scroll { table #consent-refusals {
+                thead { tr {
+                    th scope="col" { "ID" }
+                    th scope="col" { (l.t("総括者", "Supervisor")) }
+                    th scope="col" { (l.t("理由", "Reason")) }
+                    th scope="col" { (l.t("記録", "Event")) }
+                } }
+                tbody {
+                    @for (id, r) in changes.modifications.iter().filter_map(|m| Some((&m.id, m.consent_refusal.as_ref()?))).chain(changes.retirements.iter().filter_map(|x| Some((&x.id, x.consent_refusal.as_ref()?)))) {
+                        tr { td { (id) } td { (r.post_id) " " (who(&at.query, &names, &r.actor)) } td { (r.text) } td { (seq_link(r.seq)) } }
+                    }
+                }
             } }
             h2 { (l.t("セキュリティ改善要求", "Security improvement requests")) " " span.hint { "第10条第2項" } }
             div.scroll { table #security-requests {
@@ -1027,6 +1068,41 @@ pub async fn workflows(
                             }
                         }
                         td { (seqs(&m.seqs)) }
+                    }
+                } }
+            } }
+            h2 { (l.t("情報管理責任者等への指揮監督", "Directions of officers")) " " span.hint { "第3条第3項・第5条第3項" } }
+            div.scroll { table #officer-directions {
+                thead { tr {
+                    th scope="col" { "ID" }
+                    th scope="col" { (l.t("宛先", "Addressee")) }
+                    th scope="col" { (l.t("件名", "Matter")) }
+                    th scope="col" { (l.t("指示", "Direction")) }
+                    th scope="col" { (l.t("総括者", "Supervisor")) }
+                    th scope="col" { (l.t("記録", "Event")) }
+                } }
+                tbody { @for d in &meetings.officer_directions {
+                    tr { td { (d.id) } td { (d.addressee_id) " " (who(&at.query, &names, &d.person_id)) } td { (d.matter) } td { (d.direction) } td { (d.supervisor_post_id) " " span.hint { (d.basis) } } td { (seq_link(d.seq)) } }
+                } }
+            } }
+            h2 { (l.t("運用保守の記録", "Operation records")) " " span.hint { "第11条" } }
+            div.scroll { table #operations {
+                thead { tr {
+                    th scope="col" { (l.t("実施", "Effective")) }
+                    th scope="col" { (l.t("業務", "Operation")) }
+                    th scope="col" { (l.t("対象", "Target")) }
+                    th scope="col" { (l.t("結果", "Result")) }
+                    th scope="col" { (l.t("記録者", "Recorded by")) }
+                    th scope="col" { (l.t("記録", "Event")) }
+                } }
+                tbody { @for o in operations.iter().take(50) {
+                    tr {
+                        td { (date(&o.effective_at)) }
+                        td { (labels::operation(l, &o.operation)) }
+                        td { (o.target) }
+                        td { (match o.result { OperationResult::Succeeded => l.t("正常", "succeeded"), OperationResult::Failed => l.t("異常", "failed") }) }
+                        td { (who(&at.query, &op_names, &o.recorded_by)) " " span.hint { (o.basis) } }
+                        td { (seq_link(o.seq)) }
                     }
                 } }
             } }
@@ -1146,7 +1222,8 @@ fn finding_names(
                 posts.push(acting_for_post_id.as_str());
             }
             FindingFacts::OverdueSecurityRequest { .. }
-            | FindingFacts::DecisionRecordedLate { .. } => {}
+            | FindingFacts::DecisionRecordedLate { .. }
+            | FindingFacts::PeriodicOperationOverdue { .. } => {}
         }
     }
     Names::default()
@@ -1214,6 +1291,32 @@ fn finding_message(at: &At, l: Lang, names: &Names, facts: &FindingFacts) -> Mar
                 "Officer post " (named(&names.posts, post_id)) " has no valid emergency contact roster"
             },
         },
+        FindingFacts::PeriodicOperationOverdue {
+            operation,
+            days,
+            last,
+            genesis,
+        } => {
+            let what = labels::operation(l, operation);
+            match (l, last) {
+                (Lang::Ja, Some((at, seq))) => html! {
+                    (what) "（第11条）の成功した記録が " (days) " 日を超えてありません。最後は "
+                    (date(at)) "（" (seq_link(*seq)) "）"
+                },
+                (Lang::Ja, None) => html! {
+                    (what) "（第11条）の成功した記録が、" (date(genesis)) " の記録開始から一度もありません（"
+                    (days) " 日ごとに必要）"
+                },
+                (Lang::En, Some((at, seq))) => html! {
+                    "No successful " (what) " (Art. 11) recorded for more than " (days) " days: the last took effect "
+                    (date(at)) " (" (seq_link(*seq)) ")"
+                },
+                (Lang::En, None) => html! {
+                    "No successful " (what) " (Art. 11) recorded since the ledger began on " (date(genesis))
+                    " (required every " (days) " days)"
+                },
+            }
+        }
         FindingFacts::OverdueSecurityRequest { request_id, due } => match l {
             Lang::Ja => html! { "改善要求 " (request_id) " は期限 " (day(due)) " を過ぎています" },
             Lang::En => html! { "Security request " (request_id) " was due " (day(due)) },

@@ -46,6 +46,16 @@ pub struct ModificationConsented {
     pub supervisor_post_id: String,
 }
 
+/// The supervisor refuses consent (不同意, 第6条第1項第1号): the modification is closed as
+/// refused; no content or final decision follows it. `modification.consent_refused.v1`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ModificationConsentRefused {
+    pub modification_id: String,
+    pub supervisor_post_id: String,
+    pub reason: String,
+}
+
 /// The officer decides the content (第6条第1項第1号). `modification.content_decided.v1`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -114,6 +124,16 @@ pub struct RetirementApproved {
 pub struct RetirementConsented {
     pub retirement_id: String,
     pub supervisor_post_id: String,
+}
+
+/// The supervisor refuses consent (不同意, 第7条第1項第1号): the retirement is closed as
+/// refused; no decision follows it. `retirement.consent_refused.v1`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetirementConsentRefused {
+    pub retirement_id: String,
+    pub supervisor_post_id: String,
+    pub reason: String,
 }
 
 /// The officer decides to stop using the system for the assets; from this decision's

@@ -12,7 +12,7 @@
 //! - persons `P0001`, ..., assets `A01`..`A30` in the order of the annex (別表) rows,
 //! - process records numbered by the rules in order: modifications `MOD-0001`, retirements
 //!   `RET-0001`, permission requests `PR-00001`, security requests `SR-0001`, meetings
-//!   `MTG-0001`, incidents `INC-0001`, directives `DIR-0001`.
+//!   `MTG-0001`, incidents `INC-0001`, directives `DIR-0001`, officer directions `OD-0001`.
 
 mod access;
 mod change;
@@ -162,6 +162,7 @@ registry! {
     ModificationApproved(ModificationApproved) = "modification.approved.v1",
     ModificationRejected(ModificationRejected) = "modification.rejected.v1",
     ModificationConsented(ModificationConsented) = "modification.consented.v1",
+    ModificationConsentRefused(ModificationConsentRefused) = "modification.consent_refused.v1",
     ModificationContentDecided(ModificationContentDecided) = "modification.content_decided.v1",
     ModificationCoordinated(ModificationCoordinated) = "modification.coordinated.v1",
     ModificationFinallyDecided(ModificationFinallyDecided) = "modification.finally_decided.v1",
@@ -170,6 +171,7 @@ registry! {
     RetirementNoticed(RetirementNoticed) = "retirement.noticed.v1",
     RetirementApproved(RetirementApproved) = "retirement.approved.v1",
     RetirementConsented(RetirementConsented) = "retirement.consented.v1",
+    RetirementConsentRefused(RetirementConsentRefused) = "retirement.consent_refused.v1",
     RetirementDecided(RetirementDecided) = "retirement.decided.v1",
     RetirementMeasuresRecorded(RetirementMeasuresRecorded) = "retirement.measures_recorded.v1",
     // Emergency rosters and incidents (第3条第2項第4号, 第9条, 第11条).
@@ -189,6 +191,10 @@ registry! {
     MeetingSigned(MeetingSigned) = "meeting.signed.v1",
     MeetingResolved(MeetingResolved) = "meeting.resolved.v1",
     DirectiveIssued(DirectiveIssued) = "directive.issued.v1",
+    // The supervisor's direction of officers (第3条第3項, 第5条第3項).
+    OfficerDirected(OfficerDirected) = "officer.directed.v1",
+    // Operation records: monitoring, backup, maintenance, batch runs (第11条).
+    OperationRecorded(OperationRecorded) = "operation.recorded.v1",
     // Bearer tokens of the HTTP API (the ledger's own access, not the regulation's).
     TokenIssued(TokenIssued) = "token.issued.v1",
     TokenRevoked(TokenRevoked) = "token.revoked.v1",

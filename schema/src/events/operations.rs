@@ -186,3 +186,77 @@ pub struct DirectiveIssued {
     pub title: String,
     pub body: String,
 }
+
+/// The supervisor directs an information management officer or a usage officer in the work of
+/// 第3条第2項 (指揮監督, 第3条第3項); an information management officer follows what the
+/// supervisor sets (第5条第3項). Its own act, not a 第13条 directive: it names whom it directs.
+/// `officer.directed.v1`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OfficerDirected {
+    pub direction_id: String,
+    pub supervisor_post_id: String,
+    pub addressee: Addressee,
+    /// Who held the addressed office when the direction took effect.
+    pub person_id: String,
+    /// What the direction is about (件名).
+    pub matter: String,
+    pub direction: String,
+}
+
+/// An operation of 第11条: 第1号 server monitoring (サーバの監視) and backup (バックアップ運用),
+/// 第2号 maintenance (保守実施), 第4号 batch runs (バッチ処理の実行管理).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum OperationKind {
+    Monitoring,
+    Backup,
+    Maintenance,
+    Batch,
+}
+
+impl OperationKind {
+    /// The item of 第11条 the operation falls under.
+    pub fn article(self) -> &'static str {
+        match self {
+            OperationKind::Monitoring | OperationKind::Backup => "第11条第1号",
+            OperationKind::Maintenance => "第11条第2号",
+            OperationKind::Batch => "第11条第4号",
+        }
+    }
+
+    /// `backup`, … as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OperationKind::Monitoring => "monitoring",
+            OperationKind::Backup => "backup",
+            OperationKind::Maintenance => "maintenance",
+            OperationKind::Batch => "batch",
+        }
+    }
+}
+
+/// How an operation ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OperationResult {
+    Succeeded,
+    Failed,
+}
+
+/// An operation was carried out (第11条第1号・第2号・第4号): what, its result; when is the
+/// event's effective time, by whom its actor. `operation.recorded.v1`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OperationRecorded {
+    pub operation: OperationKind,
+    /// What was done, on what (e.g. `DBサーバ 週次フルバックアップ`).
+    pub target: String,
+    pub result: OperationResult,
+    pub detail: Option<String>,
+    /// The role the actor recorded it in: `operations_support` (第11条), `system_administrator`
+    /// (第4条第1項) or `system_operation_staff` (第4条第3項).
+    pub recorded_as: super::Role,
+}
