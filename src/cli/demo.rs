@@ -289,6 +289,7 @@ pub async fn run(
             listen,
             key,
             checkpoint_every: 60,
+            metrics_listen: None,
             limits: Default::default(),
         })
         .await?;
