@@ -22,6 +22,10 @@ use std::sync::{Arc, RwLock};
 use chrono::{DateTime, FixedOffset, Utc};
 use govledger_projections::State;
 use govledger_schema::{Digest32, Meta, NewEvent, canonical};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use serde::Serialize;
 use tokio::sync::{Mutex, oneshot, watch};
 use uuid::Uuid;
@@ -106,6 +110,8 @@ struct Inner {
     /// Batches run and commands decided in them, for [`Ledger::batch_stats`].
     batches: std::sync::atomic::AtomicU64,
     batched: std::sync::atomic::AtomicU64,
+    /// Decisions, batch sizes and commit latencies, for `/metrics` ([`Ledger::metrics`]).
+    metrics: LedgerMetrics,
     /// Set when a commit failed and the projections could not be reloaded (the database was
     /// gone): `state` may hold decisions that were never committed, so it is reloaded before
     /// anything else is folded or decided.
@@ -152,6 +158,7 @@ impl Ledger {
                 stale: std::sync::atomic::AtomicBool::new(false),
                 batches: std::sync::atomic::AtomicU64::new(0),
                 batched: std::sync::atomic::AtomicU64::new(0),
+                metrics: LedgerMetrics::default(),
             }),
         };
         ledger.refresh().await?;
@@ -177,6 +184,11 @@ impl Ledger {
             self.inner.batches.load(Relaxed),
             self.inner.batched.load(Relaxed),
         )
+    }
+
+    /// What this process's ledger counted (decisions, batches, commits), for `/metrics`.
+    pub fn metrics(&self) -> &LedgerMetrics {
+        &self.inner.metrics
     }
 
     /// The seq folded into the projections.
@@ -316,17 +328,18 @@ impl Ledger {
         use std::sync::atomic::Ordering::Relaxed;
         self.inner.batches.fetch_add(1, Relaxed);
         self.inner.batched.fetch_add(batch.len() as u64, Relaxed);
+        self.inner.metrics.batch_size.observe(batch.len() as f64);
         let mut writer = match self.inner.store.begin().await {
             Ok(w) => w,
-            Err(e) => return fail_all(batch, &e),
+            Err(e) => return fail_all(&self.inner.metrics, batch, &e),
         };
         if self.is_stale()
             && let Err(e) = self.reload().await
         {
-            return fail_all(batch, &e);
+            return fail_all(&self.inner.metrics, batch, &e);
         }
         if let Err(e) = self.catch_up(&mut writer).await {
-            return fail_all(batch, &e);
+            return fail_all(&self.inner.metrics, batch, &e);
         }
         // Tokens revoked by now (by anyone: the revocation is committed in the database),
         // one read for the whole batch.
@@ -339,7 +352,7 @@ impl Ledger {
         } else {
             match writer.revoked_tokens(&tokens).await {
                 Ok(r) => r,
-                Err(e) => return fail_all(batch, &e),
+                Err(e) => return fail_all(&self.inner.metrics, batch, &e),
             }
         };
         // The batch's rows go in at commit, in a few multi-row statements.
@@ -351,11 +364,15 @@ impl Ledger {
         let mut lost_database = None;
         for p in batch {
             if writer.is_poisoned() {
-                answers.push((p.reply, Err(LedgerError::Interrupted)));
+                answers.push((p.reply, Err(LedgerError::Interrupted), p.req.command));
                 continue;
             }
             if let Some(token) = p.req.token.as_ref().filter(|t| revoked.contains(*t)) {
-                answers.push((p.reply, Err(LedgerError::TokenRevoked(token.clone()))));
+                answers.push((
+                    p.reply,
+                    Err(LedgerError::TokenRevoked(token.clone())),
+                    p.req.command,
+                ));
                 continue;
             }
             let result = self
@@ -372,7 +389,7 @@ impl Ledger {
                 folded_uncommitted = true;
                 self.apply(&sealed);
             }
-            answers.push((p.reply, result));
+            answers.push((p.reply, result, p.req.command));
         }
         let committed = if writer.is_poisoned() {
             Err(match lost_database {
@@ -380,12 +397,16 @@ impl Ledger {
                 None => StoreError::Poisoned,
             })
         } else {
-            writer.commit().await
+            let started = std::time::Instant::now();
+            let committed = writer.commit().await;
+            (self.inner.metrics.commit_seconds).observe(started.elapsed().as_secs_f64());
+            committed
         };
         match committed {
             Ok(head) => {
                 self.announce(head.seq);
-                for (reply, result) in answers {
+                for (reply, result, command) in answers {
+                    self.inner.metrics.decided(&command, &result);
                     let _ = reply.send(result);
                 }
                 self.maybe_snapshot(head.seq);
@@ -401,11 +422,13 @@ impl Ledger {
                         .store(true, std::sync::atomic::Ordering::SeqCst);
                     tracing::error!(error = %reload, "could not reload the projections after a failed commit; will reload before the next fold");
                 }
-                for (reply, result) in answers {
-                    let _ = reply.send(match result {
+                for (reply, result, command) in answers {
+                    let result = match result {
                         Ok(_) => Err(LedgerError::Store(e.for_batch())),
                         refused => refused,
-                    });
+                    };
+                    self.inner.metrics.decided(&command, &result);
+                    let _ = reply.send(result);
                 }
             }
         }
@@ -714,9 +737,96 @@ fn decode_page(events: &[StoredEvent]) -> Result<Vec<Decoded>, StoreError> {
 }
 
 /// Answers every command of a batch that could not start.
-fn fail_all(batch: Vec<Pending>, e: &StoreError) {
+fn fail_all(metrics: &LedgerMetrics, batch: Vec<Pending>, e: &StoreError) {
     for p in batch {
-        let _ = p.reply.send(Err(LedgerError::Store(e.for_batch())));
+        let result = Err(LedgerError::Store(e.for_batch()));
+        metrics.decided(&p.req.command, &result);
+        let _ = p.reply.send(result);
+    }
+}
+
+/// What the ledger counts for `/metrics`: registered by `http::metrics`, which renders them.
+/// Each is a handle on shared atomics (cloning shares them); counting costs a few atomic adds
+/// per command, under the write lock.
+#[derive(Debug, Clone)]
+pub struct LedgerMetrics {
+    /// Decisions recorded, by command kind (retries answered with the original not included).
+    pub accepted: Family<KindLabel, Counter>,
+    /// Decisions a rule refused, by rule (`modification.approval_missing`, …).
+    pub refused: Family<RuleLabel, Counter>,
+    /// Retries answered with the events first recorded.
+    pub replayed: Counter,
+    /// Commands neither recorded nor refused by a rule, by reason (`id_reused`,
+    /// `token_revoked`, `unreachable`, `store`, `interrupted`, `invalid`).
+    pub not_recorded: Family<ReasonLabel, Counter>,
+    /// Commands per group-commit batch.
+    pub batch_size: Histogram,
+    /// How long a batch's commit (one transaction, one fsync) took.
+    pub commit_seconds: Histogram,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct KindLabel {
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RuleLabel {
+    pub rule: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ReasonLabel {
+    pub reason: &'static str,
+}
+
+impl Default for LedgerMetrics {
+    fn default() -> LedgerMetrics {
+        LedgerMetrics {
+            accepted: Family::default(),
+            refused: Family::default(),
+            replayed: Counter::default(),
+            not_recorded: Family::default(),
+            // 1, 2, 4, … 512 commands.
+            batch_size: Histogram::new(exponential_buckets(1.0, 2.0, 10)),
+            // 0.5 ms … ~4 s.
+            commit_seconds: Histogram::new(exponential_buckets(0.0005, 2.0, 14)),
+        }
+    }
+}
+
+impl LedgerMetrics {
+    /// Counts the answer a command got.
+    fn decided(&self, command: &Command, result: &Result<Executed, LedgerError>) {
+        let reason = match result {
+            Ok(done) if done.replayed => {
+                self.replayed.inc();
+                return;
+            }
+            Ok(_) => {
+                self.accepted
+                    .get_or_create(&KindLabel {
+                        kind: command.kind(),
+                    })
+                    .inc();
+                return;
+            }
+            Err(LedgerError::Refused(r)) => {
+                self.refused
+                    .get_or_create(&RuleLabel { rule: r.rule })
+                    .inc();
+                return;
+            }
+            Err(LedgerError::IdReused(_)) => "id_reused",
+            Err(LedgerError::TokenRevoked(_)) => "token_revoked",
+            Err(LedgerError::Interrupted) => "interrupted",
+            Err(LedgerError::Store(e)) if e.is_unreachable() => "unreachable",
+            Err(LedgerError::Store(_)) => "store",
+            Err(LedgerError::AlreadyInitialised(_) | LedgerError::Invalid(_)) => "invalid",
+        };
+        self.not_recorded
+            .get_or_create(&ReasonLabel { reason })
+            .inc();
     }
 }
 

@@ -290,6 +290,7 @@ pub async fn run(
             key,
             checkpoint_every: 60,
             public_tiles: false,
+            metrics_listen: None,
             limits: Default::default(),
             witnesses: Vec::new(),
         })

@@ -223,6 +223,10 @@ const MAX_TRACKED_CLIENTS: usize = 10_000;
 #[derive(Debug, Default)]
 pub struct FailedAuthLimiter {
     buckets: std::sync::Mutex<HashMap<Option<IpAddr>, Bucket>>,
+    /// Failed authentications counted (for `/metrics`).
+    pub failures: prometheus_client::metrics::counter::Counter,
+    /// Requests answered 429 because their client used up its allowance (for `/metrics`).
+    pub rate_limited: prometheus_client::metrics::counter::Counter,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -254,6 +258,7 @@ impl FailedAuthLimiter {
         match self.blocked(client, Instant::now()) {
             None => Ok(()),
             Some(wait) => {
+                self.rate_limited.inc();
                 tracing::warn!(client = ?client, "too many failed authentications");
                 Err(Error::TooManyFailedAuth {
                     // Rounded up: a client that waits this long is let in.
@@ -265,6 +270,7 @@ impl FailedAuthLimiter {
 
     /// Counts one failed authentication of `client`.
     pub fn record_failure(&self, client: Option<IpAddr>, now: Instant) {
+        self.failures.inc();
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         if buckets.len() >= MAX_TRACKED_CLIENTS && !buckets.contains_key(&client) {
             let full = f64::from(FAILED_AUTH_BURST);

@@ -21,6 +21,7 @@ pub mod events;
 pub mod export;
 pub mod extract;
 pub mod health;
+pub mod metrics;
 pub mod openapi;
 pub mod proofs;
 pub mod serve;
@@ -80,6 +81,8 @@ struct Inner {
     failed_auth: auth::FailedAuthLimiter,
     /// Tokens' unchanging parts, for decisions (see `tokens::authenticate_for_decision`).
     token_cache: tokens::TokenCache,
+    /// Served by `serve --metrics-listen` (see `metrics`).
+    metrics: metrics::Metrics,
 }
 
 #[derive(Debug, Clone)]
@@ -98,6 +101,8 @@ impl AppState {
         let start = store.head().await.map(|h| h.seq).unwrap_or(0);
         let (head, _) = watch::channel(start);
         let (shutdown, _) = watch::channel(false);
+        let failed_auth = auth::FailedAuthLimiter::default();
+        let metrics = metrics::Metrics::new(ledger.metrics(), &failed_auth);
         let inner = Arc::new(Inner {
             store,
             ledger,
@@ -105,8 +110,9 @@ impl AppState {
             head,
             shutdown,
             verify_cache: tokio::sync::Mutex::new(None),
-            failed_auth: auth::FailedAuthLimiter::default(),
+            failed_auth,
             token_cache: tokens::TokenCache::default(),
+            metrics,
         });
         let weak = Arc::downgrade(&inner);
         tokio::spawn(async move {
@@ -151,6 +157,10 @@ impl AppState {
 
     pub fn token_cache(&self) -> &tokens::TokenCache {
         &self.0.token_cache
+    }
+
+    pub fn metrics(&self) -> &metrics::Metrics {
+        &self.0.metrics
     }
 
     /// The stored head, with this process's projections folded at least up to it: what a
@@ -262,6 +272,8 @@ pub fn app_with(state: AppState, options: Options) -> Router {
         .merge(tiles::router(&state, options.public_tiles))
         .merge(crate::web::router())
         .fallback(|| async { Error::NotFound("no such route".into()) })
+        // Inside the router, where the matched route is known (see `metrics`).
+        .layer(from_fn_with_state(state.clone(), metrics::track))
         .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
         .with_state(state)
         .layer(

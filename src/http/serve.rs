@@ -48,6 +48,8 @@ use crate::store;
 
 /// How long in-flight requests may take to finish after a shutdown signal.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections the metrics listener serves at once.
+const METRICS_CONNECTIONS: u32 = 8;
 
 #[derive(Debug, Args, Clone)]
 pub struct ServeArgs {
@@ -66,6 +68,10 @@ pub struct ServeArgs {
     /// default: entry bundles reveal every event's body.
     #[arg(long, env = "GOVLEDGER_PUBLIC_TILES")]
     pub public_tiles: bool,
+    /// Serve Prometheus metrics at `/metrics` on this address, a listener of its own (none on
+    /// the API's port); off when absent. Bind it to a private address: it needs no token.
+    #[arg(long, env = "GOVLEDGER_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
     #[command(flatten)]
     pub limits: ConnectionLimits,
     /// A witness to ask for cosignatures of each checkpoint, as `URL=VKEY` (VKEY: its public
@@ -157,6 +163,18 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     println!("listening on http://{addr}");
     let limits = args.limits;
     tracing::info!(%addr, db = %store::redact(&args.db.db), ?limits, public_tiles = args.public_tiles, "serving");
+    let metrics_listener = match args.metrics_listen {
+        Some(at) => {
+            let listener = tokio::net::TcpListener::bind(at)
+                .await
+                .with_context(|| format!("cannot listen on {at} for metrics"))?;
+            let addr = listener.local_addr()?;
+            println!("metrics on http://{addr}{}", super::metrics::ROUTE);
+            tracing::info!(%addr, "serving metrics");
+            Some(listener)
+        }
+        None => None,
+    };
 
     let (stop_tx, stop_rx) = watch::channel(false);
     {
@@ -166,6 +184,18 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             tracing::info!("shutdown signal: draining");
             state.begin_shutdown();
             stop_tx.send_replace(true);
+        });
+    }
+    if let Some(listener) = metrics_listener {
+        // The same per-connection timeouts, and a handful of connections: scrapers are few.
+        let limits = ConnectionLimits {
+            max_connections: METRICS_CONNECTIONS,
+            ..limits
+        };
+        let connections = Arc::new(Semaphore::new(METRICS_CONNECTIONS as usize));
+        let (router, stop) = (super::metrics::router(state.clone()), stop_rx.clone());
+        tokio::spawn(async move {
+            accept_until_stopped(&listener, router, limits, &connections, stop).await;
         });
     }
     let connections = Arc::new(Semaphore::new(limits.max_connections as usize));
