@@ -42,29 +42,43 @@ impl Store {
         after: u64,
         upto: u64,
     ) -> Result<HashMap<NodeId, Digest32>, StoreError> {
-        let mut out = HashMap::new();
-        for level in 1u8..64 {
-            let (lo, hi) = (after >> level, upto >> level);
-            if hi == 0 {
-                break;
+        // One statement (one round trip) of one indexed range per level that has any.
+        let ranges: Vec<(u8, u64, u64)> = (1u8..64)
+            .map(|level| (level, after >> level, upto >> level))
+            .take_while(|&(_, _, hi)| hi > 0)
+            .filter(|&(_, lo, hi)| lo < hi)
+            .collect();
+        if ranges.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows: Vec<(i64, i64, Vec<u8>)> = with_pool!(self, |p| {
+            let mut q = sqlx::QueryBuilder::new("");
+            for (i, (level, lo, hi)) in ranges.iter().enumerate() {
+                if i > 0 {
+                    q.push(" UNION ALL ");
+                }
+                q.push("SELECT CAST(level AS BIGINT), idx, hash FROM merkle_nodes WHERE level = ")
+                    .push_bind(i64::from(*level))
+                    .push(" AND idx >= ")
+                    .push_bind(to_i64(*lo))
+                    .push(" AND idx < ")
+                    .push_bind(to_i64(*hi));
             }
-            if lo == hi {
-                continue;
-            }
-            let rows: Vec<(i64, Vec<u8>)> = with_pool!(self, |p| {
-                sqlx::query_as(
-                    "SELECT idx, hash FROM merkle_nodes WHERE level = $1 AND idx >= $2 AND idx < $3",
-                )
-                .bind(i64::from(level))
-                .bind(to_i64(lo))
-                .bind(to_i64(hi))
-                .fetch_all(p)
-                .await?
-            });
-            for (idx, hash) in rows {
-                let index = to_u64(idx)?;
-                out.insert(NodeId { level, index }, digest(&hash, upto)?);
-            }
+            q.build_query_as().fetch_all(p).await?
+        });
+        let mut out = HashMap::with_capacity(rows.len());
+        for (level, idx, hash) in rows {
+            let level = u8::try_from(level).map_err(|_| StoreError::Corrupt {
+                seq: upto,
+                reason: format!("merkle level {level}"),
+            })?;
+            out.insert(
+                NodeId {
+                    level,
+                    index: to_u64(idx)?,
+                },
+                digest(&hash, upto)?,
+            );
         }
         Ok(out)
     }

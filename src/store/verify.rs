@@ -461,17 +461,21 @@ fn check_checkpoint(cp: &StoredCheckpoint, computed: Digest32) -> Result<(), Bre
 
 /// A page of rows from `from`, and (when the tree is checked) the stored Merkle nodes that the
 /// page's leaves complete, assuming the page is gapless (a gap is a break anyway).
+/// The rows and the nodes are read at once, on two connections: the nodes a full page would
+/// complete (a short page's rows complete fewer; the extra ids are never looked up).
 async fn fetch(store: Store, from: u64, with_nodes: bool) -> Result<Page, StoreError> {
-    let rows = store.columns_page(from, SCAN_PAGE).await?;
-    let nodes = if with_nodes && !rows.is_empty() {
-        let before = from - 1;
-        store
-            .nodes_completed_between(before, before + rows.len() as u64)
-            .await?
-    } else {
-        HashMap::new()
+    let before = from - 1;
+    let nodes = async {
+        if with_nodes {
+            store
+                .nodes_completed_between(before, before.saturating_add(SCAN_PAGE))
+                .await
+        } else {
+            Ok(HashMap::new())
+        }
     };
-    Ok((rows, nodes))
+    let (rows, nodes) = tokio::join!(store.columns_page(from, SCAN_PAGE), nodes);
+    Ok((rows?, nodes?))
 }
 
 type Page = (Vec<RowColumns>, HashMap<NodeId, Digest32>);
