@@ -56,6 +56,25 @@ fn the_demo_is_deterministic_from_its_seed() {
     assert_ne!(script(7), script(8));
 }
 
+/// The demo's chain head, built by the rules in memory (event ids numbered by seq, the script's
+/// clock): it commits to every byte of every event, so any change of what a rule records (a
+/// basis, an acting_for, a payload, an event's order) changes it. A refactoring of the rules
+/// must leave it as it is; a deliberate change of the demo or of a rule updates it here, in the
+/// same commit, with the reason.
+const DEMO_CHAIN_HEAD_SEED_7: &str =
+    "6b388075ec9f5e51ec66f9dce5e35410654cb21bd27ba266106b01a112a88ff8";
+
+#[test]
+fn the_demo_records_exactly_what_it_recorded_before() {
+    let l = build_demo(7).unwrap().ledger;
+    let head = l.events.last().unwrap().hash().unwrap().to_hex();
+    assert_eq!(
+        (l.events.len(), head.as_str()),
+        (2296, DEMO_CHAIN_HEAD_SEED_7),
+        "the demo's events changed: if on purpose, update DEMO_CHAIN_HEAD_SEED_7"
+    );
+}
+
 #[test]
 fn rebuilding_from_scratch_gives_the_incremental_state() {
     let l = build_demo(7).unwrap().ledger;
