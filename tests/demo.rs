@@ -76,6 +76,22 @@ fn the_demo_records_exactly_what_it_recorded_before() {
 }
 
 #[test]
+fn every_basis_the_demo_records_is_an_article_with_its_text() {
+    let l = build_demo(7).unwrap().ledger;
+    let mut bases: Vec<&str> = l.events.iter().map(|e| e.meta.basis.as_str()).collect();
+    bases.sort_unstable();
+    bases.dedup();
+    assert!(bases.len() > 30, "{bases:?}");
+    for basis in bases {
+        let provisions = govledger::rules::articles::find(basis)
+            .unwrap_or_else(|| panic!("{basis} is not a constant of rules::articles"));
+        for p in provisions {
+            assert!(!p.text.trim().is_empty(), "{} has no text", p.cite);
+        }
+    }
+}
+
+#[test]
 fn rebuilding_from_scratch_gives_the_incremental_state() {
     let l = build_demo(7).unwrap().ledger;
     let rebuilt = l.rebuild();

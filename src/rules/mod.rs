@@ -15,6 +15,7 @@
 //!   supervisor, citing the personnel order (辞令).
 
 pub mod admission;
+pub mod articles;
 mod genesis;
 mod org;
 mod process;
@@ -30,6 +31,8 @@ use govledger_schema::events::{
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use articles::{ANNEX, ART_3_1, Article};
 
 pub type Time = DateTime<FixedOffset>;
 
@@ -62,18 +65,18 @@ pub struct Refusal {
 
 pub(crate) fn refuse<T>(
     rule: &'static str,
-    article: &'static str,
+    article: Article,
     message: impl Into<String>,
 ) -> Result<T, Refusal> {
     Err(Refusal {
         rule,
-        article,
+        article: article.cite,
         message: message.into(),
     })
 }
 
 /// The article for ledger-level rules (every decision has an actor, a basis, a time).
-pub const RECORDING: &str = "記録の原則";
+pub const RECORDING: &str = articles::RECORDING.cite;
 
 /// One command per decision kind of RULES.md. JSON: `{"kind": "grant_permission", ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -390,21 +393,21 @@ pub fn decide_at(
     let Some(genesis_at) = state.genesis_at() else {
         return refuse(
             "ledger.not_initialised",
-            RECORDING,
+            articles::RECORDING,
             "the ledger has no genesis yet",
         );
     };
     if effective_at.timestamp_subsec_nanos() != 0 {
         return refuse(
             "ledger.effective_at_not_whole_seconds",
-            RECORDING,
+            articles::RECORDING,
             "effective_at must be whole seconds",
         );
     }
     if effective_at < genesis_at {
         return refuse(
             "ledger.before_genesis",
-            RECORDING,
+            articles::RECORDING,
             format!("effective {effective_at} is before the ledger's genesis {genesis_at}"),
         );
     }
@@ -414,7 +417,7 @@ pub fn decide_at(
     if effective_at > latest + TimeDelta::days(MAX_DAYS_AHEAD) {
         return refuse(
             "ledger.too_far_in_future",
-            RECORDING,
+            articles::RECORDING,
             format!("effective {effective_at} is more than {MAX_DAYS_AHEAD} days after {latest}"),
         );
     }
@@ -422,7 +425,7 @@ pub fn decide_at(
     if l.person(actor).is_none() {
         return refuse(
             "actor.unknown",
-            RECORDING,
+            articles::RECORDING,
             format!("actor {actor:?} is not a person registered by {effective_at}"),
         );
     }
@@ -467,7 +470,7 @@ pub(crate) struct Cx<'a> {
 pub(crate) fn propose<P: EventPayload>(
     stream: &str,
     payload: P,
-    basis: &str,
+    basis: Article,
     acting_for: Option<String>,
 ) -> Result<Proposed, Refusal> {
     let data = payload.to_data().map_err(|e| Refusal {
@@ -479,7 +482,7 @@ pub(crate) fn propose<P: EventPayload>(
         stream: stream.to_owned(),
         event_type: P::EVENT_TYPE.to_owned(),
         data,
-        basis: basis.to_owned(),
+        basis: basis.cite.to_owned(),
         acting_for,
     })
 }
@@ -496,7 +499,7 @@ pub(crate) fn check_id(field: &str, id: &str) -> Result<(), Refusal> {
     } else {
         refuse(
             "input.bad_id",
-            RECORDING,
+            articles::RECORDING,
             format!("{field} {id:?}: 1 to 64 of A-Z a-z 0-9 - _ ."),
         )
     }
@@ -507,7 +510,7 @@ pub(crate) fn need_text(field: &str, text: &str) -> Result<(), Refusal> {
     if text.trim().is_empty() {
         refuse(
             "input.missing_text",
-            RECORDING,
+            articles::RECORDING,
             format!("{field} must not be empty"),
         )
     } else {
@@ -521,7 +524,7 @@ impl Cx<'_> {
         if self.l.person(id).is_none() {
             return refuse(
                 "person.unknown",
-                RECORDING,
+                articles::RECORDING,
                 format!("no person {id} registered by {}", self.at),
             );
         }
@@ -551,7 +554,7 @@ impl Cx<'_> {
         check_id("asset_id", id)?;
         self.l.asset(id).ok_or_else(|| Refusal {
             rule: "asset.unknown",
-            article: "別表",
+            article: ANNEX.cite,
             message: format!("no asset {id} in the annex"),
         })
     }
@@ -588,7 +591,7 @@ impl Cx<'_> {
         &self,
         candidates: &[String],
         what: &str,
-        article: &'static str,
+        article: Article,
     ) -> Result<(String, Option<String>), Refusal> {
         if let Some(p) = candidates.iter().find(|p| self.l.holds_post(self.actor, p)) {
             return Ok((p.clone(), None));
@@ -602,7 +605,7 @@ impl Cx<'_> {
         if !held.is_empty() {
             return refuse(
                 "supervisor.out_of_scope",
-                "第3条第1項",
+                ART_3_1,
                 format!(
                     "{what} is for supervisor post {:?}; {} is the supervisor of {:?}",
                     candidates, self.actor, held
@@ -626,7 +629,7 @@ impl Cx<'_> {
             .map(str::to_owned)
             .ok_or_else(|| Refusal {
                 rule: "supervisor.none",
-                article: "第3条第1項",
+                article: ART_3_1.cite,
                 message: format!("no supervisor post covers {bureau}"),
             })
     }
@@ -637,7 +640,7 @@ impl Cx<'_> {
             .map(str::to_owned)
             .ok_or_else(|| Refusal {
                 rule: "supervisor.none",
-                article: "第3条第1項",
+                article: ART_3_1.cite,
                 message: "no supervisor post covers the common parts".into(),
             })
     }

@@ -2,11 +2,12 @@
 
 use govledger_schema::events::*;
 
-use super::{Command, Cx, Proposed, RECORDING, Refusal, check_id, need_text, propose, refuse};
+use super::articles::*;
+use super::{Command, Cx, Proposed, Refusal, check_id, need_text, propose, refuse};
 
 /// Personnel records are the city's decisions (辞令), recorded by the administrator or a
 /// supervisor; the article they touch is the one that gives posts their roles.
-const ORG: &str = "第3条第1項・第4条第2項・第5条第1項";
+const ORG: Article = ORGANISATION;
 
 pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusal> {
     match cmd {
@@ -17,7 +18,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             bureau,
             user_division,
         } => {
-            personnel_recorder(cx, "第2条第2号")?;
+            personnel_recorder(cx, ART_2_ITEM_2)?;
             check_id("unit_id", unit_id)?;
             need_text("name", name)?;
             need_text("bureau", bureau)?;
@@ -36,7 +37,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     bureau: bureau.clone(),
                     user_division: *user_division,
                 },
-                "第2条第2号",
+                ART_2_ITEM_2,
                 None,
             ))
         }
@@ -71,7 +72,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             unit_id,
             personnel_order,
         } => {
-            personnel_recorder(cx, "辞令")?;
+            personnel_recorder(cx, PERSONNEL_ORDER)?;
             check_id("person_id", person_id)?;
             need_text("name", name)?;
             cx.unit(unit_id)?;
@@ -90,7 +91,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     unit_id: unit_id.clone(),
                     personnel_order: personnel_order.clone(),
                 },
-                "辞令",
+                PERSONNEL_ORDER,
                 None,
             ))
         }
@@ -99,7 +100,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             unit_id,
             personnel_order,
         } => {
-            personnel_recorder(cx, "辞令")?;
+            personnel_recorder(cx, PERSONNEL_ORDER)?;
             cx.person(person_id)?;
             cx.unit(unit_id)?;
             need_text("personnel_order", personnel_order)?;
@@ -119,7 +120,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     to_unit_id: unit_id.clone(),
                     personnel_order: personnel_order.clone(),
                 },
-                "辞令",
+                PERSONNEL_ORDER,
                 None,
             ))
         }
@@ -129,7 +130,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             personnel_order,
             replace_current,
         } => {
-            personnel_recorder(cx, "辞令")?;
+            personnel_recorder(cx, PERSONNEL_ORDER)?;
             let post = cx.post(post_id)?;
             cx.person(person_id)?;
             need_text("personnel_order", personnel_order)?;
@@ -159,7 +160,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                         person_id: current.to_owned(),
                         personnel_order: personnel_order.clone(),
                     },
-                    "辞令",
+                    PERSONNEL_ORDER,
                     None,
                 )?);
             }
@@ -184,7 +185,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                         to_unit_id: post.unit_id.clone(),
                         personnel_order: personnel_order.clone(),
                     },
-                    "辞令",
+                    PERSONNEL_ORDER,
                     None,
                 )?);
             }
@@ -195,7 +196,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     person_id: person_id.clone(),
                     personnel_order: personnel_order.clone(),
                 },
-                "辞令",
+                PERSONNEL_ORDER,
                 None,
             )?);
             Ok(out)
@@ -204,7 +205,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             post_id,
             personnel_order,
         } => {
-            personnel_recorder(cx, "辞令")?;
+            personnel_recorder(cx, PERSONNEL_ORDER)?;
             cx.post(post_id)?;
             need_text("personnel_order", personnel_order)?;
             let Some(current) = cx.l.holder(post_id) else {
@@ -221,7 +222,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     person_id: current.to_owned(),
                     personnel_order: personnel_order.clone(),
                 },
-                "辞令",
+                PERSONNEL_ORDER,
                 None,
             ))
         }
@@ -230,7 +231,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             let Some(admin_post) = cx.admin_post() else {
                 return refuse(
                     "designation.not_administrator",
-                    "第4条第3項",
+                    ART_4_3,
                     "only the system administrator designates system operation staff",
                 );
             };
@@ -240,7 +241,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if !sections.contains(&unit) {
                 return refuse(
                     "designation.outside_sections",
-                    "第4条第3項",
+                    ART_4_3,
                     format!("{person_id} belongs to {unit}, not to one of {sections:?}"),
                 );
             }
@@ -251,7 +252,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             {
                 return refuse(
                     "designation.already",
-                    "第4条第3項",
+                    ART_4_3,
                     format!("{person_id} is already designated"),
                 );
             }
@@ -262,7 +263,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     role: StaffRole::SystemOperationStaff,
                     designated_by_post_id: admin_post,
                 },
-                "第4条第3項",
+                ART_4_3,
                 None,
             ))
         }
@@ -278,14 +279,14 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                 None if held.len() > 1 => {
                     return refuse(
                         "designation.ambiguous_officer_post",
-                        "第5条第4項",
+                        ART_5_4,
                         format!("name one of {held:?} as officer_post_id"),
                     );
                 }
                 _ => {
                     return refuse(
                         "designation.not_officer",
-                        "第5条第4項",
+                        ART_5_4,
                         format!(
                             "{} is not the information management officer designating",
                             cx.actor
@@ -299,7 +300,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if unit != post.unit_id {
                 return refuse(
                     "designation.outside_own_division",
-                    "第5条第4項",
+                    ART_5_4,
                     format!(
                         "{person_id} belongs to {unit}, not to the officer's division {}",
                         post.unit_id
@@ -313,7 +314,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             {
                 return refuse(
                     "designation.already",
-                    "第5条第4項",
+                    ART_5_4,
                     format!("{person_id} is already designated"),
                 );
             }
@@ -324,7 +325,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     role: StaffRole::InformationManagementStaff,
                     designated_by_post_id: post_id,
                 },
-                "第5条第4項",
+                ART_5_4,
                 None,
             ))
         }
@@ -336,8 +337,8 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             cx.person(person_id)?;
             need_text("reason", reason)?;
             let article = match role {
-                StaffRole::SystemOperationStaff => "第4条第3項",
-                StaffRole::InformationManagementStaff => "第5条第4項",
+                StaffRole::SystemOperationStaff => ART_4_3,
+                StaffRole::InformationManagementStaff => ART_5_4,
             };
             let Some(d) = cx.l.designation(person_id, *role) else {
                 return refuse(
@@ -375,7 +376,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if !cx.is_admin() {
                 return refuse(
                     "usage_officer.not_administrator",
-                    "第8条第1項",
+                    ART_8_1,
                     "usage officers are recorded by the system administrator",
                 );
             }
@@ -384,7 +385,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if !unit.user_division {
                 return refuse(
                     "usage_officer.not_user_division",
-                    "第2条第2号",
+                    ART_2_ITEM_2,
                     format!("{unit_id} is not a user division"),
                 );
             }
@@ -393,7 +394,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                 if t.person_id == *person_id || !replace_current {
                     return refuse(
                         "usage_officer.already_appointed",
-                        "第8条第1項",
+                        ART_8_1,
                         format!(
                             "{unit_id} has usage officer {}; one per division at a time",
                             t.person_id
@@ -406,7 +407,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                         unit_id: unit_id.clone(),
                         person_id: t.person_id.clone(),
                     },
-                    "第8条第1項",
+                    ART_8_1,
                     None,
                 )?);
             }
@@ -423,7 +424,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if !is_head && reason.is_none() {
                 return refuse(
                     "usage_officer.reason_required",
-                    "第8条第2項",
+                    ART_8_2,
                     format!("{person_id} is not the head of {unit_id}: record the reason"),
                 );
             }
@@ -434,11 +435,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     person_id: person_id.clone(),
                     reason_not_head: reason_not_head.clone(),
                 },
-                if is_head {
-                    "第8条第1項・第2項"
-                } else {
-                    "第8条第2項"
-                },
+                if is_head { ART_8_1_AND_8_2 } else { ART_8_2 },
                 None,
             )?);
             Ok(out)
@@ -447,7 +444,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if !cx.is_admin() {
                 return refuse(
                     "usage_officer.not_administrator",
-                    "第8条第1項",
+                    ART_8_1,
                     "usage officers are recorded by the system administrator",
                 );
             }
@@ -455,7 +452,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             let Some(t) = cx.l.usage_officer(unit_id) else {
                 return refuse(
                     "usage_officer.none",
-                    "第8条第1項",
+                    ART_8_1,
                     format!("{unit_id} has no usage officer"),
                 );
             };
@@ -465,7 +462,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     unit_id: unit_id.clone(),
                     person_id: t.person_id.clone(),
                 },
-                "第8条第1項",
+                ART_8_1,
                 None,
             ))
         }
@@ -476,7 +473,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if !unit.user_division {
                 return refuse(
                     "user.not_user_division",
-                    "第2条第2号",
+                    ART_2_ITEM_2,
                     format!("{unit_id} is not a user division"),
                 );
             }
@@ -487,7 +484,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             {
                 return refuse(
                     "user.not_usage_officer",
-                    "第8条第3項",
+                    ART_8_3,
                     format!(
                         "users of {unit_id} are registered by its usage officer, not {}",
                         cx.actor
@@ -497,7 +494,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if cx.l.user_registration(person_id).is_some() {
                 return refuse(
                     "user.already_registered",
-                    "第2条第3号",
+                    ART_2_ITEM_3,
                     format!("{person_id} is already a user"),
                 );
             }
@@ -507,7 +504,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     person_id: person_id.clone(),
                     unit_id,
                 },
-                "第2条第3号・第8条第3項",
+                ART_2_ITEM_3_AND_8_3,
                 None,
             ))
         }
@@ -517,7 +514,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             let Some(r) = cx.l.user_registration(person_id) else {
                 return refuse(
                     "user.not_registered",
-                    "第2条第3号",
+                    ART_2_ITEM_3,
                     format!("{person_id} is not a user"),
                 );
             };
@@ -529,7 +526,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             {
                 return refuse(
                     "user.not_usage_officer",
-                    "第8条第3項",
+                    ART_8_3,
                     format!(
                         "users of {} are deregistered by its usage officer",
                         r.unit_id
@@ -543,7 +540,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     unit_id: r.unit_id.clone(),
                     reason: reason.clone(),
                 },
-                "第2条第3号・第8条第3項",
+                ART_2_ITEM_3_AND_8_3,
                 None,
             ))
         }
@@ -552,7 +549,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             provision,
             note,
         } => {
-            regulation_recorder(cx, "附則")?;
+            regulation_recorder(cx, SUPPLEMENTARY)?;
             need_text("provision", provision)?;
             one(propose(
                 "regulation",
@@ -561,7 +558,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     provision: provision.clone(),
                     note: note.clone(),
                 },
-                "附則",
+                SUPPLEMENTARY,
                 None,
             ))
         }
@@ -572,13 +569,13 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             officer_post_ids,
             bureau,
         } => {
-            regulation_recorder(cx, "第5条第1項・別表")?;
+            regulation_recorder(cx, ART_5_1_AND_ANNEX)?;
             check_id("asset_id", asset_id)?;
             need_text("name", name)?;
             if officer_post_ids.is_empty() {
                 return refuse(
                     "annex.no_officer",
-                    "第5条第1項・別表",
+                    ART_5_1_AND_ANNEX,
                     "an asset needs at least one officer post",
                 );
             }
@@ -596,7 +593,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                         officer_post_ids: officer_post_ids.clone(),
                         bureau: bureau.clone(),
                     },
-                    "第5条第1項・別表",
+                    ART_5_1_AND_ANNEX,
                     None,
                 ))
             } else {
@@ -611,7 +608,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                         officer_post_ids: officer_post_ids.clone(),
                         bureau: bureau.clone(),
                     },
-                    "第5条第1項・別表",
+                    ART_5_1_AND_ANNEX,
                     None,
                 ))
             }
@@ -628,7 +625,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             let Some(reg) = cx.l.user_registration(person_id) else {
                 return refuse(
                     "permission.not_a_user",
-                    "第2条第3号",
+                    ART_2_ITEM_3,
                     format!("{person_id} is not a registered user"),
                 );
             };
@@ -639,7 +636,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             {
                 return refuse(
                     "permission.request_not_usage_officer",
-                    "第8条第3項",
+                    ART_8_3,
                     format!(
                         "requests for users of {} come from its usage officer",
                         reg.unit_id
@@ -658,7 +655,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     until: *until,
                     unit_id: reg.unit_id.clone(),
                 },
-                "第8条第3項・第5条第2項",
+                ART_8_3_AND_5_2,
                 None,
             ))
         }
@@ -678,21 +675,21 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             let Some(reg) = cx.l.user_registration(person_id) else {
                 return refuse(
                     "permission.not_a_user",
-                    "第2条第3号",
+                    ART_2_ITEM_3,
                     format!("{person_id} is not a registered user"),
                 );
             };
             if cx.l.active_grant(asset_id, person_id).is_some() {
                 return refuse(
                     "permission.already_granted",
-                    "第5条第2項",
+                    ART_5_2,
                     format!("{person_id} may already use {asset_id}"),
                 );
             }
             if until.is_some_and(|u| u <= cx.at) {
                 return refuse(
                     "permission.until_not_after_effective",
-                    "第5条第2項",
+                    ART_5_2,
                     "the end date must be after the grant takes effect",
                 );
             }
@@ -708,7 +705,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     officer_post_id,
                     request_id: request_id.clone(),
                 },
-                "第5条第2項・第10条第1項",
+                ART_5_2_AND_10_1,
                 None,
             ))
         }
@@ -732,7 +729,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     reason: reason.clone(),
                     request_id: request_id.clone(),
                 },
-                "第5条第2項・第10条第1項",
+                ART_5_2_AND_10_1,
                 None,
             ))
         }
@@ -748,7 +745,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if cx.l.active_grant(asset_id, person_id).is_none() {
                 return refuse(
                     "permission.not_granted",
-                    "第5条第2項",
+                    ART_5_2,
                     format!("{person_id} may not use {asset_id} at {}", cx.at),
                 );
             }
@@ -760,7 +757,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     officer_post_id,
                     reason: reason.clone(),
                 },
-                "第5条第2項・第10条第1項",
+                ART_5_2_AND_10_1,
                 None,
             ))
         }
@@ -813,7 +810,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     corrects_event_id: e.id,
                     reason: reason.clone(),
                 },
-                "記録の原則（訂正）",
+                RECORDING_CORRECTION,
                 None,
             ))
         }
@@ -832,7 +829,7 @@ fn one(p: Result<Proposed, Refusal>) -> Result<Vec<Proposed>, Refusal> {
 /// Units, posts, persons and appointments are recorded by the administrator or a supervisor.
 /// The administrator or a supervisor records personnel acts; a refusal cites `basis`, what the
 /// act itself records (the personnel order, or the articles that set up units and posts).
-fn personnel_recorder(cx: &Cx<'_>, basis: &'static str) -> Result<(), Refusal> {
+fn personnel_recorder(cx: &Cx<'_>, basis: Article) -> Result<(), Refusal> {
     if cx.is_admin() || !cx.supervisor_posts_held().is_empty() {
         Ok(())
     } else {
@@ -851,7 +848,7 @@ fn personnel_recorder(cx: &Cx<'_>, basis: &'static str) -> Result<(), Refusal> {
 /// common parts.
 /// The administrator or the common parts' supervisor records the regulation and its annex; a
 /// refusal cites `basis`, what the act itself records.
-fn regulation_recorder(cx: &Cx<'_>, basis: &'static str) -> Result<(), Refusal> {
+fn regulation_recorder(cx: &Cx<'_>, basis: Article) -> Result<(), Refusal> {
     let common = cx.l.supervisor_for_common_parts();
     if cx.is_admin() || common.is_some_and(|p| cx.l.holds_post(cx.actor, p)) {
         Ok(())
@@ -868,7 +865,7 @@ fn not_retired(cx: &Cx<'_>, asset_id: &str) -> Result<(), Refusal> {
     if let Some((s, id)) = cx.l.retired(asset_id) {
         return refuse(
             "permission.asset_retired",
-            "第7条第1項",
+            ART_7_1,
             format!("{asset_id} is retired since {} ({id}, seq {})", s.at, s.seq),
         );
     }
@@ -881,7 +878,7 @@ fn deciding_officer(cx: &Cx<'_>, asset_id: &str) -> Result<String, Refusal> {
         Some(p) => Ok(p),
         None => refuse(
             "permission.not_officer",
-            "第5条第2項",
+            ART_5_2,
             format!(
                 "{} holds no officer post of {asset_id} at {}",
                 cx.actor, cx.at
@@ -904,21 +901,21 @@ fn check_request(
     else {
         return refuse(
             "permission.request_unknown",
-            "第5条第2項",
+            ART_5_2,
             format!("no permission request {id}"),
         );
     };
     if r.person_id != person_id || r.asset_id != asset_id {
         return refuse(
             "permission.request_mismatch",
-            "第5条第2項",
+            ART_5_2,
             format!("request {id} is for {} on {}", r.person_id, r.asset_id),
         );
     }
     if r.answered.iter().any(|s| cx.l.happened(s)) {
         return refuse(
             "permission.request_answered",
-            "第5条第2項",
+            ART_5_2,
             format!("request {id} is already answered"),
         );
     }

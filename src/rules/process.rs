@@ -4,7 +4,8 @@
 use govledger_projections::{Missing, ModificationState, RetirementState, RetirementView};
 use govledger_schema::events::*;
 
-use super::{Command, Cx, Proposed, RECORDING, Refusal, check_id, need_text, propose, refuse};
+use super::articles::*;
+use super::{Command, Cx, Proposed, Refusal, check_id, need_text, propose, refuse};
 
 pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusal> {
     match cmd {
@@ -21,7 +22,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                 if cx.l.retired(a).is_some() {
                     return refuse(
                         "modification.asset_retired",
-                        "第7条第1項",
+                        ART_7_1,
                         format!("{a} is retired"),
                     );
                 }
@@ -29,7 +30,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if asset_ids.is_empty() && !touches_common_parts {
                 return refuse(
                     "modification.touches_nothing",
-                    "第6条第1項",
+                    ART_6_1,
                     "name the assets touched or the common parts",
                 );
             }
@@ -54,23 +55,23 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                 }) {
                     return refuse(
                         "modification.not_own_asset",
-                        "第6条第1項第1号",
+                        ART_6_1_1,
                         format!("{p} manages none of {asset_ids:?}"),
                     );
                 }
-                (p.clone(), None, "第6条第1項第1号")
+                (p.clone(), None, ART_6_1_1)
             } else if *touches_common_parts {
                 let common = cx.supervisor_of_common_parts()?;
                 let (post, acting_for) = cx.as_supervisor(
                     &[common],
                     "proposing a common-parts modification",
-                    "第6条第1項第2号",
+                    ART_6_1_2,
                 )?;
-                (post, acting_for, "第6条第1項第2号")
+                (post, acting_for, ART_6_1_2)
             } else {
                 return refuse(
                     "modification.not_officer",
-                    "第6条第1項第1号",
+                    ART_6_1_1,
                     format!(
                         "{} is not an information management officer of {asset_ids:?}",
                         cx.actor
@@ -104,7 +105,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             else {
                 return refuse(
                     "modification.approver_not_concerned",
-                    "第6条第2項",
+                    ART_6_2,
                     format!(
                         "{} holds none of the posts whose approval {modification_id} needs ({:?})",
                         cx.actor, v.approvals_required
@@ -118,7 +119,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     officer_post_id: post.clone(),
                     comment: comment.clone(),
                 },
-                "第6条第2項",
+                ART_6_2,
                 None,
             ))
         }
@@ -135,7 +136,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             else {
                 return refuse(
                     "modification.approver_not_concerned",
-                    "第6条第2項",
+                    ART_6_2,
                     format!("{} is not asked to approve {modification_id}", cx.actor),
                 );
             };
@@ -146,7 +147,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     officer_post_id: post.clone(),
                     reason: reason.clone(),
                 },
-                "第6条第2項",
+                ART_6_2,
                 None,
             ))
         }
@@ -161,26 +162,26 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if v.consents_required.is_empty() {
                 return refuse(
                     "modification.no_consent_needed",
-                    "第6条第1項第1号",
+                    ART_6_1_1,
                     format!("{modification_id} is not an officer's decision"),
                 );
             }
             if pending.is_empty() {
                 return refuse(
                     "modification.already_consented",
-                    "第6条第1項第1号",
+                    ART_6_1_1,
                     format!("{modification_id} has every consent"),
                 );
             }
             let (post, acting_for) =
-                cx.as_supervisor(&pending, "consent to the modification", "第6条第1項第1号")?;
+                cx.as_supervisor(&pending, "consent to the modification", ART_6_1_1)?;
             one(propose(
                 &format!("modification/{modification_id}"),
                 ModificationConsented {
                     modification_id: modification_id.clone(),
                     supervisor_post_id: post,
                 },
-                "第6条第1項第1号",
+                ART_6_1_1,
                 acting_for,
             ))
         }
@@ -199,20 +200,20 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if v.consents_required.is_empty() {
                 return refuse(
                     "modification.no_consent_needed",
-                    "第6条第1項第1号",
+                    ART_6_1_1,
                     format!("{modification_id} is not an officer's decision"),
                 );
             }
             let what = "refusing consent to the modification";
             if pending.is_empty() {
-                supervisor_for(cx, &v.consents_required, what, "第6条第1項第1号")?;
+                supervisor_for(cx, &v.consents_required, what, ART_6_1_1)?;
                 return refuse(
                     "modification.already_consented",
-                    "第6条第1項第1号",
+                    ART_6_1_1,
                     format!("{modification_id} has every consent"),
                 );
             }
-            let (post, acting_for) = supervisor_for(cx, &pending, what, "第6条第1項第1号")?;
+            let (post, acting_for) = supervisor_for(cx, &pending, what, ART_6_1_1)?;
             one(propose(
                 &format!("modification/{modification_id}"),
                 ModificationConsentRefused {
@@ -220,7 +221,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     supervisor_post_id: post,
                     reason: reason.clone(),
                 },
-                "第6条第1項第1号",
+                ART_6_1_1,
                 acting_for,
             ))
         }
@@ -233,7 +234,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if !v.content_required || !cx.l.holds_post(cx.actor, &v.proposer_post_id) {
                 return refuse(
                     "modification.not_proposer",
-                    "第6条第1項第1号",
+                    ART_6_1_1,
                     format!(
                         "the content of {modification_id} is decided by the holder of {}",
                         v.proposer_post_id
@@ -243,7 +244,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if v.content.is_some() {
                 return refuse(
                     "modification.content_already_decided",
-                    "第6条第1項第1号",
+                    ART_6_1_1,
                     format!("{modification_id} has its content"),
                 );
             }
@@ -267,7 +268,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     officer_post_id: v.proposer_post_id.clone(),
                     content: content.clone(),
                 },
-                "第6条第1項第1号",
+                ART_6_1_1,
                 None,
             ))
         }
@@ -281,13 +282,13 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if !v.touches_common_parts {
                 return refuse(
                     "modification.no_common_parts",
-                    "第6条第1項第2号",
+                    ART_6_1_2,
                     format!("{modification_id} does not touch the common parts"),
                 );
             }
             let common = cx.supervisor_of_common_parts()?;
             let (post, acting_for) =
-                cx.as_supervisor(&[common], "deciding the common parts", "第6条第1項第2号")?;
+                cx.as_supervisor(&[common], "deciding the common parts", ART_6_1_2)?;
             let absent: Vec<&String> = v
                 .coordination_required_with
                 .iter()
@@ -296,7 +297,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if !absent.is_empty() {
                 return refuse(
                     "modification.coordination_incomplete",
-                    "第6条第1項第2号",
+                    ART_6_1_2,
                     format!("the officers concerned {absent:?} were not coordinated with"),
                 );
             }
@@ -308,7 +309,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     officer_post_ids: officer_post_ids.clone(),
                     content: content.clone(),
                 },
-                "第6条第1項第2号",
+                ART_6_1_2,
                 acting_for,
             ))
         }
@@ -322,7 +323,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             let (post, acting_for) = cx.as_supervisor(
                 &v.final_deciders,
                 "the overall modification decision",
-                "第6条第1項第3号",
+                ART_6_1_3,
             )?;
             // A final decision while an approval, the consent or the coordination is missing.
             missing(
@@ -357,7 +358,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     procedure_documents: procedure_documents.clone(),
                     summary: summary.clone(),
                 },
-                "第6条第1項第3号・第6条第3項",
+                ART_6_1_3_AND_6_3,
                 acting_for,
             ))
         }
@@ -372,7 +373,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if !may {
                 return refuse(
                     "modification.not_proposer",
-                    "第6条第1項",
+                    ART_6_1,
                     format!(
                         "{modification_id} is withdrawn by the holder of {}",
                         v.proposer_post_id
@@ -387,7 +388,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     modification_id: modification_id.clone(),
                     reason: reason.clone(),
                 },
-                "第6条第1項",
+                ART_6_1,
                 acting_for,
             ))
         }
@@ -401,7 +402,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if asset_ids.is_empty() {
                 return refuse(
                     "retirement.no_assets",
-                    "第7条第1項第1号",
+                    ART_7_1_1,
                     "name the assets whose use stops",
                 );
             }
@@ -412,7 +413,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                 if cx.l.retired(a).is_some() {
                     return refuse(
                         "retirement.already_retired",
-                        "第7条第1項",
+                        ART_7_1,
                         format!("{a} is already retired"),
                     );
                 }
@@ -427,7 +428,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             let Some(post) = post else {
                 return refuse(
                     "retirement.not_officer",
-                    "第7条第1項第1号",
+                    ART_7_1_1,
                     format!(
                         "{} is not the information management officer of all of {asset_ids:?}",
                         cx.actor
@@ -437,7 +438,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if *planned_stop < cx.at.date_naive() {
                 return refuse(
                     "retirement.stop_in_past",
-                    "第7条第1項第1号",
+                    ART_7_1_1,
                     "the planned stop must not be before the notice",
                 );
             }
@@ -452,7 +453,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     reason: reason.clone(),
                     planned_stop: *planned_stop,
                 },
-                "第7条第1項第1号",
+                ART_7_1_1,
                 None,
             ))
         }
@@ -468,7 +469,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             else {
                 return refuse(
                     "retirement.approver_not_concerned",
-                    "第7条第2項",
+                    ART_7_2,
                     format!("{} is not asked to approve {retirement_id}", cx.actor),
                 );
             };
@@ -479,7 +480,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     officer_post_id: post.clone(),
                     comment: comment.clone(),
                 },
-                "第7条第2項",
+                ART_7_2,
                 None,
             ))
         }
@@ -493,26 +494,23 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                 .collect();
             if pending.is_empty() {
                 // Either all consents are in, or the actor is out of scope: say which.
-                let (_, _) = cx.as_supervisor(
-                    &v.consents_required,
-                    "consent to the retirement",
-                    "第7条第1項第1号",
-                )?;
+                let (_, _) =
+                    cx.as_supervisor(&v.consents_required, "consent to the retirement", ART_7_1_1)?;
                 return refuse(
                     "retirement.already_consented",
-                    "第7条第1項第1号",
+                    ART_7_1_1,
                     format!("{retirement_id} has every consent"),
                 );
             }
             let (post, acting_for) =
-                cx.as_supervisor(&pending, "consent to the retirement", "第7条第1項第1号")?;
+                cx.as_supervisor(&pending, "consent to the retirement", ART_7_1_1)?;
             one(propose(
                 &format!("retirement/{retirement_id}"),
                 RetirementConsented {
                     retirement_id: retirement_id.clone(),
                     supervisor_post_id: post,
                 },
-                "第7条第1項第1号",
+                ART_7_1_1,
                 acting_for,
             ))
         }
@@ -524,10 +522,10 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             let v = retirement(cx, retirement_id)?;
             let what = "refusing consent to the retirement";
             if v.state != RetirementState::Noticed {
-                supervisor_for(cx, &v.consents_required, what, "第7条第1項第1号")?;
+                supervisor_for(cx, &v.consents_required, what, ART_7_1_1)?;
                 return refuse(
                     "retirement.already_decided",
-                    "第7条第1項第1号",
+                    ART_7_1_1,
                     format!("{retirement_id} is {}", v.status),
                 );
             }
@@ -538,14 +536,14 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                 .filter_map(|m| m.post_id.clone())
                 .collect();
             if pending.is_empty() {
-                supervisor_for(cx, &v.consents_required, what, "第7条第1項第1号")?;
+                supervisor_for(cx, &v.consents_required, what, ART_7_1_1)?;
                 return refuse(
                     "retirement.already_consented",
-                    "第7条第1項第1号",
+                    ART_7_1_1,
                     format!("{retirement_id} has every consent"),
                 );
             }
-            let (post, acting_for) = supervisor_for(cx, &pending, what, "第7条第1項第1号")?;
+            let (post, acting_for) = supervisor_for(cx, &pending, what, ART_7_1_1)?;
             one(propose(
                 &format!("retirement/{retirement_id}"),
                 RetirementConsentRefused {
@@ -553,7 +551,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     supervisor_post_id: post,
                     reason: reason.clone(),
                 },
-                "第7条第1項第1号",
+                ART_7_1_1,
                 acting_for,
             ))
         }
@@ -580,7 +578,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             let Some(r) = r else {
                 return refuse(
                     "retirement.unknown",
-                    "第7条第1項第1号",
+                    ART_7_1_1,
                     format!("no retirement {retirement_id}"),
                 );
             };
@@ -588,7 +586,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if r.noticed.at >= cx.at {
                 return refuse(
                     "retirement.notice_missing",
-                    "第7条第1項第1号",
+                    ART_7_1_1,
                     format!(
                         "the notice of {retirement_id} takes effect {}, not before this decision ({})",
                         r.noticed.at, cx.at
@@ -600,7 +598,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if !cx.l.holds_post(cx.actor, &v.officer_post_id) {
                 return refuse(
                     "retirement.not_officer",
-                    "第7条第1項第1号",
+                    ART_7_1_1,
                     format!(
                         "{retirement_id} is decided by the holder of {}",
                         v.officer_post_id
@@ -610,21 +608,21 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if v.decision.is_some() {
                 return refuse(
                     "retirement.already_decided",
-                    "第7条第1項第1号",
+                    ART_7_1_1,
                     format!("{retirement_id} is decided"),
                 );
             }
             if let Some(m) = v.missing.iter().find(|m| m.what == "approval") {
                 return refuse(
                     "retirement.approval_missing",
-                    "第7条第2項",
+                    ART_7_2,
                     format!("{retirement_id} lacks the approval of {:?}", m.post_id),
                 );
             }
             if let Some(m) = v.missing.iter().find(|m| m.what == "consent") {
                 return refuse(
                     "retirement.consent_missing",
-                    "第7条第1項第1号",
+                    ART_7_1_1,
                     format!("{retirement_id} lacks the consent of {:?}", m.post_id),
                 );
             }
@@ -634,7 +632,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     retirement_id: retirement_id.clone(),
                     officer_post_id: v.officer_post_id.clone(),
                 },
-                "第7条第1項第1号",
+                ART_7_1_1,
                 None,
             ))
         }
@@ -643,15 +641,12 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             measures,
         } => {
             let v = retirement(cx, retirement_id)?;
-            let (post, acting_for) = cx.as_supervisor(
-                &v.consents_required,
-                "the retirement measures",
-                "第7条第1項第2号",
-            )?;
+            let (post, acting_for) =
+                cx.as_supervisor(&v.consents_required, "the retirement measures", ART_7_1_2)?;
             if v.decision.is_none() {
                 return refuse(
                     "retirement.not_decided",
-                    "第7条第1項第2号",
+                    ART_7_1_2,
                     format!("{retirement_id} is not decided yet"),
                 );
             }
@@ -665,7 +660,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     supervisor_post_id: post,
                     measures: measures.clone(),
                 },
-                "第7条第1項第2号",
+                ART_7_1_2,
                 acting_for,
             ))
         }
@@ -680,7 +675,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                 _ => {
                     return refuse(
                         "roster.not_officer",
-                        "第9条第1項",
+                        ART_9_1,
                         format!(
                             "{} is not the information management officer keeping this roster",
                             cx.actor
@@ -695,7 +690,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if !entries.iter().any(|e| e.can_inform) || !entries.iter().any(|e| e.can_decide) {
                 return refuse(
                     "roster.incomplete",
-                    "第9条第2項",
+                    ART_9_2,
                     "the roster needs someone who can inform and someone who can decide",
                 );
             }
@@ -705,7 +700,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     officer_post_id: post.clone(),
                     entries: entries.clone(),
                 },
-                "第9条第1項・第9条第2項",
+                ART_9_1_AND_9_2,
                 None,
             ))
         }
@@ -721,14 +716,14 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if cx.l.person_roles(cx.actor).is_empty() {
                 return refuse(
                     "incident.no_role",
-                    "第3条第2項第4号",
+                    ART_3_2_4,
                     format!("{} holds no role of the regulation", cx.actor),
                 );
             }
             if *occurred_at > cx.at {
                 return refuse(
                     "incident.occurs_later",
-                    "第3条第2項第4号",
+                    ART_3_2_4,
                     "an incident is reported after it occurs",
                 );
             }
@@ -741,7 +736,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     asset_ids: asset_ids.clone(),
                     occurred_at: *occurred_at,
                 },
-                "第3条第2項第4号・第9条",
+                ART_3_2_4_AND_9,
                 None,
             ))
         }
@@ -753,7 +748,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             let i = incident(cx, incident_id)?;
             let sups = incident_supervisors(cx, &i.asset_ids)?;
             let (post, acting_for) =
-                cx.as_supervisor(&sups, "directing the incident response", "第3条第2項第4号")?;
+                cx.as_supervisor(&sups, "directing the incident response", ART_3_2_4)?;
             one(propose(
                 &format!("incident/{incident_id}"),
                 IncidentDirected {
@@ -761,7 +756,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     supervisor_post_id: post,
                     directions: directions.clone(),
                 },
-                "第3条第2項第4号",
+                ART_3_2_4,
                 acting_for,
             ))
         }
@@ -775,7 +770,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if !ops.iter().any(|b| cx.l.holds_post(cx.actor, &b.post_id)) {
                 return refuse(
                     "incident.not_operations_support",
-                    "第11条第3号",
+                    ART_11_ITEM_3,
                     "incident coordination is operations support's",
                 );
             }
@@ -785,7 +780,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     incident_id: incident_id.clone(),
                     actions: actions.clone(),
                 },
-                "第11条第3号",
+                ART_11_ITEM_3,
                 None,
             ))
         }
@@ -798,20 +793,19 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if i.resolutions.iter().any(|a| cx.l.happened(&a.stamp)) {
                 return refuse(
                     "incident.already_resolved",
-                    "第3条第2項第4号",
+                    ART_3_2_4,
                     format!("{incident_id} is resolved"),
                 );
             }
             let sups = incident_supervisors(cx, &i.asset_ids)?;
-            let (_, acting_for) =
-                cx.as_supervisor(&sups, "resolving the incident", "第3条第2項第4号")?;
+            let (_, acting_for) = cx.as_supervisor(&sups, "resolving the incident", ART_3_2_4)?;
             one(propose(
                 &format!("incident/{incident_id}"),
                 IncidentResolved {
                     incident_id: incident_id.clone(),
                     resolution: resolution.clone(),
                 },
-                "第3条第2項第4号",
+                ART_3_2_4,
                 acting_for,
             ))
         }
@@ -829,7 +823,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     if !cx.l.is_officer_post(post_id) {
                         return refuse(
                             "security.addressee_not_officer",
-                            "第10条第2項",
+                            ART_10_2,
                             format!("{post_id} is not an officer post"),
                         );
                     }
@@ -840,7 +834,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     if cx.l.usage_officer(unit_id).is_none() {
                         return refuse(
                             "security.no_usage_officer",
-                            "第10条第2項",
+                            ART_10_2,
                             format!("{unit_id} has no usage officer"),
                         );
                     }
@@ -849,11 +843,11 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             };
             let sup = cx.supervisor_of_bureau(&bureau)?;
             let (post, acting_for) =
-                cx.as_supervisor(&[sup], "a security improvement request", "第10条第2項")?;
+                cx.as_supervisor(&[sup], "a security improvement request", ART_10_2)?;
             if *due <= cx.at.date_naive() {
                 return refuse(
                     "security.due_not_after_issue",
-                    "第10条第2項",
+                    ART_10_2,
                     "the due date must be after the request",
                 );
             }
@@ -868,7 +862,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     standard: standard.clone(),
                     due: *due,
                 },
-                "第10条第2項",
+                ART_10_2,
                 acting_for,
             ))
         }
@@ -888,14 +882,14 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if !is_addressee {
                 return refuse(
                     "security.not_addressee",
-                    "第10条第2項",
+                    ART_10_2,
                     format!("{} is not the addressee of {request_id}", cx.actor),
                 );
             }
             if cx.l.security_request_view(r).status == "closed" {
                 return refuse(
                     "security.closed",
-                    "第10条第2項",
+                    ART_10_2,
                     format!("{request_id} is closed"),
                 );
             }
@@ -905,7 +899,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     request_id: request_id.clone(),
                     response: response.clone(),
                 },
-                "第10条第2項",
+                ART_10_2,
                 None,
             ))
         }
@@ -914,12 +908,12 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             let (_, acting_for) = cx.as_supervisor(
                 std::slice::from_ref(&r.supervisor_post_id),
                 "closing the request",
-                "第10条第2項",
+                ART_10_2,
             )?;
             if cx.l.security_request_view(r).status == "closed" {
                 return refuse(
                     "security.closed",
-                    "第10条第2項",
+                    ART_10_2,
                     format!("{request_id} is closed"),
                 );
             }
@@ -929,7 +923,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     request_id: request_id.clone(),
                     note: note.clone(),
                 },
-                "第10条第2項",
+                ART_10_2,
                 acting_for,
             ))
         }
@@ -943,19 +937,15 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             let (_, acting_for) = cx.as_supervisor(
                 std::slice::from_ref(&r.supervisor_post_id),
                 "reopening the request",
-                "第10条第2項",
+                ART_10_2,
             )?;
             if cx.l.security_request_view(r).status == "open" {
-                return refuse(
-                    "security.open",
-                    "第10条第2項",
-                    format!("{request_id} is open"),
-                );
+                return refuse("security.open", ART_10_2, format!("{request_id} is open"));
             }
             if *due <= cx.at.date_naive() {
                 return refuse(
                     "security.due_not_after_issue",
-                    "第10条第2項",
+                    ART_10_2,
                     "the due date must be after the reopening",
                 );
             }
@@ -966,7 +956,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     reason: reason.clone(),
                     due: *due,
                 },
-                "第10条第2項",
+                ART_10_2,
                 acting_for,
             ))
         }
@@ -979,7 +969,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             held_on,
         } => {
             if members.is_empty() {
-                return refuse("meeting.no_members", "第12条", "a meeting has members");
+                return refuse("meeting.no_members", ART_12, "a meeting has members");
             }
             for m in members {
                 cx.person(m)?;
@@ -992,7 +982,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                         None => cx.as_supervisor(
                             &[cx.supervisor_of_common_parts()?],
                             "convening the operation management meeting",
-                            "第12条第1項",
+                            ART_12_1,
                         )?,
                     };
                     // 第12条第1項: the supervisor convenes the officers needed.
@@ -1009,7 +999,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                         if !ok {
                             return refuse(
                                 "meeting.member_not_officer",
-                                "第12条第1項",
+                                ART_12_1,
                                 format!(
                                     "{m} is not an information management officer at {}",
                                     cx.at
@@ -1024,7 +1014,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     {
                         return refuse(
                             "meeting.circulation_without_urgency",
-                            "第12条第2項",
+                            ART_12_2,
                             "a circulation replaces a meeting only when urgent: give the reason",
                         );
                     }
@@ -1032,9 +1022,9 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                         post,
                         acting_for,
                         if *form == MeetingForm::Circulation {
-                            "第12条第2項"
+                            ART_12_2
                         } else {
-                            "第12条第1項"
+                            ART_12_1
                         },
                     )
                 }
@@ -1043,18 +1033,18 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     let Some(admin) = cx.admin_post() else {
                         return refuse(
                             "meeting.staff_not_administrator",
-                            "第12条第4項",
+                            ART_12_4,
                             "the staff meeting is convened by the system administrator",
                         );
                     };
                     if *form == MeetingForm::Circulation {
                         return refuse(
                             "meeting.circulation_only_management",
-                            "第12条第2項",
+                            ART_12_2,
                             "only the operation management meeting may be held by circulation",
                         );
                     }
-                    (admin, None, "第12条第3項・第4項")
+                    (admin, None, ART_12_3_AND_12_4)
                 }
             };
             let id = format!("MTG-{:04}", cx.l.state.counts().meetings + 1);
@@ -1093,7 +1083,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     agenda: agenda.clone(),
                     resolutions: resolutions.clone(),
                 },
-                "第12条",
+                ART_12,
                 acting_for,
             ))
         }
@@ -1106,14 +1096,14 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if m.form != MeetingForm::Circulation {
                 return refuse(
                     "meeting.not_circulation",
-                    "第12条第2項",
+                    ART_12_2,
                     format!("{meeting_id} is held in person"),
                 );
             }
             if !m.members.iter().any(|p| p == cx.actor) {
                 return refuse(
                     "meeting.not_member",
-                    "第12条第2項",
+                    ART_12_2,
                     format!("{} is not a member of {meeting_id}", cx.actor),
                 );
             }
@@ -1121,14 +1111,14 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if v.signatures.iter().any(|s| s.person_id == cx.actor) {
                 return refuse(
                     "meeting.already_signed",
-                    "第12条第2項",
+                    ART_12_2,
                     format!("{} has signed {meeting_id}", cx.actor),
                 );
             }
             if v.resolution.is_some() {
                 return refuse(
                     "meeting.resolved",
-                    "第12条第2項",
+                    ART_12_2,
                     format!("{meeting_id} is resolved"),
                 );
             }
@@ -1140,7 +1130,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     position: *position,
                     comment: comment.clone(),
                 },
-                "第12条第2項",
+                ART_12_2,
                 None,
             ))
         }
@@ -1155,7 +1145,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if v.resolution.is_some() {
                 return refuse(
                     "meeting.resolved",
-                    "第12条",
+                    ART_12,
                     format!("{meeting_id} is resolved"),
                 );
             }
@@ -1163,7 +1153,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
             if !v.unsigned.is_empty() {
                 return refuse(
                     "meeting.signature_missing",
-                    "第12条第2項",
+                    ART_12_2,
                     format!("{:?} have not signed {meeting_id}", v.unsigned),
                 );
             }
@@ -1174,9 +1164,9 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     resolution: resolution.clone(),
                 },
                 if m.form == MeetingForm::Circulation {
-                    "第12条第2項"
+                    ART_12_2
                 } else {
-                    "第12条第1項"
+                    ART_12_1
                 },
                 acting_for,
             ))
@@ -1192,7 +1182,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                 Some(b) => cx.supervisor_of_bureau(b)?,
                 None => cx.supervisor_of_common_parts()?,
             };
-            let (post, acting_for) = cx.as_supervisor(&[sup], "a directive", "第13条")?;
+            let (post, acting_for) = cx.as_supervisor(&[sup], "a directive", ART_13)?;
             let id = format!("DIR-{:04}", cx.l.state.counts().directives + 1);
             one(propose(
                 &format!("directive/{id}"),
@@ -1202,7 +1192,7 @@ pub(super) fn decide(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusa
                     title: title.clone(),
                     body: body.clone(),
                 },
-                "第13条",
+                ART_13,
                 acting_for,
             ))
         }
@@ -1231,14 +1221,15 @@ fn one(p: Result<Proposed, Refusal>) -> Result<Vec<Proposed>, Refusal> {
 
 fn missing(missing: &[Missing], what: &str, rule: &'static str, id: &str) -> Result<(), Refusal> {
     match missing.iter().find(|m| m.what == what) {
-        Some(m) => refuse(
+        // The article is the projection's (what the view says is missing, and why).
+        Some(m) => Err(Refusal {
             rule,
-            m.article,
-            format!(
+            article: m.article,
+            message: format!(
                 "{id} lacks the {what} of {}",
                 m.post_id.as_deref().unwrap_or("?")
             ),
-        ),
+        }),
         None => Ok(()),
     }
 }
@@ -1253,7 +1244,7 @@ fn modification(cx: &Cx<'_>, id: &str) -> Result<govledger_projections::Modifica
     else {
         return refuse(
             "modification.unknown",
-            "第6条",
+            ART_6,
             format!("no modification {id} proposed by {}", cx.at),
         );
     };
@@ -1263,7 +1254,7 @@ fn modification(cx: &Cx<'_>, id: &str) -> Result<govledger_projections::Modifica
         // 第6条第1項第1号: without the supervisor's consent the officer decides nothing.
         ModificationState::ConsentRefused => refuse(
             "modification.consent_refused",
-            "第6条第1項第1号",
+            ART_6_1_1,
             format!(
                 "{id} is closed: the supervisor refused consent (seq {})",
                 v.consent_refusal.as_ref().map_or(0, |a| a.seq)
@@ -1271,7 +1262,7 @@ fn modification(cx: &Cx<'_>, id: &str) -> Result<govledger_projections::Modifica
         ),
         ModificationState::Decided | ModificationState::Withdrawn => refuse(
             "modification.closed",
-            "第6条",
+            ART_6,
             format!("{id} is {}", v.status),
         ),
     }
@@ -1286,7 +1277,7 @@ fn retirement(cx: &Cx<'_>, id: &str) -> Result<govledger_projections::Retirement
     else {
         return refuse(
             "retirement.notice_missing",
-            "第7条第1項第1号",
+            ART_7_1_1,
             format!("no notice {id} by {}", cx.at),
         );
     };
@@ -1308,19 +1299,19 @@ fn record_operation(
     result: OperationResult,
     detail: Option<&str>,
 ) -> Result<Vec<Proposed>, Refusal> {
-    let item = operation.article();
+    let item = operation_item(operation);
     need_text("target", target)?;
     let ops = cx.l.bound_posts(Role::OperationsSupport);
     let (recorded_as, basis) = if ops.iter().any(|b| cx.l.holds_post(cx.actor, &b.post_id)) {
-        (Role::OperationsSupport, item.to_owned())
+        (Role::OperationsSupport, item)
     } else if cx.is_admin() {
-        (Role::SystemAdministrator, format!("第4条第1項・{item}"))
+        (Role::SystemAdministrator, admin_basis(operation))
     } else if cx
         .l
         .designation(cx.actor, StaffRole::SystemOperationStaff)
         .is_some()
     {
-        (Role::SystemOperationStaff, format!("第4条第3項・{item}"))
+        (Role::SystemOperationStaff, staff_basis(operation))
     } else {
         return refuse(
             "operation.not_operator",
@@ -1340,9 +1331,27 @@ fn record_operation(
             detail: detail.map(str::to_owned),
             recorded_as,
         },
-        &basis,
+        basis,
         None,
     ))
+}
+
+/// The administrator's basis for an operation: 第4条第1項 and the item of 第11条.
+fn admin_basis(operation: OperationKind) -> Article {
+    match operation {
+        OperationKind::Monitoring | OperationKind::Backup => ART_4_1_AND_11_ITEM_1,
+        OperationKind::Maintenance => ART_4_1_AND_11_ITEM_2,
+        OperationKind::Batch => ART_4_1_AND_11_ITEM_4,
+    }
+}
+
+/// System operation staff's basis for an operation: 第4条第3項 and the item of 第11条.
+fn staff_basis(operation: OperationKind) -> Article {
+    match operation {
+        OperationKind::Monitoring | OperationKind::Backup => ART_4_3_AND_11_ITEM_1,
+        OperationKind::Maintenance => ART_4_3_AND_11_ITEM_2,
+        OperationKind::Batch => ART_4_3_AND_11_ITEM_4,
+    }
 }
 
 /// 第3条第3項: the supervisor directs (指揮監督) the information management officers and the
@@ -1355,7 +1364,7 @@ fn direct_officer(
     matter: &str,
     direction: &str,
 ) -> Result<Vec<Proposed>, Refusal> {
-    const ART: &str = "第3条第3項";
+    const ART: Article = ART_3_3;
     need_text("matter", matter)?;
     need_text("direction", direction)?;
     let (bureau, person, basis) = match addressee {
@@ -1376,7 +1385,7 @@ fn direct_officer(
                 );
             };
             let bureau = cx.unit(&post.unit_id)?.bureau.clone();
-            (bureau, holder.to_owned(), "第3条第3項・第5条第3項")
+            (bureau, holder.to_owned(), ART_3_3_AND_5_3)
         }
         Addressee::UsageOfficer { unit_id } => {
             let unit = cx.unit(unit_id)?;
@@ -1412,13 +1421,13 @@ fn direct_officer(
 /// decision (第7条第1項第1号後段: 事前にシステム総括者に通知). A decision without such a notice is
 /// refused: the notice must come first.
 fn noticed_retirement_of(cx: &Cx<'_>, asset_ids: &[String]) -> Result<String, Refusal> {
-    const ART: &str = "第7条第1項第1号";
+    const ART: Article = ART_7_1_1;
     for a in asset_ids {
         cx.asset(a)?;
         if cx.l.retired(a).is_some() {
             return refuse(
                 "retirement.already_retired",
-                "第7条第1項",
+                ART_7_1,
                 format!("{a} is already retired"),
             );
         }
@@ -1484,7 +1493,7 @@ fn refused_consent(v: &RetirementView) -> Result<(), Refusal> {
     match &v.consent_refusal {
         Some(a) if v.state == RetirementState::ConsentRefused => refuse(
             "retirement.consent_refused",
-            "第7条第1項第1号",
+            ART_7_1_1,
             format!(
                 "{} is closed: the supervisor refused consent (seq {})",
                 v.id, a.seq
@@ -1500,7 +1509,7 @@ fn supervisor_for(
     cx: &Cx<'_>,
     candidates: &[String],
     what: &str,
-    article: &'static str,
+    article: Article,
 ) -> Result<(String, Option<String>), Refusal> {
     cx.as_supervisor(candidates, what, article)
 }
@@ -1512,7 +1521,7 @@ fn incident<'a>(cx: &Cx<'a>, id: &str) -> Result<&'a govledger_projections::Inci
         .filter(|i| cx.l.happened(&i.reported))
         .ok_or_else(|| Refusal {
             rule: "incident.unknown",
-            article: "第3条第2項第4号",
+            article: ART_3_2_4.cite,
             message: format!("no incident {id}"),
         })
 }
@@ -1544,7 +1553,7 @@ fn security_request<'a>(
         .filter(|r| cx.l.happened(&r.issued))
         .ok_or_else(|| Refusal {
             rule: "security.unknown",
-            article: "第10条第2項",
+            article: ART_10_2.cite,
             message: format!("no security request {id}"),
         })
 }
@@ -1556,7 +1565,7 @@ fn meeting<'a>(cx: &Cx<'a>, id: &str) -> Result<&'a govledger_projections::Meeti
         .filter(|m| cx.l.happened(&m.convened))
         .ok_or_else(|| Refusal {
             rule: "meeting.unknown",
-            article: "第12条",
+            article: ART_12.cite,
             message: format!("no meeting {id}"),
         })
 }
@@ -1575,7 +1584,7 @@ fn convener(cx: &Cx<'_>, m: &govledger_projections::Meeting) -> Result<Option<St
     }
     refuse(
         "meeting.not_convener",
-        "第12条",
+        ART_12,
         format!(
             "{} did not convene {} (post {})",
             cx.actor, m.id, m.convener_post_id
