@@ -371,30 +371,7 @@ pub fn genesis(admin: &GenesisAdmin, at: Time) -> Result<Vec<Proposed>, Refusal>
     }
     let annex: Annex =
         serde_json::from_str(ANNEX_JSON).map_err(|e| genesis_error(format!("annex.json: {e}")))?;
-    let mut out = Vec::new();
-    out.push(propose(
-        "regulation",
-        RegulationEstablished {
-            title: "福祉総合情報システム運用管理要綱".into(),
-            number: "24川健企第297号".into(),
-            in_force_from: date(2013, 1, 1)?,
-            annex_source: annex.source.clone(),
-        },
-        SUPPLEMENTARY,
-        None,
-    )?);
-    for (y, m, d, wareki) in AMENDMENTS {
-        out.push(propose(
-            "regulation",
-            RegulationAmended {
-                in_force_from: date(*y, *m, *d)?,
-                provision: format!("この要綱は、{wareki}から施行する。"),
-                note: None,
-            },
-            SUPPLEMENTARY,
-            None,
-        )?);
-    }
+    let mut out = regulation(&annex)?;
     for (id, name, parent, bureau, user_division) in UNITS {
         out.push(propose(
             &format!("unit/{id}"),
@@ -509,5 +486,34 @@ pub fn genesis(admin: &GenesisAdmin, at: Time) -> Result<Vec<Proposed>, Refusal>
         ART_4_2,
         None,
     )?);
+    Ok(out)
+}
+
+/// The regulation's identity and its amendment dates (附則), the first events of a ledger.
+fn regulation(annex: &Annex) -> Result<Vec<Proposed>, Refusal> {
+    let mut out = Vec::new();
+    out.push(propose(
+        "regulation",
+        RegulationEstablished {
+            title: "福祉総合情報システム運用管理要綱".into(),
+            number: "24川健企第297号".into(),
+            in_force_from: date(2013, 1, 1)?,
+            annex_source: annex.source.clone(),
+        },
+        SUPPLEMENTARY,
+        None,
+    )?);
+    for (y, m, d, wareki) in AMENDMENTS {
+        out.push(propose(
+            "regulation",
+            RegulationAmended {
+                in_force_from: date(*y, *m, *d)?,
+                provision: format!("この要綱は、{wareki}から施行する。"),
+                note: None,
+            },
+            SUPPLEMENTARY,
+            None,
+        )?);
+    }
     Ok(out)
 }

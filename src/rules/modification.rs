@@ -1,9 +1,10 @@
 //! System modification (第6条): proposal, approvals of the officers concerned (第2項), the supervisor's
 //! consent (第1項第1号), the common parts (第1項第2号), the final decision (第1項第3号).
 
-use govledger_projections::{Missing, ModificationState};
+use govledger_projections::{ModificationState, ModificationView};
 use govledger_schema::events::*;
 
+use super::approval::{Consent, approving_post, none_missing};
 use super::articles::*;
 use super::{Cx, Proposed, Refusal, check_id, need_text, one, propose, refuse};
 
@@ -99,20 +100,18 @@ pub(super) fn approve_modification(
     comment: &Option<String>,
 ) -> Result<Vec<Proposed>, Refusal> {
     let v = modification(cx, modification_id)?;
-    let Some(post) = v
-        .approvals_required
-        .iter()
-        .find(|p| cx.l.holds_post(cx.actor, p))
-    else {
-        return refuse(
-            "modification.approver_not_concerned",
-            ART_6_2,
+    let post = approving_post(
+        cx,
+        &v.approvals_required,
+        "modification.approver_not_concerned",
+        ART_6_2,
+        || {
             format!(
                 "{} holds none of the posts whose approval {modification_id} needs ({:?})",
                 cx.actor, v.approvals_required
-            ),
-        );
-    };
+            )
+        },
+    )?;
     one(propose(
         &format!("modification/{modification_id}"),
         ModificationApproved {
@@ -132,17 +131,13 @@ pub(super) fn reject_modification(
 ) -> Result<Vec<Proposed>, Refusal> {
     need_text("reason", reason)?;
     let v = modification(cx, modification_id)?;
-    let Some(post) = v
-        .approvals_required
-        .iter()
-        .find(|p| cx.l.holds_post(cx.actor, p))
-    else {
-        return refuse(
-            "modification.approver_not_concerned",
-            ART_6_2,
-            format!("{} is not asked to approve {modification_id}", cx.actor),
-        );
-    };
+    let post = approving_post(
+        cx,
+        &v.approvals_required,
+        "modification.approver_not_concerned",
+        ART_6_2,
+        || format!("{} is not asked to approve {modification_id}", cx.actor),
+    )?;
     one(propose(
         &format!("modification/{modification_id}"),
         ModificationRejected {
@@ -160,28 +155,7 @@ pub(super) fn consent_to_modification(
     modification_id: &str,
 ) -> Result<Vec<Proposed>, Refusal> {
     let v = modification(cx, modification_id)?;
-    let pending: Vec<String> = v
-        .missing
-        .iter()
-        .filter(|m| m.what == "consent")
-        .filter_map(|m| m.post_id.clone())
-        .collect();
-    if v.consents_required.is_empty() {
-        return refuse(
-            "modification.no_consent_needed",
-            ART_6_1_1,
-            format!("{modification_id} is not an officer's decision"),
-        );
-    }
-    if pending.is_empty() {
-        return refuse(
-            "modification.already_consented",
-            ART_6_1_1,
-            format!("{modification_id} has every consent"),
-        );
-    }
-    let (post, acting_for) =
-        cx.as_supervisor(&pending, "consent to the modification", ART_6_1_1)?;
+    let (post, acting_for) = consent(&v)?.supervisor(cx, "consent to the modification", false)?;
     one(propose(
         &format!("modification/{modification_id}"),
         ModificationConsented {
@@ -200,29 +174,8 @@ pub(super) fn refuse_modification_consent(
 ) -> Result<Vec<Proposed>, Refusal> {
     need_text("reason", reason)?;
     let v = modification(cx, modification_id)?;
-    let pending: Vec<String> = v
-        .missing
-        .iter()
-        .filter(|m| m.what == "consent")
-        .filter_map(|m| m.post_id.clone())
-        .collect();
-    if v.consents_required.is_empty() {
-        return refuse(
-            "modification.no_consent_needed",
-            ART_6_1_1,
-            format!("{modification_id} is not an officer's decision"),
-        );
-    }
-    let what = "refusing consent to the modification";
-    if pending.is_empty() {
-        cx.as_supervisor(&v.consents_required, what, ART_6_1_1)?;
-        return refuse(
-            "modification.already_consented",
-            ART_6_1_1,
-            format!("{modification_id} has every consent"),
-        );
-    }
-    let (post, acting_for) = cx.as_supervisor(&pending, what, ART_6_1_1)?;
+    let (post, acting_for) =
+        consent(&v)?.supervisor(cx, "refusing consent to the modification", true)?;
     one(propose(
         &format!("modification/{modification_id}"),
         ModificationConsentRefused {
@@ -260,13 +213,13 @@ pub(super) fn decide_modification_content(
         );
     }
     // 第6条第2項: approvals of the other officers come before the decision.
-    missing(
+    none_missing(
         &v.missing,
         "approval",
         "modification.approval_missing",
         modification_id,
     )?;
-    missing(
+    none_missing(
         &v.missing,
         "consent",
         "modification.consent_missing",
@@ -340,25 +293,25 @@ pub(super) fn decide_modification(
         ART_6_1_3,
     )?;
     // A final decision while an approval, the consent or the coordination is missing.
-    missing(
+    none_missing(
         &v.missing,
         "approval",
         "modification.approval_missing",
         modification_id,
     )?;
-    missing(
+    none_missing(
         &v.missing,
         "consent",
         "modification.consent_missing",
         modification_id,
     )?;
-    missing(
+    none_missing(
         &v.missing,
         "content_decision",
         "modification.content_missing",
         modification_id,
     )?;
-    missing(
+    none_missing(
         &v.missing,
         "coordination",
         "modification.coordination_missing",
@@ -409,19 +362,23 @@ pub(super) fn withdraw_modification(
     ))
 }
 
-fn missing(missing: &[Missing], what: &str, rule: &'static str, id: &str) -> Result<(), Refusal> {
-    match missing.iter().find(|m| m.what == what) {
-        // The article is the projection's (what the view says is missing, and why).
-        Some(m) => Err(Refusal {
-            rule,
-            article: m.article,
-            message: format!(
-                "{id} lacks the {what} of {}",
-                m.post_id.as_deref().unwrap_or("?")
-            ),
-        }),
-        None => Ok(()),
+/// 第6条第1項第1号: the supervisor's consent to an officer's decision; a modification whose
+/// content the supervisor decides (the common parts) asks for none.
+fn consent(v: &ModificationView) -> Result<Consent<'_>, Refusal> {
+    if v.consents_required.is_empty() {
+        return refuse(
+            "modification.no_consent_needed",
+            ART_6_1_1,
+            format!("{} is not an officer's decision", v.id),
+        );
     }
+    Ok(Consent {
+        id: &v.id,
+        required: &v.consents_required,
+        missing: &v.missing,
+        article: ART_6_1_1,
+        already_consented: "modification.already_consented",
+    })
 }
 
 /// An open modification known and proposed by the decision's time, as a view.

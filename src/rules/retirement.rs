@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use govledger_projections::{RetirementState, RetirementView};
 use govledger_schema::events::*;
 
+use super::approval::{Consent, approving_post, none_missing};
 use super::articles::*;
 use super::{Cx, Proposed, Refusal, check_id, need_text, one, propose, refuse};
 
@@ -81,17 +82,13 @@ pub(super) fn approve_retirement(
     comment: &Option<String>,
 ) -> Result<Vec<Proposed>, Refusal> {
     let v = retirement(cx, retirement_id)?;
-    let Some(post) = v
-        .approvals_required
-        .iter()
-        .find(|p| cx.l.holds_post(cx.actor, p))
-    else {
-        return refuse(
-            "retirement.approver_not_concerned",
-            ART_7_2,
-            format!("{} is not asked to approve {retirement_id}", cx.actor),
-        );
-    };
+    let post = approving_post(
+        cx,
+        &v.approvals_required,
+        "retirement.approver_not_concerned",
+        ART_7_2,
+        || format!("{} is not asked to approve {retirement_id}", cx.actor),
+    )?;
     one(propose(
         &format!("retirement/{retirement_id}"),
         RetirementApproved {
@@ -109,23 +106,7 @@ pub(super) fn consent_to_retirement(
     retirement_id: &str,
 ) -> Result<Vec<Proposed>, Refusal> {
     let v = retirement(cx, retirement_id)?;
-    let pending: Vec<String> = v
-        .missing
-        .iter()
-        .filter(|m| m.what == "consent")
-        .filter_map(|m| m.post_id.clone())
-        .collect();
-    if pending.is_empty() {
-        // Either all consents are in, or the actor is out of scope: say which.
-        let (_, _) =
-            cx.as_supervisor(&v.consents_required, "consent to the retirement", ART_7_1_1)?;
-        return refuse(
-            "retirement.already_consented",
-            ART_7_1_1,
-            format!("{retirement_id} has every consent"),
-        );
-    }
-    let (post, acting_for) = cx.as_supervisor(&pending, "consent to the retirement", ART_7_1_1)?;
+    let (post, acting_for) = consent(&v).supervisor(cx, "consent to the retirement", true)?;
     one(propose(
         &format!("retirement/{retirement_id}"),
         RetirementConsented {
@@ -153,21 +134,7 @@ pub(super) fn refuse_retirement_consent(
             format!("{retirement_id} is {}", v.status),
         );
     }
-    let pending: Vec<String> = v
-        .missing
-        .iter()
-        .filter(|m| m.what == "consent")
-        .filter_map(|m| m.post_id.clone())
-        .collect();
-    if pending.is_empty() {
-        cx.as_supervisor(&v.consents_required, what, ART_7_1_1)?;
-        return refuse(
-            "retirement.already_consented",
-            ART_7_1_1,
-            format!("{retirement_id} has every consent"),
-        );
-    }
-    let (post, acting_for) = cx.as_supervisor(&pending, what, ART_7_1_1)?;
+    let (post, acting_for) = consent(&v).supervisor(cx, what, true)?;
     one(propose(
         &format!("retirement/{retirement_id}"),
         RetirementConsentRefused {
@@ -238,20 +205,19 @@ pub(super) fn decide_retirement(
             format!("{retirement_id} is decided"),
         );
     }
-    if let Some(m) = v.missing.iter().find(|m| m.what == "approval") {
-        return refuse(
-            "retirement.approval_missing",
-            ART_7_2,
-            format!("{retirement_id} lacks the approval of {:?}", m.post_id),
-        );
-    }
-    if let Some(m) = v.missing.iter().find(|m| m.what == "consent") {
-        return refuse(
-            "retirement.consent_missing",
-            ART_7_1_1,
-            format!("{retirement_id} lacks the consent of {:?}", m.post_id),
-        );
-    }
+    // 第7条第2項, 第7条第1項第1号 (the articles the view names for each).
+    none_missing(
+        &v.missing,
+        "approval",
+        "retirement.approval_missing",
+        retirement_id,
+    )?;
+    none_missing(
+        &v.missing,
+        "consent",
+        "retirement.consent_missing",
+        retirement_id,
+    )?;
     one(propose(
         &format!("retirement/{retirement_id}"),
         RetirementDecided {
@@ -394,5 +360,16 @@ fn refused_consent(v: &RetirementView) -> Result<(), Refusal> {
             ),
         ),
         _ => Ok(()),
+    }
+}
+
+/// 第7条第1項第1号: the consent of the supervisors of the assets concerned.
+fn consent(v: &RetirementView) -> Consent<'_> {
+    Consent {
+        id: &v.id,
+        required: &v.consents_required,
+        missing: &v.missing,
+        article: ART_7_1_1,
+        already_consented: "retirement.already_consented",
     }
 }
