@@ -56,6 +56,41 @@ fn the_demo_is_deterministic_from_its_seed() {
     assert_ne!(script(7), script(8));
 }
 
+/// The demo's chain head, built by the rules in memory (event ids numbered by seq, the script's
+/// clock): it commits to every byte of every event, so any change of what a rule records (a
+/// basis, an acting_for, a payload, an event's order) changes it. A refactoring of the rules
+/// must leave it as it is; a deliberate change of the demo or of a rule updates it here, in the
+/// same commit, with the reason.
+const DEMO_CHAIN_HEAD_SEED_7: &str =
+    "6b388075ec9f5e51ec66f9dce5e35410654cb21bd27ba266106b01a112a88ff8";
+
+#[test]
+fn the_demo_records_exactly_what_it_recorded_before() {
+    let l = build_demo(7).unwrap().ledger;
+    let head = l.events.last().unwrap().hash().unwrap().to_hex();
+    assert_eq!(
+        (l.events.len(), head.as_str()),
+        (2296, DEMO_CHAIN_HEAD_SEED_7),
+        "the demo's events changed: if on purpose, update DEMO_CHAIN_HEAD_SEED_7"
+    );
+}
+
+#[test]
+fn every_basis_the_demo_records_is_an_article_with_its_text() {
+    let l = build_demo(7).unwrap().ledger;
+    let mut bases: Vec<&str> = l.events.iter().map(|e| e.meta.basis.as_str()).collect();
+    bases.sort_unstable();
+    bases.dedup();
+    assert!(bases.len() > 30, "{bases:?}");
+    for basis in bases {
+        let provisions = govledger::rules::articles::find(basis)
+            .unwrap_or_else(|| panic!("{basis} is not a constant of rules::articles"));
+        for p in provisions {
+            assert!(!p.text.trim().is_empty(), "{} has no text", p.cite);
+        }
+    }
+}
+
 #[test]
 fn rebuilding_from_scratch_gives_the_incremental_state() {
     let l = build_demo(7).unwrap().ledger;

@@ -144,16 +144,30 @@ fn check_in(
         (Accept(types), Ok(events)) => {
             let got: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
             assert_eq!(got, types);
+            for e in &events {
+                assert_quoted(&e.basis);
+            }
             l.append(events, actor, at, at.to_utc() + TimeDelta::hours(1));
         }
         (Refuse(rule, article), Err(r)) => {
             assert_eq!((r.rule, r.article), (rule, article), "{r}");
             assert!(r.to_string().contains(article));
+            assert_quoted(r.article);
         }
         (Accept(_), Err(r)) => panic!("expected acceptance, refused: {r}"),
         (Refuse(rule, _), Ok(events)) => panic!("expected refusal {rule}, got {events:?}"),
     }
     l
+}
+
+/// `cite` (a refusal's article, an accepted act's basis) is a constant of `rules::articles`
+/// whose provisions all quote their text (the admin workspace shows it).
+fn assert_quoted(cite: &str) {
+    let provisions = govledger::rules::articles::find(cite)
+        .unwrap_or_else(|| panic!("{cite} is not a constant of rules::articles"));
+    for p in provisions {
+        assert!(!p.text.trim().is_empty(), "{} has no text", p.cite);
+    }
 }
 
 fn check(

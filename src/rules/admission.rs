@@ -18,10 +18,11 @@
 use govledger_projections::{Lens, State};
 use govledger_schema::events::{Role, TokenRole};
 
-use super::{RECORDING, Refusal, Time, check_id, refuse};
+use super::articles::{ART_4_1, RECORDING};
+use super::{Refusal, Time, check_id, refuse};
 
 /// The article that gives the authority to admit people to the ledger.
-pub const ADMISSION: &str = "第4条第1項";
+pub const ADMISSION: &str = ART_4_1.cite;
 
 /// Who issues a token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +76,7 @@ pub fn issue_token(
             if !holds_administrator_post(&l, person) {
                 return refuse(
                     "token.bootstrap_not_administrator",
-                    ADMISSION,
+                    ART_4_1,
                     format!(
                         "{person} does not hold the system administrator's post at {at}: the bootstrap token goes to the system administrator only"
                     ),
@@ -116,7 +117,7 @@ fn administrator(l: &Lens<'_>, actor: &str, at: Time) -> Result<(), Refusal> {
     if !holds_administrator_post(l, actor) {
         return refuse(
             "token.not_administrator",
-            ADMISSION,
+            ART_4_1,
             format!(
                 "{actor} does not hold the system administrator's post at {at}: people are admitted to the ledger by the system administrator"
             ),

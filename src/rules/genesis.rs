@@ -15,6 +15,7 @@ use govledger_schema::events::{
 };
 use serde::{Deserialize, Serialize};
 
+use super::articles::*;
 use super::{Proposed, Refusal, Time, check_id, propose};
 
 /// The annex as transcribed (schema/annex.json).
@@ -339,7 +340,7 @@ const AMENDMENTS: &[(i32, u32, u32, &str)] = &[
 fn genesis_error(message: String) -> Refusal {
     Refusal {
         rule: "genesis.invalid",
-        article: "附則",
+        article: SUPPLEMENTARY.cite,
         message,
     }
 }
@@ -370,30 +371,7 @@ pub fn genesis(admin: &GenesisAdmin, at: Time) -> Result<Vec<Proposed>, Refusal>
     }
     let annex: Annex =
         serde_json::from_str(ANNEX_JSON).map_err(|e| genesis_error(format!("annex.json: {e}")))?;
-    let mut out = Vec::new();
-    out.push(propose(
-        "regulation",
-        RegulationEstablished {
-            title: "福祉総合情報システム運用管理要綱".into(),
-            number: "24川健企第297号".into(),
-            in_force_from: date(2013, 1, 1)?,
-            annex_source: annex.source.clone(),
-        },
-        "附則",
-        None,
-    )?);
-    for (y, m, d, wareki) in AMENDMENTS {
-        out.push(propose(
-            "regulation",
-            RegulationAmended {
-                in_force_from: date(*y, *m, *d)?,
-                provision: format!("この要綱は、{wareki}から施行する。"),
-                note: None,
-            },
-            "附則",
-            None,
-        )?);
-    }
+    let mut out = regulation(&annex)?;
     for (id, name, parent, bureau, user_division) in UNITS {
         out.push(propose(
             &format!("unit/{id}"),
@@ -404,7 +382,7 @@ pub fn genesis(admin: &GenesisAdmin, at: Time) -> Result<Vec<Proposed>, Refusal>
                 bureau: (*bureau).into(),
                 user_division: *user_division,
             },
-            "第2条第2号",
+            ART_2_ITEM_2,
             None,
         )?);
     }
@@ -417,7 +395,7 @@ pub fn genesis(admin: &GenesisAdmin, at: Time) -> Result<Vec<Proposed>, Refusal>
                 unit_id: (*unit).into(),
                 heads_unit: *heads,
             },
-            "第3条第1項・第4条第2項・第5条第1項・第11条",
+            ORGANISATION_WITH_11,
             None,
         )?);
     }
@@ -430,7 +408,7 @@ pub fn genesis(admin: &GenesisAdmin, at: Time) -> Result<Vec<Proposed>, Refusal>
                 common_parts: true,
                 other_bureaus: true,
             }),
-            "第3条第1項",
+            ART_3_1,
         ),
         (
             Role::SystemSupervisor,
@@ -440,10 +418,10 @@ pub fn genesis(admin: &GenesisAdmin, at: Time) -> Result<Vec<Proposed>, Refusal>
                 common_parts: false,
                 other_bureaus: false,
             }),
-            "第3条第1項",
+            ART_3_1,
         ),
-        (Role::SystemAdministrator, "ADMIN", None, "第4条第2項"),
-        (Role::OperationsSupport, "OPS", None, "第11条"),
+        (Role::SystemAdministrator, "ADMIN", None, ART_4_2),
+        (Role::OperationsSupport, "OPS", None, ART_11),
     ];
     for (role, post, scope, basis) in bindings {
         out.push(propose(
@@ -462,7 +440,7 @@ pub fn genesis(admin: &GenesisAdmin, at: Time) -> Result<Vec<Proposed>, Refusal>
         OperationStaffSectionsSet {
             unit_ids: vec!["HW-GA-SYS".into(), "CF-GA-PLAN".into()],
         },
-        "第4条第3項",
+        ART_4_3,
         None,
     )?);
     for row in &annex.rows {
@@ -483,7 +461,7 @@ pub fn genesis(admin: &GenesisAdmin, at: Time) -> Result<Vec<Proposed>, Refusal>
                 officer_post_ids: posts,
                 bureau: row.bureau.clone(),
             },
-            "第5条第1項・別表",
+            ART_5_1_AND_ANNEX,
             None,
         )?);
     }
@@ -495,7 +473,7 @@ pub fn genesis(admin: &GenesisAdmin, at: Time) -> Result<Vec<Proposed>, Refusal>
             unit_id: "HW-GA-SYS".into(),
             personnel_order: Some(admin.personnel_order.clone()),
         },
-        "辞令",
+        PERSONNEL_ORDER,
         None,
     )?);
     out.push(propose(
@@ -505,8 +483,37 @@ pub fn genesis(admin: &GenesisAdmin, at: Time) -> Result<Vec<Proposed>, Refusal>
             person_id: admin.person_id.clone(),
             personnel_order: admin.personnel_order.clone(),
         },
-        "第4条第2項",
+        ART_4_2,
         None,
     )?);
+    Ok(out)
+}
+
+/// The regulation's identity and its amendment dates (附則), the first events of a ledger.
+fn regulation(annex: &Annex) -> Result<Vec<Proposed>, Refusal> {
+    let mut out = Vec::new();
+    out.push(propose(
+        "regulation",
+        RegulationEstablished {
+            title: "福祉総合情報システム運用管理要綱".into(),
+            number: "24川健企第297号".into(),
+            in_force_from: date(2013, 1, 1)?,
+            annex_source: annex.source.clone(),
+        },
+        SUPPLEMENTARY,
+        None,
+    )?);
+    for (y, m, d, wareki) in AMENDMENTS {
+        out.push(propose(
+            "regulation",
+            RegulationAmended {
+                in_force_from: date(*y, *m, *d)?,
+                provision: format!("この要綱は、{wareki}から施行する。"),
+                note: None,
+            },
+            SUPPLEMENTARY,
+            None,
+        )?);
+    }
     Ok(out)
 }

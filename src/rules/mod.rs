@@ -14,10 +14,20 @@
 //! - Personnel records (units, posts, persons, appointments) are made by the administrator or a
 //!   supervisor, citing the personnel order (辞令).
 
+mod access;
 pub mod admission;
+mod approval;
+pub mod articles;
+mod direction;
 mod genesis;
-mod org;
-mod process;
+mod incident;
+mod meeting;
+mod modification;
+mod operations;
+mod organisation;
+mod regulation;
+mod retirement;
+mod security_request;
 
 pub use genesis::{ANNEX_JSON, GenesisAdmin, POSTS, genesis, officer_post_id};
 
@@ -30,6 +40,8 @@ use govledger_schema::events::{
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use articles::{ANNEX, ART_3_1, Article};
 
 pub type Time = DateTime<FixedOffset>;
 
@@ -62,18 +74,18 @@ pub struct Refusal {
 
 pub(crate) fn refuse<T>(
     rule: &'static str,
-    article: &'static str,
+    article: Article,
     message: impl Into<String>,
 ) -> Result<T, Refusal> {
     Err(Refusal {
         rule,
-        article,
+        article: article.cite,
         message: message.into(),
     })
 }
 
 /// The article for ledger-level rules (every decision has an actor, a basis, a time).
-pub const RECORDING: &str = "記録の原則";
+pub const RECORDING: &str = articles::RECORDING.cite;
 
 /// One command per decision kind of RULES.md. JSON: `{"kind": "grant_permission", ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -390,21 +402,21 @@ pub fn decide_at(
     let Some(genesis_at) = state.genesis_at() else {
         return refuse(
             "ledger.not_initialised",
-            RECORDING,
+            articles::RECORDING,
             "the ledger has no genesis yet",
         );
     };
     if effective_at.timestamp_subsec_nanos() != 0 {
         return refuse(
             "ledger.effective_at_not_whole_seconds",
-            RECORDING,
+            articles::RECORDING,
             "effective_at must be whole seconds",
         );
     }
     if effective_at < genesis_at {
         return refuse(
             "ledger.before_genesis",
-            RECORDING,
+            articles::RECORDING,
             format!("effective {effective_at} is before the ledger's genesis {genesis_at}"),
         );
     }
@@ -414,7 +426,7 @@ pub fn decide_at(
     if effective_at > latest + TimeDelta::days(MAX_DAYS_AHEAD) {
         return refuse(
             "ledger.too_far_in_future",
-            RECORDING,
+            articles::RECORDING,
             format!("effective {effective_at} is more than {MAX_DAYS_AHEAD} days after {latest}"),
         );
     }
@@ -422,7 +434,7 @@ pub fn decide_at(
     if l.person(actor).is_none() {
         return refuse(
             "actor.unknown",
-            RECORDING,
+            articles::RECORDING,
             format!("actor {actor:?} is not a person registered by {effective_at}"),
         );
     }
@@ -431,29 +443,284 @@ pub fn decide_at(
         actor,
         at: effective_at,
     };
+    route(&cx, cmd)
+}
+
+/// One rule per command, each in the module of its procedure. Exhaustive on purpose: a new
+/// [`Command`] does not compile until it has its rule. (A flat table, longer than the other
+/// functions of the rules; see `no_function_in_the_rules_is_long`.)
+fn route(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusal> {
     match cmd {
-        Command::EstablishUnit { .. }
-        | Command::EstablishPost { .. }
-        | Command::RegisterPerson { .. }
-        | Command::TransferPerson { .. }
-        | Command::AppointToPost { .. }
-        | Command::EndAppointment { .. }
-        | Command::DesignateOperationStaff { .. }
-        | Command::DesignateInformationManagementStaff { .. }
-        | Command::RevokeDesignation { .. }
-        | Command::AppointUsageOfficer { .. }
-        | Command::EndUsageOfficer { .. }
-        | Command::RegisterUser { .. }
-        | Command::DeregisterUser { .. }
-        | Command::AmendRegulation { .. }
-        | Command::AmendAnnex { .. }
-        | Command::RequestPermission { .. }
-        | Command::GrantPermission { .. }
-        | Command::RefusePermission { .. }
-        | Command::RevokePermission { .. }
-        | Command::Correct { .. } => org::decide(&cx, cmd),
-        _ => process::decide(&cx, cmd),
+        Command::EstablishUnit {
+            unit_id,
+            name,
+            parent_id,
+            bureau,
+            user_division,
+        } => organisation::establish_unit(cx, unit_id, name, parent_id, bureau, user_division),
+        Command::EstablishPost {
+            post_id,
+            title,
+            unit_id,
+            heads_unit,
+        } => organisation::establish_post(cx, post_id, title, unit_id, heads_unit),
+        Command::RegisterPerson {
+            person_id,
+            name,
+            unit_id,
+            personnel_order,
+        } => organisation::register_person(cx, person_id, name, unit_id, personnel_order),
+        Command::TransferPerson {
+            person_id,
+            unit_id,
+            personnel_order,
+        } => organisation::transfer_person(cx, person_id, unit_id, personnel_order),
+        Command::AppointToPost {
+            post_id,
+            person_id,
+            personnel_order,
+            replace_current,
+        } => {
+            organisation::appoint_to_post(cx, post_id, person_id, personnel_order, replace_current)
+        }
+        Command::EndAppointment {
+            post_id,
+            personnel_order,
+        } => organisation::end_appointment(cx, post_id, personnel_order),
+        Command::DesignateOperationStaff { person_id } => {
+            organisation::designate_operation_staff(cx, person_id)
+        }
+        Command::DesignateInformationManagementStaff {
+            person_id,
+            officer_post_id,
+        } => organisation::designate_information_management_staff(cx, person_id, officer_post_id),
+        Command::RevokeDesignation {
+            person_id,
+            role,
+            reason,
+        } => organisation::revoke_designation(cx, person_id, role, reason),
+        Command::AppointUsageOfficer {
+            unit_id,
+            person_id,
+            reason_not_head,
+            replace_current,
+        } => organisation::appoint_usage_officer(
+            cx,
+            unit_id,
+            person_id,
+            reason_not_head,
+            replace_current,
+        ),
+        Command::EndUsageOfficer { unit_id } => organisation::end_usage_officer(cx, unit_id),
+        Command::RegisterUser { person_id } => organisation::register_user(cx, person_id),
+        Command::DeregisterUser { person_id, reason } => {
+            organisation::deregister_user(cx, person_id, reason)
+        }
+        Command::AmendRegulation {
+            in_force_from,
+            provision,
+            note,
+        } => regulation::amend_regulation(cx, in_force_from, provision, note),
+        Command::AmendAnnex {
+            asset_id,
+            name,
+            businesses,
+            officer_post_ids,
+            bureau,
+        } => regulation::amend_annex(cx, asset_id, name, businesses, officer_post_ids, bureau),
+        Command::Correct {
+            corrects_seq,
+            corrects_event_id,
+            reason,
+        } => regulation::correct(cx, corrects_seq, corrects_event_id, reason),
+        Command::RequestPermission {
+            person_id,
+            asset_id,
+            scope,
+            until,
+        } => access::request_permission(cx, person_id, asset_id, scope, until),
+        Command::GrantPermission {
+            person_id,
+            asset_id,
+            scope,
+            until,
+            request_id,
+        } => access::grant_permission(cx, person_id, asset_id, scope, until, request_id),
+        Command::RefusePermission {
+            person_id,
+            asset_id,
+            reason,
+            request_id,
+        } => access::refuse_permission(cx, person_id, asset_id, reason, request_id),
+        Command::RevokePermission {
+            person_id,
+            asset_id,
+            reason,
+        } => access::revoke_permission(cx, person_id, asset_id, reason),
+        Command::ProposeModification {
+            title,
+            description,
+            asset_ids,
+            touches_common_parts,
+            proposer_post_id,
+        } => modification::propose_modification(
+            cx,
+            title,
+            description,
+            asset_ids,
+            touches_common_parts,
+            proposer_post_id,
+        ),
+        Command::ApproveModification {
+            modification_id,
+            comment,
+        } => modification::approve_modification(cx, modification_id, comment),
+        Command::RejectModification {
+            modification_id,
+            reason,
+        } => modification::reject_modification(cx, modification_id, reason),
+        Command::ConsentToModification { modification_id } => {
+            modification::consent_to_modification(cx, modification_id)
+        }
+        Command::RefuseModificationConsent {
+            modification_id,
+            reason,
+        } => modification::refuse_modification_consent(cx, modification_id, reason),
+        Command::DecideModificationContent {
+            modification_id,
+            content,
+        } => modification::decide_modification_content(cx, modification_id, content),
+        Command::CoordinateModification {
+            modification_id,
+            officer_post_ids,
+            content,
+        } => modification::coordinate_modification(cx, modification_id, officer_post_ids, content),
+        Command::DecideModification {
+            modification_id,
+            procedure_documents,
+            summary,
+        } => modification::decide_modification(cx, modification_id, procedure_documents, summary),
+        Command::WithdrawModification {
+            modification_id,
+            reason,
+        } => modification::withdraw_modification(cx, modification_id, reason),
+        Command::NoticeRetirement {
+            asset_ids,
+            affected_asset_ids,
+            reason,
+            planned_stop,
+        } => retirement::notice_retirement(cx, asset_ids, affected_asset_ids, reason, planned_stop),
+        Command::ApproveRetirement {
+            retirement_id,
+            comment,
+        } => retirement::approve_retirement(cx, retirement_id, comment),
+        Command::ConsentToRetirement { retirement_id } => {
+            retirement::consent_to_retirement(cx, retirement_id)
+        }
+        Command::RefuseRetirementConsent {
+            retirement_id,
+            reason,
+        } => retirement::refuse_retirement_consent(cx, retirement_id, reason),
+        Command::DecideRetirement {
+            retirement_id,
+            asset_ids,
+        } => retirement::decide_retirement(cx, retirement_id, asset_ids),
+        Command::RecordRetirementMeasures {
+            retirement_id,
+            measures,
+        } => retirement::record_retirement_measures(cx, retirement_id, measures),
+        Command::RecordRoster {
+            officer_post_id,
+            entries,
+        } => incident::record_roster(cx, officer_post_id, entries),
+        Command::ReportIncident {
+            summary,
+            asset_ids,
+            occurred_at,
+        } => incident::report_incident(cx, summary, asset_ids, occurred_at),
+        Command::DirectIncident {
+            incident_id,
+            directions,
+        } => incident::direct_incident(cx, incident_id, directions),
+        Command::CoordinateIncident {
+            incident_id,
+            actions,
+        } => incident::coordinate_incident(cx, incident_id, actions),
+        Command::ResolveIncident {
+            incident_id,
+            resolution,
+        } => incident::resolve_incident(cx, incident_id, resolution),
+        Command::IssueSecurityRequest {
+            addressee,
+            finding,
+            standard,
+            due,
+        } => security_request::issue_security_request(cx, addressee, finding, standard, due),
+        Command::RespondToSecurityRequest {
+            request_id,
+            response,
+        } => security_request::respond_to_security_request(cx, request_id, response),
+        Command::CloseSecurityRequest { request_id, note } => {
+            security_request::close_security_request(cx, request_id, note)
+        }
+        Command::ReopenSecurityRequest {
+            request_id,
+            reason,
+            due,
+        } => security_request::reopen_security_request(cx, request_id, reason, due),
+        Command::ConveneMeeting {
+            meeting_kind,
+            form,
+            urgency_reason,
+            members,
+            agenda,
+            held_on,
+        } => meeting::convene_meeting(
+            cx,
+            meeting_kind,
+            form,
+            urgency_reason,
+            members,
+            agenda,
+            held_on,
+        ),
+        Command::RecordMinutes {
+            meeting_id,
+            attendees,
+            agenda,
+            resolutions,
+        } => meeting::record_minutes(cx, meeting_id, attendees, agenda, resolutions),
+        Command::SignCirculation {
+            meeting_id,
+            position,
+            comment,
+        } => meeting::sign_circulation(cx, meeting_id, position, comment),
+        Command::ResolveMeeting {
+            meeting_id,
+            resolution,
+        } => meeting::resolve_meeting(cx, meeting_id, resolution),
+        Command::IssueDirective {
+            title,
+            body,
+            bureau,
+        } => direction::issue_directive(cx, title, body, bureau),
+        Command::DirectOfficer {
+            addressee,
+            matter,
+            direction,
+        } => direction::direct_officer(cx, addressee, matter, direction),
+        Command::RecordOperation {
+            operation,
+            target,
+            result,
+            detail,
+        } => operations::record_operation(cx, *operation, target, *result, detail.as_deref()),
     }
+}
+
+/// A decision recording one event.
+pub(crate) fn one(p: Result<Proposed, Refusal>) -> Result<Vec<Proposed>, Refusal> {
+    p.map(|p| vec![p])
 }
 
 /// The context of one decision.
@@ -467,7 +734,7 @@ pub(crate) struct Cx<'a> {
 pub(crate) fn propose<P: EventPayload>(
     stream: &str,
     payload: P,
-    basis: &str,
+    basis: Article,
     acting_for: Option<String>,
 ) -> Result<Proposed, Refusal> {
     let data = payload.to_data().map_err(|e| Refusal {
@@ -479,7 +746,7 @@ pub(crate) fn propose<P: EventPayload>(
         stream: stream.to_owned(),
         event_type: P::EVENT_TYPE.to_owned(),
         data,
-        basis: basis.to_owned(),
+        basis: basis.cite.to_owned(),
         acting_for,
     })
 }
@@ -496,7 +763,7 @@ pub(crate) fn check_id(field: &str, id: &str) -> Result<(), Refusal> {
     } else {
         refuse(
             "input.bad_id",
-            RECORDING,
+            articles::RECORDING,
             format!("{field} {id:?}: 1 to 64 of A-Z a-z 0-9 - _ ."),
         )
     }
@@ -507,7 +774,7 @@ pub(crate) fn need_text(field: &str, text: &str) -> Result<(), Refusal> {
     if text.trim().is_empty() {
         refuse(
             "input.missing_text",
-            RECORDING,
+            articles::RECORDING,
             format!("{field} must not be empty"),
         )
     } else {
@@ -521,7 +788,7 @@ impl Cx<'_> {
         if self.l.person(id).is_none() {
             return refuse(
                 "person.unknown",
-                RECORDING,
+                articles::RECORDING,
                 format!("no person {id} registered by {}", self.at),
             );
         }
@@ -551,7 +818,7 @@ impl Cx<'_> {
         check_id("asset_id", id)?;
         self.l.asset(id).ok_or_else(|| Refusal {
             rule: "asset.unknown",
-            article: "別表",
+            article: ANNEX.cite,
             message: format!("no asset {id} in the annex"),
         })
     }
@@ -588,7 +855,7 @@ impl Cx<'_> {
         &self,
         candidates: &[String],
         what: &str,
-        article: &'static str,
+        article: Article,
     ) -> Result<(String, Option<String>), Refusal> {
         if let Some(p) = candidates.iter().find(|p| self.l.holds_post(self.actor, p)) {
             return Ok((p.clone(), None));
@@ -602,7 +869,7 @@ impl Cx<'_> {
         if !held.is_empty() {
             return refuse(
                 "supervisor.out_of_scope",
-                "第3条第1項",
+                ART_3_1,
                 format!(
                     "{what} is for supervisor post {:?}; {} is the supervisor of {:?}",
                     candidates, self.actor, held
@@ -626,7 +893,7 @@ impl Cx<'_> {
             .map(str::to_owned)
             .ok_or_else(|| Refusal {
                 rule: "supervisor.none",
-                article: "第3条第1項",
+                article: ART_3_1.cite,
                 message: format!("no supervisor post covers {bureau}"),
             })
     }
@@ -637,7 +904,7 @@ impl Cx<'_> {
             .map(str::to_owned)
             .ok_or_else(|| Refusal {
                 rule: "supervisor.none",
-                article: "第3条第1項",
+                article: ART_3_1.cite,
                 message: "no supervisor post covers the common parts".into(),
             })
     }
@@ -683,6 +950,45 @@ mod tests {
             "kind": "grant_permission", "person_id": "P1", "asset_id": "A01", "scope": "照会", "extra": 1
         }));
         assert!(bad.is_err());
+    }
+
+    /// No function of the rules is longer than 150 lines (counted from its `fn` line to its
+    /// closing brace), except `route`, the flat table of one arm per command.
+    #[test]
+    fn no_function_in_the_rules_is_long() {
+        const MAX_LINES: usize = 150;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
+        let mut long = Vec::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                let code = line.trim_start();
+                let indent = &line[..line.len() - code.len()];
+                let code = code
+                    .trim_start_matches("pub(crate) ")
+                    .trim_start_matches("pub(super) ")
+                    .trim_start_matches("pub ")
+                    .trim_start_matches("const ");
+                let Some(name) = code.strip_prefix("fn ") else {
+                    continue;
+                };
+                let name: String = name
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                let close = format!("{indent}}}");
+                let end = lines[i..]
+                    .iter()
+                    .position(|l| *l == close)
+                    .unwrap_or(lines.len() - i);
+                if end + 1 > MAX_LINES && name != "route" {
+                    long.push(format!("{}: {name} has {} lines", path.display(), end + 1));
+                }
+            }
+        }
+        assert!(long.is_empty(), "{long:#?}");
     }
 
     #[test]

@@ -1,0 +1,74 @@
+//! Operation records of 第11条 (monitoring, backup, maintenance, batch runs).
+
+use govledger_schema::events::*;
+
+use super::articles::*;
+use super::{Cx, Proposed, Refusal, need_text, one, propose, refuse};
+
+/// 第11条: the operations support post (総務企画局情報管理部システム管理課長) supports server
+/// monitoring and backup (第1号), maintenance (第2号) and batch runs (第4号); the system
+/// administrator does that work itself (第4条第1項, the work of 第3条第2項第1号・第2号) and
+/// system operation staff assist the administrator (第4条第3項). Any of the three records what
+/// was done; the basis names their role's article and the item of 第11条. Nobody else may,
+/// and is refused citing that item.
+pub(super) fn record_operation(
+    cx: &Cx<'_>,
+    operation: OperationKind,
+    target: &str,
+    result: OperationResult,
+    detail: Option<&str>,
+) -> Result<Vec<Proposed>, Refusal> {
+    let item = operation_item(operation);
+    need_text("target", target)?;
+    let ops = cx.l.bound_posts(Role::OperationsSupport);
+    let (recorded_as, basis) = if ops.iter().any(|b| cx.l.holds_post(cx.actor, &b.post_id)) {
+        (Role::OperationsSupport, item)
+    } else if cx.is_admin() {
+        (Role::SystemAdministrator, admin_basis(operation))
+    } else if cx
+        .l
+        .designation(cx.actor, StaffRole::SystemOperationStaff)
+        .is_some()
+    {
+        (Role::SystemOperationStaff, staff_basis(operation))
+    } else {
+        return refuse(
+            "operation.not_operator",
+            item,
+            format!(
+                "{} is neither the operations support (第11条), the system administrator (第4条第1項) nor system operation staff (第4条第3項)",
+                cx.actor
+            ),
+        );
+    };
+    one(propose(
+        &format!("operation/{}", operation.as_str()),
+        OperationRecorded {
+            operation,
+            target: target.to_owned(),
+            result,
+            detail: detail.map(str::to_owned),
+            recorded_as,
+        },
+        basis,
+        None,
+    ))
+}
+
+/// The administrator's basis for an operation: 第4条第1項 and the item of 第11条.
+fn admin_basis(operation: OperationKind) -> Article {
+    match operation {
+        OperationKind::Monitoring | OperationKind::Backup => ART_4_1_AND_11_ITEM_1,
+        OperationKind::Maintenance => ART_4_1_AND_11_ITEM_2,
+        OperationKind::Batch => ART_4_1_AND_11_ITEM_4,
+    }
+}
+
+/// System operation staff's basis for an operation: 第4条第3項 and the item of 第11条.
+fn staff_basis(operation: OperationKind) -> Article {
+    match operation {
+        OperationKind::Monitoring | OperationKind::Backup => ART_4_3_AND_11_ITEM_1,
+        OperationKind::Maintenance => ART_4_3_AND_11_ITEM_2,
+        OperationKind::Batch => ART_4_3_AND_11_ITEM_4,
+    }
+}

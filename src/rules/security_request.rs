@@ -1,0 +1,184 @@
+//! Security improvement requests (第10条第2項).
+
+use chrono::NaiveDate;
+use govledger_schema::events::*;
+
+use super::articles::*;
+use super::{Cx, Proposed, Refusal, check_id, need_text, one, propose, refuse};
+
+pub(super) fn issue_security_request(
+    cx: &Cx<'_>,
+    addressee: &Addressee,
+    finding: &str,
+    standard: &str,
+    due: &NaiveDate,
+) -> Result<Vec<Proposed>, Refusal> {
+    need_text("finding", finding)?;
+    need_text("standard", standard)?;
+    let bureau = match addressee {
+        Addressee::Officer { post_id } => {
+            let post = cx.post(post_id)?;
+            if !cx.l.is_officer_post(post_id) {
+                return refuse(
+                    "security.addressee_not_officer",
+                    ART_10_2,
+                    format!("{post_id} is not an officer post"),
+                );
+            }
+            cx.unit(&post.unit_id)?.bureau.clone()
+        }
+        Addressee::UsageOfficer { unit_id } => {
+            let unit = cx.unit(unit_id)?;
+            if cx.l.usage_officer(unit_id).is_none() {
+                return refuse(
+                    "security.no_usage_officer",
+                    ART_10_2,
+                    format!("{unit_id} has no usage officer"),
+                );
+            }
+            unit.bureau.clone()
+        }
+    };
+    let sup = cx.supervisor_of_bureau(&bureau)?;
+    let (post, acting_for) =
+        cx.as_supervisor(&[sup], "a security improvement request", ART_10_2)?;
+    if *due <= cx.at.date_naive() {
+        return refuse(
+            "security.due_not_after_issue",
+            ART_10_2,
+            "the due date must be after the request",
+        );
+    }
+    let id = format!("SR-{:04}", cx.l.state.counts().security_requests + 1);
+    one(propose(
+        &format!("security_request/{id}"),
+        SecurityRequestIssued {
+            request_id: id.clone(),
+            supervisor_post_id: post,
+            addressee: addressee.clone(),
+            finding: finding.to_owned(),
+            standard: standard.to_owned(),
+            due: *due,
+        },
+        ART_10_2,
+        acting_for,
+    ))
+}
+
+pub(super) fn respond_to_security_request(
+    cx: &Cx<'_>,
+    request_id: &str,
+    response: &str,
+) -> Result<Vec<Proposed>, Refusal> {
+    need_text("response", response)?;
+    let r = security_request(cx, request_id)?;
+    let is_addressee = match &r.addressee {
+        Addressee::Officer { post_id } => cx.l.holds_post(cx.actor, post_id),
+        Addressee::UsageOfficer { unit_id } => {
+            cx.l.usage_officer(unit_id)
+                .is_some_and(|t| t.person_id == cx.actor)
+        }
+    };
+    if !is_addressee {
+        return refuse(
+            "security.not_addressee",
+            ART_10_2,
+            format!("{} is not the addressee of {request_id}", cx.actor),
+        );
+    }
+    if cx.l.security_request_view(r).status == "closed" {
+        return refuse(
+            "security.closed",
+            ART_10_2,
+            format!("{request_id} is closed"),
+        );
+    }
+    one(propose(
+        &format!("security_request/{request_id}"),
+        SecurityRequestResponded {
+            request_id: request_id.to_owned(),
+            response: response.to_owned(),
+        },
+        ART_10_2,
+        None,
+    ))
+}
+
+pub(super) fn close_security_request(
+    cx: &Cx<'_>,
+    request_id: &str,
+    note: &str,
+) -> Result<Vec<Proposed>, Refusal> {
+    let r = security_request(cx, request_id)?;
+    let (_, acting_for) = cx.as_supervisor(
+        std::slice::from_ref(&r.supervisor_post_id),
+        "closing the request",
+        ART_10_2,
+    )?;
+    if cx.l.security_request_view(r).status == "closed" {
+        return refuse(
+            "security.closed",
+            ART_10_2,
+            format!("{request_id} is closed"),
+        );
+    }
+    one(propose(
+        &format!("security_request/{request_id}"),
+        SecurityRequestClosed {
+            request_id: request_id.to_owned(),
+            note: note.to_owned(),
+        },
+        ART_10_2,
+        acting_for,
+    ))
+}
+
+pub(super) fn reopen_security_request(
+    cx: &Cx<'_>,
+    request_id: &str,
+    reason: &str,
+    due: &NaiveDate,
+) -> Result<Vec<Proposed>, Refusal> {
+    need_text("reason", reason)?;
+    let r = security_request(cx, request_id)?;
+    let (_, acting_for) = cx.as_supervisor(
+        std::slice::from_ref(&r.supervisor_post_id),
+        "reopening the request",
+        ART_10_2,
+    )?;
+    if cx.l.security_request_view(r).status == "open" {
+        return refuse("security.open", ART_10_2, format!("{request_id} is open"));
+    }
+    if *due <= cx.at.date_naive() {
+        return refuse(
+            "security.due_not_after_issue",
+            ART_10_2,
+            "the due date must be after the reopening",
+        );
+    }
+    one(propose(
+        &format!("security_request/{request_id}"),
+        SecurityRequestReopened {
+            request_id: request_id.to_owned(),
+            reason: reason.to_owned(),
+            due: *due,
+        },
+        ART_10_2,
+        acting_for,
+    ))
+}
+
+fn security_request<'a>(
+    cx: &Cx<'a>,
+    id: &str,
+) -> Result<&'a govledger_projections::SecurityRequest, Refusal> {
+    check_id("request_id", id)?;
+    cx.l.state
+        .security_request(id)
+        .filter(|r| cx.l.happened(&r.issued))
+        .ok_or_else(|| Refusal {
+            rule: "security.unknown",
+            article: ART_10_2.cite,
+            message: format!("no security request {id}"),
+        })
+}
