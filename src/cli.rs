@@ -14,6 +14,7 @@ use tokio::io::{AsyncWriteExt, BufReader, BufWriter};
 
 use crate::store::{self, Store};
 
+pub mod backup;
 pub mod demo;
 pub mod proof;
 
@@ -170,6 +171,9 @@ enum Command {
         #[arg(long)]
         to: Option<u64>,
     },
+    /// Write a verified backup (export, checkpoint, public key; SQLite: a copy of the file) into
+    /// a new directory under `--out`, and record it as a 第11条 backup operation.
+    Backup(backup::BackupArgs),
     /// Load a JSON Lines export into an empty ledger, re-verifying every line first.
     Import {
         #[command(flatten)]
@@ -314,6 +318,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             eprintln!("exported {written} events");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Backup(args) => backup::run(args).await,
         Command::Serve(args) => {
             crate::http::serve(args).await?;
             Ok(ExitCode::SUCCESS)
