@@ -261,6 +261,17 @@ async fn broken_chain_is_not_a_success(which: Backend) {
         ops.iter().all(|o| o["result"] != "succeeded"),
         "nothing recorded as a successful backup: {ops:?}"
     );
+    // What was recorded is the failure, with the reason.
+    assert_eq!(ops.len(), 1, "{ops:?}");
+    assert_eq!(ops[0]["operation"], "backup");
+    assert_eq!(ops[0]["result"], "failed");
+    assert!(
+        ops[0]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("did not verify: "),
+        "{ops:?}"
+    );
     assert!(
         overdue(&store).await.iter().any(|m| m.contains(" backup ")),
         "the backup is still overdue"

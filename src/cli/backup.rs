@@ -58,7 +58,10 @@ pub async fn run(args: BackupArgs) -> anyhow::Result<ExitCode> {
     let notary = crate::notary::Notary::from_key_file(&key_path)?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
-    let dir = new_dir(&args.out)?;
+    // Absolute, so the record names the backup wherever the command ran from.
+    let out = std::fs::canonicalize(&args.out)
+        .with_context(|| format!("cannot resolve {}", args.out.display()))?;
+    let dir = new_dir(&out)?;
     let outcome = write_and_verify(&store, &notary, &dir).await;
     let (result, detail, code) = match &outcome {
         Ok(Ok((w, report))) => (
