@@ -8,12 +8,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use tokio::io::{AsyncWriteExt, BufReader, BufWriter};
 
 use crate::store::{self, Store};
 
+pub mod backup;
 pub mod demo;
 pub mod proof;
 
@@ -170,6 +171,9 @@ enum Command {
         #[arg(long)]
         to: Option<u64>,
     },
+    /// Write a verified backup (export, checkpoint, public key; SQLite: a copy of the file) into
+    /// a new directory under `--out`, and record it as a 第11条 backup operation.
+    Backup(backup::BackupArgs),
     /// Load a JSON Lines export into an empty ledger, re-verifying every line first.
     Import {
         #[command(flatten)]
@@ -179,6 +183,11 @@ enum Command {
     },
     /// Serve the HTTP API (reads for auditors, writes for admins, live tail, exports).
     Serve(crate::http::ServeArgs),
+    /// The configuration file of `serve`: `config check` prints the effective configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
     /// Issue, revoke and list bearer tokens for the HTTP API.
     Token {
         #[command(subcommand)]
@@ -191,9 +200,45 @@ enum Command {
     },
 }
 
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Print the effective configuration of `serve` (flags, environment, `--config` file,
+    /// defaults), each value with its source; no secrets.
+    Check(crate::http::ServeArgs),
+}
+
 /// Runs the command line and maps the outcome to an exit code.
 pub async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let command = Cli::command();
+    let Some(serve) = command.find_subcommand("serve").cloned() else {
+        return ExitCode::from(2);
+    };
+    // `serve --config FILE`: the file's values enter as flags the command line lacks.
+    let (args, loaded) = match crate::config::with_file(std::env::args_os().collect(), &serve) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let matches = command.get_matches_from(args);
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if let Command::Config {
+        command: ConfigCommand::Check(_),
+    } = &cli.command
+    {
+        let check = matches
+            .subcommand_matches("config")
+            .and_then(|m| m.subcommand_matches("check"));
+        return match check.map(|m| crate::config::check(&serve, m, &loaded)) {
+            Some(Ok(code)) => code,
+            Some(Err(e)) => {
+                eprintln!("error: {e:#}");
+                ExitCode::from(2)
+            }
+            None => ExitCode::from(2),
+        };
+    }
     match run(cli).await {
         Ok(code) => code,
         Err(e) => {
@@ -314,10 +359,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             eprintln!("exported {written} events");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Backup(args) => backup::run(args).await,
         Command::Serve(args) => {
             crate::http::serve(args).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Config { .. } => anyhow::bail!("`config check` is answered before commands run"),
         Command::Token { command } => crate::http::cli::token(command).await,
         Command::Witness { command } => crate::witness::run(command).await,
         Command::Import { db, file } => {

@@ -285,6 +285,7 @@ pub async fn run(
     if serve {
         drop(held);
         crate::http::serve(crate::http::ServeArgs {
+            config: None,
             db,
             listen,
             key,

@@ -53,6 +53,10 @@ const METRICS_CONNECTIONS: u32 = 8;
 
 #[derive(Debug, Args, Clone)]
 pub struct ServeArgs {
+    /// A configuration file (TOML, keys named as these flags); a flag or its environment
+    /// variable beats the file, the file beats the default (see `govledger config check`).
+    #[arg(long, env = crate::config::CONFIG_ENV, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub db: DbArg,
     /// Address to listen on; port 0 picks a free port (the first stdout line names it).
