@@ -1266,6 +1266,7 @@ fn operations(b: &mut Builder) {
                 target: target.into(),
                 result,
                 detail: (result == R::Failed).then(|| "テープ装置の障害、翌日再実行".into()),
+                ticket: None,
             },
         );
     }
@@ -1278,6 +1279,7 @@ fn operations(b: &mut Builder) {
             target: "APサーバ OSセキュリティパッチ適用".into(),
             result: R::Succeeded,
             detail: None,
+            ticket: Some("CHG-2026-0314".into()),
         },
     );
     let t = at(3, 31, -3);
@@ -1300,6 +1302,7 @@ fn operations(b: &mut Builder) {
                 target: "年度末一括更新バッチ".into(),
                 result: R::Succeeded,
                 detail: None,
+                ticket: None,
             },
         );
     }

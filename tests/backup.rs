@@ -86,7 +86,7 @@ async fn overdue(store: &Store) -> Vec<String> {
     })
 }
 
-/// The `operation.recorded.v1` events' data.
+/// The `operation.recorded.v2` events' data.
 async fn operations(store: &Store) -> Vec<serde_json::Value> {
     let head = store.head().await.unwrap().seq;
     store
@@ -95,7 +95,7 @@ async fn operations(store: &Store) -> Vec<serde_json::Value> {
         .unwrap()
         .into_iter()
         .map(|e| serde_json::from_slice::<serde_json::Value>(&e.body).unwrap())
-        .filter(|b| b["type"] == "operation.recorded.v1")
+        .filter(|b| b["type"] == "operation.recorded.v2")
         .map(|b| b["data"].clone())
         .collect()
 }

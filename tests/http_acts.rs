@@ -184,7 +184,7 @@ async fn the_new_acts_are_recorded_and_refused_naming_their_article(db: TestDb) 
         "a week without a backup since the genesis: {audit}"
     );
     let recorded = accepted(&app, &admin, "record_operation", "2025-04-09", backup).await;
-    assert_eq!(recorded["type"], "operation.recorded.v1");
+    assert_eq!(recorded["type"], "operation.recorded.v2");
     assert_eq!(recorded["meta"]["basis"], "第4条第1項・第11条第1号");
     assert_eq!(recorded["data"]["recorded_as"], "system_administrator");
     let view = app.get_json("/v1/incidents?as_of=2025-04-10").await;

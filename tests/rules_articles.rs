@@ -1340,6 +1340,7 @@ fn operation(kind: OperationKind, result: OperationResult) -> Command {
         target: "DBサーバ".into(),
         result,
         detail: None,
+        ticket: None,
     }
 }
 
@@ -1350,7 +1351,7 @@ fn art11_operations_are_recorded_by_operations_support_the_administrator_and_ope
         OPS,
         d(2021, 4, 5),
         operation(OperationKind::Backup, OperationResult::Succeeded),
-        Accept(&["operation.recorded.v1"]),
+        Accept(&["operation.recorded.v2"]),
     );
     let e = l.events.last().unwrap();
     assert_eq!(e.meta.basis, "第11条第1号");
@@ -1365,7 +1366,7 @@ fn art11_operations_are_recorded_by_operations_support_the_administrator_and_ope
         ADMIN,
         d(2021, 4, 5),
         operation(OperationKind::Maintenance, OperationResult::Succeeded),
-        Accept(&["operation.recorded.v1"]),
+        Accept(&["operation.recorded.v2"]),
     );
     assert_eq!(
         l.events.last().unwrap().meta.basis,
@@ -1384,7 +1385,7 @@ fn art11_operations_are_recorded_by_operations_support_the_administrator_and_ope
         SYS_STAFF,
         d(2021, 4, 5),
         operation(OperationKind::Batch, OperationResult::Failed),
-        Accept(&["operation.recorded.v1"]),
+        Accept(&["operation.recorded.v2"]),
     );
     let e = l.events.last().unwrap();
     assert_eq!(e.meta.basis, "第4条第3項・第11条第4号");
@@ -1420,9 +1421,45 @@ fn art11_operation_recorded_by_anyone_else_is_refused_citing_its_item() {
             target: " ".into(),
             result: OperationResult::Succeeded,
             detail: None,
+            ticket: None,
         },
         Refuse("input.missing_text", "記録の原則"),
     );
+    // A ticket, if named, names something.
+    check(
+        vec![],
+        OPS,
+        d(2021, 4, 5),
+        Command::RecordOperation {
+            operation: OperationKind::Maintenance,
+            target: "APサーバ".into(),
+            result: OperationResult::Succeeded,
+            detail: None,
+            ticket: Some("  ".into()),
+        },
+        Refuse("input.missing_text", "記録の原則"),
+    );
+}
+
+#[test]
+fn art11_an_operation_records_the_ticket_it_was_done_under_as_v2() {
+    let l = check(
+        vec![],
+        ADMIN,
+        d(2021, 4, 5),
+        Command::RecordOperation {
+            operation: OperationKind::Maintenance,
+            target: "APサーバ OSパッチ適用".into(),
+            result: OperationResult::Succeeded,
+            detail: None,
+            ticket: Some("CHG-0042".into()),
+        },
+        Accept(&["operation.recorded.v2"]),
+    );
+    let e = l.events.last().unwrap();
+    assert_eq!(e.data["ticket"], "CHG-0042");
+    let v = l.state.lens(d(2021, 4, 5), None).incidents();
+    assert_eq!(v.operations[0].ticket.as_deref(), Some("CHG-0042"));
 }
 
 #[test]
@@ -1455,7 +1492,7 @@ fn art11_1_a_backup_or_monitoring_missing_for_longer_than_its_period_is_an_audit
         OPS,
         d(2021, 4, 15),
         operation(OperationKind::Backup, OperationResult::Failed),
-        Accept(&["operation.recorded.v1"]),
+        Accept(&["operation.recorded.v2"]),
     );
     assert_eq!(overdue(&l, d(2021, 4, 12), " backup "), None);
     assert_eq!(overdue(&l, d(2021, 4, 15), " backup "), None);

@@ -556,6 +556,7 @@ impl State {
                 result: p.result,
                 detail: p.detail,
                 recorded_as: p.recorded_as,
+                ticket: p.ticket,
                 actor,
                 basis: event.meta.basis.clone(),
                 stamp,

@@ -339,6 +339,8 @@ pub struct OperationRecord {
     pub result: OperationResult,
     pub detail: Option<String>,
     pub recorded_as: Role,
+    /// The work order it was done under (`operation.recorded.v2`; none for a v1 record).
+    pub ticket: Option<String>,
     pub actor: String,
     pub basis: String,
     pub stamp: Stamp,

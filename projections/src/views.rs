@@ -441,6 +441,8 @@ pub struct OperationView {
     pub target: String,
     pub result: OperationResult,
     pub detail: Option<String>,
+    /// The work order it was done under, if recorded (`operation.recorded.v2`).
+    pub ticket: Option<String>,
     pub recorded_by: String,
     pub recorded_as: Role,
     pub basis: String,
@@ -1443,6 +1445,7 @@ impl<'a> Lens<'a> {
                     target: o.target.clone(),
                     result: o.result,
                     detail: o.detail.clone(),
+                    ticket: o.ticket.clone(),
                     recorded_by: o.actor.clone(),
                     recorded_as: o.recorded_as,
                     basis: o.basis.clone(),

@@ -304,6 +304,7 @@ async fn record(
             target,
             result,
             detail: Some(detail),
+            ticket: None,
         },
         actor: actor.to_owned(),
         effective_at: crate::jst::now(),

@@ -359,6 +359,10 @@ pub enum Command {
         target: String,
         result: OperationResult,
         detail: Option<String>,
+        /// The work order it was done under: a modification (`MOD-0003`), an incident
+        /// (`INC-0001`) or the operator's own ticket; non-blank if given.
+        #[serde(default)]
+        ticket: Option<String>,
     },
     // --- Corrections ---
     /// Voids the event at `corrects_seq` (whose id, if given, must be `corrects_event_id`).
@@ -714,7 +718,15 @@ fn route(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusal> {
             target,
             result,
             detail,
-        } => operations::record_operation(cx, *operation, target, *result, detail.as_deref()),
+            ticket,
+        } => operations::record_operation(
+            cx,
+            *operation,
+            target,
+            *result,
+            detail.as_deref(),
+            ticket.as_deref(),
+        ),
     }
 }
 

@@ -17,9 +17,13 @@ pub(super) fn record_operation(
     target: &str,
     result: OperationResult,
     detail: Option<&str>,
+    ticket: Option<&str>,
 ) -> Result<Vec<Proposed>, Refusal> {
     let item = operation_item(operation);
     need_text("target", target)?;
+    if let Some(ticket) = ticket {
+        need_text("ticket", ticket)?;
+    }
     let ops = cx.l.bound_posts(Role::OperationsSupport);
     let (recorded_as, basis) = if ops.iter().any(|b| cx.l.holds_post(cx.actor, &b.post_id)) {
         (Role::OperationsSupport, item)
@@ -49,6 +53,7 @@ pub(super) fn record_operation(
             result,
             detail: detail.map(str::to_owned),
             recorded_as,
+            ticket: ticket.map(str::to_owned),
         },
         basis,
         None,

@@ -55,6 +55,11 @@ const EVENT_TYPES: &[(&str, &str, &str)] = &[
         "Operation recorded",
     ),
     (
+        "operation.recorded.v2",
+        "運用保守の記録",
+        "Operation recorded",
+    ),
+    (
         "post.holder_appointed.v1",
         "ポストへの発令",
         "Holder appointed to a post",

@@ -2,7 +2,10 @@
 //! string to its payload.
 //!
 //! Event types are versioned by suffix (`<noun>.<verb_past>.v1`). A new shape of a payload is a
-//! new type (`.v2`), never an edit of an old one: the log keeps both forever. Payloads carry no
+//! new type (`.v2`), never an edit of an old one: the log keeps both forever. The old shape's
+//! struct is frozen under a `V1` name and listed as superseded in the registry with its upcast
+//! (a `From` into [`Payload`]), so every reader gets the newest shape: `parse_payload` of a v1
+//! body is the v2 payload the v1 one means. New decisions record the newest type only. Payloads carry no
 //! floating-point numbers: dates are `YYYY-MM-DD`, timestamps RFC 3339 with offset, counts
 //! integers. Every struct denies unknown fields, so a typo is an error rather than lost data.
 //!
@@ -63,15 +66,27 @@ pub enum PayloadError {
 }
 
 macro_rules! registry {
-    ($( $variant:ident($ty:ty) = $name:literal ),* $(,)?) => {
+    (
+        $( $variant:ident($ty:ty) = $name:literal ),* $(,)?
+        ;
+        superseded { $( $old:ty = $old_name:literal => $new_name:literal ),* $(,)? }
+    ) => {
         $( impl EventPayload for $ty { const EVENT_TYPE: &'static str = $name; } )*
+        $( impl EventPayload for $old { const EVENT_TYPE: &'static str = $old_name; } )*
 
         /// A parsed payload of any known event type.
         #[derive(Debug, Clone, PartialEq, Eq)]
         pub enum Payload { $( $variant($ty), )* }
 
-        /// Every known event type, in registry order.
-        pub const EVENT_TYPES: &[&str] = &[ $( $name, )* ];
+        /// Every event type a ledger may hold, in registry order: the current ones, then the
+        /// superseded ones (still read, upcast; never recorded any more).
+        pub const EVENT_TYPES: &[&str] = &[ $( $name, )* $( $old_name, )* ];
+
+        /// The event types new decisions record.
+        pub const CURRENT_EVENT_TYPES: &[&str] = &[ $( $name, )* ];
+
+        /// Superseded event types and the type each is upcast to when read.
+        pub const SUPERSEDED_EVENT_TYPES: &[(&str, &str)] = &[ $( ($old_name, $new_name), )* ];
 
         impl Payload {
             /// The event type this payload is recorded under.
@@ -87,12 +102,16 @@ macro_rules! registry {
 
         $( impl From<$ty> for Payload { fn from(p: $ty) -> Payload { Payload::$variant(p) } } )*
 
-        /// Parses `data` as the payload of `event_type`.
+        /// Parses `data` as the payload of `event_type`, upcast to the current shape if the type
+        /// is superseded.
         pub fn parse_payload(event_type: &str, data: &Value) -> Result<Payload, PayloadError> {
             match event_type {
                 $( $name => <$ty as serde::Deserialize>::deserialize(data)
                     .map(Payload::$variant)
                     .map_err(|e| PayloadError::Invalid { event_type: $name, message: e.to_string() }), )*
+                $( $old_name => <$old as serde::Deserialize>::deserialize(data)
+                    .map(Payload::from)
+                    .map_err(|e| PayloadError::Invalid { event_type: $old_name, message: e.to_string() }), )*
                 other => Err(PayloadError::UnknownType(other.to_owned())),
             }
         }
@@ -104,6 +123,9 @@ macro_rules! registry {
                 $( $name => serde_json::from_str::<$ty>(data)
                     .map(Payload::$variant)
                     .map_err(|e| PayloadError::Invalid { event_type: $name, message: e.to_string() }), )*
+                $( $old_name => serde_json::from_str::<$old>(data)
+                    .map(Payload::from)
+                    .map_err(|e| PayloadError::Invalid { event_type: $old_name, message: e.to_string() }), )*
                 other => Err(PayloadError::UnknownType(other.to_owned())),
             }
         }
@@ -112,6 +134,7 @@ macro_rules! registry {
         pub fn json_schema(event_type: &str) -> Option<schemars::Schema> {
             match event_type {
                 $( $name => Some(titled(schemars::schema_for!($ty), $name)), )*
+                $( $old_name => Some(titled(schemars::schema_for!($old), $old_name)), )*
                 _ => None,
             }
         }
@@ -194,10 +217,24 @@ registry! {
     // The supervisor's direction of officers (第3条第3項, 第5条第3項).
     OfficerDirected(OfficerDirected) = "officer.directed.v1",
     // Operation records: monitoring, backup, maintenance, batch runs (第11条).
-    OperationRecorded(OperationRecorded) = "operation.recorded.v1",
+    OperationRecorded(OperationRecorded) = "operation.recorded.v2",
     // Bearer tokens of the HTTP API (the ledger's own access, not the regulation's).
     TokenIssued(TokenIssued) = "token.issued.v1",
     TokenRevoked(TokenRevoked) = "token.revoked.v1",
+    ;
+    // Superseded shapes, still in the log and read through their upcast (`From<Old> for
+    // Payload`): never edit one, never record one.
+    superseded {
+        // v2 adds `ticket`, the work order an operation was carried out under.
+        OperationRecordedV1 = "operation.recorded.v1" => "operation.recorded.v2",
+    }
+}
+
+/// The upcast of `operation.recorded.v1`: its payload as the v2 one it means.
+impl From<OperationRecordedV1> for Payload {
+    fn from(v1: OperationRecordedV1) -> Payload {
+        Payload::OperationRecorded(v1.into())
+    }
 }
 
 #[cfg(test)]
@@ -210,10 +247,72 @@ mod tests {
         let mut seen = std::collections::BTreeSet::new();
         for t in EVENT_TYPES {
             assert!(crate::envelope::check_event_type(t).is_ok(), "{t}");
-            assert!(t.ends_with(".v1"), "{t}");
+            assert!(version(t).is_some(), "{t}");
             assert!(seen.insert(*t), "duplicate {t}");
             assert!(json_schema(t).is_some());
         }
+        assert_eq!(
+            CURRENT_EVENT_TYPES.len() + SUPERSEDED_EVENT_TYPES.len(),
+            EVENT_TYPES.len()
+        );
+    }
+
+    /// `noun.verb.vN` → (`noun.verb`, N).
+    fn version(t: &str) -> Option<(&str, u32)> {
+        let (name, v) = t.rsplit_once(".v")?;
+        Some((name, v.parse().ok().filter(|v| *v >= 1)?))
+    }
+
+    #[test]
+    fn a_superseded_type_upcasts_to_the_current_next_version_of_itself() {
+        for (old, new) in SUPERSEDED_EVENT_TYPES {
+            let (old_name, old_v) = version(old).unwrap();
+            let (new_name, new_v) = version(new).unwrap();
+            assert_eq!(old_name, new_name, "{old} -> {new}");
+            assert!(new_v > old_v, "{old} -> {new}");
+            assert!(CURRENT_EVENT_TYPES.contains(new), "{new} is recorded");
+            assert!(!CURRENT_EVENT_TYPES.contains(old), "{old} is not recorded");
+        }
+        // Each current type is the only current version of its name.
+        let mut names = std::collections::BTreeSet::new();
+        for t in CURRENT_EVENT_TYPES {
+            assert!(
+                names.insert(version(t).unwrap().0),
+                "two current versions of {t}"
+            );
+        }
+    }
+
+    #[test]
+    fn operation_recorded_v1_is_read_as_the_v2_it_means() {
+        let v1 = serde_json::json!({"operation": "backup", "target": "DBサーバ", "result": "succeeded",
+            "detail": null, "recorded_as": "operations_support"});
+        let from_value = parse_payload("operation.recorded.v1", &v1).unwrap();
+        let from_text = parse_payload_str("operation.recorded.v1", &v1.to_string()).unwrap();
+        assert_eq!(from_value, from_text);
+        assert_eq!(from_value.event_type(), "operation.recorded.v2");
+        let Payload::OperationRecorded(p) = &from_value else {
+            panic!("{from_value:?}")
+        };
+        assert_eq!(p.ticket, None);
+        // The v2 equivalent: the same members and `ticket: null`.
+        let mut v2 = v1.clone();
+        v2["ticket"] = Value::Null;
+        assert_eq!(
+            parse_payload("operation.recorded.v2", &v2).unwrap(),
+            from_value
+        );
+        assert_eq!(from_value.to_data().unwrap(), v2);
+        // v1 is the frozen v1 shape: a v1 body naming a ticket is not a v1 body.
+        let mut bad = v1.clone();
+        bad["ticket"] = Value::String("MOD-0001".into());
+        assert!(matches!(
+            parse_payload("operation.recorded.v1", &bad),
+            Err(PayloadError::Invalid {
+                event_type: "operation.recorded.v1",
+                ..
+            })
+        ));
     }
 
     #[test]

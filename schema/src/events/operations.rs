@@ -246,8 +246,9 @@ pub enum OperationResult {
     Failed,
 }
 
-/// An operation was carried out (第11条第1号・第2号・第4号): what, its result; when is the
-/// event's effective time, by whom its actor. `operation.recorded.v1`
+/// An operation was carried out (第11条第1号・第2号・第4号): what, its result, and the ticket it
+/// was done under; when is the event's effective time, by whom its actor.
+/// `operation.recorded.v2`; an `operation.recorded.v1` record is read as one with no ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OperationRecorded {
@@ -259,4 +260,49 @@ pub struct OperationRecorded {
     /// The role the actor recorded it in: `operations_support` (第11条), `system_administrator`
     /// (第4条第1項) or `system_operation_staff` (第4条第3項).
     pub recorded_as: super::Role,
+    /// The work order the operation was carried out under, if any: the modification it put in
+    /// place (`MOD-0003`), the incident it answered (`INC-0001`), or the operator's own change
+    /// or maintenance ticket (`CHG-2291`). New in v2; an upcast v1 record has none.
+    pub ticket: Option<String>,
+}
+
+/// The first shape of an operation record, as recorded until `operation.recorded.v2`: frozen,
+/// because events of this type stay in the log byte for byte. Read through its upcast to
+/// [`OperationRecorded`] (`ticket` none). `operation.recorded.v1`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(
+    rename = "OperationRecorded",
+    description = "An operation was carried out (第11条第1号・第2号・第4号): what, its result; when is the\nevent's effective time, by whom its actor. `operation.recorded.v1`"
+)]
+pub struct OperationRecordedV1 {
+    pub operation: OperationKind,
+    /// What was done, on what (e.g. `DBサーバ 週次フルバックアップ`).
+    pub target: String,
+    pub result: OperationResult,
+    pub detail: Option<String>,
+    /// The role the actor recorded it in: `operations_support` (第11条), `system_administrator`
+    /// (第4条第1項) or `system_operation_staff` (第4条第3項).
+    pub recorded_as: super::Role,
+}
+
+impl From<OperationRecordedV1> for OperationRecorded {
+    /// v1 → v2: a v1 record names no ticket.
+    fn from(v1: OperationRecordedV1) -> OperationRecorded {
+        let OperationRecordedV1 {
+            operation,
+            target,
+            result,
+            detail,
+            recorded_as,
+        } = v1;
+        OperationRecorded {
+            operation,
+            target,
+            result,
+            detail,
+            recorded_as,
+            ticket: None,
+        }
+    }
 }
