@@ -75,6 +75,26 @@ fn the_demo_records_exactly_what_it_recorded_before() {
     );
 }
 
+/// The demo's folded state as a snapshot hashes (layout number, then every field of every
+/// record, in postcard's encoding): a change of any projection type changes it. When it
+/// changes, bump `govledger_projections::SNAPSHOT_LAYOUT` (so snapshots written by older
+/// builds are replayed instead of mis-decoded) and update this pin in the same commit.
+const DEMO_STATE_HASH_SEED_7: &str =
+    "a41ec579fb19a3153ca7d5be174c04dcfd5c0bad225837af17e1b2a03a7be37e";
+
+#[test]
+fn the_demo_state_encodes_as_pinned_so_a_changed_projection_type_bumps_the_snapshot_layout() {
+    let l = build_demo(7).unwrap().ledger;
+    assert_eq!(
+        (
+            govledger_projections::SNAPSHOT_LAYOUT,
+            l.state.state_hash().to_hex().as_str()
+        ),
+        (2, DEMO_STATE_HASH_SEED_7),
+        "the projections' encoding changed: bump SNAPSHOT_LAYOUT and update DEMO_STATE_HASH_SEED_7"
+    );
+}
+
 #[test]
 fn every_basis_the_demo_records_is_an_article_with_its_text() {
     let l = build_demo(7).unwrap().ledger;

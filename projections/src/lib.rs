@@ -140,6 +140,20 @@ pub struct StateHashError(String);
 #[error("snapshot not usable: {0}")]
 pub struct SnapshotError(String);
 
+/// The layout of a snapshot's encoding. postcard carries no field names or types, so a
+/// snapshot written by a build whose model types differ could decode into the wrong fields
+/// instead of failing. Every change to a type folded into [`State`] bumps this number; a
+/// snapshot of another layout is refused (and the log replayed). `tests/demo.rs` pins the
+/// demo's state hash, which includes these bytes and the whole encoding, so a changed type
+/// fails that test until the number and the pin are updated together.
+pub const SNAPSHOT_LAYOUT: u32 = 2;
+
+/// `GLSNAP` and [`SNAPSHOT_LAYOUT`], little-endian: the first bytes of every snapshot.
+const SNAPSHOT_MAGIC: [u8; 10] = {
+    let v = SNAPSHOT_LAYOUT.to_le_bytes();
+    [b'G', b'L', b'S', b'N', b'A', b'P', v[0], v[1], v[2], v[3]]
+};
+
 impl State {
     /// The seq of the last event folded in (0 for an empty state).
     pub fn applied_seq(&self) -> u64 {
@@ -174,8 +188,11 @@ impl State {
     /// As [`State::state_hash`], reporting the (impossible in practice) serialization failure.
     pub fn try_state_hash(&self) -> Result<Digest32, StateHashError> {
         use sha2::Digest as _;
+        use std::io::Write as _;
         // postcard writes a byte or a few at a time; a buffer keeps the hasher fed in blocks.
         let mut out = std::io::BufWriter::with_capacity(1 << 16, sha2::Sha256::new());
+        out.write_all(&SNAPSHOT_MAGIC)
+            .map_err(|e| StateHashError(e.to_string()))?;
         postcard::to_io(self, &mut out).map_err(|e| StateHashError(e.to_string()))?;
         let hasher = out
             .into_inner()
@@ -187,7 +204,9 @@ impl State {
     /// its [`State::state_hash`], which is the SHA-256 of exactly these bytes. An order of
     /// magnitude smaller and faster to read back than JSON of the same data.
     pub fn to_snapshot(&self) -> Result<(Digest32, Vec<u8>), StateHashError> {
-        let bytes = postcard::to_stdvec(self).map_err(|e| StateHashError(e.to_string()))?;
+        let mut bytes = SNAPSHOT_MAGIC.to_vec();
+        let bytes = postcard::to_extend(self, std::mem::take(&mut bytes))
+            .map_err(|e| StateHashError(e.to_string()))?;
         Ok((Digest32::of(&bytes), bytes))
     }
 
@@ -200,8 +219,13 @@ impl State {
                 "the bytes do not have the state hash given".into(),
             ));
         }
+        let Some(body) = bytes.strip_prefix(&SNAPSHOT_MAGIC[..]) else {
+            return Err(SnapshotError(format!(
+                "not a snapshot of layout {SNAPSHOT_LAYOUT} (written by another version)"
+            )));
+        };
         let (state, rest) =
-            postcard::take_from_bytes::<State>(bytes).map_err(|e| SnapshotError(e.to_string()))?;
+            postcard::take_from_bytes::<State>(body).map_err(|e| SnapshotError(e.to_string()))?;
         if !rest.is_empty() {
             return Err(SnapshotError(format!(
                 "{} bytes after the state",
