@@ -211,3 +211,43 @@ fn the_scan_reads_paths_groups_and_skips_comments() {
         Some("a -> b -> c -> a".to_owned())
     );
 }
+
+/// The ledger's SQL lives in `src/store/` (issue 18): no other room runs a statement or takes
+/// the store's pool, except those that need the database itself (`bench`'s raw baselines,
+/// `backup`'s `VACUUM INTO` copy) and the witness, whose SQLite file is its own.
+#[test]
+fn only_the_store_runs_the_ledgers_sql() {
+    const ALLOWED: [&str; 3] = ["bench.rs", "cli/backup.rs", "witness/"];
+    let src = src();
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut offenders = Vec::new();
+    for file in files {
+        let rel = file
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        if rel.starts_with("store/") || ALLOWED.iter().any(|a| rel.starts_with(a)) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.trim_start();
+            if code.starts_with("//") {
+                continue;
+            }
+            if ["sqlx::", "sqlite_pool(", "postgres_pool("]
+                .iter()
+                .any(|p| code.contains(p))
+            {
+                offenders.push(format!("src/{rel}:{}: {}", n + 1, code));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "SQL or a pool outside src/store/:\n{}",
+        offenders.join("\n")
+    );
+}
