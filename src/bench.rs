@@ -630,7 +630,8 @@ async fn http_decisions(args: &BenchArgs) -> anyhow::Result<Value> {
     let state = crate::http::AppState::new(ledger, notary).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let server = tokio::spawn(async move { axum::serve(listener, crate::http::app(state)).await });
+    let server =
+        tokio::spawn(async move { axum::serve(listener, crate::server::app(state)).await });
 
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.clients as usize)

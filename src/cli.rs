@@ -15,8 +15,11 @@ use tokio::io::{AsyncWriteExt, BufReader, BufWriter};
 use crate::store::{self, Store};
 
 pub mod backup;
+pub mod config;
 pub mod demo;
 pub mod proof;
+pub mod serve;
+pub mod token;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -182,7 +185,7 @@ enum Command {
         file: PathBuf,
     },
     /// Serve the HTTP API (reads for auditors, writes for admins, live tail, exports).
-    Serve(crate::http::ServeArgs),
+    Serve(serve::ServeArgs),
     /// The configuration file of `serve`: `config check` prints the effective configuration.
     Config {
         #[command(subcommand)]
@@ -191,7 +194,7 @@ enum Command {
     /// Issue, revoke and list bearer tokens for the HTTP API.
     Token {
         #[command(subcommand)]
-        command: crate::http::cli::TokenCommand,
+        command: token::TokenCommand,
     },
     /// Run a witness (c2sp.org/tlog-witness): an independent cosigner of this log's checkpoints.
     Witness {
@@ -204,7 +207,7 @@ enum Command {
 enum ConfigCommand {
     /// Print the effective configuration of `serve` (flags, environment, `--config` file,
     /// defaults), each value with its source; no secrets.
-    Check(crate::http::ServeArgs),
+    Check(serve::ServeArgs),
 }
 
 /// Runs the command line and maps the outcome to an exit code.
@@ -214,7 +217,7 @@ pub async fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     // `serve --config FILE`: the file's values enter as flags the command line lacks.
-    let (args, loaded) = match crate::config::with_file(std::env::args_os().collect(), &serve) {
+    let (args, loaded) = match config::with_file(std::env::args_os().collect(), &serve) {
         Ok(v) => v,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -230,7 +233,7 @@ pub async fn main() -> ExitCode {
         let check = matches
             .subcommand_matches("config")
             .and_then(|m| m.subcommand_matches("check"));
-        return match check.map(|m| crate::config::check(&serve, m, &loaded)) {
+        return match check.map(|m| config::check(&serve, m, &loaded)) {
             Some(Ok(code)) => code,
             Some(Err(e)) => {
                 eprintln!("error: {e:#}");
@@ -361,11 +364,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Backup(args) => backup::run(args).await,
         Command::Serve(args) => {
-            crate::http::serve(args).await?;
+            serve::run(args).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Config { .. } => anyhow::bail!("`config check` is answered before commands run"),
-        Command::Token { command } => crate::http::cli::token(command).await,
+        Command::Token { command } => token::token(command).await,
         Command::Witness { command } => crate::witness::run(command).await,
         Command::Import { db, file } => {
             let input = tokio::fs::File::open(&file)
@@ -564,24 +567,7 @@ pub fn check_key_and_checkpoint(
     }
 }
 
-/// The base URL of a server given as `what` (e.g. `--url`), refused in one line unless it is
-/// `http://` or `https://` with a host (`localhost:8080` would be read as scheme `localhost`).
-pub fn server_url(what: &str, url: &str) -> anyhow::Result<String> {
-    if !url.contains("://") {
-        anyhow::bail!("{what} {url:?} has no scheme: write http://{url} (or https://…)");
-    }
-    let parsed = reqwest::Url::parse(url).map_err(|e| anyhow::anyhow!("{what} {url:?}: {e}"))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        anyhow::bail!(
-            "{what} {url:?}: the scheme {}:// is not http:// or https://",
-            parsed.scheme()
-        );
-    }
-    if parsed.host_str().is_none_or(str::is_empty) {
-        anyhow::bail!("{what} {url:?} names no host");
-    }
-    Ok(url.trim_end_matches('/').to_owned())
-}
+pub use crate::witness::server_url;
 
 /// Refuses a bearer token with a character no token has (`glt_<id>_<secret>` is ASCII letters,
 /// digits, `_` and `-`): one pasted with "…" was cut short when copied. The token itself is

@@ -4,7 +4,6 @@
 pub mod bench;
 pub mod checkpoint;
 pub mod cli;
-pub mod config;
 pub mod demo;
 pub mod http;
 pub mod jst;
@@ -12,6 +11,7 @@ pub mod ledger;
 pub mod merkle;
 pub mod notary;
 pub mod rules;
+pub mod server;
 pub mod store;
 pub mod web;
 pub mod witness;

@@ -710,7 +710,7 @@ async fn the_router_answers_in_process_with_problem_documents() {
     let signer = govledger::checkpoint::Signer::generate("test.govledger/log").unwrap();
     let state =
         govledger::http::AppState::new(ledger, govledger::notary::Notary::new(signer)).await;
-    let app = govledger::http::app(state);
+    let app = govledger::server::app(state);
     let ready = app
         .clone()
         .oneshot(Request::get("/readyz").body(Body::empty()).unwrap())
@@ -822,7 +822,7 @@ async fn in_process_app(db: &TestDb) -> (axum::Router, String) {
     let signer = govledger::checkpoint::Signer::generate("test.govledger/log").unwrap();
     let state =
         govledger::http::AppState::new(ledger, govledger::notary::Notary::new(signer)).await;
-    (govledger::http::app(state), admin)
+    (govledger::server::app(state), admin)
 }
 
 /// Sends one request in process; returns the status, the content type and the body.

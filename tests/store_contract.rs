@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::process::Command;
 
 use govledger::merkle::{leaf_hash, mth};
-use govledger::store::{BreakKind, ExpectedVersion, Store, StoreError};
+use govledger::store::{BreakKind, EventFilter, ExpectedVersion, Store, StoreError};
 use govledger_schema::{Digest32, Event};
 use sqlx::AssertSqlSafe;
 use support::{TestDb, event};
@@ -24,6 +24,7 @@ on_both_backends!(
     streams_read_back_in_version_order_with_bodies_byte_exact,
     two_processes_appending_at_once_make_one_linear_chain,
     deep_verify_also_catches_a_body_rewritten_in_non_canonical_spelling,
+    filtered_listings_bind_every_filter_and_stop_at_upto_and_limit,
 );
 
 async fn appends_get_gapless_seqs_and_a_valid_chain(db: TestDb) {
@@ -623,4 +624,86 @@ async fn deep_verify_also_catches_a_body_rewritten_in_non_canonical_spelling(db:
         .expect("deep verify must refuse the non-canonical body");
     assert_eq!(b.seq, 3);
     assert!(matches!(b.kind, BreakKind::Malformed { .. }), "{b}");
+}
+
+async fn filtered_listings_bind_every_filter_and_stop_at_upto_and_limit(db: TestDb) {
+    let store = db.open().await;
+    for (stream, n) in [
+        ("asset/A01", 1),
+        ("asset/A02", 2),
+        ("asset/A01", 3),
+        ("asset/A03", 4),
+    ] {
+        store
+            .append(stream, ExpectedVersion::Any, vec![event(n)])
+            .await
+            .unwrap();
+    }
+    let seqs = |events: Vec<govledger::store::StoredEvent>| -> Vec<u64> {
+        events.iter().map(|e| e.seq).collect()
+    };
+    let all = EventFilter::default();
+    assert_eq!(
+        seqs(store.events_matching(&all, 0, 4, 10).await.unwrap()),
+        [1, 2, 3, 4]
+    );
+    assert_eq!(
+        seqs(store.events_matching(&all, 1, 3, 10).await.unwrap()),
+        [2, 3]
+    );
+    assert_eq!(
+        seqs(store.events_matching(&all, 0, 4, 2).await.unwrap()),
+        [1, 2]
+    );
+    let a01 = EventFilter {
+        stream: Some("asset/A01".into()),
+        ..EventFilter::default()
+    };
+    assert_eq!(
+        seqs(store.events_matching(&a01, 0, 4, 10).await.unwrap()),
+        [1, 3]
+    );
+    // The basis matches by prefix; a value that only looks like a pattern matches nothing.
+    let prefix = |b: &str| EventFilter {
+        basis: Some(b.into()),
+        ..EventFilter::default()
+    };
+    assert_eq!(
+        store
+            .events_matching(&prefix("第5条"), 0, 4, 10)
+            .await
+            .unwrap()
+            .len(),
+        4
+    );
+    assert!(
+        store
+            .events_matching(&prefix("第5%"), 0, 4, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let other = EventFilter {
+        actor: Some("P0002".into()),
+        ..EventFilter::default()
+    };
+    assert!(
+        store
+            .events_matching(&other, 0, 4, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    assert!(store.has_acted("P0001", 4).await.unwrap());
+    assert!(!store.has_acted("P0001", 0).await.unwrap());
+    assert!(!store.has_acted("P0002", 4).await.unwrap());
+    assert_eq!(store.stream_version_at("asset/A01", 4).await.unwrap(), 2);
+    assert_eq!(store.stream_version_at("asset/A01", 2).await.unwrap(), 1);
+    assert_eq!(store.stream_version_at("asset/A09", 4).await.unwrap(), 0);
+
+    // No token has been issued on a bare store.
+    assert!(store.token_rows().await.unwrap().is_empty());
+    assert_eq!(store.token_credential("nope").await.unwrap(), None);
+    assert!(store.pool_stats().max >= 1);
 }

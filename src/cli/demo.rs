@@ -284,7 +284,7 @@ pub async fn run(
     built.store.close().await;
     if serve {
         drop(held);
-        crate::http::serve(crate::http::ServeArgs {
+        super::serve::run(super::serve::ServeArgs {
             config: None,
             db,
             listen,

@@ -20,7 +20,7 @@ use super::error::Error;
 use super::extract::{Query, int64, param};
 use super::{AppState, CachedVerify, conditional};
 use crate::jst::JST;
-use crate::store::{Head, Store, StoredEvent, VerifyReport};
+use crate::store::{EventFilter, Head, StoredEvent, VerifyReport};
 
 /// Default and largest page of `GET /v1/events` and `GET /v1/streams/…`.
 pub const DEFAULT_LIMIT: u64 = 100;
@@ -116,19 +116,6 @@ pub struct EventPage {
     pub next: Option<u64>,
 }
 
-/// Parsed filters, as bound into the query.
-#[derive(Debug, Default)]
-struct Filter {
-    event_type: Option<String>,
-    stream: Option<String>,
-    actor: Option<String>,
-    basis: Option<String>,
-    effective_from_us: Option<i64>,
-    effective_to_us: Option<i64>,
-    recorded_from_us: Option<i64>,
-    recorded_to_us: Option<i64>,
-}
-
 fn parse_limit(v: Option<&str>) -> Result<u64, Error> {
     Ok(param("limit", v, |s| {
         let n: u64 = s
@@ -183,13 +170,13 @@ fn checked_name(field: &str, v: Option<String>) -> Result<Option<String>, Error>
 }
 
 impl EventsQuery {
-    fn filter(self) -> Result<(Filter, Option<u64>, u64), Error> {
+    fn filter(self) -> Result<(EventFilter, Option<u64>, u64), Error> {
         let after = parse_seq("after", self.after.as_deref())?;
         let limit = parse_limit(self.limit.as_deref())?;
         if let Some(s) = &self.stream {
             check_stream(s).map_err(|e| Error::bad_param("stream", e.to_string()))?;
         }
-        let filter = Filter {
+        let filter = EventFilter {
             effective_from_us: parse_instant(
                 "effective_from",
                 self.effective_from.as_deref(),
@@ -207,70 +194,8 @@ impl EventsQuery {
     }
 }
 
-/// Runs the same code against whichever pool the store has.
-macro_rules! on_pool {
-    ($store:expr, |$p:ident| $body:expr) => {
-        match ($store.sqlite_pool(), $store.postgres_pool()) {
-            (Some($p), _) => $body,
-            (None, Some($p)) => $body,
-            (None, None) => return Err(Error::internal("a store without a pool")),
-        }
-    };
-}
-
 /// How many seqs one page of `GET /v1/events` scans at most.
 pub const SCAN_WINDOW: u64 = 100_000;
-
-/// Events with `after < seq <= upto` matching `f`, in seq order, at most `limit`.
-///
-/// One fixed statement: each filter is a `($n IS NULL OR …)` clause, every value is bound; the
-/// scan walks the primary key from `after`. (This belongs in `store` once the store grows a query API.)
-async fn query_events(
-    store: &Store,
-    f: &Filter,
-    after: u64,
-    upto: u64,
-    limit: u64,
-) -> Result<Vec<StoredEvent>, Error> {
-    let rows: Vec<(i64, Vec<u8>, Vec<u8>)> = on_pool!(store, |p| {
-        sqlx::query_as(
-            "SELECT seq, hash, body FROM events \
-             WHERE seq > $1 AND seq <= $2 \
-               AND ($3 IS NULL OR type = $3) \
-               AND ($4 IS NULL OR stream = $4) \
-               AND ($5 IS NULL OR actor = $5) \
-               AND ($6 IS NULL OR substr(basis, 1, length($6)) = $6) \
-               AND ($7 IS NULL OR effective_us >= $7) \
-               AND ($8 IS NULL OR effective_us < $8) \
-               AND ($9 IS NULL OR recorded_us >= $9) \
-               AND ($10 IS NULL OR recorded_us < $10) \
-             ORDER BY seq LIMIT $11",
-        )
-        .bind(i64::try_from(after).unwrap_or(i64::MAX))
-        .bind(i64::try_from(upto).unwrap_or(i64::MAX))
-        .bind(f.event_type.as_deref())
-        .bind(f.stream.as_deref())
-        .bind(f.actor.as_deref())
-        .bind(f.basis.as_deref())
-        .bind(f.effective_from_us)
-        .bind(f.effective_to_us)
-        .bind(f.recorded_from_us)
-        .bind(f.recorded_to_us)
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(p)
-        .await
-        .map_err(crate::store::StoreError::from)?
-    });
-    rows.into_iter()
-        .map(|(seq, hash, body)| {
-            let seq = u64::try_from(seq).map_err(Error::internal)?;
-            let hash = govledger_schema::Digest32::from_slice(&hash).ok_or_else(|| {
-                Error::internal(format!("stored hash of seq {seq} is not 32 bytes"))
-            })?;
-            Ok(StoredEvent { seq, hash, body })
-        })
-        .collect()
-}
 
 fn json_response(v: &impl Serialize) -> Result<Response, Error> {
     Ok(axum::Json(serde_json::to_value(v).map_err(Error::internal)?).into_response())
@@ -307,7 +232,10 @@ pub async fn list(
         // continues the scan where this window ended.
         let after = after.unwrap_or(0);
         let window_end = head.seq.min(after.saturating_add(SCAN_WINDOW));
-        let mut rows = query_events(state.store(), &filter, after, window_end, limit + 1).await?;
+        let mut rows = state
+            .store()
+            .events_matching(&filter, after, window_end, limit + 1)
+            .await?;
         let more = rows.len() as u64 > limit;
         rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         let next = if more {
@@ -326,9 +254,9 @@ pub async fn list(
 /// 404 for a `stream` or `actor` filter that names no stream or actor of the ledger up to
 /// `upto`: an empty page would read as "nothing happened" when the name is simply wrong.
 /// (`type` and `basis` are not checked: a type is free text to the store, a basis a prefix.)
-async fn refuse_unknown_names(state: &AppState, f: &Filter, upto: u64) -> Result<(), Error> {
+async fn refuse_unknown_names(state: &AppState, f: &EventFilter, upto: u64) -> Result<(), Error> {
     if let Some(stream) = &f.stream
-        && stream_version_at(state.store(), stream, upto).await? == 0
+        && state.store().stream_version_at(stream, upto).await? == 0
     {
         return Err(Error::unknown("stream", "stream", stream, None));
     }
@@ -336,7 +264,7 @@ async fn refuse_unknown_names(state: &AppState, f: &Filter, upto: u64) -> Result
         // A registered person is known even before their first act; anyone else (a bootstrap
         // actor such as the one `token issue --actor` names) only by having acted.
         let registered = state.ledger().read(|s| s.person(actor).is_some());
-        if !registered && !has_acted(state.store(), actor, upto).await? {
+        if !registered && !state.store().has_acted(actor, upto).await? {
             let hint = state.ledger().read(|s| {
                 s.persons()
                     .find(|p| p.id.eq_ignore_ascii_case(actor))
@@ -346,20 +274,6 @@ async fn refuse_unknown_names(state: &AppState, f: &Filter, upto: u64) -> Result
         }
     }
     Ok(())
-}
-
-/// Whether any event up to `upto` names `actor`. Unindexed: a name that never acted costs a
-/// scan of the log, as much as one export of it (which the same token may ask for).
-async fn has_acted(store: &Store, actor: &str, upto: u64) -> Result<bool, Error> {
-    let found: Option<i64> = on_pool!(store, |p| {
-        sqlx::query_scalar("SELECT seq FROM events WHERE actor = $1 AND seq <= $2 LIMIT 1")
-            .bind(actor)
-            .bind(i64::try_from(upto).unwrap_or(i64::MAX))
-            .fetch_optional(p)
-            .await
-            .map_err(crate::store::StoreError::from)?
-    });
-    Ok(found.is_some())
 }
 
 /// [`conditional`] for a body that needs awaiting: skipped entirely on a 304.
@@ -484,10 +398,10 @@ pub async fn stream(
         let version = if next.is_none() {
             match events.last().and_then(version_of) {
                 Some(v) => v,
-                None => stream_version_at(state.store(), &stream, head.seq).await?,
+                None => state.store().stream_version_at(&stream, head.seq).await?,
             }
         } else {
-            stream_version_at(state.store(), &stream, head.seq).await?
+            state.store().stream_version_at(&stream, head.seq).await?
         };
         if version == 0 {
             return Err(Error::NotFound(format!("stream {stream} has no events")));
@@ -497,18 +411,6 @@ pub async fn stream(
         }))
     })
     .await
-}
-
-async fn stream_version_at(store: &Store, stream: &str, upto: u64) -> Result<u64, Error> {
-    let v: Option<i64> = on_pool!(store, |p| {
-        sqlx::query_scalar("SELECT max(version) FROM events WHERE stream = $1 AND seq <= $2")
-            .bind(stream)
-            .bind(i64::try_from(upto).unwrap_or(i64::MAX))
-            .fetch_one(p)
-            .await
-            .map_err(crate::store::StoreError::from)?
-    });
-    Ok(v.and_then(|v| u64::try_from(v).ok()).unwrap_or(0))
 }
 
 /// The head of the chain.

@@ -285,11 +285,7 @@ pub async fn scrape(State(state): State<AppState>) -> Response {
         }
     }
     m.applied_seq.set(gauge_value(applied));
-    let (size, idle, max) = match (store.sqlite_pool(), store.postgres_pool()) {
-        (Some(p), _) => (p.size(), p.num_idle(), p.options().get_max_connections()),
-        (_, Some(p)) => (p.size(), p.num_idle(), p.options().get_max_connections()),
-        _ => (0, 0, 0),
-    };
+    let crate::store::PoolStats { size, idle, max } = store.pool_stats();
     let idle = u32::try_from(idle).unwrap_or(u32::MAX);
     m.pool
         .get_or_create(&PoolLabels { state: "idle" })

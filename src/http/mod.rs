@@ -14,7 +14,6 @@
 //! so a view is a function of the head and the query, which the ETag names.
 
 pub mod auth;
-pub mod cli;
 pub mod commands;
 pub mod error;
 pub mod events;
@@ -24,7 +23,6 @@ pub mod health;
 pub mod metrics;
 pub mod openapi;
 pub mod proofs;
-pub mod serve;
 pub mod tail;
 pub mod tiles;
 pub mod tokens;
@@ -52,7 +50,6 @@ use crate::notary::Notary;
 use crate::store::{Head, Store, VerifyReport};
 
 pub use error::{Error, Problem};
-pub use serve::{ServeArgs, serve};
 
 /// How often each process looks for events appended by other processes.
 /// Where decisions are posted (`POST /v1/commands/{kind}`).
@@ -224,13 +221,9 @@ pub struct Options {
     pub public_tiles: bool,
 }
 
-/// The whole API with its middleware, ready to serve or to call with `oneshot`.
-pub fn app(state: AppState) -> Router {
-    app_with(state, Options::default())
-}
-
-/// [`app`] with the deployment's [`Options`].
-pub fn app_with(state: AppState, options: Options) -> Router {
+/// The API's routes, without middleware or state: `crate::server` merges the web view's and
+/// hands the whole to [`finish`].
+pub fn routes(state: &AppState, options: Options) -> Router<AppState> {
     let authenticated = Router::new()
         .route("/v1/events", get(events::list))
         .route("/v1/events/{key}", get(events::one))
@@ -269,8 +262,12 @@ pub fn app_with(state: AppState, options: Options) -> Router {
         .route("/docs", get(openapi::docs));
     public
         .merge(authenticated)
-        .merge(tiles::router(&state, options.public_tiles))
-        .merge(crate::web::router())
+        .merge(tiles::router(state, options.public_tiles))
+}
+
+/// The middleware every route runs under (API and web view alike), and the state.
+pub fn finish(state: AppState, routes: Router<AppState>) -> Router {
+    routes
         .fallback(|| async { Error::NotFound("no such route".into()) })
         // Inside the router, where the matched route is known (see `metrics`).
         .layer(from_fn_with_state(state.clone(), metrics::track))

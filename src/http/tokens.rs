@@ -128,12 +128,6 @@ pub enum TokenError {
     Store(#[from] StoreError),
 }
 
-impl From<sqlx::Error> for TokenError {
-    fn from(e: sqlx::Error) -> TokenError {
-        TokenError::Store(StoreError::Database(e))
-    }
-}
-
 /// Why a presented token is not accepted (all are 401 to the client).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum AuthFailure {
@@ -143,23 +137,6 @@ pub enum AuthFailure {
     Unknown,
     #[error("the token has been revoked")]
     Revoked,
-}
-
-/// Runs the same code against whichever pool the store has.
-macro_rules! on_pool {
-    ($store:expr, |$p:ident| $body:expr) => {
-        match ($store.sqlite_pool(), $store.postgres_pool()) {
-            (Some($p), _) => $body,
-            (None, Some($p)) => $body,
-            (None, None) => {
-                return Err(StoreError::Corrupt {
-                    seq: 0,
-                    reason: "the store has no database pool".into(),
-                }
-                .into());
-            }
-        }
-    };
 }
 
 fn check_person(person: &str) -> Result<(), TokenError> {
@@ -421,23 +398,17 @@ fn token_event(
 
 /// Every token, oldest first.
 pub async fn list(store: &Store) -> Result<Vec<TokenInfo>, TokenError> {
-    let rows: Vec<(String, String, String, i64, Option<i64>)> = on_pool!(store, |p| {
-        sqlx::query_as(
-            "SELECT id, person, role, created_at_us, revoked_at_us FROM tokens \
-             ORDER BY created_at_us, id",
-        )
-        .fetch_all(p)
+    Ok(store
+        .token_rows()
         .await?
-    });
-    Ok(rows
         .into_iter()
-        .filter_map(|(id, person, role, created, revoked)| {
+        .filter_map(|row| {
             Some(TokenInfo {
-                id,
-                person,
-                role: Role::parse(&role)?,
-                created_at: micros_rfc3339(created),
-                revoked_at: revoked.map(micros_rfc3339),
+                id: row.id,
+                person: row.person,
+                role: Role::parse(&row.role)?,
+                created_at: micros_rfc3339(row.created_at_us),
+                revoked_at: row.revoked_at_us.map(micros_rfc3339),
             })
         })
         .collect())
@@ -535,30 +506,22 @@ pub async fn authenticate(
     let Some(id) = token_id(token) else {
         return Ok(Err(AuthFailure::Malformed));
     };
-    let row: Option<(String, String, Vec<u8>, Option<i64>)> = on_pool!(store, |p| {
-        sqlx::query_as(
-            "SELECT person, role, secret_sha256, revoked_at_us FROM tokens WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(p)
-        .await?
-    });
-    let Some((person, role, stored, revoked)) = row else {
+    let Some(row) = store.token_credential(id).await? else {
         return Ok(Err(AuthFailure::Unknown));
     };
     let presented = digest(token);
-    if !bool::from(presented.as_slice().ct_eq(stored.as_slice())) {
+    if !bool::from(presented.as_slice().ct_eq(row.secret_sha256.as_slice())) {
         return Ok(Err(AuthFailure::Unknown));
     }
-    if revoked.is_some() {
+    if row.revoked_at_us.is_some() {
         return Ok(Err(AuthFailure::Revoked));
     }
-    let Some(role) = Role::parse(&role) else {
+    let Some(role) = Role::parse(&row.role) else {
         return Ok(Err(AuthFailure::Unknown));
     };
     Ok(Ok(Caller {
         token_id: id.to_owned(),
-        person,
+        person: row.person,
         role,
     }))
 }

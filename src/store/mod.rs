@@ -265,10 +265,12 @@ macro_rules! with_tx {
 
 mod cosignatures;
 mod integrity;
+mod queries;
 mod side;
 mod tiles;
 mod writer;
 pub use cosignatures::StoredCosignature;
+pub use queries::{EventFilter, PoolStats, TokenCredential, TokenRow};
 pub use side::{DecidedCommand, ProofRequestError, Snapshot, StoredCheckpoint};
 pub use writer::Writer;
 
@@ -450,7 +452,10 @@ impl Store {
         }
     }
 
-    /// The SQLite pool, when on SQLite (for tests and tools that need raw SQL).
+    /// The SQLite pool, when on SQLite: for tests' raw SQL (tampering, fault injection) and the
+    /// tools that measure or copy the database itself (`bench`, `backup`'s `VACUUM INTO`). No
+    /// other room runs SQL; `tests/module_graph.rs` checks who calls this.
+    #[doc(hidden)]
     pub fn sqlite_pool(&self) -> Option<&SqlitePool> {
         match &self.pool {
             Pool::Sqlite(p) => Some(p),
@@ -458,7 +463,8 @@ impl Store {
         }
     }
 
-    /// The PostgreSQL pool, when on PostgreSQL.
+    /// The PostgreSQL pool, when on PostgreSQL (see [`Store::sqlite_pool`] for who may use it).
+    #[doc(hidden)]
     pub fn postgres_pool(&self) -> Option<&PgPool> {
         match &self.pool {
             Pool::Postgres(p) => Some(p),

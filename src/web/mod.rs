@@ -54,7 +54,7 @@ const MAX_LOGIN_CODES: usize = 1000;
 const STYLE_CSS: &str = include_str!("style.css");
 const APP_JS: &str = include_str!("app.js");
 
-/// The web view's routes, merged into [`crate::http::app`].
+/// The web view's routes, merged with the API's by [`crate::server::app`].
 pub fn router() -> Router<AppState> {
     Router::new()
         // The URL `demo --serve` prints opens the web view.

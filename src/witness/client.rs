@@ -35,7 +35,7 @@ impl WitnessEndpoint {
         let (url, vkey) = arg.split_once('=').with_context(|| {
             format!("--witness {arg:?}: expected URL=VKEY (the witness's URL and its public key)")
         })?;
-        let url = crate::cli::server_url("--witness", url)?;
+        let url = server_url("--witness", url)?;
         let key = cosignature_key(vkey).with_context(|| format!("--witness {url}"))?;
         Ok(WitnessEndpoint { url, key })
     }
@@ -259,4 +259,23 @@ impl Witnesses {
         }
         Ok(Collected::Failed("the witness's size kept moving".into()))
     }
+}
+
+/// The base URL of a server given as `what` (e.g. `--url`), refused in one line unless it is
+/// `http://` or `https://` with a host (`localhost:8080` would be read as scheme `localhost`).
+pub fn server_url(what: &str, url: &str) -> anyhow::Result<String> {
+    if !url.contains("://") {
+        anyhow::bail!("{what} {url:?} has no scheme: write http://{url} (or https://…)");
+    }
+    let parsed = reqwest::Url::parse(url).map_err(|e| anyhow::anyhow!("{what} {url:?}: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        anyhow::bail!(
+            "{what} {url:?}: the scheme {}:// is not http:// or https://",
+            parsed.scheme()
+        );
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        anyhow::bail!("{what} {url:?} names no host");
+    }
+    Ok(url.trim_end_matches('/').to_owned())
 }

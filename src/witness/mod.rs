@@ -27,7 +27,7 @@ use clap::Subcommand;
 
 use crate::checkpoint::{self, Cosigner, Verifier};
 
-pub use client::{WitnessEndpoint, Witnesses, cosignature_key};
+pub use client::{WitnessEndpoint, Witnesses, cosignature_key, server_url};
 pub use state::{ForkEvidence, Witness};
 
 #[derive(Debug, Subcommand)]

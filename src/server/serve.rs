@@ -30,7 +30,6 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::extract::Request;
 use axum::response::Response;
-use clap::Args;
 use hyper::body::{Body as _, Incoming};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -40,103 +39,68 @@ use tokio::time::Instant;
 use tower::ServiceExt as _;
 use tracing_subscriber::EnvFilter;
 
-use super::{AppState, REQUEST_TIMEOUT, app_with, extract};
-use crate::cli::{DbArg, KeyArg};
+use super::app_with;
+use crate::http::{AppState, Options, extract, metrics, proofs};
 use crate::ledger::Ledger;
 use crate::notary::Notary;
-use crate::store;
+use crate::store::{self, Store};
 
 /// How long in-flight requests may take to finish after a shutdown signal.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 /// Connections the metrics listener serves at once.
 const METRICS_CONNECTIONS: u32 = 8;
 
-#[derive(Debug, Args, Clone)]
-pub struct ServeArgs {
-    /// A configuration file (TOML, keys named as these flags); a flag or its environment
-    /// variable beats the file, the file beats the default (see `govledger config check`).
-    #[arg(long, env = crate::config::CONFIG_ENV, value_name = "FILE")]
-    pub config: Option<std::path::PathBuf>,
-    #[command(flatten)]
-    pub db: DbArg,
+/// What `serve` needs besides the ledger and the notary (`govledger serve`'s flags, parsed by
+/// `crate::cli::serve`).
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// The database URL, for the log line only (its password is redacted there).
+    pub db: String,
     /// Address to listen on; port 0 picks a free port (the first stdout line names it).
-    #[arg(long, env = "GOVLEDGER_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
-    /// The checkpoint signing key (made by `govledger init`); refused if others can read it.
-    #[command(flatten)]
-    pub key: KeyArg,
-    /// Sign a checkpoint this often (seconds) when the head moved; 0 turns it off.
-    #[arg(long, env = "GOVLEDGER_CHECKPOINT_EVERY", default_value_t = 60)]
-    pub checkpoint_every: u64,
-    /// Serve the C2SP tlog-tiles API (`/tile/…`, `/checkpoint`) without a token. Off by
-    /// default: entry bundles reveal every event's body.
-    #[arg(long, env = "GOVLEDGER_PUBLIC_TILES")]
+    /// Sign a checkpoint this often when the head moved; zero turns it off.
+    pub checkpoint_every: Duration,
+    /// Serve the tlog-tiles API without a token.
     pub public_tiles: bool,
-    /// Serve Prometheus metrics at `/metrics` on this address, a listener of its own (none on
-    /// the API's port); off when absent. Bind it to a private address: it needs no token.
-    #[arg(long, env = "GOVLEDGER_METRICS_LISTEN")]
+    /// Serve Prometheus metrics on this address, a listener of its own.
     pub metrics_listen: Option<SocketAddr>,
-    #[command(flatten)]
     pub limits: ConnectionLimits,
-    /// A witness to ask for cosignatures of each checkpoint, as `URL=VKEY` (VKEY: its public
-    /// key, the text or a file holding it); repeatable.
-    #[arg(long = "witness", value_name = "URL=VKEY")]
-    pub witnesses: Vec<String>,
 }
 
-/// How long a client may take and how many may connect (see the module doc).
-#[derive(Debug, Args, Clone, Copy, PartialEq, Eq)]
+/// How long a client may take and how many may connect (see the module doc; the flags are
+/// `crate::cli::serve::LimitArgs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConnectionLimits {
-    /// Seconds a client has to send a complete request head, from the connection's opening or
-    /// the end of the previous response (so also how long an idle keep-alive connection stays
-    /// open); then the connection is closed.
-    #[arg(long, env = "GOVLEDGER_HEADER_TIMEOUT", default_value_t = 10,
-        value_parser = clap::value_parser!(u64).range(1..=3600))]
+    /// Seconds a client has to send a complete request head.
     pub header_timeout: u64,
-    /// Seconds a request body may take to arrive in full after its head; then 408. Below the
-    /// 30 s a request may take in all.
-    #[arg(long, env = "GOVLEDGER_BODY_TIMEOUT", default_value_t = 10,
-        value_parser = clap::value_parser!(u64).range(1..REQUEST_TIMEOUT.as_secs()))]
+    /// Seconds a request body may take to arrive in full after its head; then 408.
     pub body_timeout: u64,
-    /// Seconds a connection may stay silent (no byte either way) while no request on it is
-    /// being worked on, e.g. a client that stopped reading an answer; then it is closed. Keep
-    /// it above 15 s: a live tail sends a comment every 15 s.
-    #[arg(long, env = "GOVLEDGER_IDLE_TIMEOUT", default_value_t = 60,
-        value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    /// Seconds a connection may stay silent while no request on it is being worked on.
     pub idle_timeout: u64,
     /// Most connections served at once; beyond it new ones wait to be accepted.
-    #[arg(long, env = "GOVLEDGER_MAX_CONNECTIONS", default_value_t = 512,
-        value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub max_connections: u32,
+}
+
+impl ConnectionLimits {
+    pub const DEFAULT: ConnectionLimits = ConnectionLimits {
+        header_timeout: 10,
+        body_timeout: 10,
+        idle_timeout: 60,
+        max_connections: 512,
+    };
 }
 
 impl Default for ConnectionLimits {
     fn default() -> ConnectionLimits {
-        ConnectionLimits {
-            header_timeout: 10,
-            body_timeout: 10,
-            idle_timeout: 60,
-            max_connections: 512,
-        }
+        ConnectionLimits::DEFAULT
     }
 }
 
-/// Runs the server until a shutdown signal. Prints `listening on http://ADDR` as the first
-/// line on stdout once the socket is bound.
-pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+/// Runs the server over `store` (an existing ledger) until a shutdown signal; `notary` signs
+/// its checkpoints. Prints `listening on http://ADDR` as the first line on stdout once the
+/// socket is bound. Call [`init_logging`] first (before opening the key and the store).
+pub async fn serve(config: ServeConfig, notary: Notary, store: Store) -> anyhow::Result<()> {
     init_logging();
-    // The key first: a server that could not sign checkpoints should not start at all.
-    let key_path = args.key.path(&args.db.db);
-    let witnesses = args
-        .witnesses
-        .iter()
-        .map(|w| crate::witness::WitnessEndpoint::parse(w))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let notary = Notary::from_key_file(&key_path)
-        .with_context(|| format!("signing key {}", key_path.display()))?
-        .with_witnesses(crate::witness::Witnesses::new(witnesses)?);
-    // Serving creates no ledger: `init`, `demo` and `import` do.
-    let store = crate::cli::open_ledger(&args.db.db).await?;
     let (ledger, loaded) = Ledger::open(store)
         .await
         .context("cannot load the projections")?;
@@ -159,21 +123,21 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             }
         });
     }
-    super::proofs::spawn_periodic_checkpoints(&state, Duration::from_secs(args.checkpoint_every));
-    let listener = tokio::net::TcpListener::bind(args.listen)
+    proofs::spawn_periodic_checkpoints(&state, config.checkpoint_every);
+    let listener = tokio::net::TcpListener::bind(config.listen)
         .await
-        .with_context(|| format!("cannot listen on {}", args.listen))?;
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
     println!("listening on http://{addr}");
-    let limits = args.limits;
-    tracing::info!(%addr, db = %store::redact(&args.db.db), ?limits, public_tiles = args.public_tiles, "serving");
-    let metrics_listener = match args.metrics_listen {
+    let limits = config.limits;
+    tracing::info!(%addr, db = %store::redact(&config.db), ?limits, public_tiles = config.public_tiles, "serving");
+    let metrics_listener = match config.metrics_listen {
         Some(at) => {
             let listener = tokio::net::TcpListener::bind(at)
                 .await
                 .with_context(|| format!("cannot listen on {at} for metrics"))?;
             let addr = listener.local_addr()?;
-            println!("metrics on http://{addr}{}", super::metrics::ROUTE);
+            println!("metrics on http://{addr}{}", metrics::ROUTE);
             tracing::info!(%addr, "serving metrics");
             Some(listener)
         }
@@ -197,7 +161,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             ..limits
         };
         let connections = Arc::new(Semaphore::new(METRICS_CONNECTIONS as usize));
-        let (router, stop) = (super::metrics::router(state.clone()), stop_rx.clone());
+        let (router, stop) = (metrics::router(state.clone()), stop_rx.clone());
         tokio::spawn(async move {
             accept_until_stopped(&listener, router, limits, &connections, stop).await;
         });
@@ -205,8 +169,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let connections = Arc::new(Semaphore::new(limits.max_connections as usize));
     let router = app_with(
         state.clone(),
-        super::Options {
-            public_tiles: args.public_tiles,
+        Options {
+            public_tiles: config.public_tiles,
         },
     );
     accept_until_stopped(&listener, router, limits, &connections, stop_rx).await;
@@ -470,8 +434,8 @@ impl AsyncWrite for Watched {
     }
 }
 
-/// JSON lines on stderr; `RUST_LOG` filters (default `info`).
-fn init_logging() {
+/// JSON lines on stderr; `RUST_LOG` filters (default `info`). Idempotent.
+pub fn init_logging() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .json()

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Subcommand;
 
-use super::tokens::{self, Role};
-use crate::cli::DbArg;
+use super::DbArg;
+use crate::http::tokens::{self, Role};
 use crate::ledger::Ledger;
 use crate::store::Store;
 
@@ -110,5 +110,5 @@ async fn open_ledger(db: &DbArg) -> anyhow::Result<Ledger> {
 }
 
 async fn open(db: &DbArg) -> anyhow::Result<Store> {
-    crate::cli::open_ledger(&db.db).await
+    super::open_ledger(&db.db).await
 }
