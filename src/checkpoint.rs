@@ -264,55 +264,19 @@ impl Signer {
     /// Parses `PRIVATE+KEY+<name>+<8 hex key id>+<base64(0x01 || 32-byte seed)>` and checks
     /// the key id against the derived public key. Errors never quote the text.
     pub fn from_text(text: &str) -> Result<Signer, NoteError> {
-        let mut parts = text.splitn(5, '+');
-        let (Some("PRIVATE"), Some("KEY"), Some(name), Some(id), Some(key)) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        ) else {
-            return Err(NoteError::BadSignerKey(
-                "expected PRIVATE+KEY+<name>+<key id>+<key>",
-            ));
-        };
-        check_key_name(name)?;
-        let id = parse_key_id(id).ok_or(NoteError::BadSignerKey("key id is not 8 hex digits"))?;
-        let mut raw = BASE64
-            .decode(key)
-            .map_err(|_| NoteError::BadSignerKey("key is not base64"))?;
-        let parsed = match raw.split_first() {
-            Some((&ALG_ED25519, seed)) => match <&[u8; 32]>::try_from(seed) {
-                Ok(seed) => Signer::from_seed(name, seed),
-                Err(_) => Err(NoteError::BadSignerKey("an Ed25519 seed is 32 bytes")),
-            },
-            Some(_) => Err(NoteError::BadSignerKey(
-                "not an Ed25519 key (type byte is not 0x01)",
-            )),
-            None => Err(NoteError::BadSignerKey("key is empty")),
-        };
-        raw.fill(0);
-        let signer = parsed?;
-        if signer.key_id != id {
-            return Err(NoteError::BadSignerKey(
-                "key id does not match the name and key",
-            ));
-        }
-        Ok(signer)
+        let signer = with_private_key(
+            text,
+            ALG_ED25519,
+            "not an Ed25519 key (type byte is not 0x01)",
+            Signer::from_seed,
+        )?;
+        check_private_key_id(signer.0.key_id, signer.1)?;
+        Ok(signer.0)
     }
 
     /// The secret key text. Handle with care: this is the only way the secret leaves.
     pub fn to_text(&self) -> String {
-        let mut key = vec![ALG_ED25519];
-        key.extend_from_slice(self.key.as_bytes());
-        let text = format!(
-            "PRIVATE+KEY+{}+{:08x}+{}",
-            self.name,
-            self.key_id,
-            BASE64.encode(&key)
-        );
-        key.fill(0);
-        text
+        private_key_text(ALG_ED25519, &self.name, self.key_id, &self.key)
     }
 
     pub fn name(&self) -> &str {
@@ -352,6 +316,65 @@ fn check_note_chars(text: &[u8]) -> Result<&str, NoteError> {
         ));
     }
     Ok(text)
+}
+
+/// Parses a private key text `PRIVATE+KEY+<name>+<8 hex key id>+<base64(alg || 32-byte seed)>`
+/// of algorithm `alg` and builds the key with `make(name, seed)`; returns it with the key id the
+/// text states (checked by [`check_private_key_id`]). The decoded seed is wiped; errors never
+/// quote the text.
+fn with_private_key<K>(
+    text: &str,
+    alg: u8,
+    wrong_type: &'static str,
+    make: impl FnOnce(&str, &[u8; 32]) -> Result<K, NoteError>,
+) -> Result<(K, u32), NoteError> {
+    let mut parts = text.splitn(5, '+');
+    let (Some("PRIVATE"), Some("KEY"), Some(name), Some(id), Some(key)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return Err(NoteError::BadSignerKey(
+            "expected PRIVATE+KEY+<name>+<key id>+<key>",
+        ));
+    };
+    check_key_name(name)?;
+    let id = parse_key_id(id).ok_or(NoteError::BadSignerKey("key id is not 8 hex digits"))?;
+    let mut raw = BASE64
+        .decode(key)
+        .map_err(|_| NoteError::BadSignerKey("key is not base64"))?;
+    let parsed = match raw.split_first() {
+        Some((&a, seed)) if a == alg => match <&[u8; 32]>::try_from(seed) {
+            Ok(seed) => make(name, seed),
+            Err(_) => Err(NoteError::BadSignerKey("an Ed25519 seed is 32 bytes")),
+        },
+        Some(_) => Err(NoteError::BadSignerKey(wrong_type)),
+        None => Err(NoteError::BadSignerKey("key is empty")),
+    };
+    raw.fill(0);
+    Ok((parsed?, id))
+}
+
+/// The key id a private key text stated must be the one derived from its name and key.
+fn check_private_key_id(derived: u32, stated: u32) -> Result<(), NoteError> {
+    if derived == stated {
+        Ok(())
+    } else {
+        Err(NoteError::BadSignerKey(
+            "key id does not match the name and key",
+        ))
+    }
+}
+
+/// The private key text of `key` (algorithm `alg`); the buffer holding the seed is wiped.
+fn private_key_text(alg: u8, name: &str, key_id: u32, key: &SigningKey) -> String {
+    let mut bytes = vec![alg];
+    bytes.extend_from_slice(key.as_bytes());
+    let text = format!("PRIVATE+KEY+{name}+{key_id:08x}+{}", BASE64.encode(&bytes));
+    bytes.fill(0);
+    text
 }
 
 /// Signs a note text (the body, ending in a newline) with one key, giving the signed note.
@@ -775,55 +798,19 @@ impl Cosigner {
 
     /// Parses the private key text, checking the key id. Errors never quote the text.
     pub fn from_text(text: &str) -> Result<Cosigner, NoteError> {
-        let mut parts = text.splitn(5, '+');
-        let (Some("PRIVATE"), Some("KEY"), Some(name), Some(id), Some(key)) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        ) else {
-            return Err(NoteError::BadSignerKey(
-                "expected PRIVATE+KEY+<name>+<key id>+<key>",
-            ));
-        };
-        check_key_name(name)?;
-        let id = parse_key_id(id).ok_or(NoteError::BadSignerKey("key id is not 8 hex digits"))?;
-        let mut raw = BASE64
-            .decode(key)
-            .map_err(|_| NoteError::BadSignerKey("key is not base64"))?;
-        let parsed = match raw.split_first() {
-            Some((&ALG_COSIGNATURE_V1, seed)) => match <&[u8; 32]>::try_from(seed) {
-                Ok(seed) => Cosigner::from_seed(name, seed),
-                Err(_) => Err(NoteError::BadSignerKey("an Ed25519 seed is 32 bytes")),
-            },
-            Some(_) => Err(NoteError::BadSignerKey(
-                "not a witness's cosignature key (type byte is not 0x04)",
-            )),
-            None => Err(NoteError::BadSignerKey("key is empty")),
-        };
-        raw.fill(0);
-        let cosigner = parsed?;
-        if cosigner.key_id != id {
-            return Err(NoteError::BadSignerKey(
-                "key id does not match the name and key",
-            ));
-        }
-        Ok(cosigner)
+        let cosigner = with_private_key(
+            text,
+            ALG_COSIGNATURE_V1,
+            "not a witness's cosignature key (type byte is not 0x04)",
+            Cosigner::from_seed,
+        )?;
+        check_private_key_id(cosigner.0.key_id, cosigner.1)?;
+        Ok(cosigner.0)
     }
 
     /// The secret key text. Handle with care: this is the only way the secret leaves.
     pub fn to_text(&self) -> String {
-        let mut key = vec![ALG_COSIGNATURE_V1];
-        key.extend_from_slice(self.key.as_bytes());
-        let text = format!(
-            "PRIVATE+KEY+{}+{:08x}+{}",
-            self.name,
-            self.key_id,
-            BASE64.encode(&key)
-        );
-        key.fill(0);
-        text
+        private_key_text(ALG_COSIGNATURE_V1, &self.name, self.key_id, &self.key)
     }
 
     pub fn name(&self) -> &str {
