@@ -220,29 +220,9 @@ pub async fn issue(
         at,
         request_id,
     );
-    let writer = locked.writer();
-    writer
-        .insert_token(
-            &minted.id,
-            person,
-            role.as_str(),
-            &minted.hash,
-            Utc::now().timestamp_micros(),
-        )
-        .await?;
-    let committed = writer
-        .append(TOKENS_STREAM, ExpectedVersion::Any, &[event])
-        .await?;
+    let committed = write_issued(locked.writer(), &minted, person, role, event).await?;
     locked.commit().await?;
-    let c = first(committed)?;
-    Ok(IssuedToken {
-        id: minted.id,
-        person: person.to_owned(),
-        role,
-        token: minted.token,
-        seq: c.seq,
-        hash: c.hash.to_hex(),
-    })
+    issued(minted, person, role, committed)
 }
 
 /// Revokes token `id`, by `actor`, who must hold the system administrator's post now (decided
@@ -325,6 +305,20 @@ pub async fn issue_unchecked(
         request_id,
     );
     let mut writer = store.begin().await?;
+    let committed = write_issued(&mut writer, &minted, person, role, event).await?;
+    writer.commit().await?;
+    issued(minted, person, role, committed)
+}
+
+/// A new token's row and the event that records it, in the caller's transaction (so that
+/// neither commits without the other).
+async fn write_issued(
+    writer: &mut crate::store::Writer,
+    minted: &Minted,
+    person: &str,
+    role: Role,
+    event: NewEvent,
+) -> Result<Vec<Committed>, TokenError> {
     writer
         .insert_token(
             &minted.id,
@@ -334,10 +328,18 @@ pub async fn issue_unchecked(
             Utc::now().timestamp_micros(),
         )
         .await?;
-    let committed = writer
+    Ok(writer
         .append(TOKENS_STREAM, ExpectedVersion::Any, &[event])
-        .await?;
-    writer.commit().await?;
+        .await?)
+}
+
+/// What the issuer is told once the token's transaction committed.
+fn issued(
+    minted: Minted,
+    person: &str,
+    role: Role,
+    committed: Vec<Committed>,
+) -> Result<IssuedToken, TokenError> {
     let c = first(committed)?;
     Ok(IssuedToken {
         id: minted.id,
