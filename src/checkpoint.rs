@@ -242,11 +242,7 @@ pub struct Signer {
 impl Signer {
     /// A fresh key from the operating system's random source.
     pub fn generate(name: &str) -> Result<Signer, NoteError> {
-        let mut seed = [0u8; 32];
-        getrandom::fill(&mut seed).map_err(|e| NoteError::Random(e.to_string()))?;
-        let signer = Signer::from_seed(name, &seed);
-        seed.fill(0);
-        signer
+        with_fresh_seed(|seed| Signer::from_seed(name, seed))
     }
 
     /// The key from its 32-byte RFC 8032 seed.
@@ -316,6 +312,18 @@ fn check_note_chars(text: &[u8]) -> Result<&str, NoteError> {
         ));
     }
     Ok(text)
+}
+
+/// A key made by `make` from 32 bytes of the operating system's random source; the seed is
+/// wiped afterwards.
+fn with_fresh_seed<K>(
+    make: impl FnOnce(&[u8; 32]) -> Result<K, NoteError>,
+) -> Result<K, NoteError> {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| NoteError::Random(e.to_string()))?;
+    let key = make(&seed);
+    seed.fill(0);
+    key
 }
 
 /// Parses a private key text `PRIVATE+KEY+<name>+<8 hex key id>+<base64(alg || 32-byte seed)>`
@@ -779,11 +787,7 @@ pub struct Cosigner {
 impl Cosigner {
     /// A fresh key from the operating system's random source.
     pub fn generate(name: &str) -> Result<Cosigner, NoteError> {
-        let mut seed = [0u8; 32];
-        getrandom::fill(&mut seed).map_err(|e| NoteError::Random(e.to_string()))?;
-        let cosigner = Cosigner::from_seed(name, &seed);
-        seed.fill(0);
-        cosigner
+        with_fresh_seed(|seed| Cosigner::from_seed(name, seed))
     }
 
     pub fn from_seed(name: &str, seed: &[u8; 32]) -> Result<Cosigner, NoteError> {
