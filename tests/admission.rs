@@ -39,22 +39,7 @@ async fn run(db_url: &str, args: &[&str]) -> (i32, String, String) {
 async fn init(db: &TestDb) -> (std::sync::Arc<tempfile::TempDir>, std::path::PathBuf) {
     let dir = key_dir();
     let key = dir.path().join("ledger.key");
-    let key_arg = key.display().to_string();
-    cli(
-        &db.url,
-        &[
-            "init",
-            "--key-file",
-            &key_arg,
-            "--admin-id",
-            "P0001",
-            "--admin-name",
-            "管理 太郎",
-            "--genesis-at",
-            "2025-04-01",
-        ],
-    )
-    .await;
+    support::http::init_ledger(&db.url, &key).await;
     (dir, key)
 }
 

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use support::TestDb;
-use support::http::{BIN, cli, genesis_app, issue_token, key_dir};
+use support::http::{BIN, genesis_app, issue_token, key_dir};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
@@ -37,21 +37,7 @@ struct Server {
 async fn server(db: &TestDb, flags: &[&str]) -> Server {
     let dir = key_dir();
     let key = dir.path().join("ledger.key").display().to_string();
-    cli(
-        &db.url,
-        &[
-            "init",
-            "--key-file",
-            &key,
-            "--admin-id",
-            "P0001",
-            "--admin-name",
-            "管理 太郎",
-            "--genesis-at",
-            "2025-04-01",
-        ],
-    )
-    .await;
+    support::http::init_ledger(&db.url, std::path::Path::new(&key)).await;
     let admin = issue_token(&db.url, "P0001", "admin").await;
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--key-file", &key])

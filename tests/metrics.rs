@@ -13,7 +13,7 @@ use std::process::Stdio;
 
 use serde_json::{Value, json};
 use support::TestDb;
-use support::http::{BIN, WAIT, cli, key_dir, start_server};
+use support::http::{BIN, WAIT, key_dir, start_server};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, Command};
 
@@ -32,37 +32,8 @@ struct Served {
 async fn serve_with_metrics(db: &TestDb) -> Served {
     let dir = key_dir();
     let key = dir.path().join("ledger.key");
-    let key_arg = key.display().to_string();
-    cli(
-        &db.url,
-        &[
-            "init",
-            "--key-file",
-            &key_arg,
-            "--admin-id",
-            "P0001",
-            "--admin-name",
-            "管理 太郎",
-            "--genesis-at",
-            "2025-04-01",
-        ],
-    )
-    .await;
-    let admin = cli(
-        &db.url,
-        &[
-            "token",
-            "issue",
-            "--person",
-            "P0001",
-            "--role",
-            "admin",
-            "--bootstrap",
-        ],
-    )
-    .await
-    .trim()
-    .to_owned();
+    support::http::init_ledger(&db.url, &key).await;
+    let admin = support::http::bootstrap_admin(&db.url).await;
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .args(["--metrics-listen", "127.0.0.1:0", "--key-file"])

@@ -203,36 +203,8 @@ async fn setup(db: &TestDb) -> Setup {
     let log_vkey = dir.path().join("log.vkey");
     std::fs::write(&log_vkey, format!("{log_key}\n")).unwrap();
     let witness = TestWitness::start(dir.path(), "audit.test/w1", &log_vkey).await;
-    cli(
-        &db.url,
-        &[
-            "init",
-            "--key-file",
-            key.to_str().unwrap(),
-            "--admin-id",
-            "P0001",
-            "--admin-name",
-            "管理 太郎",
-            "--genesis-at",
-            "2025-04-01",
-        ],
-    )
-    .await;
-    let admin = cli(
-        &db.url,
-        &[
-            "token",
-            "issue",
-            "--person",
-            "P0001",
-            "--role",
-            "admin",
-            "--bootstrap",
-        ],
-    )
-    .await
-    .trim()
-    .to_owned();
+    support::http::init_ledger(&db.url, &key).await;
+    let admin = support::http::bootstrap_admin(&db.url).await;
     let auditor = issue_token(&db.url, "P0001", "auditor").await;
     let app = start_server_with(
         &db.url,

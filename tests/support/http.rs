@@ -64,6 +64,46 @@ pub async fn cli(db_url: &str, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// `govledger init` with `key` as the signing key: the bootstrap system administrator P0001
+/// (管理 太郎), effective 2025-04-01.
+pub async fn init_ledger(db_url: &str, key: &std::path::Path) {
+    let key = key.display().to_string();
+    cli(
+        db_url,
+        &[
+            "init",
+            "--key-file",
+            &key,
+            "--admin-id",
+            "P0001",
+            "--admin-name",
+            "管理 太郎",
+            "--genesis-at",
+            "2025-04-01",
+        ],
+    )
+    .await;
+}
+
+/// The operator's bootstrap of the ledger's first admin token, for P0001; returns its secret.
+pub async fn bootstrap_admin(db_url: &str) -> String {
+    cli(
+        db_url,
+        &[
+            "token",
+            "issue",
+            "--person",
+            "P0001",
+            "--role",
+            "admin",
+            "--bootstrap",
+        ],
+    )
+    .await
+    .trim()
+    .to_owned()
+}
+
 /// Issues a token with the CLI, by the system administrator `P0001` (of `genesis_app` and
 /// `demo_app`), and returns its secret.
 pub async fn issue_token(db_url: &str, person: &str, role: &str) -> String {
@@ -121,39 +161,10 @@ pub async fn another_server(app: &TestApp) -> TestApp {
 pub async fn genesis_app(db: &TestDb) -> TestApp {
     let dir = key_dir();
     let key = dir.path().join("ledger.key");
-    let key_arg = key.display().to_string();
-    cli(
-        &db.url,
-        &[
-            "init",
-            "--key-file",
-            &key_arg,
-            "--admin-id",
-            "P0001",
-            "--admin-name",
-            "管理 太郎",
-            "--genesis-at",
-            "2025-04-01",
-        ],
-    )
-    .await;
+    init_ledger(&db.url, &key).await;
     // The operator's bootstrap of the first admin token, then P0001 issues a read-only one
     // for themself (a token goes only to a person the ledger knows).
-    let admin = cli(
-        &db.url,
-        &[
-            "token",
-            "issue",
-            "--person",
-            "P0001",
-            "--role",
-            "admin",
-            "--bootstrap",
-        ],
-    )
-    .await
-    .trim()
-    .to_owned();
+    let admin = bootstrap_admin(&db.url).await;
     let auditor = issue_token(&db.url, "P0001", "auditor").await;
     start_server(&db.url, &key, Some(dir), admin, auditor).await
 }
