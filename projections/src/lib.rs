@@ -294,6 +294,9 @@ impl State {
     pub fn permission_request(&self, id: &str) -> Option<&PermissionRequest> {
         self.permission_requests.get(id)
     }
+    pub fn permission_requests(&self) -> impl Iterator<Item = &PermissionRequest> {
+        self.permission_requests.values()
+    }
     pub fn units(&self) -> impl Iterator<Item = &Unit> {
         self.units.values()
     }

@@ -97,64 +97,12 @@ pub async fn execute(
             "no decision kind {kind:?}; see /v1/openapi.json for the kinds"
         )));
     }
-    let Value::Object(mut fields) = body else {
-        return Err(Error::InvalidBody {
-            field: "body".into(),
-            detail: "must be a JSON object of the command's fields".into(),
-        });
-    };
-    let effective_at_defaulted = matches!(fields.get(EFFECTIVE_AT), None | Some(Value::Null));
-    let effective_at = match fields.remove(EFFECTIVE_AT) {
-        None | Some(Value::Null) => jst::now(),
-        Some(Value::String(s)) => {
-            let t = jst::parse(&s).map_err(|detail| invalid(EFFECTIVE_AT, detail))?;
-            if t.nanosecond() != 0 {
-                return Err(invalid(EFFECTIVE_AT, "must be in whole seconds"));
-            }
-            t
-        }
-        Some(_) => return Err(invalid(EFFECTIVE_AT, "must be a string")),
-    };
-    let event_id = match fields.remove(EVENT_ID) {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(
-            Uuid::parse_str(&s).map_err(|_| invalid(EVENT_ID, format!("{s:?} is not a UUID")))?,
-        ),
-        Some(_) => return Err(invalid(EVENT_ID, "must be a UUID string")),
-    };
-    match fields.get("kind") {
-        None => {}
-        Some(Value::String(k)) if *k == kind => {}
-        Some(_) => {
-            return Err(invalid(
-                "kind",
-                format!("the kind is {kind:?}, from the path"),
-            ));
-        }
-    }
-    let misfit = first_misfit(&kind, &fields);
-    fields.insert("kind".into(), Value::String(kind));
-    let bytes = serde_json::to_vec(&Value::Object(fields)).map_err(Error::internal)?;
-    let command: Command = parse_json(&bytes).map_err(|e| match (e, misfit.as_deref()) {
-        // A tagged enum buffers its content, so serde loses the path of a wrong-typed field;
-        // the variant's schema names it.
-        (Error::InvalidBody { field, detail }, Some(name)) if field == "body" => {
-            Error::InvalidBody {
-                field: format!("body.{name}"),
-                detail,
-            }
-        }
-        (e, _) => e,
-    })?;
-    // serde also reads a struct from an array of its fields (`[1, "KW-EH"]`) and a variant tag
-    // from its index (`"kind": 1`); the schema the API publishes admits neither.
-    if let Some(name) = misfit {
-        return Err(invalid(
-            &name,
-            "does not have the shape the command's schema gives it (see /v1/openapi.json)",
-        ));
-    }
-
+    let ParsedBody {
+        command,
+        effective_at,
+        effective_at_defaulted,
+        event_id,
+    } = parse_body(&kind, body)?;
     let executed = state
         .ledger()
         .execute(CommandRequest {
@@ -203,6 +151,86 @@ pub async fn execute(
         }),
     )
         .into_response())
+}
+
+/// A decision's body, read: the command and the two members that are not the command's own.
+#[derive(Debug, Clone)]
+pub struct ParsedBody {
+    pub command: Command,
+    pub effective_at: chrono::DateTime<chrono::FixedOffset>,
+    /// True when the body named no `effective_at` (so it is "now").
+    pub effective_at_defaulted: bool,
+    pub event_id: Option<Uuid>,
+}
+
+/// Reads the body of a decision of kind `kind` (a command kind, checked by the caller) as the
+/// API does: `effective_at` and `event_id` taken out, the rest checked against the kind's
+/// schema and read into [`Command`]. The web view's forms build the same object and call this.
+pub fn parse_body(kind: &str, body: Value) -> Result<ParsedBody, Error> {
+    let Value::Object(mut fields) = body else {
+        return Err(Error::InvalidBody {
+            field: "body".into(),
+            detail: "must be a JSON object of the command's fields".into(),
+        });
+    };
+    let effective_at_defaulted = matches!(fields.get(EFFECTIVE_AT), None | Some(Value::Null));
+    let effective_at = match fields.remove(EFFECTIVE_AT) {
+        None | Some(Value::Null) => jst::now(),
+        Some(Value::String(s)) => {
+            let t = jst::parse(&s).map_err(|detail| invalid(EFFECTIVE_AT, detail))?;
+            if t.nanosecond() != 0 {
+                return Err(invalid(EFFECTIVE_AT, "must be in whole seconds"));
+            }
+            t
+        }
+        Some(_) => return Err(invalid(EFFECTIVE_AT, "must be a string")),
+    };
+    let event_id = match fields.remove(EVENT_ID) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(
+            Uuid::parse_str(&s).map_err(|_| invalid(EVENT_ID, format!("{s:?} is not a UUID")))?,
+        ),
+        Some(_) => return Err(invalid(EVENT_ID, "must be a UUID string")),
+    };
+    match fields.get("kind") {
+        None => {}
+        Some(Value::String(k)) if k == kind => {}
+        Some(_) => {
+            return Err(invalid(
+                "kind",
+                format!("the kind is {kind:?}, from the path"),
+            ));
+        }
+    }
+    let misfit = first_misfit(kind, &fields);
+    fields.insert("kind".into(), Value::String(kind.to_owned()));
+    let bytes = serde_json::to_vec(&Value::Object(fields)).map_err(Error::internal)?;
+    let command: Command = parse_json(&bytes).map_err(|e| match (e, misfit.as_deref()) {
+        // A tagged enum buffers its content, so serde loses the path of a wrong-typed field;
+        // the variant's schema names it.
+        (Error::InvalidBody { field, detail }, Some(name)) if field == "body" => {
+            Error::InvalidBody {
+                field: format!("body.{name}"),
+                detail,
+            }
+        }
+        (e, _) => e,
+    })?;
+    // serde also reads a struct from an array of its fields (`[1, "KW-EH"]`) and a variant tag
+    // from its index (`"kind": 1`); the schema the API publishes admits neither.
+    if let Some(name) = misfit {
+        return Err(invalid(
+            &name,
+            "does not have the shape the command's schema gives it (see /v1/openapi.json)",
+        ));
+    }
+
+    Ok(ParsedBody {
+        command,
+        effective_at,
+        effective_at_defaulted,
+        event_id,
+    })
 }
 
 /// The first field of `fields` whose value does not fit the schema of `kind`'s variant.

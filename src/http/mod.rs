@@ -22,6 +22,7 @@ pub mod extract;
 pub mod health;
 pub mod metrics;
 pub mod openapi;
+pub mod options;
 pub mod proofs;
 pub mod tail;
 pub mod tiles;
@@ -248,6 +249,10 @@ pub fn routes(state: &AppState, options: Options) -> Router<AppState> {
         .route(
             &format!("{COMMANDS_PREFIX}{{kind}}"),
             post(commands::execute),
+        )
+        .route(
+            &format!("{COMMANDS_PREFIX}{{kind}}/options"),
+            get(options::options),
         )
         .route(proofs::SIGN_ROUTE, get(proofs::latest).post(proofs::sign))
         .route("/v1/checkpoints/{size}", get(proofs::at_size))

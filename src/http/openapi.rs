@@ -9,7 +9,9 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth, commands, error, events, export, health, proofs, tail, tiles, tokens, views};
+use super::{
+    auth, commands, error, events, export, health, options, proofs, tail, tiles, tokens, views,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -49,6 +51,7 @@ use super::{auth, commands, error, events, export, health, proofs, tail, tiles, 
         proofs::consistency,
         proofs::public_key,
         tiles::checkpoint,
+        options::options,
     ),
     components(schemas(
         error::Problem,
@@ -65,6 +68,9 @@ use super::{auth, commands, error, events, export, health, proofs, tail, tiles, 
         views::ViewHeader,
         commands::CommittedView,
         commands::CommandResult,
+        options::OptionsView,
+        options::MemberOptions,
+        crate::workspace::options::Choice,
         proofs::InclusionProofView,
         proofs::ConsistencyProofView,
         tail::TailEvent,

@@ -95,6 +95,7 @@ pub enum Command {
     EstablishUnit {
         unit_id: String,
         name: String,
+        #[schemars(extend("x-ref" = "unit"))]
         parent_id: Option<String>,
         bureau: String,
         user_division: bool,
@@ -102,63 +103,79 @@ pub enum Command {
     EstablishPost {
         post_id: String,
         title: String,
+        #[schemars(extend("x-ref" = "unit"))]
         unit_id: String,
         heads_unit: bool,
     },
     RegisterPerson {
         person_id: String,
         name: String,
+        #[schemars(extend("x-ref" = "unit"))]
         unit_id: String,
         personnel_order: Option<String>,
     },
     TransferPerson {
+        #[schemars(extend("x-ref" = "person"))]
         person_id: String,
+        #[schemars(extend("x-ref" = "unit"))]
         unit_id: String,
         personnel_order: String,
     },
     /// Appoint to a post; with `replace_current` the current holder's appointment ends first.
     /// Moves the person to the post's unit if they are elsewhere.
     AppointToPost {
+        #[schemars(extend("x-ref" = "post"))]
         post_id: String,
+        #[schemars(extend("x-ref" = "person"))]
         person_id: String,
         personnel_order: String,
         #[serde(default)]
         replace_current: bool,
     },
     EndAppointment {
+        #[schemars(extend("x-ref" = "post"))]
         post_id: String,
         personnel_order: String,
     },
     /// 第4条第3項
     DesignateOperationStaff {
+        #[schemars(extend("x-ref" = "person"))]
         person_id: String,
     },
     /// 第5条第4項; `officer_post_id` when the actor holds several officer posts.
     DesignateInformationManagementStaff {
+        #[schemars(extend("x-ref" = "person"))]
         person_id: String,
+        #[schemars(extend("x-ref" = "officer_post"))]
         officer_post_id: Option<String>,
     },
     RevokeDesignation {
+        #[schemars(extend("x-ref" = "person"))]
         person_id: String,
         role: StaffRole,
         reason: String,
     },
     /// 第8条
     AppointUsageOfficer {
+        #[schemars(extend("x-ref" = "unit"))]
         unit_id: String,
+        #[schemars(extend("x-ref" = "person"))]
         person_id: String,
         reason_not_head: Option<String>,
         #[serde(default)]
         replace_current: bool,
     },
     EndUsageOfficer {
+        #[schemars(extend("x-ref" = "unit"))]
         unit_id: String,
     },
     /// 第2条第3号, 第8条第3項: by the usage officer of the person's division.
     RegisterUser {
+        #[schemars(extend("x-ref" = "person"))]
         person_id: String,
     },
     DeregisterUser {
+        #[schemars(extend("x-ref" = "person"))]
         person_id: String,
         reason: String,
     },
@@ -172,31 +189,43 @@ pub enum Command {
         asset_id: String,
         name: String,
         businesses: Vec<String>,
+        #[schemars(extend("x-ref" = "officer_post"))]
         officer_post_ids: Vec<String>,
+        #[schemars(extend("x-ref" = "bureau"))]
         bureau: String,
     },
     // --- Permissions (第5条第2項) ---
     RequestPermission {
+        #[schemars(extend("x-ref" = "person"))]
         person_id: String,
+        #[schemars(extend("x-ref" = "asset"))]
         asset_id: String,
         scope: String,
         until: Option<Time>,
     },
     GrantPermission {
+        #[schemars(extend("x-ref" = "person"))]
         person_id: String,
+        #[schemars(extend("x-ref" = "asset"))]
         asset_id: String,
         scope: String,
         until: Option<Time>,
+        #[schemars(extend("x-ref" = "permission_request"))]
         request_id: Option<String>,
     },
     RefusePermission {
+        #[schemars(extend("x-ref" = "person"))]
         person_id: String,
+        #[schemars(extend("x-ref" = "asset"))]
         asset_id: String,
         reason: String,
+        #[schemars(extend("x-ref" = "permission_request"))]
         request_id: Option<String>,
     },
     RevokePermission {
+        #[schemars(extend("x-ref" = "person"))]
         person_id: String,
+        #[schemars(extend("x-ref" = "asset"))]
         asset_id: String,
         reason: String,
     },
@@ -204,93 +233,117 @@ pub enum Command {
     ProposeModification {
         title: String,
         description: String,
+        #[schemars(extend("x-ref" = "asset"))]
         asset_ids: Vec<String>,
         touches_common_parts: bool,
+        #[schemars(extend("x-ref" = "post"))]
         proposer_post_id: Option<String>,
     },
     ApproveModification {
+        #[schemars(extend("x-ref" = "modification"))]
         modification_id: String,
         comment: Option<String>,
     },
     RejectModification {
+        #[schemars(extend("x-ref" = "modification"))]
         modification_id: String,
         reason: String,
     },
     ConsentToModification {
+        #[schemars(extend("x-ref" = "modification"))]
         modification_id: String,
     },
     /// The supervisor's refusal of consent (不同意, 第6条第1項第1号): closes the modification.
     RefuseModificationConsent {
+        #[schemars(extend("x-ref" = "modification"))]
         modification_id: String,
         reason: String,
     },
     DecideModificationContent {
+        #[schemars(extend("x-ref" = "modification"))]
         modification_id: String,
         content: String,
     },
     CoordinateModification {
+        #[schemars(extend("x-ref" = "modification"))]
         modification_id: String,
+        #[schemars(extend("x-ref" = "officer_post"))]
         officer_post_ids: Vec<String>,
         content: String,
     },
     DecideModification {
+        #[schemars(extend("x-ref" = "modification"))]
         modification_id: String,
         procedure_documents: Vec<String>,
         summary: String,
     },
     WithdrawModification {
+        #[schemars(extend("x-ref" = "modification"))]
         modification_id: String,
         reason: String,
     },
     // --- Retirement (第7条) ---
     NoticeRetirement {
+        #[schemars(extend("x-ref" = "asset"))]
         asset_ids: Vec<String>,
+        #[schemars(extend("x-ref" = "asset"))]
         affected_asset_ids: Vec<String>,
         reason: String,
         planned_stop: NaiveDate,
     },
     ApproveRetirement {
+        #[schemars(extend("x-ref" = "retirement"))]
         retirement_id: String,
         comment: Option<String>,
     },
     ConsentToRetirement {
+        #[schemars(extend("x-ref" = "retirement"))]
         retirement_id: String,
     },
     /// The supervisor's refusal of consent (不同意, 第7条第1項第1号): closes the retirement.
     RefuseRetirementConsent {
+        #[schemars(extend("x-ref" = "retirement"))]
         retirement_id: String,
         reason: String,
     },
     /// 第7条第1項第1号: names the retirement, or the assets whose use stops (the notice given to
     /// the supervisor before the decision is looked up; without one the decision is refused).
     DecideRetirement {
+        #[schemars(extend("x-ref" = "retirement"))]
         retirement_id: Option<String>,
         #[serde(default)]
+        #[schemars(extend("x-ref" = "asset"))]
         asset_ids: Vec<String>,
     },
     RecordRetirementMeasures {
+        #[schemars(extend("x-ref" = "retirement"))]
         retirement_id: String,
         measures: Vec<String>,
     },
     // --- Rosters and incidents (第3条第2項第4号, 第9条, 第11条) ---
     RecordRoster {
+        #[schemars(extend("x-ref" = "officer_post"))]
         officer_post_id: Option<String>,
         entries: Vec<RosterEntry>,
     },
     ReportIncident {
         summary: String,
+        #[schemars(extend("x-ref" = "asset"))]
         asset_ids: Vec<String>,
         occurred_at: Time,
     },
     DirectIncident {
+        #[schemars(extend("x-ref" = "incident"))]
         incident_id: String,
         directions: String,
     },
     CoordinateIncident {
+        #[schemars(extend("x-ref" = "incident"))]
         incident_id: String,
         actions: String,
     },
     ResolveIncident {
+        #[schemars(extend("x-ref" = "incident"))]
         incident_id: String,
         resolution: String,
     },
@@ -302,14 +355,17 @@ pub enum Command {
         due: NaiveDate,
     },
     RespondToSecurityRequest {
+        #[schemars(extend("x-ref" = "security_request"))]
         request_id: String,
         response: String,
     },
     CloseSecurityRequest {
+        #[schemars(extend("x-ref" = "security_request"))]
         request_id: String,
         note: String,
     },
     ReopenSecurityRequest {
+        #[schemars(extend("x-ref" = "security_request"))]
         request_id: String,
         reason: String,
         due: NaiveDate,
@@ -319,22 +375,27 @@ pub enum Command {
         meeting_kind: MeetingKind,
         form: MeetingForm,
         urgency_reason: Option<String>,
+        #[schemars(extend("x-ref" = "person"))]
         members: Vec<String>,
         agenda: Vec<String>,
         held_on: NaiveDate,
     },
     RecordMinutes {
+        #[schemars(extend("x-ref" = "meeting"))]
         meeting_id: String,
+        #[schemars(extend("x-ref" = "person"))]
         attendees: Vec<String>,
         agenda: Vec<String>,
         resolutions: Vec<String>,
     },
     SignCirculation {
+        #[schemars(extend("x-ref" = "meeting"))]
         meeting_id: String,
         position: SignaturePosition,
         comment: Option<String>,
     },
     ResolveMeeting {
+        #[schemars(extend("x-ref" = "meeting"))]
         meeting_id: String,
         resolution: String,
     },
@@ -342,6 +403,7 @@ pub enum Command {
     IssueDirective {
         title: String,
         body: String,
+        #[schemars(extend("x-ref" = "bureau"))]
         bureau: Option<String>,
     },
     /// 第3条第3項 (and 第5条第3項 for an information management officer): the supervisor of

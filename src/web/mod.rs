@@ -20,9 +20,12 @@
 //! limiter ([`crate::http::auth::FailedAuthLimiter`]): one allowance per client address, however
 //! the secret arrives, and while it is used up the web view answers 429 like the API.
 
+mod csrf;
+mod decide;
 pub mod era;
 mod labels;
 mod pages;
+mod todo;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -84,6 +87,11 @@ pub fn router() -> Router<AppState> {
         .route("/ui/workflows", get(pages::workflows))
         .route("/ui/audit", get(pages::audit))
         .route("/ui/verify", post(pages::verify_now))
+        .route("/ui/todo", get(todo::page))
+        .route("/ui/decide", get(decide::index))
+        .route("/ui/decide/{kind}", get(decide::show).post(decide::preview))
+        .route("/ui/decide/{kind}/confirm", post(decide::confirm))
+        .route("/ui/recorded/{event_id}", get(decide::recorded))
         .layer(Extension(LoginCodes::default()))
         .layer(axum::middleware::from_fn(html_layer))
 }
@@ -254,6 +262,21 @@ impl FromRequestParts<AppState> for Session {
             }),
             Err(e) => Err(Error::from(e).into_response()),
         }
+    }
+}
+
+impl axum::extract::OptionalFromRequestParts<AppState> for Session {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        Ok(
+            <Session as FromRequestParts<AppState>>::from_request_parts(parts, state)
+                .await
+                .ok(),
+        )
     }
 }
 
@@ -433,7 +456,14 @@ async fn login(
     }
 }
 
-async fn logout() -> Response {
+/// Log out: forget the session cookie. The form carries the CSRF token like every form; a
+/// browser whose session is already gone is simply sent to the login form.
+async fn logout(session: Option<Session>, body: axum::body::Bytes) -> Response {
+    if let Some(s) = &session
+        && let Err(e) = csrf::require(s, &body)
+    {
+        return e.into_response();
+    }
     (
         [(header::SET_COOKIE, clear_session_cookie())],
         Redirect::to("/ui/login"),
@@ -543,6 +573,12 @@ fn login_page(lang: Lang, status: StatusCode, error: Option<&str>, next: Option<
     (status, body).into_response()
 }
 
+/// The admin workspace's pages, shown to admin sessions only.
+const ADMIN_NAV: [(&str, &str, &str); 2] = [
+    ("/ui/todo", "やること", "To do"),
+    ("/ui/decide", "決定を記録", "Record a decision"),
+];
+
 /// The page frame: header with navigation and language switch, then `main`.
 pub fn layout(lang: Lang, session: Option<&Session>, title: &str, main: Markup) -> Markup {
     let nav: [(&str, &str, &str); 5] = [
@@ -574,6 +610,11 @@ pub fn layout(lang: Lang, session: Option<&Session>, title: &str, main: Markup) 
                                 @for (href, ja, en) in nav {
                                     li { a href=(href) aria-current=[here.starts_with(href).then_some("page")] { (lang.t(ja, en)) } }
                                 }
+                                @if session.is_some_and(|s| s.caller.role == crate::http::tokens::Role::Admin) {
+                                    @for (href, ja, en) in ADMIN_NAV {
+                                        li.admin { a href=(href) aria-current=[here.starts_with(href).then_some("page")] { (lang.t(ja, en)) } }
+                                    }
+                                }
                             }
                         }
                     }
@@ -584,6 +625,7 @@ pub fn layout(lang: Lang, session: Option<&Session>, title: &str, main: Markup) 
                         @if let Some(s) = session {
                             span.who { (s.caller.person) " (" (labels::token_role(lang, s.caller.role)) ")" }
                             form.inline method="post" action="/ui/logout" {
+                                input type="hidden" name=(csrf::FIELD) value=(csrf::token(&s.caller.token_id));
                                 button type="submit" { (lang.t("ログアウト", "Log out")) }
                             }
                         }

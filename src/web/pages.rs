@@ -1153,6 +1153,7 @@ pub async fn audit(
             }
             @if !ok { pre.error { (verify["first_break"].to_string()) } }
             form #verify-form method="post" action="/ui/verify" {
+                input type="hidden" name=(super::csrf::FIELD) value=(super::csrf::token(&s.caller.token_id));
                 button type="submit" { (l.t("今すぐ検証", "Verify now")) }
                 " " progress #verify-progress hidden aria-label=(l.t("検証中", "Verifying")) {}
             }
@@ -1357,7 +1358,12 @@ fn finding_message(at: &At, l: Lang, names: &Names, facts: &FindingFacts) -> Mar
 }
 
 /// "Verify now": forgets the cached verification, so the audit page runs it afresh.
-pub async fn verify_now(State(state): State<AppState>, _s: Session) -> Response {
+pub async fn verify_now(
+    State(state): State<AppState>,
+    s: Session,
+    body: axum::body::Bytes,
+) -> Result<Response, Error> {
+    super::csrf::require(&s, &body)?;
     state.forget_verification().await;
-    Redirect::to("/ui/audit").into_response()
+    Ok(Redirect::to("/ui/audit").into_response())
 }

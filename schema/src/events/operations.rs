@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RosterEntry {
+    #[schemars(extend("x-ref" = "person"))]
     pub person_id: String,
     pub contact: String,
     /// Can provide the information needed (必要な情報の提供).
@@ -66,9 +67,15 @@ pub struct IncidentResolved {
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Addressee {
     /// An information management officer, by post.
-    Officer { post_id: String },
+    Officer {
+        #[schemars(extend("x-ref" = "officer_post"))]
+        post_id: String,
+    },
     /// The usage officer of a user division.
-    UsageOfficer { unit_id: String },
+    UsageOfficer {
+        #[schemars(extend("x-ref" = "unit"))]
+        unit_id: String,
+    },
 }
 
 /// `security_request.issued.v1`
