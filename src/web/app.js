@@ -9,3 +9,24 @@ document.addEventListener("DOMContentLoaded", function () {
     if (progress) { progress.hidden = false; }
   });
 });
+
+// The decision forms: a filter box above each list of choices (people, posts, assets), shown
+// only when this script runs; without it the lists work as they are (progressive enhancement).
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("input.filter[data-for]").forEach(function (box) {
+    var target = document.getElementById(box.getAttribute("data-for"));
+    if (!target) return;
+    box.hidden = false;
+    box.addEventListener("input", function () {
+      var q = box.value.trim().toLowerCase();
+      var items = target.tagName === "SELECT"
+        ? target.querySelectorAll("option")
+        : target.querySelectorAll(".choice");
+      items.forEach(function (item) {
+        if (item.tagName === "OPTION" && item.value === "") return;
+        var text = item.textContent.toLowerCase();
+        item.hidden = q !== "" && text.indexOf(q) < 0;
+      });
+    });
+  });
+});

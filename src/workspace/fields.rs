@@ -369,20 +369,29 @@ fn value(f: &Field, name: &str, pairs: &[(String, String)]) -> Result<Option<Val
         en: en.to_owned(),
     };
     Ok(match &f.input {
-        Input::Text
-        | Input::Date
-        | Input::Uuid
-        | Input::Choice(_)
-        | Input::Ref(_)
-        | Input::Integer => match first(pairs, name) {
+        Input::Date => match first(pairs, name) {
             None => None,
-            Some(v) if f.input == Input::Integer => {
-                Some(Value::from(v.parse::<u64>().map_err(|_| {
-                    bad("0以上の整数を入力してください", "must be a whole number")
-                })?))
+            Some(v) => {
+                chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
+                    bad(
+                        "日付（YYYY-MM-DD）で入力してください",
+                        "must be a date (YYYY-MM-DD)",
+                    )
+                })?;
+                Some(Value::from(v))
             }
-            Some(v) => Some(Value::from(v)),
         },
+        Input::Text | Input::Uuid | Input::Choice(_) | Input::Ref(_) | Input::Integer => {
+            match first(pairs, name) {
+                None => None,
+                Some(v) if f.input == Input::Integer => {
+                    Some(Value::from(v.parse::<u64>().map_err(|_| {
+                        bad("0以上の整数を入力してください", "must be a whole number")
+                    })?))
+                }
+                Some(v) => Some(Value::from(v)),
+            }
+        }
         // Kept as typed, line breaks included; blank is empty.
         Input::LongText => values(pairs, name)
             .into_iter()

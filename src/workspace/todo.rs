@@ -13,6 +13,7 @@
 //! - The system administrator (第4条): periodic operations overdue (第11条), officer posts
 //!   without a holder or a valid roster (第5条, 第9条), circulations missing signatures or
 //!   waiting for their resolution (第12条).
+//! - A usage officer (第8条): security improvement requests addressed to their division.
 //! - Everyone: circulations they are asked to sign (第12条).
 
 use govledger_projections::{FindingFacts, Lens};
@@ -82,12 +83,43 @@ pub fn lists(l: &Lens<'_>, person_id: &str) -> Vec<List> {
             });
         }
     }
+    for unit in l.usage_officer_units(person_id) {
+        out.push(List {
+            role: Some(Role::UsageOfficer),
+            post_id: Some(unit.to_owned()),
+            items: usage_officer(l, unit),
+        });
+    }
     out.push(List {
         role: None,
         post_id: None,
         items: signatures(l, person_id),
     });
     out
+}
+
+/// A request addressed to `post` (an officer post) or to the usage officer of `unit`.
+fn requests_to(l: &Lens<'_>, to: &dyn Fn(&Addressee) -> bool) -> Vec<Item> {
+    l.security_requests()
+        .requests
+        .into_iter()
+        .filter(|r| to(&r.addressee) && code(&r.status) == "open")
+        .map(|r| Item {
+            ja: format!("セキュリティ改善要求 {}（期限 {}）に回答する", r.id, r.due),
+            en: format!("Answer security request {} (due {})", r.id, r.due),
+            article: "第10条第2項",
+            key: format!("security_request:{}:response", r.id),
+            actions: vec![act("respond_to_security_request", &[("request_id", &r.id)])],
+        })
+        .collect()
+}
+
+/// The usage officer of `unit` (第8条): requests addressed to them.
+fn usage_officer(l: &Lens<'_>, unit: &str) -> Vec<Item> {
+    requests_to(
+        l,
+        &|a| matches!(a, Addressee::UsageOfficer { unit_id } if unit_id == unit),
+    )
 }
 
 fn officer(l: &Lens<'_>, post: &str) -> Vec<Item> {

@@ -798,7 +798,7 @@ fn render_preview(
             form #confirm method="post" action={"/ui/decide/" (form.kind) "/confirm"} {
                 input type="hidden" name=(csrf::FIELD) value=(csrf::token(&s.caller.token_id));
                 input type="hidden" name=(BODY) value=(body_json);
-                button type="submit" { (l.t("この内容で記録する", "Record this decision")) }
+                button #confirm-button type="submit" { (l.t("この内容で記録する", "Record this decision")) }
                 " "
                 a href=(edit_link) { (l.t("戻って直す", "Back to the form")) }
             }

@@ -1,0 +1,544 @@
+//! The admin workspace (`/ui/decide`, `/ui/todo`) end to end on the demo ledger, in a real
+//! browser (headless Chromium through chromedriver) against a real `govledger serve`, on both
+//! backends: decisions recorded by filling and submitting the generated forms, refusals shown
+//! with the article's text and recording nothing, a double submit recording once, CSRF and
+//! role checks, each role's to-do list and its items disappearing once resolved, and the
+//! walkthrough of README.md (a permission decision, a cross-asset modification from proposal to
+//! final decision, a circulation meeting), with a screenshot of each step in
+//! `target/ui-screenshots/workspace-*.png`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure
+
+#[path = "support/browser.rs"]
+mod browser;
+mod support;
+
+use browser::{Browser, Key, browser};
+use fantoccini::Locator;
+use govledger::rules::articles;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::TestDb;
+use support::http::{TestApp, demo_app};
+
+on_both_backends!(an_admin_records_the_demos_kinds_of_decisions_in_the_browser);
+
+async fn head(app: &TestApp) -> u64 {
+    app.get_json("/v1/head").await["seq"].as_u64().unwrap()
+}
+
+/// An admin token for `person` (issued by the system administrator, 第4条第1項).
+async fn token_for(app: &TestApp, person: &str) -> String {
+    let res = app
+        .post_json(
+            "/v1/tokens",
+            &app.admin,
+            &json!({"person": person, "role": "admin"}).to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED, "token for {person}");
+    res.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The holder of `post` today.
+async fn holder(app: &TestApp, post: &str) -> String {
+    let org = app.get_json("/v1/organisation").await;
+    org["posts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == post)
+        .and_then(|p| p["holder"]["person_id"].as_str())
+        .unwrap_or_else(|| panic!("{post} has no holder"))
+        .to_owned()
+}
+
+/// Logs the browser in as `token`'s holder, with a one-time login code.
+async fn login(b: &Browser, app: &TestApp, token: &str) {
+    b.goto(&format!("{}/ui/logout-page-does-not-exist", app.url))
+        .await;
+    b.c.delete_all_cookies().await.unwrap();
+    let res = app
+        .client
+        .post(format!("{}/ui/login-codes", app.url))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let code = res.json::<Value>().await.unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    b.goto(&format!("{}/ui/login?code={code}&next=/ui/todo", app.url))
+        .await;
+}
+
+/// Submits the form's "check" step and, when it is accepted, the confirmation; returns the
+/// record's id when recorded (the page is then `/ui/recorded/…`).
+async fn check_and_confirm(b: &Browser, shot: &str) -> String {
+    b.c.find(Locator::Css("#decision button[value=preview]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    if let Some(refusal) = b.text_of("#refusal").await {
+        b.shot(&format!("{shot}-refused")).await;
+        panic!("{shot}: refused: {refusal}");
+    }
+    b.shot(&format!("{shot}-preview")).await;
+    b.c.find(Locator::Css("#confirm button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(b.path().await.starts_with("/ui/recorded/"), "{shot}");
+    b.shot(&format!("{shot}-recorded")).await;
+    b.js("const r = document.getElementById('record'); return r ? r.dataset.id : ''")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn set(b: &Browser, css: &str, value: &str) {
+    let e = b.c.find(Locator::Css(css)).await.unwrap();
+    e.clear().await.unwrap();
+    e.send_keys(value).await.unwrap();
+}
+
+async fn choose(b: &Browser, css: &str, value: &str) {
+    b.c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .select_by_value(value)
+        .await
+        .unwrap();
+}
+
+async fn tick(b: &Browser, name: &str, value: &str) {
+    b.c.find(Locator::Css(&format!(
+        "input[type=checkbox][name='{name}'][value='{value}']"
+    )))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+}
+
+/// The to-do items' keys on `/ui/todo`.
+async fn todo_keys(b: &Browser, app: &TestApp) -> Vec<String> {
+    b.goto(&format!("{}/ui/todo", app.url)).await;
+    let v = b
+        .js("return [...document.querySelectorAll('li[data-key]')].map(li => li.dataset.key)")
+        .await;
+    serde_json::from_value(v).unwrap()
+}
+
+/// Follows the to-do item `key`'s link to the form of `kind`.
+async fn follow(b: &Browser, app: &TestApp, key: &str, kind: &str) {
+    let keys = todo_keys(b, app).await;
+    assert!(keys.contains(&key.to_owned()), "{key} not in {keys:?}");
+    b.c.find(Locator::Css(&format!(
+        "li[data-key='{key}'] a[data-kind='{kind}']"
+    )))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    assert!(b.path().await.starts_with(&format!("/ui/decide/{kind}?")));
+}
+
+/// Every visible control of the decision form has a label (or a legend around it).
+async fn every_control_is_labelled(b: &Browser) {
+    let unlabelled = b
+        .js("return [...document.querySelectorAll('#decision input, #decision select, #decision textarea')]
+            .filter(e => e.type !== 'hidden' && !e.hidden)
+            .filter(e => !(e.id && document.querySelector('label[for=\"' + e.id + '\"]')) && !e.getAttribute('aria-label'))
+            .map(e => e.name)")
+        .await;
+    assert_eq!(unlabelled, json!([]), "controls without a label");
+}
+
+async fn an_admin_records_the_demos_kinds_of_decisions_in_the_browser(db: TestDb) {
+    let app = demo_app(&db).await;
+    let officer = holder(&app, "O01").await; // officer of A01 and A03
+    let other = holder(&app, "O05").await; // officer of A02
+    let supervisor = holder(&app, "SUP-HW").await;
+    let t_officer = token_for(&app, &officer).await;
+    let t_other = token_for(&app, &other).await;
+    let t_supervisor = token_for(&app, &supervisor).await;
+    let b = browser().await;
+    let base = &app.url;
+
+    // --- An auditor sees no forms, and a forged POST from their session is refused. ---
+    login(&b, &app, &app.auditor).await;
+    assert!(!b.source().await.contains("href=\"/ui/decide\""));
+    b.goto(&format!("{base}/ui/decide/grant_permission")).await;
+    assert!(
+        b.text_of("#decision").await.is_none(),
+        "no form for an auditor"
+    );
+    let status = b
+        .js(
+            "return fetch('/ui/decide/grant_permission/confirm', {method: 'POST',
+               headers: {'content-type': 'application/x-www-form-urlencoded'},
+               body: 'body=%7B%7D&csrf=x'}).then(r => r.status)",
+        )
+        .await;
+    assert_eq!(
+        status,
+        json!(403),
+        "a forged POST from an auditor's session"
+    );
+    let forged = b
+        .js("return fetch('/ui/decide/grant_permission', {method: 'GET'}).then(r => r.status)")
+        .await;
+    assert_eq!(forged, json!(403), "an auditor's session gets no form");
+
+    // --- The officer grants use, keyboard only. ---
+    let users: Vec<String> = {
+        let org = app.get_json("/v1/organisation").await;
+        let access = app.get_json("/v1/access?asset=A03&limit=1000").await;
+        let granted: Vec<&str> = access["grants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|g| g["person_id"].as_str())
+            .collect();
+        org["persons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| {
+                p["roles"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|r| r["role"] == "user")
+            })
+            .filter_map(|p| p["person_id"].as_str())
+            .filter(|p| !granted.contains(p))
+            .map(str::to_owned)
+            .collect()
+    };
+    let user = users
+        .first()
+        .expect("a user without a grant on A03")
+        .clone();
+    login(&b, &app, &t_officer).await;
+    b.goto(&format!("{base}/ui/decide/grant_permission")).await;
+    every_control_is_labelled(&b).await;
+    b.shot("workspace-grant-form").await;
+    let before = head(&app).await;
+    b.tab_to("f-person_id").await;
+    b.arrow_to(&user).await;
+    b.tab_to("f-asset_id").await;
+    b.arrow_to("A03").await;
+    b.tab_to("f-scope").await;
+    b.type_text("read only").await;
+    b.keys(&[char::from(Key::Tab)]).await;
+    // The check button, reached with Tab and pressed with Enter.
+    for _ in 0..40 {
+        let is_check = b
+            .js("const e = document.activeElement; return e && e.tagName === 'BUTTON' && e.value === 'preview'")
+            .await;
+        if is_check == json!(true) {
+            break;
+        }
+        b.keys(&[char::from(Key::Tab)]).await;
+    }
+    b.keys(&[char::from(Key::Enter)]).await;
+    assert!(
+        b.text_of("#refusal").await.is_none(),
+        "refused: {:?}",
+        b.text_of("#refusal").await
+    );
+    assert!(
+        b.text_of("#preview-events")
+            .await
+            .unwrap()
+            .contains("permission.granted.v1")
+    );
+    b.shot("workspace-grant-preview").await;
+    assert_eq!(head(&app).await, before, "a preview records nothing");
+    // Double submit: the same confirmation sent twice (a second POST from the page, then the
+    // button) records once.
+    let first = b
+        .js("const f = document.getElementById('confirm');
+             return fetch(f.action, {method: 'POST', body: new URLSearchParams(new FormData(f))})
+               .then(r => r.status)")
+        .await;
+    assert_eq!(
+        first,
+        json!(200),
+        "the first submit lands on the recorded page"
+    );
+    b.tab_to("confirm-button").await;
+    b.keys(&[char::from(Key::Enter)]).await;
+    assert!(b.path().await.starts_with("/ui/recorded/"));
+    b.shot("workspace-grant-recorded").await;
+    assert_eq!(head(&app).await, before + 1, "two submits, one event");
+    let access = app.get_json("/v1/access?asset=A03&limit=1000").await;
+    assert!(
+        access["grants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["person_id"] == user.as_str()
+                && g["scope"] == "read only"
+                && g["decided_by"] == officer.as_str()),
+        "the grant is in the access view"
+    );
+    let seq = before + 1;
+    b.goto(&format!("{base}/ui/timeline?after={}", seq - 1))
+        .await;
+    assert!(
+        b.source().await.contains(&format!("/ui/events/{seq}")),
+        "in the timeline"
+    );
+
+    // --- A refused grant shows the article's text and records nothing. ---
+    let not_a_user = {
+        let org = app.get_json("/v1/organisation").await;
+        org["persons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| {
+                !p["roles"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|r| r["role"] == "user")
+            })
+            .and_then(|p| p["person_id"].as_str())
+            .unwrap()
+            .to_owned()
+    };
+    b.goto(&format!(
+        "{base}/ui/decide/grant_permission?person_id={not_a_user}&asset_id=A03"
+    ))
+    .await;
+    set(&b, "#f-scope", "閲覧").await;
+    let before = head(&app).await;
+    b.c.find(Locator::Css("#decision button[value=preview]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let refusal = b.text_of("#refusal").await.expect("a refusal");
+    let article = b
+        .js("return document.getElementById('refusal').dataset.article")
+        .await;
+    let cite = article.as_str().unwrap();
+    let text = articles::find(cite).expect("a provision")[0].text;
+    assert!(
+        !text.is_empty() && refusal.contains(text),
+        "{refusal} quotes {cite}: {text}"
+    );
+    assert!(refusal.contains(&not_a_user), "{refusal} names who");
+    b.shot("workspace-grant-refused").await;
+    assert_eq!(head(&app).await, before, "a refusal records nothing");
+
+    // --- A form without its CSRF token is refused. ---
+    b.goto(&format!(
+        "{base}/ui/decide/grant_permission?person_id={}&asset_id=A03&scope=x",
+        users[1]
+    ))
+    .await;
+    b.js("document.querySelector('#decision input[name=csrf]').remove(); return 0")
+        .await;
+    b.c.find(Locator::Css("#decision button[value=preview]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(
+        b.source().await.contains("CSRF"),
+        "refused for its missing token"
+    );
+    let status = b
+        .js("return fetch('/ui/decide/grant_permission/confirm', {method: 'POST',
+               headers: {'content-type': 'application/x-www-form-urlencoded'},
+               body: 'body=' + encodeURIComponent(JSON.stringify({person_id: 'P0001', asset_id: 'A03', scope: 'x'}))})
+               .then(r => r.status)")
+        .await;
+    assert_eq!(status, json!(403));
+    assert_eq!(head(&app).await, before, "nothing recorded without a token");
+
+    // --- A cross-asset modification: proposal → approval → consent → content → decision. ---
+    b.goto(&format!("{base}/ui/decide/propose_modification"))
+        .await;
+    every_control_is_labelled(&b).await;
+    set(&b, "#f-title", "生活保護と高齢者の連携画面の追加").await;
+    set(&b, "#f-description", "A03 の画面から A02 の情報を参照する").await;
+    tick(&b, "asset_ids", "A03").await;
+    tick(&b, "asset_ids", "A02").await;
+    b.shot("workspace-modification-form").await;
+    let id = check_and_confirm(&b, "workspace-modification-proposed").await;
+    assert!(id.starts_with("MOD-"), "{id}");
+    // The other officer's to-do list shows the pending approval; approving removes it.
+    login(&b, &app, &t_other).await;
+    let key = format!("modification:{id}:approval:O05");
+    b.shot("workspace-todo-officer").await;
+    follow(&b, &app, &key, "approve_modification").await;
+    check_and_confirm(&b, "workspace-modification-approved").await;
+    assert!(!todo_keys(&b, &app).await.contains(&key), "resolved, gone");
+    // The supervisor consents; then the officer decides the content; then the supervisor
+    // takes the decision, each from their to-do list.
+    login(&b, &app, &t_supervisor).await;
+    let todo = todo_keys(&b, &app).await;
+    b.shot("workspace-todo-supervisor").await;
+    assert!(
+        todo.contains(&"security_request:SR-0002:overdue".to_owned()),
+        "{todo:?}"
+    );
+    follow(
+        &b,
+        &app,
+        &format!("modification:{id}:consent:SUP-HW"),
+        "consent_to_modification",
+    )
+    .await;
+    check_and_confirm(&b, "workspace-modification-consented").await;
+    let missing = modification_missing(&app, &id).await;
+    for (what, post) in missing {
+        let token = if post == "SUP-HW" {
+            &t_supervisor
+        } else if post == "O01" {
+            &t_officer
+        } else {
+            panic!("{what} by {post}")
+        };
+        login(&b, &app, token).await;
+        let kind = match what.as_str() {
+            "content_decision" => "decide_modification_content",
+            "final_decision" => "decide_modification",
+            other => panic!("unexpected step {other}"),
+        };
+        if let Some(k) = todo_keys(&b, &app)
+            .await
+            .iter()
+            .find(|k| k.starts_with(&format!("modification:{id}:{what}")))
+        {
+            follow(&b, &app, k, kind).await;
+        } else {
+            b.goto(&format!("{base}/ui/decide/{kind}?modification_id={id}"))
+                .await;
+        }
+        match kind {
+            "decide_modification_content" => set(&b, "#f-content", "連携画面を追加する").await,
+            _ => set(&b, "#f-summary", "改修を決定する").await,
+        }
+        check_and_confirm(&b, &format!("workspace-modification-{what}")).await;
+    }
+    let m = app.get_json("/v1/modifications").await;
+    let m = m["modifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(m["status"], "decided", "{m}");
+
+    // --- The supervisor resolves the overdue security request from the to-do list. ---
+    login(&b, &app, &t_supervisor).await;
+    follow(
+        &b,
+        &app,
+        "security_request:SR-0002:overdue",
+        "close_security_request",
+    )
+    .await;
+    set(&b, "#f-note", "改善を確認した").await;
+    check_and_confirm(&b, "workspace-security-request-closed").await;
+    assert!(
+        !todo_keys(&b, &app)
+            .await
+            .contains(&"security_request:SR-0002:overdue".to_owned())
+    );
+
+    // --- A circulation: convened, signed by each member from their list, resolved. ---
+    b.goto(&format!("{base}/ui/decide/convene_meeting")).await;
+    choose(&b, "#f-meeting_kind", "management").await;
+    choose(&b, "#f-form", "circulation").await;
+    set(&b, "#f-urgency_reason", "年度内に改修を始めるため").await;
+    tick(&b, "members", &officer).await;
+    tick(&b, "members", &other).await;
+    set(&b, "#f-agenda", "連携画面の追加について").await;
+    let today = chrono::Utc::now()
+        .with_timezone(&govledger::jst::JST)
+        .format("%Y-%m-%d")
+        .to_string();
+    // A date input's widget takes its value from the picker; set it as the picker would.
+    b.js(&format!(
+        "document.getElementById('f-held_on').value = '{today}'; return 0"
+    ))
+    .await;
+    b.shot("workspace-circulation-form").await;
+    let meeting = check_and_confirm(&b, "workspace-circulation-convened").await;
+    for token in [&t_officer, &t_other] {
+        login(&b, &app, token).await;
+        let key = todo_keys(&b, &app)
+            .await
+            .into_iter()
+            .find(|k| k.starts_with(&format!("circulation:{meeting}:sign:")))
+            .expect("a signature to give");
+        follow(&b, &app, &key, "sign_circulation").await;
+        choose(&b, "#f-position", "agree").await;
+        check_and_confirm(&b, "workspace-circulation-signed").await;
+        assert!(!todo_keys(&b, &app).await.contains(&key));
+    }
+    login(&b, &app, &t_supervisor).await;
+    b.goto(&format!(
+        "{base}/ui/decide/resolve_meeting?meeting_id={meeting}"
+    ))
+    .await;
+    set(&b, "#f-resolution", "全員の賛成により可決").await;
+    check_and_confirm(&b, "workspace-circulation-resolved").await;
+
+    // --- The same form in English. ---
+    b.goto(&format!("{base}/ui/decide/grant_permission?lang=en"))
+        .await;
+    let html = b.source().await;
+    assert!(
+        html.contains("Grant use") && html.contains("Scope of use"),
+        "English labels"
+    );
+    b.shot("workspace-grant-form-en").await;
+}
+
+/// What a modification still lacks: (what, post).
+async fn modification_missing(app: &TestApp, id: &str) -> Vec<(String, String)> {
+    let v = app.get_json("/v1/modifications").await;
+    let m = v["modifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == id)
+        .unwrap()
+        .clone();
+    m["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["what"].as_str().unwrap().to_owned(),
+                x["post_id"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
