@@ -509,6 +509,19 @@ async fn an_admin_records_the_demos_kinds_of_decisions_in_the_browser(db: TestDb
     set(&b, "#f-resolution", "全員の賛成により可決").await;
     check_and_confirm(&b, "workspace-circulation-resolved").await;
 
+    // --- The administrator's list: periodic operations due (第11条), roster gaps (第9条); a
+    // backup recorded from the list removes its item. ---
+    login(&b, &app, &app.admin).await;
+    let todo = todo_keys(&b, &app).await;
+    b.shot("workspace-todo-administrator").await;
+    assert!(todo.contains(&"operation:backup".to_owned()), "{todo:?}");
+    assert!(todo.iter().any(|k| k.starts_with("roster:")), "{todo:?}");
+    follow(&b, &app, "operation:backup", "record_operation").await;
+    set(&b, "#f-target", "福祉総合情報システム 本番DB").await;
+    choose(&b, "#f-result", "succeeded").await;
+    check_and_confirm(&b, "workspace-operation-recorded").await;
+    assert!(!todo_keys(&b, &app).await.contains(&"operation:backup".to_owned()));
+
     // --- The same form in English. ---
     b.goto(&format!("{base}/ui/decide/grant_permission?lang=en"))
         .await;
