@@ -18,9 +18,12 @@ use govledger::rules::articles;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use support::TestDb;
-use support::http::{TestApp, demo_app};
+use support::http::{TestApp, demo_app, genesis_app};
 
-on_both_backends!(an_admin_records_the_demos_kinds_of_decisions_in_the_browser);
+on_both_backends!(
+    an_admin_records_the_demos_kinds_of_decisions_in_the_browser,
+    the_options_endpoint_lists_the_choices_valid_at_a_date,
+);
 
 async fn head(app: &TestApp) -> u64 {
     app.get_json("/v1/head").await["seq"].as_u64().unwrap()
@@ -388,6 +391,21 @@ async fn an_admin_records_the_demos_kinds_of_decisions_in_the_browser(db: TestDb
     b.shot("workspace-modification-form").await;
     let id = check_and_confirm(&b, "workspace-modification-proposed").await;
     assert!(id.starts_with("MOD-"), "{id}");
+    let open_ids = |v: Value| -> Vec<String> {
+        v["members"][0]["choices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let options = app
+        .get_json("/v1/commands/approve_modification/options")
+        .await;
+    assert!(
+        open_ids(options).contains(&id),
+        "an open modification is a choice"
+    );
     // The other officer's to-do list shows the pending approval; approving removes it.
     login(&b, &app, &t_other).await;
     let key = format!("modification:{id}:approval:O05");
@@ -452,6 +470,10 @@ async fn an_admin_records_the_demos_kinds_of_decisions_in_the_browser(db: TestDb
         .unwrap()
         .clone();
     assert_eq!(m["status"], "decided", "{m}");
+    let options = app
+        .get_json("/v1/commands/approve_modification/options")
+        .await;
+    assert!(!open_ids(options).contains(&id), "a decided one is not");
 
     // --- The supervisor resolves the overdue security request from the to-do list. ---
     login(&b, &app, &t_supervisor).await;
@@ -520,7 +542,11 @@ async fn an_admin_records_the_demos_kinds_of_decisions_in_the_browser(db: TestDb
     set(&b, "#f-target", "福祉総合情報システム 本番DB").await;
     choose(&b, "#f-result", "succeeded").await;
     check_and_confirm(&b, "workspace-operation-recorded").await;
-    assert!(!todo_keys(&b, &app).await.contains(&"operation:backup".to_owned()));
+    assert!(
+        !todo_keys(&b, &app)
+            .await
+            .contains(&"operation:backup".to_owned())
+    );
 
     // --- The same form in English. ---
     b.goto(&format!("{base}/ui/decide/grant_permission?lang=en"))
@@ -554,4 +580,80 @@ async fn modification_missing(app: &TestApp, id: &str) -> Vec<(String, String)> 
             )
         })
         .collect()
+}
+
+/// `GET /v1/commands/{kind}/options`: each member that names a record, its valid choices at
+/// the date, from the same function as the forms.
+async fn the_options_endpoint_lists_the_choices_valid_at_a_date(db: TestDb) {
+    let app = genesis_app(&db).await;
+    let get = |path: String| {
+        let app = &app;
+        async move {
+            let res = app.get(&path, &app.auditor).send().await.unwrap();
+            let status = res.status();
+            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (status, v) = get("/v1/commands/grant_permission/options?as_of=2025-06-01".into()).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let member = |v: &Value, name: &str| {
+        v["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["member"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {v}"))
+            .clone()
+    };
+    let person = member(&v, "person_id");
+    assert_eq!(person["ref"], "person");
+    assert_eq!(person["required"], true);
+    assert_eq!(person["multiple"], false);
+    let p0001 = person["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "P0001")
+        .expect("the administrator is a registered person");
+    assert!(
+        p0001["label"].as_str().unwrap().len() > 2,
+        "a name: {p0001}"
+    );
+    let assets = member(&v, "asset_id");
+    let annex = app.get_json("/v1/assets?as_of=2025-06-01").await;
+    let ids: Vec<&Value> = assets["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["id"])
+        .collect();
+    let expected: Vec<&Value> = annex["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["id"])
+        .collect();
+    assert_eq!(ids, expected, "every asset of the annex, none retired");
+    assert_eq!(member(&v, "request_id")["ref"], "permission_request");
+
+    // Before genesis nobody is registered yet: the same member has no choice.
+    let (_, early) = get("/v1/commands/grant_permission/options?as_of=2020-01-01".into()).await;
+    assert_eq!(member(&early, "person_id")["choices"], json!([]));
+
+    // A list member, and nested members of a tagged object.
+    let (_, v) = get("/v1/commands/propose_modification/options".into()).await;
+    assert_eq!(member(&v, "asset_ids")["multiple"], true);
+    let (_, v) = get("/v1/commands/issue_security_request/options".into()).await;
+    assert_eq!(member(&v, "addressee.post_id")["ref"], "officer_post");
+    assert_eq!(member(&v, "addressee.unit_id")["ref"], "unit");
+
+    // An open modification is a choice of its approval until it is decided or withdrawn.
+    let (_, v) = get("/v1/commands/approve_modification/options".into()).await;
+    assert_eq!(member(&v, "modification_id")["choices"], json!([]));
+
+    let (status, e) = get("/v1/commands/no_such_kind/options".into()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{e}");
+    let (status, e) = get("/v1/commands/grant_permission/options?as_of=yesterday".into()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{e}");
+    assert!(e.to_string().contains("as_of"), "{e}");
 }
