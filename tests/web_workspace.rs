@@ -90,6 +90,7 @@ async fn check_and_confirm(b: &Browser, shot: &str) -> String {
         .click()
         .await
         .unwrap();
+    b.wait_css("#preview-events, #refusal").await;
     if let Some(refusal) = b.text_of("#refusal").await {
         b.shot(&format!("{shot}-refused")).await;
         panic!("{shot}: refused: {refusal}");
@@ -101,7 +102,11 @@ async fn check_and_confirm(b: &Browser, shot: &str) -> String {
         .click()
         .await
         .unwrap();
-    assert!(b.path().await.starts_with("/ui/recorded/"), "{shot}");
+    b.wait_css("#recorded-events, #refusal").await;
+    if !b.path().await.starts_with("/ui/recorded/") {
+        b.shot(&format!("{shot}-not-recorded")).await;
+        panic!("{shot}: not recorded: {:?}", b.text_of("main").await);
+    }
     b.shot(&format!("{shot}-recorded")).await;
     b.js("const r = document.getElementById('record'); return r ? r.dataset.id : ''")
         .await
@@ -157,6 +162,7 @@ async fn follow(b: &Browser, app: &TestApp, key: &str, kind: &str) {
     .click()
     .await
     .unwrap();
+    b.wait_css("#decision").await;
     assert!(b.path().await.starts_with(&format!("/ui/decide/{kind}?")));
 }
 
@@ -287,6 +293,7 @@ async fn an_admin_records_the_demos_kinds_of_decisions_in_the_browser(db: TestDb
     );
     b.tab_to("confirm-button").await;
     b.keys(&[char::from(Key::Enter)]).await;
+    b.wait_css("#recorded-events").await;
     assert!(b.path().await.starts_with("/ui/recorded/"));
     b.shot("workspace-grant-recorded").await;
     assert_eq!(head(&app).await, before + 1, "two submits, one event");
@@ -379,6 +386,64 @@ async fn an_admin_records_the_demos_kinds_of_decisions_in_the_browser(db: TestDb
         .await;
     assert_eq!(status, json!(403));
     assert_eq!(head(&app).await, before, "nothing recorded without a token");
+
+    // --- A usage officer asks for a user's access; it waits in the officer's list until
+    // answered from it (第8条第3項, 第5条第2項). ---
+    let asker = users[2].clone();
+    let usage_officer = {
+        let org = app.get_json("/v1/organisation").await;
+        let unit = org["persons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["person_id"] == asker.as_str())
+            .and_then(|p| {
+                p["roles"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|r| r["role"] == "user")
+            })
+            .and_then(|r| r["via"].as_str())
+            .and_then(|v| v.strip_prefix("unit:"))
+            .unwrap()
+            .to_owned();
+        org["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["id"] == unit.as_str())
+            .and_then(|u| u["usage_officer"]["person_id"].as_str())
+            .unwrap_or_else(|| panic!("{unit} has no usage officer"))
+            .to_owned()
+    };
+    let t_usage = token_for(&app, &usage_officer).await;
+    login(&b, &app, &t_usage).await;
+    b.goto(&format!(
+        "{base}/ui/decide/request_permission?person_id={asker}&asset_id=A03"
+    ))
+    .await;
+    set(&b, "#f-scope", "照会").await;
+    check_and_confirm(&b, "workspace-permission-requested").await;
+    login(&b, &app, &t_officer).await;
+    let request_key = todo_keys(&b, &app)
+        .await
+        .into_iter()
+        .find(|k| k.starts_with("permission_request:"))
+        .expect("the request waits in the officer's list");
+    follow(&b, &app, &request_key, "grant_permission").await;
+    let prefilled = b
+        .js("return document.getElementById('f-request_id').value")
+        .await;
+    assert_eq!(
+        Some(prefilled.as_str().unwrap()),
+        request_key.strip_prefix("permission_request:")
+    );
+    check_and_confirm(&b, "workspace-permission-request-granted").await;
+    assert!(
+        !todo_keys(&b, &app).await.contains(&request_key),
+        "answered, gone"
+    );
 
     // --- A cross-asset modification: proposal → approval → consent → content → decision. ---
     b.goto(&format!("{base}/ui/decide/propose_modification"))

@@ -92,6 +92,18 @@ impl Browser {
         self.c.source().await.expect("page source")
     }
 
+    /// Waits (up to 20 s) until an element matches `css` — after a click that navigates, the
+    /// next page may still be loading.
+    pub async fn wait_css(&self, css: &str) {
+        for _ in 0..400 {
+            if self.c.find(Locator::Css(css)).await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no {css} on {} after 20 s", self.path().await);
+    }
+
     /// The text of the element `css`, or None when there is none.
     pub async fn text_of(&self, css: &str) -> Option<String> {
         match self.c.find(Locator::Css(css)).await {
