@@ -148,7 +148,8 @@ async fn html_layer(lang: Lang, req: Request, next: Next) -> Response {
     res
 }
 
-/// The page language: `?lang=` first, then the `lang` cookie, else Japanese.
+/// The page language: `?lang=` first, then the `lang` cookie, then the browser's
+/// `Accept-Language` (Japanese or English), else Japanese.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
     Ja,
@@ -189,7 +190,32 @@ impl Lang {
         });
         from_query
             .or_else(|| cookie(&parts.headers, "lang").and_then(|v| Lang::parse(&v)))
+            .or_else(|| Lang::accepted(&parts.headers))
             .unwrap_or(Lang::Ja)
+    }
+
+    /// The browser's preference (`Accept-Language`), when it names Japanese or English: the
+    /// first of the two with the highest weight.
+    fn accepted(headers: &HeaderMap) -> Option<Lang> {
+        let value = headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
+        let mut best: Option<(Lang, f32)> = None;
+        for part in value.split(',') {
+            let mut it = part.split(';');
+            let tag = it.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = it
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let lang = match tag.split('-').next() {
+                Some("ja") => Lang::Ja,
+                Some("en") => Lang::En,
+                _ => continue,
+            };
+            if q > 0.0 && best.is_none_or(|(_, b)| q > b) {
+                best = Some((lang, q));
+            }
+        }
+        best.map(|(l, _)| l)
     }
 }
 
@@ -641,6 +667,21 @@ pub fn layout(lang: Lang, session: Option<&Session>, title: &str, main: Markup) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_browsers_language_counts_after_the_query_and_the_cookie() {
+        let with = |v: &'static str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::ACCEPT_LANGUAGE, HeaderValue::from_static(v));
+            Lang::accepted(&h)
+        };
+        assert_eq!(with("en-US,en;q=0.9"), Some(Lang::En));
+        assert_eq!(with("fr, en;q=0.5, ja;q=0.8"), Some(Lang::Ja));
+        assert_eq!(with("ja-JP"), Some(Lang::Ja));
+        assert_eq!(with("fr, de"), None);
+        assert_eq!(with("en;q=0, ja;q=0.1"), Some(Lang::Ja));
+        assert_eq!(Lang::accepted(&HeaderMap::new()), None);
+    }
 
     #[test]
     fn a_login_code_works_once() {
