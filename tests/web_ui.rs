@@ -268,9 +268,25 @@ async fn an_auditor_logs_in_and_reads_the_demo_ledger_in_the_browser_pages(db: T
     let audit = page(&app, &c, &cookie, "/ui/audit").await;
     assert!(element(&audit, "chain-status", "</p>").contains("正常"));
     assert!(audit.contains(r#"id="checkpoint""#) && audit.contains(r#"id="findings""#));
+    // The form carries the session's CSRF token; without it the POST does nothing (403).
+    let forged = c
+        .post(format!("{}/ui/verify", app.url))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let csrf = element(&audit, "verify-form", "</form>")
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the verify form carries a CSRF token")
+        .to_owned();
     let again = c
         .post(format!("{}/ui/verify", app.url))
         .header(COOKIE, &cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf={csrf}"))
         .send()
         .await
         .unwrap();
@@ -349,10 +365,27 @@ async fn an_auditor_logs_in_and_reads_the_demo_ledger_in_the_browser_pages(db: T
     assert_eq!(second.status(), StatusCode::UNAUTHORIZED);
     assert!(second.headers().get(SET_COOKIE).is_none());
 
-    // Logging out forgets the cookie.
+    // Logging out forgets the cookie; the form carries the CSRF token like every form (a
+    // logout forged from elsewhere is a 403 and the session stays).
+    let forged = c
+        .post(format!("{}/ui/logout", app.url))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let any_page = page(&app, &c, &cookie, "/ui/audit").await;
+    let csrf = any_page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the logout form carries a CSRF token")
+        .to_owned();
     let out = c
         .post(format!("{}/ui/logout", app.url))
         .header(COOKIE, &cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf={csrf}"))
         .send()
         .await
         .unwrap();
@@ -614,6 +647,9 @@ async fn chromium(profile: &Path, mode: &str, url: &str, size: &str) -> (String,
                 "--disable-sync",
                 "--no-first-run",
                 "--enable-logging=stderr",
+                // The pages follow the browser's language when no cookie says otherwise.
+                "--lang=ja",
+                "--accept-lang=ja",
                 "--v=0",
             ])
             .arg(format!("--window-size={size}"))
