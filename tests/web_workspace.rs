@@ -390,7 +390,7 @@ async fn an_admin_records_the_demos_kinds_of_decisions_in_the_browser(db: TestDb
     // --- A usage officer asks for a user's access; it waits in the officer's list until
     // answered from it (第8条第3項, 第5条第2項). ---
     let asker = users[2].clone();
-    let usage_officer = {
+    let (usage_unit, usage_officer) = {
         let org = app.get_json("/v1/organisation").await;
         let unit = org["persons"]
             .as_array()
@@ -408,14 +408,15 @@ async fn an_admin_records_the_demos_kinds_of_decisions_in_the_browser(db: TestDb
             .and_then(|v| v.strip_prefix("unit:"))
             .unwrap()
             .to_owned();
-        org["units"]
+        let officer = org["units"]
             .as_array()
             .unwrap()
             .iter()
             .find(|u| u["id"] == unit.as_str())
             .and_then(|u| u["usage_officer"]["person_id"].as_str())
             .unwrap_or_else(|| panic!("{unit} has no usage officer"))
-            .to_owned()
+            .to_owned();
+        (unit, officer)
     };
     let t_usage = token_for(&app, &usage_officer).await;
     login(&b, &app, &t_usage).await;
@@ -612,6 +613,86 @@ async fn an_admin_records_the_demos_kinds_of_decisions_in_the_browser(db: TestDb
             .await
             .contains(&"operation:backup".to_owned())
     );
+
+    // --- An officer without a valid roster records it from their own list: a form of rows
+    // (第9条); the administrator's list then loses the gap. ---
+    let mut gap = None;
+    for k in todo.iter().filter_map(|k| k.strip_prefix("roster:")) {
+        let org = app.get_json("/v1/organisation").await;
+        let held = org["posts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == k)
+            .and_then(|p| p["holder"]["person_id"].as_str())
+            .map(str::to_owned);
+        if let Some(h) = held {
+            gap = Some((k.to_owned(), h));
+            break;
+        }
+    }
+    let (gap_post, keeper) = gap.expect("a roster gap on a held officer post");
+    let t_keeper = token_for(&app, &keeper).await;
+    login(&b, &app, &t_keeper).await;
+    follow(&b, &app, &format!("roster:{gap_post}"), "record_roster").await;
+    every_control_is_labelled(&b).await;
+    choose(&b, "#f-entries-0-person_id", &keeper).await;
+    set(&b, "#f-entries-0-contact", "内線 1234").await;
+    b.c.find(Locator::Css("#f-entries-0-can_decide"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    choose(&b, "#f-entries-1-person_id", &officer).await;
+    set(&b, "#f-entries-1-contact", "内線 5678").await;
+    b.c.find(Locator::Css("#f-entries-1-can_inform"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.shot("workspace-roster-form").await;
+    check_and_confirm(&b, "workspace-roster").await;
+    login(&b, &app, &app.admin).await;
+    assert!(
+        !todo_keys(&b, &app)
+            .await
+            .contains(&format!("roster:{gap_post}")),
+        "gap closed"
+    );
+
+    // --- The supervisor asks a usage officer to improve (a tagged addressee, 第10条第2項);
+    // the request waits in that officer's list until answered. ---
+    login(&b, &app, &t_supervisor).await;
+    b.goto(&format!("{base}/ui/decide/issue_security_request"))
+        .await;
+    every_control_is_labelled(&b).await;
+    b.c.find(Locator::Css("#f-addressee-kind-1"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    choose(&b, "#f-addressee-unit_id", &usage_unit).await;
+    set(&b, "#f-finding", "共有端末のパスワードが貼り出されていた").await;
+    set(&b, "#f-standard", "川崎市情報セキュリティ基準").await;
+    let due = (chrono::Utc::now() + chrono::TimeDelta::days(30))
+        .with_timezone(&govledger::jst::JST)
+        .format("%Y-%m-%d")
+        .to_string();
+    b.js(&format!(
+        "document.getElementById('f-due').value = '{due}'; return 0"
+    ))
+    .await;
+    b.shot("workspace-security-request-form").await;
+    let request = check_and_confirm(&b, "workspace-security-request-issued").await;
+    login(&b, &app, &t_usage).await;
+    let key = format!("security_request:{request}:response");
+    follow(&b, &app, &key, "respond_to_security_request").await;
+    set(&b, "#f-response", "貼り紙を撤去し、全員に注意した").await;
+    check_and_confirm(&b, "workspace-security-request-answered").await;
+    assert!(!todo_keys(&b, &app).await.contains(&key), "answered, gone");
 
     // --- The same form in English. ---
     b.goto(&format!("{base}/ui/decide/grant_permission?lang=en"))

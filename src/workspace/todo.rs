@@ -6,7 +6,7 @@
 //! - An information management officer (第5条): permission requests on their assets not yet
 //!   answered (第5条第2項), modifications and retirements waiting for their approval (第6条第2項,
 //!   第7条第2項), security improvement requests addressed to them and not yet answered
-//!   (第10条第2項).
+//!   (第10条第2項), and their own emergency roster when it is missing or incomplete (第9条).
 //! - A system supervisor (第3条): consents, content decisions and final decisions of
 //!   modifications and retirements that wait on their post (第6条, 第7条), and requests they
 //!   issued that are overdue or answered and waiting to be closed (第10条第2項).
@@ -195,17 +195,21 @@ fn officer(l: &Lens<'_>, post: &str) -> Vec<Item> {
             });
         }
     }
-    for r in l.security_requests().requests {
-        let to_us = matches!(&r.addressee, Addressee::Officer { post_id } if post_id == post);
-        if to_us && code(&r.status) == "open" {
-            items.push(Item {
-                ja: format!("セキュリティ改善要求 {}（期限 {}）に回答する", r.id, r.due),
-                en: format!("Answer security request {} (due {})", r.id, r.due),
-                article: "第10条第2項",
-                key: format!("security_request:{}:response", r.id),
-                actions: vec![act("respond_to_security_request", &[("request_id", &r.id)])],
-            });
-        }
+    items.extend(requests_to(
+        l,
+        &|a| matches!(a, Addressee::Officer { post_id } if post_id == post),
+    ));
+    let roster_gap = l.audit().findings.into_iter().find(|f| {
+        matches!(&f.facts, FindingFacts::OfficerWithoutValidRoster { post_id } if post_id == post)
+    });
+    if let Some(f) = roster_gap {
+        items.push(Item {
+            ja: "緊急連絡体制（情報を提供できる者と判断できる者）を記録する".into(),
+            en: "Record your emergency roster (someone who informs, someone who decides)".into(),
+            article: f.article,
+            key: format!("roster:{post}"),
+            actions: vec![act("record_roster", &[("officer_post_id", post)])],
+        });
     }
     items
 }
