@@ -40,6 +40,8 @@ pub async fn browser() -> Browser {
     let caps = json!({
         "goog:chromeOptions": {
             "binary": "/usr/bin/chromium",
+            // A Japanese clerk's browser: pages follow Accept-Language without a cookie.
+            "prefs": {"intl.accept_languages": "ja,en"},
             "args": [
                 "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--window-size=1280,1400", "--lang=ja",
