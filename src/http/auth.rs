@@ -191,7 +191,7 @@ fn token_error(e: TokenError) -> Error {
         TokenError::Refused(r) => Error::Refused {
             rule: r.rule.to_owned(),
             article: r.article.to_owned(),
-            message: r.message,
+            message: r.message.to_string(),
         },
         TokenError::BadPerson(detail) => Error::InvalidBody {
             field: "body.person".into(),

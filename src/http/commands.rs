@@ -278,7 +278,7 @@ fn ledger_error(e: LedgerError) -> Error {
         LedgerError::Refused(r) => Error::Refused {
             rule: r.rule.to_owned(),
             article: r.article.to_owned(),
-            message: r.message,
+            message: r.message.to_string(),
         },
         LedgerError::IdReused(id) => Error::IdReused(id.to_string()),
         LedgerError::AlreadyInitialised(seq) => Error::IdReused(format!("genesis (head {seq})")),
