@@ -94,7 +94,7 @@ pub(super) fn register_person(
         return refuse(
             "person.exists",
             RECORDING,
-            msg!("者 {person_id} は既に登録されています"; format!("person {person_id} exists")),
+            msg!("{person_id} は既に登録されています"; format!("person {person_id} exists")),
         );
     }
     one(propose(

@@ -155,7 +155,7 @@ pub(super) fn reopen_security_request(
         return refuse(
             "security.open",
             ART_10_2,
-            msg!("{request_id} は未了です"; format!("{request_id} is open")),
+            msg!("{request_id} は終了していません（再開できるのは終了した要求です）"; format!("{request_id} is open")),
         );
     }
     if *due <= cx.at.date_naive() {
