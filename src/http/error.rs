@@ -379,6 +379,18 @@ impl IntoResponse for Error {
 #[derive(Debug, Clone)]
 struct InEnglish(Problem);
 
+/// Takes an [`Error`] response's problem in `lang` out of it (`None` if it is no `Error`'s):
+/// what [`problem_layer`] answers, and what a page rendering the error in its own language
+/// shows.
+pub fn take_problem(res: &mut Response, lang: Lang) -> Option<Problem> {
+    let english = res.extensions_mut().remove::<InEnglish>();
+    let japanese = res.extensions_mut().remove::<Problem>();
+    match (lang, english) {
+        (Lang::En, Some(InEnglish(p))) => Some(p),
+        _ => japanese,
+    }
+}
+
 /// The language a request asks for in `Accept-Language`: of `ja` and `en` (a tag counts by
 /// its primary subtag: `en-GB` is `en`), the one with the highest q-value, the first named on
 /// a tie; Japanese when it names neither (or has no such header).
@@ -421,13 +433,7 @@ pub async fn problem_layer(req: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) {
         return res;
     }
-    let english = res.extensions_mut().remove::<InEnglish>();
-    let japanese = res.extensions_mut().remove::<Problem>();
-    let chosen = match (lang, english) {
-        (Lang::En, Some(InEnglish(p))) => Some(p),
-        _ => japanese,
-    };
-    let mut problem = match chosen {
+    let mut problem = match take_problem(&mut res, lang) {
         Some(p) => p,
         None => {
             let is_problem = res

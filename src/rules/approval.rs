@@ -57,7 +57,7 @@ impl Consent<'_> {
             return refuse(
                 self.already_consented,
                 self.article,
-                msg!("{} にはすべての同意があります", self.id; format!("{} has every consent", self.id)),
+                msg!("{} の同意はすべて済んでいます", self.id; format!("{} has every consent", self.id)),
             );
         }
         cx.as_supervisor(&pending, what, self.article)

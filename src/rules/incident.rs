@@ -36,7 +36,7 @@ pub(super) fn record_roster(
         return refuse(
             "roster.incomplete",
             ART_9_2,
-            msg!("連絡体制表には、連絡を受ける者と判断する者が必要です"; "the roster needs someone who can inform and someone who can decide"),
+            msg!("連絡体制表には、情報を提供できる者と判断できる者が必要です"; "the roster needs someone who can inform and someone who can decide"),
         );
     }
     one(propose(
@@ -71,7 +71,7 @@ pub(super) fn report_incident(
         return refuse(
             "incident.occurs_later",
             ART_3_2_4,
-            msg!("障害は発生した後に報告されます"; "an incident is reported after it occurs"),
+            msg!("障害は発生した後に報告するものです（occurred_at が報告より後です）"; "an incident is reported after it occurs"),
         );
     }
     let id = format!("INC-{:04}", cx.l.state.counts().incidents + 1);

@@ -56,7 +56,7 @@ pub(super) fn convene_meeting(
                     return refuse(
                         "meeting.member_not_officer",
                         ART_12_1,
-                        msg!("{m} は {} に情報管理責任者ではありません", cx.at; format!("{m} is not an information management officer at {}", cx.at)),
+                        msg!("{m} は {} に情報管理責任者、システム総括者又はシステム管理者のいずれでもありません", cx.at; format!("{m} is not an information management officer at {}", cx.at)),
                     );
                 }
             }

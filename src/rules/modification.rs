@@ -389,7 +389,7 @@ fn consent(v: &ModificationView) -> Result<Consent<'_>, Refusal> {
         return refuse(
             "modification.no_consent_needed",
             ART_6_1_1,
-            msg!("{} は情報管理責任者の決定ではありません", v.id; format!("{} is not an officer's decision", v.id)),
+            msg!("{} は情報管理責任者が決定する変更ではないため、同意を要しません", v.id; format!("{} is not an officer's decision", v.id)),
         );
     }
     Ok(Consent {

@@ -49,7 +49,7 @@ pub(super) fn notice_retirement(
         return refuse(
             "retirement.not_officer",
             ART_7_1_1,
-            msg!("{} は {asset_ids:?} のすべての情報管理責任者ではありません", cx.actor; format!(
+            msg!("{} は {asset_ids:?} のすべてを管理する情報管理責任者ではありません", cx.actor; format!(
                 "{} is not the information management officer of all of {asset_ids:?}",
                 cx.actor
             )),
@@ -59,7 +59,7 @@ pub(super) fn notice_retirement(
         return refuse(
             "retirement.stop_in_past",
             ART_7_1_1,
-            msg!("停止予定日は通知より前にできません"; "the planned stop must not be before the notice"),
+            msg!("停止予定日を通知の日より前にすることはできません"; "the planned stop must not be before the notice"),
         );
     }
     let id = format!("RET-{:04}", cx.l.state.counts().retirements + 1);
@@ -315,7 +315,7 @@ fn noticed_retirement_of(cx: &Cx<'_>, asset_ids: &[String]) -> Result<String, Re
         return refuse(
             "retirement.not_officer",
             ART,
-            msg!("{} は {asset_ids:?} のすべての情報管理責任者ではありません", cx.actor; format!(
+            msg!("{} は {asset_ids:?} のすべてを管理する情報管理責任者ではありません", cx.actor; format!(
                 "{} is not the information management officer of all of {asset_ids:?}",
                 cx.actor
             )),
