@@ -25,7 +25,7 @@ use super::extract::{Json, from_value};
 use super::{AppState, request_id};
 use crate::jst;
 use crate::ledger::{CommandRequest, LedgerError};
-use crate::rules::{Command, CommandKind, Time};
+use crate::rules::{COMMON_PRECONDITIONS, Command, CommandKind, Time};
 use crate::store::Committed;
 use govledger_schema::events::{EventPayload, PermissionRequested};
 
@@ -492,8 +492,14 @@ pub fn describe(kind: &str, doc: Option<&str>) -> String {
     for (i, p) in spec.preconditions.iter().enumerate() {
         out.push_str(&format!("{}. {} / {}\n", i + 1, p.ja, p.en));
     }
+    out.push_str("\n**すべての決定に共通 / Every decision, first:** ");
+    let common: Vec<String> = COMMON_PRECONDITIONS
+        .iter()
+        .map(|p| format!("{} / {}", p.ja, p.en))
+        .collect();
+    out.push_str(&common.join("; "));
     out.push_str(
-        "\nA refusal is a 422 naming the `rule`, the `article` and its `article_text`; its \
+        "\n\nA refusal is a 422 naming the `rule`, the `article` and its `article_text`; its \
          `detail` is in the language of `Accept-Language` (`ja`, the default, or `en`).",
     );
     out

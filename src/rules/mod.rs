@@ -659,6 +659,20 @@ pub struct CommandSpec {
     pub preconditions: &'static [Text],
 }
 
+/// What every decision must satisfy before its own rule is asked ([`decide_at`], in this
+/// order; the ledger's recording principle, [`RECORDING`]).
+pub const COMMON_PRECONDITIONS: &[Text] = &[
+    Text::new("台帳が初期化されていること", "the ledger has its genesis"),
+    Text::new(
+        "効力発生日時が秒単位で、台帳の開始より前でなく、現在から366日を超えて先でないこと",
+        "effective_at is in whole seconds, not before the genesis, and at most 366 days after now",
+    ),
+    Text::new(
+        "実行者（トークンの者）が効力発生日時までに登録された者であること",
+        "the actor (the token's person) is registered by effective_at",
+    ),
+];
+
 /// The spec of `kind`. Exhaustive: a new kind does not compile without one.
 pub fn spec(kind: CommandKind) -> &'static CommandSpec {
     use CommandKind as K;

@@ -199,9 +199,14 @@ fn the_openapi_description_of_a_command_states_its_article_actor_and_preconditio
     let d = description("consent_to_retirement");
     assert!(d.contains("第7条第1項第1号"), "{d}");
     assert!(d.contains("system administrator as deputy"), "{d}");
-    // Every kind has one.
+    // Every kind has one, after the checks every decision passes first.
     for (kind, _) in govledger::http::commands::KINDS.iter() {
-        assert!(description(kind).contains("前提条件"), "{kind}");
+        let d = description(kind);
+        assert!(d.contains("前提条件"), "{kind}");
+        assert!(
+            d.contains("the actor (the token's person) is registered by effective_at"),
+            "{kind}"
+        );
     }
 }
 
