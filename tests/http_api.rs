@@ -7,6 +7,9 @@ mod support;
 #[path = "http_api/ledger_api.rs"]
 mod ledger_api;
 
+#[path = "http_api/forms_api.rs"]
+mod forms_api;
+
 use std::time::Duration;
 
 use govledger::store::{ExpectedVersion, Store};

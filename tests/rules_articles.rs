@@ -153,11 +153,33 @@ fn check_in(
             assert_eq!((r.rule, r.article), (rule, article), "{r}");
             assert!(r.to_string().contains(article));
             assert_quoted(r.article);
+            assert_bilingual(&r);
         }
         (Accept(_), Err(r)) => panic!("expected acceptance, refused: {r}"),
         (Refuse(rule, _), Ok(events)) => panic!("expected refusal {rule}, got {events:?}"),
     }
     l
+}
+
+/// A refusal says what stands in the way in Japanese and in English, and quotes its article.
+fn assert_bilingual(r: &govledger::rules::Refusal) {
+    let japanese = |c: char| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}');
+    assert!(
+        r.message.ja.chars().any(japanese),
+        "not Japanese: {:?}",
+        r.message
+    );
+    assert!(
+        !r.message.en.trim().is_empty(),
+        "no English: {:?}",
+        r.message
+    );
+    assert_ne!(r.message.ja, r.message.en);
+    assert!(
+        !r.article_text().trim().is_empty(),
+        "{} has no text",
+        r.article
+    );
 }
 
 /// `cite` (a refusal's article, an accepted act's basis) is a constant of `rules::articles`
@@ -838,6 +860,45 @@ fn art6_2_content_decision_before_every_approval_is_refused() {
         d(2021, 5, 10),
         content(),
         Accept(&["modification.content_decided.v1"]),
+    );
+}
+
+/// Where the rule knows what is missing, the refusal names it, in both languages.
+#[test]
+fn a_missing_approval_is_named_in_japanese_and_english() {
+    let mut setup = cross_asset_modification();
+    setup.push(approve(8, d(2021, 5, 2)));
+    setup.push(approve(11, d(2021, 5, 2)));
+    let l = check(
+        setup,
+        &officer(3),
+        d(2021, 5, 2),
+        Command::ApproveModification {
+            modification_id: m("MOD-0001"),
+            comment: None,
+        },
+        Refuse("modification.approver_not_concerned", "第6条第2項"),
+    );
+    let r = decide(
+        &l.state,
+        &Command::DecideModificationContent {
+            modification_id: m("MOD-0001"),
+            content: "改修内容".into(),
+        },
+        &officer(6),
+        d(2021, 5, 4),
+    )
+    .unwrap_err();
+    assert_eq!(r.rule, "modification.approval_missing");
+    assert_eq!(r.message.ja, "MOD-0001: O07 の承認がまだありません");
+    assert_eq!(
+        r.message.en,
+        "MOD-0001: the approval of O07 is still missing"
+    );
+    assert!(
+        r.article_text().starts_with("情報管理責任者は"),
+        "{}",
+        r.article_text()
     );
 }
 

@@ -188,11 +188,7 @@ pub async fn issue_token(
 
 fn token_error(e: TokenError) -> Error {
     match e {
-        TokenError::Refused(r) => Error::Refused {
-            rule: r.rule.to_owned(),
-            article: r.article.to_owned(),
-            message: r.message,
-        },
+        TokenError::Refused(r) => Error::Refused(r),
         TokenError::BadPerson(detail) => Error::InvalidBody {
             field: "body.person".into(),
             detail: detail.into(),

@@ -10,7 +10,7 @@
 
 use std::sync::LazyLock;
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Timelike;
@@ -21,11 +21,13 @@ use uuid::Uuid;
 
 use super::auth::Admin;
 use super::error::Error;
-use super::extract::{Json, parse_json};
+use super::extract::{Json, from_value};
 use super::{AppState, request_id};
 use crate::jst;
 use crate::ledger::{CommandRequest, LedgerError};
-use crate::rules::Command;
+use crate::rules::{COMMON_PRECONDITIONS, Command, CommandKind, Time};
+use crate::store::Committed;
+use govledger_schema::events::{EventPayload, PermissionRequested};
 
 /// The body members that are not the command's own.
 pub const EFFECTIVE_AT: &str = "effective_at";
@@ -48,6 +50,8 @@ pub struct CommittedView {
 /// What a command recorded.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CommandResult {
+    /// The record the decision was recorded on (see [`RecordRef`]).
+    pub record: RecordRef,
     pub events: Vec<CommittedView>,
     /// True when this answers a retry with the original events (status 200).
     pub replayed: bool,
@@ -83,34 +87,184 @@ pub fn is_kind(kind: &str) -> bool {
     KINDS.iter().any(|(k, _)| k == kind)
 }
 
+/// A decision's body, parsed once at the edge: the command (its kind from the path), when it
+/// takes effect and the client's event id. The body's text is parsed into a JSON value once
+/// (duplicate members, syntax, size and media type refused as for every [`Json`] body); the
+/// two members that are not the command's are taken out, and the command is read from what is
+/// left, without writing it out again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommandBody {
+    pub command: Command,
+    pub effective_at: Time,
+    /// No `effective_at` was sent: it is the server's now.
+    pub effective_at_defaulted: bool,
+    pub event_id: Option<Uuid>,
+}
+
+impl<S: Send + Sync> FromRequest<S> for CommandBody {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let Path(kind) = Path::<String>::from_request_parts(&mut parts, state)
+            .await
+            .map_err(|e| Error::bad_param("kind", e.body_text()))?;
+        let Json(value) =
+            Json::<Value>::from_request(Request::from_parts(parts, body), state).await?;
+        CommandBody::parse(&kind, value)
+    }
+}
+
+impl CommandBody {
+    /// Reads the body of a decision of kind `kind` (the path's), answering as the API does: an
+    /// unknown kind is a 404, a member of the wrong shape a 422 naming it (`body.<field>`).
+    pub fn parse(kind: &str, body: Value) -> Result<CommandBody, Error> {
+        if !is_kind(kind) {
+            return Err(Error::NotFound(format!(
+                "no decision kind {kind:?}; see /v1/openapi.json for the kinds"
+            )));
+        }
+        let Value::Object(mut fields) = body else {
+            return Err(Error::InvalidBody {
+                field: "body".into(),
+                detail: "must be a JSON object of the command's fields".into(),
+            });
+        };
+        let effective_at_defaulted = matches!(fields.get(EFFECTIVE_AT), None | Some(Value::Null));
+        let effective_at = match fields.remove(EFFECTIVE_AT) {
+            None | Some(Value::Null) => jst::now(),
+            Some(Value::String(s)) => {
+                let t = jst::parse(&s).map_err(|detail| invalid(EFFECTIVE_AT, detail))?;
+                if t.nanosecond() != 0 {
+                    return Err(invalid(EFFECTIVE_AT, "must be in whole seconds"));
+                }
+                t
+            }
+            Some(_) => return Err(invalid(EFFECTIVE_AT, "must be a string")),
+        };
+        let event_id = match fields.remove(EVENT_ID) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(
+                Uuid::parse_str(&s)
+                    .map_err(|_| invalid(EVENT_ID, format!("{s:?} is not a UUID")))?,
+            ),
+            Some(_) => return Err(invalid(EVENT_ID, "must be a UUID string")),
+        };
+        match fields.get("kind") {
+            None => {}
+            Some(Value::String(k)) if k == kind => {}
+            Some(_) => {
+                return Err(invalid(
+                    "kind",
+                    format!("the kind is {kind:?}, from the path"),
+                ));
+            }
+        }
+        let misfit = first_misfit(kind, &fields);
+        fields.insert("kind".into(), Value::String(kind.to_owned()));
+        let command: Command =
+            from_value(Value::Object(fields)).map_err(|e| match (e, misfit.as_deref()) {
+                // A tagged enum buffers its content, so serde loses the path of a wrong-typed
+                // field; the variant's schema names it.
+                (Error::InvalidBody { field, detail }, Some(name)) if field == "body" => {
+                    Error::InvalidBody {
+                        field: format!("body.{name}"),
+                        detail,
+                    }
+                }
+                (e, _) => e,
+            })?;
+        // serde also reads a struct from an array of its fields (`[1, "KW-EH"]`) and a variant
+        // tag from its index (`"kind": 1`); the schema the API publishes admits neither.
+        if let Some(name) = misfit {
+            return Err(invalid(
+                &name,
+                "does not have the shape the command's schema gives it (see /v1/openapi.json)",
+            ));
+        }
+        Ok(CommandBody {
+            command,
+            effective_at,
+            effective_at_defaulted,
+            event_id,
+        })
+    }
+}
+
+/// The record a decision was recorded on, named from its first event's stream: `modification/
+/// MOD-0001` is `{"kind": "modification", "id": "MOD-0001"}` — the record a proposal, notice,
+/// report, convocation, request or registration created, or the one an approval, consent or
+/// decision acted on. Streams that are not one record: `regulation` (the regulation and its
+/// amendments) has no `id`; `operation/<kind>` (第11条 operation records, kept per kind) has the
+/// operation kind as `id`; a correction is recorded on the corrected event's stream, so names
+/// that record. A permission request is recorded on its asset's stream, but names the request
+/// it created (`{"kind": "permission_request", "id": "PR-00001"}`), which the grant's
+/// `request_id` takes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct RecordRef {
+    /// `modification`, `retirement`, `incident`, `meeting`, `security_request`, `directive`,
+    /// `officer_direction`, `permission_request`, `asset`, `person`, `post`, `unit`, `roster`,
+    /// `operation`, `regulation`.
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+impl RecordRef {
+    /// The record of a decision that recorded `events` (see [`RecordRef`]); `state` is any state
+    /// that has folded them (to find a permission request's id).
+    pub fn of(events: &[Committed], state: &govledger_projections::State) -> Option<RecordRef> {
+        let first = events.first()?;
+        if first.event_type == PermissionRequested::EVENT_TYPE
+            && let Some(id) = permission_request_at(state, first.seq)
+        {
+            return Some(RecordRef {
+                kind: "permission_request".into(),
+                id: Some(id),
+            });
+        }
+        Some(match first.stream.split_once('/') {
+            Some((kind, id)) => RecordRef {
+                kind: kind.to_owned(),
+                id: Some(id.to_owned()),
+            },
+            None => RecordRef {
+                kind: first.stream.clone(),
+                id: None,
+            },
+        })
+    }
+}
+
+/// The id of the permission request recorded at `seq`. Requests are numbered `PR-00001`, … in
+/// the order recorded, so the newest are looked at first.
+fn permission_request_at(state: &govledger_projections::State, seq: u64) -> Option<String> {
+    (1..=state.counts().permission_requests)
+        .rev()
+        .map(|n| format!("PR-{n:05}"))
+        .find(|id| {
+            state
+                .permission_request(id)
+                .is_some_and(|r| r.requested.seq == seq)
+        })
+}
+
 /// Records one decision of kind `kind`. See the module doc; the OpenAPI document lists one
 /// path per kind with its body schema.
 pub async fn execute(
     State(state): State<AppState>,
     Admin(admin): Admin,
-    Path(kind): Path<String>,
     headers: HeaderMap,
-    Json(body): Json<Value>,
+    body: CommandBody,
 ) -> Result<Response, Error> {
-    if !is_kind(&kind) {
-        return Err(Error::NotFound(format!(
-            "no decision kind {kind:?}; see /v1/openapi.json for the kinds"
-        )));
-    }
-    let ParsedBody {
-        command,
-        effective_at,
-        effective_at_defaulted,
-        event_id,
-    } = parse_body(&kind, body)?;
     let executed = state
         .ledger()
         .execute(CommandRequest {
-            command,
+            command: body.command,
             actor: admin.person.clone(),
-            effective_at,
-            effective_at_defaulted,
-            event_id,
+            effective_at: body.effective_at,
+            effective_at_defaulted: body.effective_at_defaulted,
+            event_id: body.event_id,
             request_id: request_id(&headers),
             token: Some(admin.token_id.clone()),
         })
@@ -123,6 +277,10 @@ pub async fn execute(
         (Some(f), Some(l)) => (f.seq, l.seq),
         _ => return Err(Error::Internal("a command recorded no event".into())),
     };
+    let record = state
+        .ledger()
+        .read(|s| RecordRef::of(&executed.events, s))
+        .ok_or_else(|| Error::Internal("a command recorded no event".into()))?;
     let events = executed
         .events
         .into_iter()
@@ -146,91 +304,12 @@ pub async fn execute(
     Ok((
         status,
         axum::Json(CommandResult {
+            record,
             events,
             replayed: executed.replayed,
         }),
     )
         .into_response())
-}
-
-/// A decision's body, read: the command and the two members that are not the command's own.
-#[derive(Debug, Clone)]
-pub struct ParsedBody {
-    pub command: Command,
-    pub effective_at: chrono::DateTime<chrono::FixedOffset>,
-    /// True when the body named no `effective_at` (so it is "now").
-    pub effective_at_defaulted: bool,
-    pub event_id: Option<Uuid>,
-}
-
-/// Reads the body of a decision of kind `kind` (a command kind, checked by the caller) as the
-/// API does: `effective_at` and `event_id` taken out, the rest checked against the kind's
-/// schema and read into [`Command`]. The web view's forms build the same object and call this.
-pub fn parse_body(kind: &str, body: Value) -> Result<ParsedBody, Error> {
-    let Value::Object(mut fields) = body else {
-        return Err(Error::InvalidBody {
-            field: "body".into(),
-            detail: "must be a JSON object of the command's fields".into(),
-        });
-    };
-    let effective_at_defaulted = matches!(fields.get(EFFECTIVE_AT), None | Some(Value::Null));
-    let effective_at = match fields.remove(EFFECTIVE_AT) {
-        None | Some(Value::Null) => jst::now(),
-        Some(Value::String(s)) => {
-            let t = jst::parse(&s).map_err(|detail| invalid(EFFECTIVE_AT, detail))?;
-            if t.nanosecond() != 0 {
-                return Err(invalid(EFFECTIVE_AT, "must be in whole seconds"));
-            }
-            t
-        }
-        Some(_) => return Err(invalid(EFFECTIVE_AT, "must be a string")),
-    };
-    let event_id = match fields.remove(EVENT_ID) {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(
-            Uuid::parse_str(&s).map_err(|_| invalid(EVENT_ID, format!("{s:?} is not a UUID")))?,
-        ),
-        Some(_) => return Err(invalid(EVENT_ID, "must be a UUID string")),
-    };
-    match fields.get("kind") {
-        None => {}
-        Some(Value::String(k)) if k == kind => {}
-        Some(_) => {
-            return Err(invalid(
-                "kind",
-                format!("the kind is {kind:?}, from the path"),
-            ));
-        }
-    }
-    let misfit = first_misfit(kind, &fields);
-    fields.insert("kind".into(), Value::String(kind.to_owned()));
-    let bytes = serde_json::to_vec(&Value::Object(fields)).map_err(Error::internal)?;
-    let command: Command = parse_json(&bytes).map_err(|e| match (e, misfit.as_deref()) {
-        // A tagged enum buffers its content, so serde loses the path of a wrong-typed field;
-        // the variant's schema names it.
-        (Error::InvalidBody { field, detail }, Some(name)) if field == "body" => {
-            Error::InvalidBody {
-                field: format!("body.{name}"),
-                detail,
-            }
-        }
-        (e, _) => e,
-    })?;
-    // serde also reads a struct from an array of its fields (`[1, "KW-EH"]`) and a variant tag
-    // from its index (`"kind": 1`); the schema the API publishes admits neither.
-    if let Some(name) = misfit {
-        return Err(invalid(
-            &name,
-            "does not have the shape the command's schema gives it (see /v1/openapi.json)",
-        ));
-    }
-
-    Ok(ParsedBody {
-        command,
-        effective_at,
-        effective_at_defaulted,
-        event_id,
-    })
 }
 
 /// The first field of `fields` whose value does not fit the schema of `kind`'s variant.
@@ -303,11 +382,7 @@ fn invalid(field: &str, detail: impl Into<String>) -> Error {
 
 fn ledger_error(e: LedgerError) -> Error {
     match e {
-        LedgerError::Refused(r) => Error::Refused {
-            rule: r.rule.to_owned(),
-            article: r.article.to_owned(),
-            message: r.message,
-        },
+        LedgerError::Refused(r) => Error::Refused(r),
         LedgerError::IdReused(id) => Error::IdReused(id.to_string()),
         LedgerError::AlreadyInitialised(seq) => Error::IdReused(format!("genesis (head {seq})")),
         LedgerError::Invalid(detail) => Error::InvalidBody {
@@ -376,12 +451,13 @@ pub fn openapi_paths() -> (
                 "403": problem("Not an admin token"),
                 "409": problem("The event_id was used for a different request"),
                 "413": problem("Body too large"),
-                "422": problem("Unknown, missing or wrong-typed field (named in `field`), or refused by a rule (`rule`, `article`)"),
+                "422": problem("Unknown, missing or wrong-typed field (named in `field`), or refused by a rule (`rule`, `article`, `article_text`; `detail` in the language of `Accept-Language`)"),
             },
             "security": [{"bearer": []}],
         });
-        if let (Some(doc), Some(o)) = (doc, op.as_object_mut()) {
-            o.insert("description".into(), Value::String(doc));
+        let described = describe(kind, doc.as_deref());
+        if let Some(o) = op.as_object_mut() {
+            o.insert("description".into(), Value::String(described));
         }
         paths.insert(
             format!("{}{kind}", super::COMMANDS_PREFIX),
@@ -389,6 +465,44 @@ pub fn openapi_paths() -> (
         );
     }
     (paths, schemas)
+}
+
+/// The description of `POST /v1/commands/{kind}`: the variant's doc comment, then the act's
+/// spec (its articles, who may do it, its preconditions in the order the rule checks them), in
+/// Japanese and English, as [`crate::rules::spec`] gives it.
+pub fn describe(kind: &str, doc: Option<&str>) -> String {
+    let mut out = String::new();
+    if let Some(doc) = doc {
+        out.push_str(doc);
+        out.push_str("\n\n");
+    }
+    let Some(spec) = CommandKind::parse(kind).map(CommandKind::spec) else {
+        return out;
+    };
+    let cites: Vec<&str> = spec.articles.iter().map(|a| a.cite).collect();
+    out.push_str(&format!(
+        "**根拠条文 / Articles:** {}\n\n",
+        cites.join(", ")
+    ));
+    out.push_str(&format!(
+        "**実行者 / Who:** {} / {}\n\n",
+        spec.who.ja, spec.who.en
+    ));
+    out.push_str("**前提条件（確認の順） / Preconditions, in the order checked:**\n\n");
+    for (i, p) in spec.preconditions.iter().enumerate() {
+        out.push_str(&format!("{}. {} / {}\n", i + 1, p.ja, p.en));
+    }
+    out.push_str("\n**すべての決定に共通 / Every decision, first:** ");
+    let common: Vec<String> = COMMON_PRECONDITIONS
+        .iter()
+        .map(|p| format!("{} / {}", p.ja, p.en))
+        .collect();
+    out.push_str(&common.join("; "));
+    out.push_str(
+        "\n\nA refusal is a 422 naming the `rule`, the `article` and its `article_text`; its \
+         `detail` is in the language of `Accept-Language` (`ja`, the default, or `en`).",
+    );
+    out
 }
 
 fn rewrite_refs(v: Value) -> Value {

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::rules::{Lang, Refusal};
 use crate::store::{ExpectedVersion, StoreError};
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -44,6 +45,10 @@ pub struct Problem {
     /// The article of the regulation that rule rests on, e.g. `第6条第2項`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub article: Option<String>,
+    /// The article's text, quoted from the regulation (a joint citation: each provision on
+    /// its own line, after its citation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub article_text: Option<String>,
     /// Stream conflicts: the stream, the version the client expected and the actual one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stream: Option<String>,
@@ -64,6 +69,7 @@ impl Problem {
             field: None,
             rule: None,
             article: None,
+            article_text: None,
             stream: None,
             expected: None,
             actual: None,
@@ -134,13 +140,10 @@ pub enum Error {
     /// 409: a client-chosen event id was already used for a different request.
     #[error("event id {0} was already used for a different request")]
     IdReused(String),
-    /// 422: a rule of the regulation refused the command; nothing was recorded.
-    #[error("{article}に反する ({rule}): {message}")]
-    Refused {
-        rule: String,
-        article: String,
-        message: String,
-    },
+    /// 422: a rule of the regulation refused the command; nothing was recorded. The detail is
+    /// in the request's language (`Accept-Language`, see [`problem_layer`]).
+    #[error(transparent)]
+    Refused(Refusal),
     /// 429: too many failed authentications from this client; `Retry-After` is sent.
     #[error("too many failed authentications; retry after {retry_after_s} s")]
     TooManyFailedAuth { retry_after_s: u64 },
@@ -184,9 +187,20 @@ impl Error {
         Error::Internal(e.to_string())
     }
 
-    /// The problem document a client sees.
+    /// The problem document a client sees, in Japanese (the default language).
     pub fn problem(&self) -> Problem {
+        self.problem_in(Lang::Ja)
+    }
+
+    /// The problem document a client sees, its `detail` in `lang` where the error has one in
+    /// each language (a rule's refusal, and the fixed texts of 503 and 500); `title`, `type`
+    /// and `field` do not change with the language.
+    pub fn problem_in(&self, lang: Lang) -> Problem {
         use StatusCode as S;
+        let pick = |ja: &'static str, en: &'static str| match lang {
+            Lang::Ja => ja,
+            Lang::En => en,
+        };
         match self {
             Error::Unauthorized(d) => {
                 Problem::new(S::UNAUTHORIZED, "unauthorized", "Authentication required").detail(*d)
@@ -259,15 +273,20 @@ impl Error {
             Error::IdReused(_) => Problem::new(S::CONFLICT, "event-id-reused", "Conflict").detail(
                 format!("{self}; a retry must send the same body, a new decision a new event_id"),
             ),
-            Error::Refused { rule, article, .. } => {
+            Error::Refused(r) => {
+                let detail = match lang {
+                    Lang::Ja => format!("{}に反する ({}): {}", r.article, r.rule, r.message.ja),
+                    Lang::En => format!("contrary to {} ({}): {}", r.article, r.rule, r.message.en),
+                };
                 let mut p = Problem::new(
                     S::UNPROCESSABLE_ENTITY,
                     "refused-by-rule",
                     "Refused by a rule of the regulation",
                 )
-                .detail(self.to_string());
-                p.rule = Some(rule.clone());
-                p.article = Some(article.clone());
+                .detail(detail);
+                p.rule = Some(r.rule.to_owned());
+                p.article = Some(r.article.to_owned());
+                p.article_text = Some(r.article_text());
                 p
             }
             Error::TooManyFailedAuth { .. } => Problem::new(
@@ -277,8 +296,12 @@ impl Error {
             )
             .detail(self.to_string()),
             Error::Unavailable(_) => {
-                Problem::new(S::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable")
-                    .detail("the database cannot be reached; try again later")
+                Problem::new(S::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable").detail(
+                    pick(
+                        "データベースに接続できません。しばらくしてから再度お試しください",
+                        "the database cannot be reached; try again later",
+                    ),
+                )
             }
             Error::Integrity(d) => Problem::new(
                 S::INTERNAL_SERVER_ERROR,
@@ -291,7 +314,10 @@ impl Error {
                 "internal",
                 "Internal server error",
             )
-            .detail("the server failed; the request id names it in the server's log"),
+            .detail(pick(
+                "サーバの障害です。サーバのログでリクエスト id を探してください",
+                "the server failed; the request id names it in the server's log",
+            )),
         }
     }
 }
@@ -331,6 +357,8 @@ impl IntoResponse for Error {
         }
         let problem = self.problem();
         let mut res = problem.render();
+        res.extensions_mut()
+            .insert(InEnglish(self.problem_in(Lang::En)));
         if matches!(self, Error::Unauthorized(_)) {
             res.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -346,21 +374,66 @@ impl IntoResponse for Error {
     }
 }
 
-/// Middleware: stamps the request id into every problem as `instance`, and turns any error
-/// response that is not yet a problem (404 of an unknown route, 405, a timeout, a panic) into
-/// one.
+/// The English problem of an [`Error`] response, beside its Japanese one; [`problem_layer`]
+/// answers whichever the request asks for.
+#[derive(Debug, Clone)]
+struct InEnglish(Problem);
+
+/// Takes an [`Error`] response's problem in `lang` out of it (`None` if it is no `Error`'s):
+/// what [`problem_layer`] answers, and what a page rendering the error in its own language
+/// shows.
+pub fn take_problem(res: &mut Response, lang: Lang) -> Option<Problem> {
+    let english = res.extensions_mut().remove::<InEnglish>();
+    let japanese = res.extensions_mut().remove::<Problem>();
+    match (lang, english) {
+        (Lang::En, Some(InEnglish(p))) => Some(p),
+        _ => japanese,
+    }
+}
+
+/// The language a request asks for in `Accept-Language`: of `ja` and `en` (a tag counts by
+/// its primary subtag: `en-GB` is `en`), the one with the highest q-value, the first named on
+/// a tie; Japanese when it names neither (or has no such header).
+pub fn preferred_lang(headers: &axum::http::HeaderMap) -> Lang {
+    let mut best: Option<(Lang, f32)> = None;
+    for value in headers.get_all(header::ACCEPT_LANGUAGE) {
+        let Ok(value) = value.to_str() else { continue };
+        for range in value.split(',') {
+            let mut params = range.split(';');
+            let tag = params.next().unwrap_or("").trim().to_ascii_lowercase();
+            let lang = match tag.split('-').next() {
+                Some("ja") => Lang::Ja,
+                Some("en") => Lang::En,
+                _ => continue,
+            };
+            let q = params
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if q > 0.0 && best.is_none_or(|(_, b)| q > b) {
+                best = Some((lang, q));
+            }
+        }
+    }
+    best.map_or(Lang::Ja, |(lang, _)| lang)
+}
+
+/// Middleware: answers an [`Error`]'s problem in the request's language ([`preferred_lang`]),
+/// stamps the request id into every problem as `instance`, and turns any error response that is
+/// not yet a problem (404 of an unknown route, 405, a timeout, a panic) into one.
 pub async fn problem_layer(req: Request, next: Next) -> Response {
     let request_id = req
         .headers()
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let lang = preferred_lang(req.headers());
     let mut res = next.run(req).await;
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return res;
     }
-    let mut problem = match res.extensions_mut().remove::<Problem>() {
+    let mut problem = match take_problem(&mut res, lang) {
         Some(p) => p,
         None => {
             let is_problem = res

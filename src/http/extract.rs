@@ -118,6 +118,23 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     }
 }
 
+/// Reads a `T` out of a JSON value already parsed from a body (by [`parse_json`]), classifying
+/// a wrong shape as [`parse_json`] does: the same field and detail, since only the position in
+/// the text (which a value no longer has) differs.
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, Error> {
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => Error::InvalidBody {
+                field: body_field(&path, &inner.to_string()),
+                detail: strip_position(&inner.to_string()),
+            },
+            _ => Error::MalformedBody(inner.to_string()),
+        }
+    })
+}
+
 /// Refuses a JSON text in which an object names a member twice. serde keeps the last one
 /// (`{"title":"a","title":"b"}` would record "b"), so what the client meant is unknowable;
 /// the canonical decoder refuses them in event bodies for the same reason.

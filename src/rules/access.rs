@@ -4,7 +4,7 @@ use super::Time;
 use govledger_schema::events::*;
 
 use super::articles::*;
-use super::{Cx, Proposed, Refusal, need_text, one, propose, refuse};
+use super::{CommandSpec, Cx, Proposed, Refusal, Text, msg, need_text, one, propose, refuse};
 
 pub(super) fn request_permission(
     cx: &Cx<'_>,
@@ -20,7 +20,7 @@ pub(super) fn request_permission(
         return refuse(
             "permission.not_a_user",
             ART_2_ITEM_3,
-            format!("{person_id} is not a registered user"),
+            msg!("{person_id} は登録された利用者ではありません"; format!("{person_id} is not a registered user")),
         );
     };
     if cx
@@ -31,10 +31,10 @@ pub(super) fn request_permission(
         return refuse(
             "permission.request_not_usage_officer",
             ART_8_3,
-            format!(
+            msg!("{} の利用者の申請は、その利用責任者が行います", reg.unit_id; format!(
                 "requests for users of {} come from its usage officer",
                 reg.unit_id
-            ),
+            )),
         );
     }
     not_retired(cx, asset_id)?;
@@ -72,21 +72,21 @@ pub(super) fn grant_permission(
         return refuse(
             "permission.not_a_user",
             ART_2_ITEM_3,
-            format!("{person_id} is not a registered user"),
+            msg!("{person_id} は登録された利用者ではありません"; format!("{person_id} is not a registered user")),
         );
     };
     if cx.l.active_grant(asset_id, person_id).is_some() {
         return refuse(
             "permission.already_granted",
             ART_5_2,
-            format!("{person_id} may already use {asset_id}"),
+            msg!("{person_id} は既に {asset_id} の利用を許可されています"; format!("{person_id} may already use {asset_id}")),
         );
     }
     if until.is_some_and(|u| u <= cx.at) {
         return refuse(
             "permission.until_not_after_effective",
             ART_5_2,
-            "the end date must be after the grant takes effect",
+            msg!("利用期限は許可の効力発生より後でなければなりません"; "the end date must be after the grant takes effect"),
         );
     }
     check_request(cx, request_id.as_deref(), person_id, asset_id)?;
@@ -146,7 +146,7 @@ pub(super) fn revoke_permission(
         return refuse(
             "permission.not_granted",
             ART_5_2,
-            format!("{person_id} may not use {asset_id} at {}", cx.at),
+            msg!("{person_id} は {} に {asset_id} の利用を許可されていません", cx.at; format!("{person_id} may not use {asset_id} at {}", cx.at)),
         );
     }
     one(propose(
@@ -167,7 +167,7 @@ fn not_retired(cx: &Cx<'_>, asset_id: &str) -> Result<(), Refusal> {
         return refuse(
             "permission.asset_retired",
             ART_7_1,
-            format!("{asset_id} is retired since {} ({id}, seq {})", s.at, s.seq),
+            msg!("{asset_id} は {} から廃止されています（{id}、seq {}）", s.at, s.seq; format!("{asset_id} is retired since {} ({id}, seq {})", s.at, s.seq)),
         );
     }
     Ok(())
@@ -180,10 +180,10 @@ fn deciding_officer(cx: &Cx<'_>, asset_id: &str) -> Result<String, Refusal> {
         None => refuse(
             "permission.not_officer",
             ART_5_2,
-            format!(
+            msg!("{} は {} に {asset_id} の情報管理責任者の職にありません", cx.actor, cx.at; format!(
                 "{} holds no officer post of {asset_id} at {}",
                 cx.actor, cx.at
-            ),
+            )),
         ),
     }
 }
@@ -203,22 +203,107 @@ fn check_request(
         return refuse(
             "permission.request_unknown",
             ART_5_2,
-            format!("no permission request {id}"),
+            msg!("利用申請 {id} はありません"; format!("no permission request {id}")),
         );
     };
     if r.person_id != person_id || r.asset_id != asset_id {
         return refuse(
             "permission.request_mismatch",
             ART_5_2,
-            format!("request {id} is for {} on {}", r.person_id, r.asset_id),
+            msg!("申請 {id} は {} の {} に対するものです", r.person_id, r.asset_id; format!("request {id} is for {} on {}", r.person_id, r.asset_id)),
         );
     }
     if r.answered.iter().any(|s| cx.l.happened(s)) {
         return refuse(
             "permission.request_answered",
             ART_5_2,
-            format!("request {id} is already answered"),
+            msg!("申請 {id} には既に回答されています"; format!("request {id} is already answered")),
         );
     }
     Ok(())
 }
+
+// --- What each act asks (see `super::spec`), in the order the rules above check it. ---
+
+const OFFICER_OF_ASSET: Text = Text::new(
+    "その情報資産の情報管理責任者",
+    "an information management officer of the asset",
+);
+const ASSET_AND_PERSON: Text = Text::new(
+    "情報資産が別表にあり、その者が登録されていること",
+    "the asset is in the annex and the person is registered",
+);
+const NOT_RETIRED: Text = Text::new(
+    "情報資産が廃止されていないこと（第7条第1項）",
+    "the asset is not retired (第7条第1項)",
+);
+const ACTOR_IS_OFFICER: Text = Text::new(
+    "実行者がその情報資産の情報管理責任者の職にあること（第5条第2項）",
+    "the actor holds an officer post of the asset (第5条第2項)",
+);
+const REQUEST_MATCHES: Text = Text::new(
+    "request_id を指定するなら、その申請があり、同じ者と情報資産についてのもので、まだ回答されていないこと",
+    "request_id, if given, names a request for the same person and asset that is not yet answered",
+);
+
+pub(super) const REQUEST_PERMISSION: CommandSpec = CommandSpec {
+    articles: &[ART_8_3_AND_5_2],
+    who: Text::new(
+        "その利用者の利用課の利用責任者",
+        "the usage officer of the user's division",
+    ),
+    preconditions: &[
+        ASSET_AND_PERSON,
+        Text::new(
+            "その者が利用者であること（第2条第3号）",
+            "the person is a user (第2条第3号)",
+        ),
+        Text::new(
+            "実行者がその利用者の利用課の利用責任者であること（第8条第3項）",
+            "the actor is the usage officer of the user's division (第8条第3項)",
+        ),
+        NOT_RETIRED,
+    ],
+};
+
+pub(super) const GRANT_PERMISSION: CommandSpec = CommandSpec {
+    articles: &[ART_5_2_AND_10_1],
+    who: OFFICER_OF_ASSET,
+    preconditions: &[
+        ASSET_AND_PERSON,
+        NOT_RETIRED,
+        ACTOR_IS_OFFICER,
+        Text::new(
+            "その者が利用者であること（第2条第3号）",
+            "the person is a user (第2条第3号)",
+        ),
+        Text::new(
+            "その者がまだその情報資産の利用を許可されていないこと",
+            "the person may not use the asset yet",
+        ),
+        Text::new(
+            "利用期限（until）が効力発生より後であること",
+            "until, if given, is after the grant takes effect",
+        ),
+        REQUEST_MATCHES,
+    ],
+};
+
+pub(super) const REFUSE_PERMISSION: CommandSpec = CommandSpec {
+    articles: &[ART_5_2_AND_10_1],
+    who: OFFICER_OF_ASSET,
+    preconditions: &[ASSET_AND_PERSON, ACTOR_IS_OFFICER, REQUEST_MATCHES],
+};
+
+pub(super) const REVOKE_PERMISSION: CommandSpec = CommandSpec {
+    articles: &[ART_5_2_AND_10_1],
+    who: OFFICER_OF_ASSET,
+    preconditions: &[
+        ASSET_AND_PERSON,
+        ACTOR_IS_OFFICER,
+        Text::new(
+            "その者がその情報資産の利用を許可されていること",
+            "the person may use the asset",
+        ),
+    ],
+};

@@ -19,7 +19,7 @@ use govledger_projections::{Lens, State};
 use govledger_schema::events::{Role, TokenRole};
 
 use super::articles::{ART_4_1, RECORDING};
-use super::{Refusal, Time, check_id, refuse};
+use super::{Refusal, Time, check_id, msg, refuse};
 
 /// The article that gives the authority to admit people to the ledger.
 pub const ADMISSION: &str = ART_4_1.cite;
@@ -49,9 +49,9 @@ pub fn issue_token(
         return refuse(
             "token.person_unknown",
             RECORDING,
-            format!(
+            msg!("{at} までに登録された者 {person} はいません。トークンは台帳が知る者にのみ発行されます"; format!(
                 "no person {person} registered by {at}: a token goes only to a person the ledger knows"
-            ),
+            )),
         );
     }
     match issuer {
@@ -61,25 +61,25 @@ pub fn issue_token(
                 return refuse(
                     "token.bootstrap_not_admin",
                     RECORDING,
-                    "the bootstrap issues the first admin token only; the administrator issues the rest",
+                    msg!("初期設定で発行できるのは最初の管理トークンだけです。以降はシステム管理者が発行します"; "the bootstrap issues the first admin token only; the administrator issues the rest"),
                 );
             }
             if live_admin_tokens > 0 {
                 return refuse(
                     "token.bootstrap_closed",
                     RECORDING,
-                    format!(
+                    msg!("有効な管理トークンが {live_admin_tokens} 件あるため初期設定は終了しています。トークンはシステム管理者が発行します（--actor）"; format!(
                         "{live_admin_tokens} admin token(s) are live: the bootstrap is closed; the system administrator issues tokens (--actor)"
-                    ),
+                    )),
                 );
             }
             if !holds_administrator_post(&l, person) {
                 return refuse(
                     "token.bootstrap_not_administrator",
                     ART_4_1,
-                    format!(
+                    msg!("{person} は {at} にシステム管理者の職にありません。初期設定のトークンはシステム管理者にのみ発行されます"; format!(
                         "{person} does not hold the system administrator's post at {at}: the bootstrap token goes to the system administrator only"
-                    ),
+                    )),
                 );
             }
         }
@@ -99,7 +99,7 @@ fn initialised(state: &State, at: Time) -> Result<Lens<'_>, Refusal> {
         return refuse(
             "ledger.not_initialised",
             RECORDING,
-            "the ledger has no genesis yet (govledger init)",
+            msg!("台帳はまだ初期化されていません（govledger init）"; "the ledger has no genesis yet (govledger init)"),
         );
     }
     Ok(state.lens(at, None))
@@ -111,16 +111,16 @@ fn administrator(l: &Lens<'_>, actor: &str, at: Time) -> Result<(), Refusal> {
         return refuse(
             "actor.unknown",
             RECORDING,
-            format!("actor {actor:?} is not a person registered by {at}"),
+            msg!("実行者 {actor:?} は {at} までに登録された者ではありません"; format!("actor {actor:?} is not a person registered by {at}")),
         );
     }
     if !holds_administrator_post(l, actor) {
         return refuse(
             "token.not_administrator",
             ART_4_1,
-            format!(
+            msg!("{actor} は {at} にシステム管理者の職にありません。台帳の利用者はシステム管理者が認めます"; format!(
                 "{actor} does not hold the system administrator's post at {at}: people are admitted to the ledger by the system administrator"
-            ),
+            )),
         );
     }
     Ok(())

@@ -6,7 +6,7 @@
 use govledger_projections::Missing;
 
 use super::articles::Article;
-use super::{Cx, Refusal, refuse};
+use super::{Cx, Message, Refusal, Text, msg, refuse};
 
 /// The post among `required` whose approval the actor gives (or withholds); if none, the
 /// refusal `rule` under `article` with `message`.
@@ -15,7 +15,7 @@ pub(super) fn approving_post<'v>(
     required: &'v [String],
     rule: &'static str,
     article: Article,
-    message: impl FnOnce() -> String,
+    message: impl FnOnce() -> Message,
 ) -> Result<&'v String, Refusal> {
     match required.iter().find(|p| cx.l.holds_post(cx.actor, p)) {
         Some(post) => Ok(post),
@@ -46,7 +46,7 @@ impl Consent<'_> {
     pub(super) fn supervisor(
         &self,
         cx: &Cx<'_>,
-        what: &str,
+        what: Text,
         authority_first: bool,
     ) -> Result<(String, Option<String>), Refusal> {
         let pending = pending(self.missing, "consent");
@@ -57,7 +57,7 @@ impl Consent<'_> {
             return refuse(
                 self.already_consented,
                 self.article,
-                format!("{} has every consent", self.id),
+                msg!("{} の同意はすべて済んでいます", self.id; format!("{} has every consent", self.id)),
             );
         }
         cx.as_supervisor(&pending, what, self.article)
@@ -85,11 +85,30 @@ pub(super) fn none_missing(
         Some(m) => Err(Refusal {
             rule,
             article: m.article,
-            message: format!(
-                "{id} lacks the {what} of {}",
-                m.post_id.as_deref().unwrap_or("?")
-            ),
+            message: missing_message(missing, what, id),
         }),
         None => Ok(()),
+    }
+}
+
+/// "MOD-0001: the approval of O06 is still missing", naming every post still owing one.
+fn missing_message(missing: &[Missing], what: &str, id: &str) -> Message {
+    let posts = pending(missing, what).join(", ");
+    let what_ja = match what {
+        "approval" => "承認",
+        "consent" => "同意",
+        "content_decision" => "内容の決定",
+        "coordination" => "調整",
+        "notice" => "通知",
+        "decision" => "決定",
+        "final_decision" => "総合的な決定",
+        "measures" => "措置",
+        other => other,
+    };
+    let what_en = what.replace('_', " ");
+    if posts.is_empty() {
+        msg!("{id}: {what_ja}がまだありません"; format!("{id}: the {what_en} is still missing"))
+    } else {
+        msg!("{id}: {posts} の{what_ja}がまだありません"; format!("{id}: the {what_en} of {posts} is still missing"))
     }
 }

@@ -3,7 +3,7 @@
 use govledger_schema::events::*;
 
 use super::articles::*;
-use super::{Cx, Proposed, Refusal, need_text, one, propose, refuse};
+use super::{CommandSpec, Cx, Proposed, Refusal, Text, msg, need_text, one, propose, refuse};
 
 pub(super) fn issue_directive(
     cx: &Cx<'_>,
@@ -17,7 +17,7 @@ pub(super) fn issue_directive(
         Some(b) => cx.supervisor_of_bureau(b)?,
         None => cx.supervisor_of_common_parts()?,
     };
-    let (post, acting_for) = cx.as_supervisor(&[sup], "a directive", ART_13)?;
+    let (post, acting_for) = cx.as_supervisor(&[sup], Text::new("指示", "a directive"), ART_13)?;
     let id = format!("DIR-{:04}", cx.l.state.counts().directives + 1);
     one(propose(
         &format!("directive/{id}"),
@@ -52,14 +52,14 @@ pub(super) fn direct_officer(
                 return refuse(
                     "direction.addressee_not_officer",
                     ART,
-                    format!("{post_id} is no information management officer's post"),
+                    msg!("{post_id} は情報管理責任者の職ではありません"; format!("{post_id} is no information management officer's post")),
                 );
             }
             let Some(holder) = cx.l.holder(post_id) else {
                 return refuse(
                     "direction.post_vacant",
                     ART,
-                    format!("{post_id} has no holder at {}", cx.at),
+                    msg!("{post_id} は {} に在職者がいません", cx.at; format!("{post_id} has no holder at {}", cx.at)),
                 );
             };
             let bureau = cx.unit(&post.unit_id)?.bureau.clone();
@@ -71,14 +71,18 @@ pub(super) fn direct_officer(
                 return refuse(
                     "direction.no_usage_officer",
                     ART,
-                    format!("{unit_id} has no usage officer at {}", cx.at),
+                    msg!("{unit_id} には {} に利用責任者がいません", cx.at; format!("{unit_id} has no usage officer at {}", cx.at)),
                 );
             };
             (unit.bureau.clone(), term.person_id.clone(), ART)
         }
     };
     let sup = cx.supervisor_of_bureau(&bureau)?;
-    let (post, acting_for) = cx.as_supervisor(&[sup], "directing an officer", ART)?;
+    let (post, acting_for) = cx.as_supervisor(
+        &[sup],
+        Text::new("情報管理責任者等への指揮監督", "directing an officer"),
+        ART,
+    )?;
     let id = format!("OD-{:04}", cx.l.state.counts().officer_directions + 1);
     one(propose(
         &format!("officer_direction/{id}"),
@@ -94,3 +98,41 @@ pub(super) fn direct_officer(
         acting_for,
     ))
 }
+
+// --- What each act asks (see `super::spec`), in the order the rules above check it. ---
+
+pub(super) const ISSUE_DIRECTIVE: CommandSpec = CommandSpec {
+    articles: &[ART_13],
+    who: Text::new(
+        "その局（bureau を指定しなければ共通部分）のシステム総括者（又は代理のシステム管理者）",
+        "the supervisor of the bureau (of the common parts if none is named), or the system administrator as deputy",
+    ),
+    preconditions: &[
+        Text::new(
+            "その局を所管するシステム総括者の職があること",
+            "a supervisor post covers the bureau",
+        ),
+        Text::new(
+            "実行者がそのシステム総括者（又は代理のシステム管理者）であること",
+            "the actor is that supervisor, or the administrator as deputy",
+        ),
+    ],
+};
+
+pub(super) const DIRECT_OFFICER: CommandSpec = CommandSpec {
+    articles: &[ART_3_3_AND_5_3, ART_3_3],
+    who: Text::new(
+        "宛先の局のシステム総括者（又は代理のシステム管理者）",
+        "the supervisor of the addressee's bureau, or the system administrator as deputy",
+    ),
+    preconditions: &[
+        Text::new(
+            "宛先が在職者のいる情報管理責任者の職か、利用責任者のいる利用課であること",
+            "the addressee is an officer post that has a holder, or a division that has a usage officer",
+        ),
+        Text::new(
+            "実行者が宛先の局のシステム総括者（又は代理のシステム管理者）であること（第3条第3項）",
+            "the actor is the supervisor of the addressee's bureau, or the administrator as deputy (第3条第3項)",
+        ),
+    ],
+};

@@ -16,7 +16,7 @@ use govledger_schema::events::{
 use serde::{Deserialize, Serialize};
 
 use super::articles::*;
-use super::{Proposed, Refusal, Time, check_id, propose};
+use super::{Message, Proposed, Refusal, Time, check_id, propose};
 
 /// The annex as transcribed (schema/annex.json).
 pub const ANNEX_JSON: &str = include_str!("../../schema/annex.json");
@@ -337,11 +337,15 @@ const AMENDMENTS: &[(i32, u32, u32, &str)] = &[
     (2022, 4, 1, "令和4年4月1日"),
 ];
 
-fn genesis_error(message: String) -> Refusal {
+/// A malformed admin id or annex: a build-time fact, so the English detail is quoted as is.
+fn genesis_error(detail: String) -> Refusal {
     Refusal {
         rule: "genesis.invalid",
         article: SUPPLEMENTARY.cite,
-        message,
+        message: Message {
+            ja: format!("台帳の開始の記録が不正です: {detail}"),
+            en: detail,
+        },
     }
 }
 

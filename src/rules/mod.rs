@@ -61,6 +61,71 @@ pub struct Proposed {
     pub acting_for: Option<String>,
 }
 
+/// A language a refusal or a spec is read in. Japanese is the regulation's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    #[default]
+    Ja,
+    En,
+}
+
+/// A refusal's message in both languages; the caller shows one ([`Message::get`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Message {
+    /// In the regulation's terms (情報管理責任者, システム総括者, 同意, 承認, …).
+    pub ja: String,
+    pub en: String,
+}
+
+impl Message {
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Ja => &self.ja,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+impl std::fmt::Display for Message {
+    /// English: the CLI's one line (and logs) read it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.en)
+    }
+}
+
+/// `msg!("…{x}…", args…; en)`: a [`Message`] whose Japanese is formatted here and whose English
+/// is any `String`/`&str` expression.
+macro_rules! msg {
+    ($ja:literal $(, $arg:expr)* ; $en:expr $(,)?) => {
+        $crate::rules::Message {
+            ja: format!($ja $(, $arg)*),
+            en: ::std::string::String::from($en),
+        }
+    };
+}
+pub(crate) use msg;
+
+/// A fixed text in both languages (a spec's role or precondition, the name of an act).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Text {
+    pub ja: &'static str,
+    pub en: &'static str,
+}
+
+impl Text {
+    pub const fn new(ja: &'static str, en: &'static str) -> Text {
+        Text { ja, en }
+    }
+
+    pub fn get(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Ja => self.ja,
+            Lang::En => self.en,
+        }
+    }
+}
+
 /// A command refused by a rule. Nothing is appended.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{article}に反する ({rule}): {message}")]
@@ -69,18 +134,35 @@ pub struct Refusal {
     pub rule: &'static str,
     /// e.g. `第6条第2項`.
     pub article: &'static str,
-    pub message: String,
+    /// What stands in the way, and what is missing where the rule knows it.
+    pub message: Message,
+}
+
+impl Refusal {
+    /// The quoted text of the refusal's article (the joint citation's parts, one per line).
+    pub fn article_text(&self) -> String {
+        articles::find(self.article)
+            .map(|parts| match parts.as_slice() {
+                [one] => one.text.to_owned(),
+                several => several
+                    .iter()
+                    .map(|a| format!("{} {}", a.cite, a.text))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            })
+            .unwrap_or_default()
+    }
 }
 
 pub(crate) fn refuse<T>(
     rule: &'static str,
     article: Article,
-    message: impl Into<String>,
+    message: Message,
 ) -> Result<T, Refusal> {
     Err(Refusal {
         rule,
         article: article.cite,
-        message: message.into(),
+        message,
     })
 }
 
@@ -435,13 +517,347 @@ pub enum Command {
     },
 }
 
+/// The kind of a [`Command`], without its fields: what a form or the OpenAPI document is
+/// about before there is a command. `Command::command_kind` and [`spec`] match exhaustively,
+/// so a new command does not compile without its kind and its spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CommandKind {
+    EstablishUnit,
+    EstablishPost,
+    RegisterPerson,
+    TransferPerson,
+    AppointToPost,
+    EndAppointment,
+    DesignateOperationStaff,
+    DesignateInformationManagementStaff,
+    RevokeDesignation,
+    AppointUsageOfficer,
+    EndUsageOfficer,
+    RegisterUser,
+    DeregisterUser,
+    AmendRegulation,
+    AmendAnnex,
+    RequestPermission,
+    GrantPermission,
+    RefusePermission,
+    RevokePermission,
+    ProposeModification,
+    ApproveModification,
+    RejectModification,
+    ConsentToModification,
+    RefuseModificationConsent,
+    DecideModificationContent,
+    CoordinateModification,
+    DecideModification,
+    WithdrawModification,
+    NoticeRetirement,
+    ApproveRetirement,
+    ConsentToRetirement,
+    RefuseRetirementConsent,
+    DecideRetirement,
+    RecordRetirementMeasures,
+    RecordRoster,
+    ReportIncident,
+    DirectIncident,
+    CoordinateIncident,
+    ResolveIncident,
+    IssueSecurityRequest,
+    RespondToSecurityRequest,
+    CloseSecurityRequest,
+    ReopenSecurityRequest,
+    ConveneMeeting,
+    RecordMinutes,
+    SignCirculation,
+    ResolveMeeting,
+    IssueDirective,
+    DirectOfficer,
+    RecordOperation,
+    Correct,
+}
+
+impl CommandKind {
+    /// Every kind, in the order of [`Command`]'s variants.
+    pub const ALL: &[CommandKind] = &[
+        CommandKind::EstablishUnit,
+        CommandKind::EstablishPost,
+        CommandKind::RegisterPerson,
+        CommandKind::TransferPerson,
+        CommandKind::AppointToPost,
+        CommandKind::EndAppointment,
+        CommandKind::DesignateOperationStaff,
+        CommandKind::DesignateInformationManagementStaff,
+        CommandKind::RevokeDesignation,
+        CommandKind::AppointUsageOfficer,
+        CommandKind::EndUsageOfficer,
+        CommandKind::RegisterUser,
+        CommandKind::DeregisterUser,
+        CommandKind::AmendRegulation,
+        CommandKind::AmendAnnex,
+        CommandKind::RequestPermission,
+        CommandKind::GrantPermission,
+        CommandKind::RefusePermission,
+        CommandKind::RevokePermission,
+        CommandKind::ProposeModification,
+        CommandKind::ApproveModification,
+        CommandKind::RejectModification,
+        CommandKind::ConsentToModification,
+        CommandKind::RefuseModificationConsent,
+        CommandKind::DecideModificationContent,
+        CommandKind::CoordinateModification,
+        CommandKind::DecideModification,
+        CommandKind::WithdrawModification,
+        CommandKind::NoticeRetirement,
+        CommandKind::ApproveRetirement,
+        CommandKind::ConsentToRetirement,
+        CommandKind::RefuseRetirementConsent,
+        CommandKind::DecideRetirement,
+        CommandKind::RecordRetirementMeasures,
+        CommandKind::RecordRoster,
+        CommandKind::ReportIncident,
+        CommandKind::DirectIncident,
+        CommandKind::CoordinateIncident,
+        CommandKind::ResolveIncident,
+        CommandKind::IssueSecurityRequest,
+        CommandKind::RespondToSecurityRequest,
+        CommandKind::CloseSecurityRequest,
+        CommandKind::ReopenSecurityRequest,
+        CommandKind::ConveneMeeting,
+        CommandKind::RecordMinutes,
+        CommandKind::SignCirculation,
+        CommandKind::ResolveMeeting,
+        CommandKind::IssueDirective,
+        CommandKind::DirectOfficer,
+        CommandKind::RecordOperation,
+        CommandKind::Correct,
+    ];
+
+    /// The kind as in a command's JSON `kind` (`grant_permission`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommandKind::EstablishUnit => "establish_unit",
+            CommandKind::EstablishPost => "establish_post",
+            CommandKind::RegisterPerson => "register_person",
+            CommandKind::TransferPerson => "transfer_person",
+            CommandKind::AppointToPost => "appoint_to_post",
+            CommandKind::EndAppointment => "end_appointment",
+            CommandKind::DesignateOperationStaff => "designate_operation_staff",
+            CommandKind::DesignateInformationManagementStaff => {
+                "designate_information_management_staff"
+            }
+            CommandKind::RevokeDesignation => "revoke_designation",
+            CommandKind::AppointUsageOfficer => "appoint_usage_officer",
+            CommandKind::EndUsageOfficer => "end_usage_officer",
+            CommandKind::RegisterUser => "register_user",
+            CommandKind::DeregisterUser => "deregister_user",
+            CommandKind::AmendRegulation => "amend_regulation",
+            CommandKind::AmendAnnex => "amend_annex",
+            CommandKind::RequestPermission => "request_permission",
+            CommandKind::GrantPermission => "grant_permission",
+            CommandKind::RefusePermission => "refuse_permission",
+            CommandKind::RevokePermission => "revoke_permission",
+            CommandKind::ProposeModification => "propose_modification",
+            CommandKind::ApproveModification => "approve_modification",
+            CommandKind::RejectModification => "reject_modification",
+            CommandKind::ConsentToModification => "consent_to_modification",
+            CommandKind::RefuseModificationConsent => "refuse_modification_consent",
+            CommandKind::DecideModificationContent => "decide_modification_content",
+            CommandKind::CoordinateModification => "coordinate_modification",
+            CommandKind::DecideModification => "decide_modification",
+            CommandKind::WithdrawModification => "withdraw_modification",
+            CommandKind::NoticeRetirement => "notice_retirement",
+            CommandKind::ApproveRetirement => "approve_retirement",
+            CommandKind::ConsentToRetirement => "consent_to_retirement",
+            CommandKind::RefuseRetirementConsent => "refuse_retirement_consent",
+            CommandKind::DecideRetirement => "decide_retirement",
+            CommandKind::RecordRetirementMeasures => "record_retirement_measures",
+            CommandKind::RecordRoster => "record_roster",
+            CommandKind::ReportIncident => "report_incident",
+            CommandKind::DirectIncident => "direct_incident",
+            CommandKind::CoordinateIncident => "coordinate_incident",
+            CommandKind::ResolveIncident => "resolve_incident",
+            CommandKind::IssueSecurityRequest => "issue_security_request",
+            CommandKind::RespondToSecurityRequest => "respond_to_security_request",
+            CommandKind::CloseSecurityRequest => "close_security_request",
+            CommandKind::ReopenSecurityRequest => "reopen_security_request",
+            CommandKind::ConveneMeeting => "convene_meeting",
+            CommandKind::RecordMinutes => "record_minutes",
+            CommandKind::SignCirculation => "sign_circulation",
+            CommandKind::ResolveMeeting => "resolve_meeting",
+            CommandKind::IssueDirective => "issue_directive",
+            CommandKind::DirectOfficer => "direct_officer",
+            CommandKind::RecordOperation => "record_operation",
+            CommandKind::Correct => "correct",
+        }
+    }
+
+    pub fn parse(kind: &str) -> Option<CommandKind> {
+        CommandKind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.as_str() == kind)
+    }
+
+    /// The act's spec: its articles, who may do it, its preconditions in order.
+    pub fn spec(self) -> &'static CommandSpec {
+        spec(self)
+    }
+}
+
+/// What the regulation says of one kind of decision, for whoever asks before deciding (the
+/// OpenAPI description of `POST /v1/commands/{kind}`, the admin workspace's forms). Written
+/// next to the rule in its procedure's module; the preconditions are those the rule checks,
+/// in the order it checks them (after the checks every decision passes: a genesis, an
+/// effective time in whole seconds from the genesis to a year ahead, an actor registered by
+/// then, well-formed ids and non-blank texts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommandSpec {
+    /// What the accepted act records as its basis (several where it depends on who acts, or
+    /// on the case).
+    pub articles: &'static [Article],
+    /// Who may do it, in the regulation's terms.
+    pub who: Text,
+    /// What must hold, in the order the rule checks it.
+    pub preconditions: &'static [Text],
+}
+
+/// What every decision must satisfy before its own rule is asked ([`decide_at`], in this
+/// order; the ledger's recording principle, [`RECORDING`]).
+pub const COMMON_PRECONDITIONS: &[Text] = &[
+    Text::new("台帳が初期化されていること", "the ledger has its genesis"),
+    Text::new(
+        "効力発生日時が秒単位で、台帳の開始より前でなく、現在から366日を超えて先でないこと",
+        "effective_at is in whole seconds, not before the genesis, and at most 366 days after now",
+    ),
+    Text::new(
+        "実行者（トークンの者）が効力発生日時までに登録された者であること",
+        "the actor (the token's person) is registered by effective_at",
+    ),
+];
+
+/// The spec of `kind`. Exhaustive: a new kind does not compile without one.
+pub fn spec(kind: CommandKind) -> &'static CommandSpec {
+    use CommandKind as K;
+    match kind {
+        K::EstablishUnit => &organisation::ESTABLISH_UNIT,
+        K::EstablishPost => &organisation::ESTABLISH_POST,
+        K::RegisterPerson => &organisation::REGISTER_PERSON,
+        K::TransferPerson => &organisation::TRANSFER_PERSON,
+        K::AppointToPost => &organisation::APPOINT_TO_POST,
+        K::EndAppointment => &organisation::END_APPOINTMENT,
+        K::DesignateOperationStaff => &organisation::DESIGNATE_OPERATION_STAFF,
+        K::DesignateInformationManagementStaff => {
+            &organisation::DESIGNATE_INFORMATION_MANAGEMENT_STAFF
+        }
+        K::RevokeDesignation => &organisation::REVOKE_DESIGNATION,
+        K::AppointUsageOfficer => &organisation::APPOINT_USAGE_OFFICER,
+        K::EndUsageOfficer => &organisation::END_USAGE_OFFICER,
+        K::RegisterUser => &organisation::REGISTER_USER,
+        K::DeregisterUser => &organisation::DEREGISTER_USER,
+        K::AmendRegulation => &regulation::AMEND_REGULATION,
+        K::AmendAnnex => &regulation::AMEND_ANNEX,
+        K::RequestPermission => &access::REQUEST_PERMISSION,
+        K::GrantPermission => &access::GRANT_PERMISSION,
+        K::RefusePermission => &access::REFUSE_PERMISSION,
+        K::RevokePermission => &access::REVOKE_PERMISSION,
+        K::ProposeModification => &modification::PROPOSE_MODIFICATION,
+        K::ApproveModification => &modification::APPROVE_MODIFICATION,
+        K::RejectModification => &modification::REJECT_MODIFICATION,
+        K::ConsentToModification => &modification::CONSENT_TO_MODIFICATION,
+        K::RefuseModificationConsent => &modification::REFUSE_MODIFICATION_CONSENT,
+        K::DecideModificationContent => &modification::DECIDE_MODIFICATION_CONTENT,
+        K::CoordinateModification => &modification::COORDINATE_MODIFICATION,
+        K::DecideModification => &modification::DECIDE_MODIFICATION,
+        K::WithdrawModification => &modification::WITHDRAW_MODIFICATION,
+        K::NoticeRetirement => &retirement::NOTICE_RETIREMENT,
+        K::ApproveRetirement => &retirement::APPROVE_RETIREMENT,
+        K::ConsentToRetirement => &retirement::CONSENT_TO_RETIREMENT,
+        K::RefuseRetirementConsent => &retirement::REFUSE_RETIREMENT_CONSENT,
+        K::DecideRetirement => &retirement::DECIDE_RETIREMENT,
+        K::RecordRetirementMeasures => &retirement::RECORD_RETIREMENT_MEASURES,
+        K::RecordRoster => &incident::RECORD_ROSTER,
+        K::ReportIncident => &incident::REPORT_INCIDENT,
+        K::DirectIncident => &incident::DIRECT_INCIDENT,
+        K::CoordinateIncident => &incident::COORDINATE_INCIDENT,
+        K::ResolveIncident => &incident::RESOLVE_INCIDENT,
+        K::IssueSecurityRequest => &security_request::ISSUE_SECURITY_REQUEST,
+        K::RespondToSecurityRequest => &security_request::RESPOND_TO_SECURITY_REQUEST,
+        K::CloseSecurityRequest => &security_request::CLOSE_SECURITY_REQUEST,
+        K::ReopenSecurityRequest => &security_request::REOPEN_SECURITY_REQUEST,
+        K::ConveneMeeting => &meeting::CONVENE_MEETING,
+        K::RecordMinutes => &meeting::RECORD_MINUTES,
+        K::SignCirculation => &meeting::SIGN_CIRCULATION,
+        K::ResolveMeeting => &meeting::RESOLVE_MEETING,
+        K::IssueDirective => &direction::ISSUE_DIRECTIVE,
+        K::DirectOfficer => &direction::DIRECT_OFFICER,
+        K::RecordOperation => &operations::RECORD_OPERATION,
+        K::Correct => &regulation::CORRECT,
+    }
+}
+
 impl Command {
+    /// The command's [`CommandKind`].
+    pub fn command_kind(&self) -> CommandKind {
+        match self {
+            Command::EstablishUnit { .. } => CommandKind::EstablishUnit,
+            Command::EstablishPost { .. } => CommandKind::EstablishPost,
+            Command::RegisterPerson { .. } => CommandKind::RegisterPerson,
+            Command::TransferPerson { .. } => CommandKind::TransferPerson,
+            Command::AppointToPost { .. } => CommandKind::AppointToPost,
+            Command::EndAppointment { .. } => CommandKind::EndAppointment,
+            Command::DesignateOperationStaff { .. } => CommandKind::DesignateOperationStaff,
+            Command::DesignateInformationManagementStaff { .. } => {
+                CommandKind::DesignateInformationManagementStaff
+            }
+            Command::RevokeDesignation { .. } => CommandKind::RevokeDesignation,
+            Command::AppointUsageOfficer { .. } => CommandKind::AppointUsageOfficer,
+            Command::EndUsageOfficer { .. } => CommandKind::EndUsageOfficer,
+            Command::RegisterUser { .. } => CommandKind::RegisterUser,
+            Command::DeregisterUser { .. } => CommandKind::DeregisterUser,
+            Command::AmendRegulation { .. } => CommandKind::AmendRegulation,
+            Command::AmendAnnex { .. } => CommandKind::AmendAnnex,
+            Command::RequestPermission { .. } => CommandKind::RequestPermission,
+            Command::GrantPermission { .. } => CommandKind::GrantPermission,
+            Command::RefusePermission { .. } => CommandKind::RefusePermission,
+            Command::RevokePermission { .. } => CommandKind::RevokePermission,
+            Command::ProposeModification { .. } => CommandKind::ProposeModification,
+            Command::ApproveModification { .. } => CommandKind::ApproveModification,
+            Command::RejectModification { .. } => CommandKind::RejectModification,
+            Command::ConsentToModification { .. } => CommandKind::ConsentToModification,
+            Command::RefuseModificationConsent { .. } => CommandKind::RefuseModificationConsent,
+            Command::DecideModificationContent { .. } => CommandKind::DecideModificationContent,
+            Command::CoordinateModification { .. } => CommandKind::CoordinateModification,
+            Command::DecideModification { .. } => CommandKind::DecideModification,
+            Command::WithdrawModification { .. } => CommandKind::WithdrawModification,
+            Command::NoticeRetirement { .. } => CommandKind::NoticeRetirement,
+            Command::ApproveRetirement { .. } => CommandKind::ApproveRetirement,
+            Command::ConsentToRetirement { .. } => CommandKind::ConsentToRetirement,
+            Command::RefuseRetirementConsent { .. } => CommandKind::RefuseRetirementConsent,
+            Command::DecideRetirement { .. } => CommandKind::DecideRetirement,
+            Command::RecordRetirementMeasures { .. } => CommandKind::RecordRetirementMeasures,
+            Command::RecordRoster { .. } => CommandKind::RecordRoster,
+            Command::ReportIncident { .. } => CommandKind::ReportIncident,
+            Command::DirectIncident { .. } => CommandKind::DirectIncident,
+            Command::CoordinateIncident { .. } => CommandKind::CoordinateIncident,
+            Command::ResolveIncident { .. } => CommandKind::ResolveIncident,
+            Command::IssueSecurityRequest { .. } => CommandKind::IssueSecurityRequest,
+            Command::RespondToSecurityRequest { .. } => CommandKind::RespondToSecurityRequest,
+            Command::CloseSecurityRequest { .. } => CommandKind::CloseSecurityRequest,
+            Command::ReopenSecurityRequest { .. } => CommandKind::ReopenSecurityRequest,
+            Command::ConveneMeeting { .. } => CommandKind::ConveneMeeting,
+            Command::RecordMinutes { .. } => CommandKind::RecordMinutes,
+            Command::SignCirculation { .. } => CommandKind::SignCirculation,
+            Command::ResolveMeeting { .. } => CommandKind::ResolveMeeting,
+            Command::IssueDirective { .. } => CommandKind::IssueDirective,
+            Command::DirectOfficer { .. } => CommandKind::DirectOfficer,
+            Command::RecordOperation { .. } => CommandKind::RecordOperation,
+            Command::Correct { .. } => CommandKind::Correct,
+        }
+    }
+
     /// The command's kind as in its JSON `kind`.
     pub fn kind(&self) -> String {
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_owned))
-            .unwrap_or_default()
+        self.command_kind().as_str().to_owned()
     }
 }
 
@@ -469,21 +885,21 @@ pub fn decide_at(
         return refuse(
             "ledger.not_initialised",
             articles::RECORDING,
-            "the ledger has no genesis yet",
+            msg!("台帳はまだ初期化されていません"; "the ledger has no genesis yet"),
         );
     };
     if effective_at.timestamp_subsec_nanos() != 0 {
         return refuse(
             "ledger.effective_at_not_whole_seconds",
             articles::RECORDING,
-            "effective_at must be whole seconds",
+            msg!("effective_at は秒単位でなければなりません"; "effective_at must be whole seconds"),
         );
     }
     if effective_at < genesis_at {
         return refuse(
             "ledger.before_genesis",
             articles::RECORDING,
-            format!("effective {effective_at} is before the ledger's genesis {genesis_at}"),
+            msg!("効力発生日時 {effective_at} は台帳の開始 {genesis_at} より前です"; format!("effective {effective_at} is before the ledger's genesis {genesis_at}")),
         );
     }
     let latest = now
@@ -493,7 +909,7 @@ pub fn decide_at(
         return refuse(
             "ledger.too_far_in_future",
             articles::RECORDING,
-            format!("effective {effective_at} is more than {MAX_DAYS_AHEAD} days after {latest}"),
+            msg!("効力発生日時 {effective_at} は {latest} から {MAX_DAYS_AHEAD} 日より後です"; format!("effective {effective_at} is more than {MAX_DAYS_AHEAD} days after {latest}")),
         );
     }
     let l = state.lens(effective_at, None);
@@ -501,7 +917,7 @@ pub fn decide_at(
         return refuse(
             "actor.unknown",
             articles::RECORDING,
-            format!("actor {actor:?} is not a person registered by {effective_at}"),
+            msg!("実行者 {actor:?} は {effective_at} までに登録された者ではありません"; format!("actor {actor:?} is not a person registered by {effective_at}")),
         );
     }
     let cx = Cx {
@@ -814,7 +1230,7 @@ pub(crate) fn propose<P: EventPayload>(
     let data = payload.to_data().map_err(|e| Refusal {
         rule: "payload.encode",
         article: RECORDING,
-        message: e.to_string(),
+        message: msg!("事象の内容を符号化できません: {e}"; e.to_string()),
     })?;
     Ok(Proposed {
         stream: stream.to_owned(),
@@ -838,7 +1254,7 @@ pub(crate) fn check_id(field: &str, id: &str) -> Result<(), Refusal> {
         refuse(
             "input.bad_id",
             articles::RECORDING,
-            format!("{field} {id:?}: 1 to 64 of A-Z a-z 0-9 - _ ."),
+            msg!("{field} {id:?}: A-Z a-z 0-9 - _ . の1〜64文字で指定してください"; format!("{field} {id:?}: 1 to 64 of A-Z a-z 0-9 - _ .")),
         )
     }
 }
@@ -849,7 +1265,7 @@ pub(crate) fn need_text(field: &str, text: &str) -> Result<(), Refusal> {
         refuse(
             "input.missing_text",
             articles::RECORDING,
-            format!("{field} must not be empty"),
+            msg!("{field} は空にできません"; format!("{field} must not be empty")),
         )
     } else {
         Ok(())
@@ -863,7 +1279,7 @@ impl Cx<'_> {
             return refuse(
                 "person.unknown",
                 articles::RECORDING,
-                format!("no person {id} registered by {}", self.at),
+                msg!("{} までに登録された者 {id} はいません", self.at; format!("no person {id} registered by {}", self.at)),
             );
         }
         Ok(())
@@ -874,7 +1290,7 @@ impl Cx<'_> {
         self.l.post(id).ok_or_else(|| Refusal {
             rule: "post.unknown",
             article: RECORDING,
-            message: format!("no post {id}"),
+            message: msg!("職 {id} はありません"; format!("no post {id}")),
         })
     }
 
@@ -883,7 +1299,7 @@ impl Cx<'_> {
         self.l.unit(id).ok_or_else(|| Refusal {
             rule: "unit.unknown",
             article: RECORDING,
-            message: format!("no unit {id}"),
+            message: msg!("組織 {id} はありません"; format!("no unit {id}")),
         })
     }
 
@@ -893,7 +1309,7 @@ impl Cx<'_> {
         self.l.asset(id).ok_or_else(|| Refusal {
             rule: "asset.unknown",
             article: ANNEX.cite,
-            message: format!("no asset {id} in the annex"),
+            message: msg!("情報資産 {id} は別表にありません"; format!("no asset {id} in the annex")),
         })
     }
 
@@ -928,7 +1344,7 @@ impl Cx<'_> {
     pub fn as_supervisor(
         &self,
         candidates: &[String],
-        what: &str,
+        what: Text,
         article: Article,
     ) -> Result<(String, Option<String>), Refusal> {
         if let Some(p) = candidates.iter().find(|p| self.l.holds_post(self.actor, p)) {
@@ -944,19 +1360,21 @@ impl Cx<'_> {
             return refuse(
                 "supervisor.out_of_scope",
                 ART_3_1,
-                format!(
-                    "{what} is for supervisor post {:?}; {} is the supervisor of {:?}",
+                msg!("{}は {:?} のシステム総括者の行為です。{} は {:?} のシステム総括者です", what.ja, candidates, self.actor, held; format!(
+                    "{} is for supervisor post {:?}; {} is the supervisor of {:?}",
+                    what.en,
                     candidates, self.actor, held
-                ),
+                )),
             );
         }
         refuse(
             "supervisor.required",
             article,
-            format!(
-                "{what} is the supervisor's act; {} is not a supervisor",
+            msg!("{}はシステム総括者の行為です。{} はシステム総括者ではありません", what.ja, self.actor; format!(
+                "{} is the supervisor's act; {} is not a supervisor",
+                what.en,
                 self.actor
-            ),
+            )),
         )
     }
 
@@ -968,7 +1386,7 @@ impl Cx<'_> {
             .ok_or_else(|| Refusal {
                 rule: "supervisor.none",
                 article: ART_3_1.cite,
-                message: format!("no supervisor post covers {bureau}"),
+                message: msg!("{bureau} を所管するシステム総括者の職がありません"; format!("no supervisor post covers {bureau}")),
             })
     }
 
@@ -979,7 +1397,7 @@ impl Cx<'_> {
             .ok_or_else(|| Refusal {
                 rule: "supervisor.none",
                 article: ART_3_1.cite,
-                message: "no supervisor post covers the common parts".into(),
+                message: msg!("共通部分を所管するシステム総括者の職がありません"; "no supervisor post covers the common parts"),
             })
     }
 
@@ -1063,6 +1481,69 @@ mod tests {
             }
         }
         assert!(long.is_empty(), "{long:#?}");
+    }
+
+    /// Every kind of the published schema is a `CommandKind` (in the same order, spelled the
+    /// same), and every kind's spec names quoted articles, who may act and what must hold, in
+    /// both languages. (A kind without a spec does not compile: `spec` is exhaustive.)
+    #[test]
+    fn every_kind_has_a_spec() {
+        let schema = serde_json::to_value(schemars::schema_for!(Command)).unwrap();
+        let kinds: Vec<String> = schema["oneOf"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                v["properties"]["kind"]["const"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        let ours: Vec<&str> = CommandKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(kinds, ours);
+        let filled = |t: &Text| !t.ja.trim().is_empty() && !t.en.trim().is_empty() && t.ja != t.en;
+        for kind in CommandKind::ALL {
+            assert_eq!(CommandKind::parse(kind.as_str()), Some(*kind));
+            let spec = kind.spec();
+            assert!(!spec.articles.is_empty(), "{kind:?} cites no article");
+            for a in spec.articles {
+                assert!(
+                    a.provisions().iter().all(|p| !p.text.is_empty()),
+                    "{kind:?}: {} is not quoted",
+                    a.cite
+                );
+            }
+            assert!(filled(&spec.who), "{kind:?}: who");
+            assert!(
+                !spec.preconditions.is_empty(),
+                "{kind:?} has no precondition"
+            );
+            assert!(spec.preconditions.iter().all(filled), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn a_command_knows_its_kind() {
+        let c: Command = serde_json::from_value(serde_json::json!({
+            "kind": "decide_modification", "modification_id": "MOD-0001",
+            "procedure_documents": [], "summary": "s"
+        }))
+        .unwrap();
+        assert_eq!(c.command_kind(), CommandKind::DecideModification);
+        assert_eq!(c.kind(), "decide_modification");
+        // The spec of the final decision lists the approvals, the consent and the content
+        // decision in the order the rule checks them.
+        let pre: Vec<&str> = c
+            .command_kind()
+            .spec()
+            .preconditions
+            .iter()
+            .map(|p| p.en)
+            .collect();
+        let at = |needle: &str| pre.iter().position(|p| p.contains(needle)).unwrap();
+        assert!(at("every approval") < at("consent is in"));
+        assert!(at("consent is in") < at("content decision"));
     }
 
     #[test]

@@ -6,7 +6,9 @@ use govledger_schema::events::*;
 
 use super::approval::{Consent, approving_post, none_missing};
 use super::articles::*;
-use super::{Cx, Proposed, Refusal, check_id, need_text, one, propose, refuse};
+use super::{
+    CommandSpec, Cx, Proposed, Refusal, Text, check_id, msg, need_text, one, propose, refuse,
+};
 
 pub(super) fn propose_modification(
     cx: &Cx<'_>,
@@ -23,7 +25,7 @@ pub(super) fn propose_modification(
             return refuse(
                 "modification.asset_retired",
                 ART_7_1,
-                format!("{a} is retired"),
+                msg!("{a} は廃止されています"; format!("{a} is retired")),
             );
         }
     }
@@ -31,7 +33,7 @@ pub(super) fn propose_modification(
         return refuse(
             "modification.touches_nothing",
             ART_6_1,
-            "name the assets touched or the common parts",
+            msg!("変更する情報資産か共通部分を指定してください"; "name the assets touched or the common parts"),
         );
     }
     // The proposer: an officer of one of the assets (第6条第1項第1号), or the supervisor
@@ -56,7 +58,7 @@ pub(super) fn propose_modification(
             return refuse(
                 "modification.not_own_asset",
                 ART_6_1_1,
-                format!("{p} manages none of {asset_ids:?}"),
+                msg!("{p} は {asset_ids:?} のいずれも管理していません"; format!("{p} manages none of {asset_ids:?}")),
             );
         }
         (p.clone(), None, ART_6_1_1)
@@ -64,7 +66,10 @@ pub(super) fn propose_modification(
         let common = cx.supervisor_of_common_parts()?;
         let (post, acting_for) = cx.as_supervisor(
             &[common],
-            "proposing a common-parts modification",
+            Text::new(
+                "共通部分の変更の提案",
+                "proposing a common-parts modification",
+            ),
             ART_6_1_2,
         )?;
         (post, acting_for, ART_6_1_2)
@@ -72,10 +77,10 @@ pub(super) fn propose_modification(
         return refuse(
             "modification.not_officer",
             ART_6_1_1,
-            format!(
+            msg!("{} は {asset_ids:?} の情報管理責任者ではありません", cx.actor; format!(
                 "{} is not an information management officer of {asset_ids:?}",
                 cx.actor
-            ),
+            )),
         );
     };
     let id = format!("MOD-{:04}", cx.l.state.counts().modifications + 1);
@@ -106,9 +111,13 @@ pub(super) fn approve_modification(
         "modification.approver_not_concerned",
         ART_6_2,
         || {
-            format!(
-                "{} holds none of the posts whose approval {modification_id} needs ({:?})",
-                cx.actor, v.approvals_required
+            msg!(
+                "{} は {modification_id} の承認を求められている職（{:?}）のいずれにもありません",
+                cx.actor, v.approvals_required;
+                format!(
+                    "{} holds none of the posts whose approval {modification_id} needs ({:?})",
+                    cx.actor, v.approvals_required
+                )
             )
         },
     )?;
@@ -136,7 +145,7 @@ pub(super) fn reject_modification(
         &v.approvals_required,
         "modification.approver_not_concerned",
         ART_6_2,
-        || format!("{} is not asked to approve {modification_id}", cx.actor),
+        || msg!("{} は {modification_id} の承認を求められていません", cx.actor; format!("{} is not asked to approve {modification_id}", cx.actor)),
     )?;
     one(propose(
         &format!("modification/{modification_id}"),
@@ -155,7 +164,11 @@ pub(super) fn consent_to_modification(
     modification_id: &str,
 ) -> Result<Vec<Proposed>, Refusal> {
     let v = modification(cx, modification_id)?;
-    let (post, acting_for) = consent(&v)?.supervisor(cx, "consent to the modification", false)?;
+    let (post, acting_for) = consent(&v)?.supervisor(
+        cx,
+        Text::new("変更への同意", "consent to the modification"),
+        false,
+    )?;
     one(propose(
         &format!("modification/{modification_id}"),
         ModificationConsented {
@@ -174,8 +187,11 @@ pub(super) fn refuse_modification_consent(
 ) -> Result<Vec<Proposed>, Refusal> {
     need_text("reason", reason)?;
     let v = modification(cx, modification_id)?;
-    let (post, acting_for) =
-        consent(&v)?.supervisor(cx, "refusing consent to the modification", true)?;
+    let (post, acting_for) = consent(&v)?.supervisor(
+        cx,
+        Text::new("変更への不同意", "refusing consent to the modification"),
+        true,
+    )?;
     one(propose(
         &format!("modification/{modification_id}"),
         ModificationConsentRefused {
@@ -199,17 +215,17 @@ pub(super) fn decide_modification_content(
         return refuse(
             "modification.not_proposer",
             ART_6_1_1,
-            format!(
+            msg!("{modification_id} の内容は {} の在職者が決定します", v.proposer_post_id; format!(
                 "the content of {modification_id} is decided by the holder of {}",
                 v.proposer_post_id
-            ),
+            )),
         );
     }
     if v.content.is_some() {
         return refuse(
             "modification.content_already_decided",
             ART_6_1_1,
-            format!("{modification_id} has its content"),
+            msg!("{modification_id} の内容は既に決定されています"; format!("{modification_id} has its content")),
         );
     }
     // 第6条第2項: approvals of the other officers come before the decision.
@@ -249,11 +265,15 @@ pub(super) fn coordinate_modification(
         return refuse(
             "modification.no_common_parts",
             ART_6_1_2,
-            format!("{modification_id} does not touch the common parts"),
+            msg!("{modification_id} は共通部分に関わりません"; format!("{modification_id} does not touch the common parts")),
         );
     }
     let common = cx.supervisor_of_common_parts()?;
-    let (post, acting_for) = cx.as_supervisor(&[common], "deciding the common parts", ART_6_1_2)?;
+    let (post, acting_for) = cx.as_supervisor(
+        &[common],
+        Text::new("共通部分の決定", "deciding the common parts"),
+        ART_6_1_2,
+    )?;
     let absent: Vec<&String> = v
         .coordination_required_with
         .iter()
@@ -263,7 +283,7 @@ pub(super) fn coordinate_modification(
         return refuse(
             "modification.coordination_incomplete",
             ART_6_1_2,
-            format!("the officers concerned {absent:?} were not coordinated with"),
+            msg!("関係する情報管理責任者 {absent:?} との調整がされていません"; format!("the officers concerned {absent:?} were not coordinated with")),
         );
     }
     one(propose(
@@ -289,7 +309,7 @@ pub(super) fn decide_modification(
     let v = modification(cx, modification_id)?;
     let (post, acting_for) = cx.as_supervisor(
         &v.final_deciders,
-        "the overall modification decision",
+        Text::new("変更の総合的な決定", "the overall modification decision"),
         ART_6_1_3,
     )?;
     // A final decision while an approval, the consent or the coordination is missing.
@@ -343,10 +363,10 @@ pub(super) fn withdraw_modification(
         return refuse(
             "modification.not_proposer",
             ART_6_1,
-            format!(
+            msg!("{modification_id} の取下げは {} の在職者が行います", v.proposer_post_id; format!(
                 "{modification_id} is withdrawn by the holder of {}",
                 v.proposer_post_id
-            ),
+            )),
         );
     }
     let acting_for =
@@ -369,7 +389,7 @@ fn consent(v: &ModificationView) -> Result<Consent<'_>, Refusal> {
         return refuse(
             "modification.no_consent_needed",
             ART_6_1_1,
-            format!("{} is not an officer's decision", v.id),
+            msg!("{} は情報管理責任者が決定する変更ではないため、同意を要しません", v.id; format!("{} is not an officer's decision", v.id)),
         );
     }
     Ok(Consent {
@@ -392,7 +412,7 @@ fn modification(cx: &Cx<'_>, id: &str) -> Result<govledger_projections::Modifica
         return refuse(
             "modification.unknown",
             ART_6,
-            format!("no modification {id} proposed by {}", cx.at),
+            msg!("{} までに提案された変更 {id} はありません", cx.at; format!("no modification {id} proposed by {}", cx.at)),
         );
     };
     let v = cx.l.modification_view(m);
@@ -402,15 +422,189 @@ fn modification(cx: &Cx<'_>, id: &str) -> Result<govledger_projections::Modifica
         ModificationState::ConsentRefused => refuse(
             "modification.consent_refused",
             ART_6_1_1,
-            format!(
+            msg!("{id} は終了しています：システム総括者が同意しませんでした（seq {}）", v.consent_refusal.as_ref().map_or(0, |a| a.seq); format!(
                 "{id} is closed: the supervisor refused consent (seq {})",
                 v.consent_refusal.as_ref().map_or(0, |a| a.seq)
-            ),
+            )),
         ),
         ModificationState::Decided | ModificationState::Withdrawn => refuse(
             "modification.closed",
             ART_6,
-            format!("{id} is {}", v.status),
+            msg!("{id} は既に終了しています（{}）", v.status; format!("{id} is {}", v.status)),
         ),
     }
 }
+
+// --- What each act asks (see `super::spec`), in the order the rules above check it. ---
+
+const OPEN: Text = Text::new(
+    "変更が効力発生までに提案され、終了していない（決定・取下げ・不同意のいずれでもない）こと",
+    "the modification was proposed by the effective time and is open (not decided, withdrawn or refused consent)",
+);
+
+pub(super) const PROPOSE_MODIFICATION: CommandSpec = CommandSpec {
+    articles: &[ART_6_1_1, ART_6_1_2],
+    who: Text::new(
+        "変更する情報資産の情報管理責任者（共通部分のみの変更は共通部分のシステム総括者、又はその代理のシステム管理者）",
+        "an information management officer of an asset touched (for the common parts alone, their supervisor, or the system administrator as deputy)",
+    ),
+    preconditions: &[
+        Text::new(
+            "各情報資産が別表にあり、廃止されていないこと",
+            "each asset is in the annex and not retired",
+        ),
+        Text::new(
+            "情報資産か共通部分の少なくとも一方を指定すること",
+            "the assets touched, or the common parts, are named",
+        ),
+        Text::new(
+            "実行者がいずれかの情報資産の情報管理責任者であること（第6条第1項第1号）。そうでなく共通部分に関わるなら、共通部分のシステム総括者（又は代理のシステム管理者）であること（第6条第1項第2号）",
+            "the actor is an officer of one of the assets (第6条第1項第1号); otherwise, for the common parts, their supervisor or the administrator as deputy (第6条第1項第2号)",
+        ),
+    ],
+};
+
+const APPROVER: Text = Text::new(
+    "承認を求められている他の情報管理責任者",
+    "an officer whose approval the modification needs",
+);
+
+pub(super) const APPROVE_MODIFICATION: CommandSpec = CommandSpec {
+    articles: &[ART_6_2],
+    who: APPROVER,
+    preconditions: &[
+        OPEN,
+        Text::new(
+            "実行者が承認を求められている職（他の情報管理責任者）にあること（第6条第2項）",
+            "the actor holds a post whose approval is needed (another officer concerned, 第6条第2項)",
+        ),
+    ],
+};
+
+pub(super) const REJECT_MODIFICATION: CommandSpec = APPROVE_MODIFICATION;
+
+const CONSENTING: &[Text] = &[
+    OPEN,
+    Text::new(
+        "情報管理責任者の決定する変更であること（共通部分のみの変更は同意を要しない）",
+        "it is an officer's decision (a common-parts modification needs no consent)",
+    ),
+    Text::new(
+        "同意がまだ済んでいないこと",
+        "a consent is still outstanding",
+    ),
+    Text::new(
+        "実行者が同意を求められているシステム総括者（又は代理のシステム管理者）であること",
+        "the actor is a supervisor whose consent is outstanding, or the administrator as deputy",
+    ),
+];
+const SUPERVISOR: Text = Text::new(
+    "所管のシステム総括者（又は代理のシステム管理者、第4条第1項）",
+    "the supervisor concerned (or the system administrator as deputy, 第4条第1項)",
+);
+
+pub(super) const CONSENT_TO_MODIFICATION: CommandSpec = CommandSpec {
+    articles: &[ART_6_1_1],
+    who: SUPERVISOR,
+    preconditions: CONSENTING,
+};
+
+pub(super) const REFUSE_MODIFICATION_CONSENT: CommandSpec = CommandSpec {
+    articles: &[ART_6_1_1],
+    who: SUPERVISOR,
+    // The authority comes before "every consent is in" here (`Consent::supervisor`).
+    preconditions: &[CONSENTING[0], CONSENTING[1], CONSENTING[3], CONSENTING[2]],
+};
+
+pub(super) const DECIDE_MODIFICATION_CONTENT: CommandSpec = CommandSpec {
+    articles: &[ART_6_1_1],
+    who: Text::new(
+        "提案した情報管理責任者",
+        "the proposing information management officer",
+    ),
+    preconditions: &[
+        OPEN,
+        Text::new(
+            "情報管理責任者が内容を決定する変更で、実行者が提案した職にあること",
+            "the content is the officer's to decide, and the actor holds the proposing post",
+        ),
+        Text::new(
+            "内容がまだ決定されていないこと",
+            "the content is not decided yet",
+        ),
+        Text::new(
+            "他の情報管理責任者の承認がすべて済んでいること（第6条第2項）",
+            "every approval of the other officers concerned is in (第6条第2項)",
+        ),
+        Text::new(
+            "システム総括者の同意が済んでいること（第6条第1項第1号）",
+            "the supervisor's consent is in (第6条第1項第1号)",
+        ),
+    ],
+};
+
+pub(super) const COORDINATE_MODIFICATION: CommandSpec = CommandSpec {
+    articles: &[ART_6_1_2],
+    who: Text::new(
+        "共通部分のシステム総括者（又は代理のシステム管理者）",
+        "the supervisor of the common parts (or the system administrator as deputy)",
+    ),
+    preconditions: &[
+        OPEN,
+        Text::new(
+            "変更が共通部分に関わること",
+            "the modification touches the common parts",
+        ),
+        Text::new(
+            "実行者が共通部分のシステム総括者（又は代理のシステム管理者）であること",
+            "the actor is the common parts' supervisor, or the administrator as deputy",
+        ),
+        Text::new(
+            "関係するすべての情報管理責任者と調整したこと（officer_post_ids）",
+            "every officer concerned was coordinated with (officer_post_ids)",
+        ),
+    ],
+};
+
+pub(super) const DECIDE_MODIFICATION: CommandSpec = CommandSpec {
+    articles: &[ART_6_1_3_AND_6_3],
+    who: SUPERVISOR,
+    preconditions: &[
+        OPEN,
+        Text::new(
+            "実行者が総合的な決定をするシステム総括者（又は代理のシステム管理者）であること（第6条第1項第3号）",
+            "the actor is the deciding supervisor, or the administrator as deputy (第6条第1項第3号)",
+        ),
+        Text::new(
+            "他の情報管理責任者の承認がすべて済んでいること（第6条第2項）",
+            "every approval of the other officers concerned is in (第6条第2項)",
+        ),
+        Text::new(
+            "システム総括者の同意が済んでいること（第6条第1項第1号）",
+            "the supervisor's consent is in (第6条第1項第1号)",
+        ),
+        Text::new(
+            "情報管理責任者による内容の決定が済んでいること（第6条第1項第1号）",
+            "the officer's content decision is in (第6条第1項第1号)",
+        ),
+        Text::new(
+            "共通部分に関わるなら、その調整が済んでいること（第6条第1項第2号）",
+            "for the common parts, their coordination is in (第6条第1項第2号)",
+        ),
+    ],
+};
+
+pub(super) const WITHDRAW_MODIFICATION: CommandSpec = CommandSpec {
+    articles: &[ART_6_1],
+    who: Text::new(
+        "提案した職の在職者（情報管理責任者でない提案ならシステム管理者も）",
+        "the holder of the proposing post (and the system administrator for a proposal not made by an officer)",
+    ),
+    preconditions: &[
+        OPEN,
+        Text::new(
+            "実行者が提案した職にあること（又は情報管理責任者でない提案についてシステム管理者であること）",
+            "the actor holds the proposing post (or is the administrator, for a proposal not made by an officer)",
+        ),
+    ],
+};

@@ -3,7 +3,7 @@
 use govledger_schema::events::*;
 
 use super::articles::*;
-use super::{Cx, Proposed, Refusal, need_text, one, propose, refuse};
+use super::{CommandSpec, Cx, Proposed, Refusal, Text, msg, need_text, one, propose, refuse};
 
 /// 第11条: the operations support post (総務企画局情報管理部システム管理課長) supports server
 /// monitoring and backup (第1号), maintenance (第2号) and batch runs (第4号); the system
@@ -39,10 +39,10 @@ pub(super) fn record_operation(
         return refuse(
             "operation.not_operator",
             item,
-            format!(
+            msg!("{} は第11条の運用支援（システム管理課長）、システム管理者（第4条第1項）、システム運用担当者（第4条第3項）のいずれでもありません", cx.actor; format!(
                 "{} is neither the operations support (第11条), the system administrator (第4条第1項) nor system operation staff (第4条第3項)",
                 cx.actor
-            ),
+            )),
         );
     };
     one(propose(
@@ -77,3 +77,31 @@ fn staff_basis(operation: OperationKind) -> Article {
         OperationKind::Batch => ART_4_3_AND_11_ITEM_4,
     }
 }
+
+// --- What the act asks (see `super::spec`). ---
+
+pub(super) const RECORD_OPERATION: CommandSpec = CommandSpec {
+    // The basis is the operation's item of 第11条, joined with 第4条第1項 (the administrator)
+    // or 第4条第3項 (operation staff) by who records it.
+    articles: &[
+        ART_11_ITEM_1,
+        ART_11_ITEM_2,
+        ART_11_ITEM_4,
+        ART_4_1,
+        ART_4_3,
+    ],
+    who: Text::new(
+        "運用支援（第11条、システム管理課長）、システム管理者（第4条第1項）又はシステム運用担当者（第4条第3項）",
+        "operations support under 第11条, the system administrator (第4条第1項) or system operation staff (第4条第3項)",
+    ),
+    preconditions: &[
+        Text::new(
+            "target（と ticket を指定するならそれも）が空でないこと",
+            "target (and ticket, if given) is not blank",
+        ),
+        Text::new(
+            "実行者が運用支援の職にあるか、システム管理者か、システム運用担当者であること（第11条第1号・第2号・第4号）",
+            "the actor holds the operations support post, is the administrator, or is system operation staff (第11条第1号・第2号・第4号)",
+        ),
+    ],
+};

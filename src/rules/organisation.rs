@@ -8,7 +8,9 @@ use super::articles::*;
 /// supervisor; the article they touch is the one that gives posts their roles.
 const ORG: Article = ORGANISATION;
 
-use super::{Cx, Proposed, Refusal, check_id, need_text, one, propose, refuse};
+use super::{
+    CommandSpec, Cx, Proposed, Refusal, Text, check_id, msg, need_text, one, propose, refuse,
+};
 
 pub(super) fn establish_unit(
     cx: &Cx<'_>,
@@ -23,7 +25,11 @@ pub(super) fn establish_unit(
     need_text("name", name)?;
     need_text("bureau", bureau)?;
     if cx.l.state.unit(unit_id).is_some() {
-        return refuse("unit.exists", ORG, format!("unit {unit_id} exists"));
+        return refuse(
+            "unit.exists",
+            ORG,
+            msg!("組織 {unit_id} は既にあります"; format!("unit {unit_id} exists")),
+        );
     }
     if let Some(p) = parent_id {
         cx.unit(p)?;
@@ -54,7 +60,11 @@ pub(super) fn establish_post(
     need_text("title", title)?;
     cx.unit(unit_id)?;
     if cx.l.state.post(post_id).is_some() {
-        return refuse("post.exists", ORG, format!("post {post_id} exists"));
+        return refuse(
+            "post.exists",
+            ORG,
+            msg!("職 {post_id} は既にあります"; format!("post {post_id} exists")),
+        );
     }
     one(propose(
         &format!("post/{post_id}"),
@@ -84,7 +94,7 @@ pub(super) fn register_person(
         return refuse(
             "person.exists",
             RECORDING,
-            format!("person {person_id} exists"),
+            msg!("{person_id} は既に登録されています"; format!("person {person_id} exists")),
         );
     }
     one(propose(
@@ -115,7 +125,7 @@ pub(super) fn transfer_person(
         return refuse(
             "person.already_in_unit",
             RECORDING,
-            format!("{person_id} already belongs to {unit_id}"),
+            msg!("{person_id} は既に {unit_id} に所属しています"; format!("{person_id} already belongs to {unit_id}")),
         );
     }
     one(propose(
@@ -148,7 +158,7 @@ pub(super) fn appoint_to_post(
             return refuse(
                 "post.already_held",
                 ORG,
-                format!("{person_id} already holds {post_id}"),
+                msg!("{person_id} は既に {post_id} の職にあります"; format!("{person_id} already holds {post_id}")),
             );
         }
         if !replace_current {
@@ -156,9 +166,9 @@ pub(super) fn appoint_to_post(
             return refuse(
                 "post.already_held",
                 ORG,
-                format!(
+                msg!("{post_id} には {current} が在職しています。先にその発令を終了するか replace_current を指定してください"; format!(
                     "{post_id} is held by {current}; end that appointment first or set replace_current"
-                ),
+                )),
             );
         }
         out.push(propose(
@@ -180,7 +190,7 @@ pub(super) fn appoint_to_post(
         return refuse(
             "post.later_appointment_exists",
             ORG,
-            format!("{post_id} has an appointment after {}", cx.at),
+            msg!("{post_id} には {} より後の発令があります", cx.at; format!("{post_id} has an appointment after {}", cx.at)),
         );
     }
     let from = cx.l.person_unit(person_id).unwrap_or_default().to_owned();
@@ -222,7 +232,7 @@ pub(super) fn end_appointment(
         return refuse(
             "post.not_held",
             ORG,
-            format!("{post_id} has no holder at {}", cx.at),
+            msg!("{post_id} は {} に在職者がいません", cx.at; format!("{post_id} has no holder at {}", cx.at)),
         );
     };
     one(propose(
@@ -246,7 +256,7 @@ pub(super) fn designate_operation_staff(
         return refuse(
             "designation.not_administrator",
             ART_4_3,
-            "only the system administrator designates system operation staff",
+            msg!("システム運用担当者を選任するのはシステム管理者だけです"; "only the system administrator designates system operation staff"),
         );
     };
     cx.person(person_id)?;
@@ -256,7 +266,7 @@ pub(super) fn designate_operation_staff(
         return refuse(
             "designation.outside_sections",
             ART_4_3,
-            format!("{person_id} belongs to {unit}, not to one of {sections:?}"),
+            msg!("{person_id} の所属は {unit} で、{sections:?} のいずれでもありません"; format!("{person_id} belongs to {unit}, not to one of {sections:?}")),
         );
     }
     if cx
@@ -267,7 +277,7 @@ pub(super) fn designate_operation_staff(
         return refuse(
             "designation.already",
             ART_4_3,
-            format!("{person_id} is already designated"),
+            msg!("{person_id} は既に選任されています"; format!("{person_id} is already designated")),
         );
     }
     one(propose(
@@ -296,17 +306,17 @@ pub(super) fn designate_information_management_staff(
             return refuse(
                 "designation.ambiguous_officer_post",
                 ART_5_4,
-                format!("name one of {held:?} as officer_post_id"),
+                msg!("officer_post_id に {held:?} のいずれかを指定してください"; format!("name one of {held:?} as officer_post_id")),
             );
         }
         _ => {
             return refuse(
                 "designation.not_officer",
                 ART_5_4,
-                format!(
+                msg!("{} は選任する情報管理責任者ではありません", cx.actor; format!(
                     "{} is not the information management officer designating",
                     cx.actor
-                ),
+                )),
             );
         }
     };
@@ -317,10 +327,10 @@ pub(super) fn designate_information_management_staff(
         return refuse(
             "designation.outside_own_division",
             ART_5_4,
-            format!(
+            msg!("{person_id} の所属は {unit} で、情報管理責任者の利用課 {} ではありません", post.unit_id; format!(
                 "{person_id} belongs to {unit}, not to the officer's division {}",
                 post.unit_id
-            ),
+            )),
         );
     }
     if cx
@@ -331,7 +341,7 @@ pub(super) fn designate_information_management_staff(
         return refuse(
             "designation.already",
             ART_5_4,
-            format!("{person_id} is already designated"),
+            msg!("{person_id} は既に選任されています"; format!("{person_id} is already designated")),
         );
     }
     one(propose(
@@ -362,7 +372,7 @@ pub(super) fn revoke_designation(
         return refuse(
             "designation.not_designated",
             article,
-            format!("{person_id} holds no such designation"),
+            msg!("{person_id} はその選任を受けていません"; format!("{person_id} holds no such designation")),
         );
     };
     // The designator revokes: the holder of the designating post, or the administrator.
@@ -370,7 +380,7 @@ pub(super) fn revoke_designation(
         return refuse(
             "designation.not_designator",
             article,
-            format!("only the holder of {} revokes", d.designated_by_post_id),
+            msg!("選任を解くのは {} の在職者だけです", d.designated_by_post_id; format!("only the holder of {} revokes", d.designated_by_post_id)),
         );
     }
     one(propose(
@@ -397,7 +407,7 @@ pub(super) fn appoint_usage_officer(
         return refuse(
             "usage_officer.not_administrator",
             ART_8_1,
-            "usage officers are recorded by the system administrator",
+            msg!("利用責任者はシステム管理者が記録します"; "usage officers are recorded by the system administrator"),
         );
     }
     let unit = cx.unit(unit_id)?;
@@ -406,7 +416,7 @@ pub(super) fn appoint_usage_officer(
         return refuse(
             "usage_officer.not_user_division",
             ART_2_ITEM_2,
-            format!("{unit_id} is not a user division"),
+            msg!("{unit_id} は利用課ではありません"; format!("{unit_id} is not a user division")),
         );
     }
     let mut out = Vec::new();
@@ -415,10 +425,10 @@ pub(super) fn appoint_usage_officer(
             return refuse(
                 "usage_officer.already_appointed",
                 ART_8_1,
-                format!(
+                msg!("{unit_id} の利用責任者は {} です。利用責任者は利用課ごとに一人です", t.person_id; format!(
                     "{unit_id} has usage officer {}; one per division at a time",
                     t.person_id
-                ),
+                )),
             );
         }
         out.push(propose(
@@ -445,7 +455,7 @@ pub(super) fn appoint_usage_officer(
         return refuse(
             "usage_officer.reason_required",
             ART_8_2,
-            format!("{person_id} is not the head of {unit_id}: record the reason"),
+            msg!("{person_id} は {unit_id} の長ではありません。その理由を記録してください"; format!("{person_id} is not the head of {unit_id}: record the reason")),
         );
     }
     out.push(propose(
@@ -466,7 +476,7 @@ pub(super) fn end_usage_officer(cx: &Cx<'_>, unit_id: &str) -> Result<Vec<Propos
         return refuse(
             "usage_officer.not_administrator",
             ART_8_1,
-            "usage officers are recorded by the system administrator",
+            msg!("利用責任者はシステム管理者が記録します"; "usage officers are recorded by the system administrator"),
         );
     }
     cx.unit(unit_id)?;
@@ -474,7 +484,7 @@ pub(super) fn end_usage_officer(cx: &Cx<'_>, unit_id: &str) -> Result<Vec<Propos
         return refuse(
             "usage_officer.none",
             ART_8_1,
-            format!("{unit_id} has no usage officer"),
+            msg!("{unit_id} には利用責任者がいません"; format!("{unit_id} has no usage officer")),
         );
     };
     one(propose(
@@ -496,7 +506,7 @@ pub(super) fn register_user(cx: &Cx<'_>, person_id: &str) -> Result<Vec<Proposed
         return refuse(
             "user.not_user_division",
             ART_2_ITEM_2,
-            format!("{unit_id} is not a user division"),
+            msg!("{unit_id} は利用課ではありません"; format!("{unit_id} is not a user division")),
         );
     }
     if cx
@@ -507,17 +517,17 @@ pub(super) fn register_user(cx: &Cx<'_>, person_id: &str) -> Result<Vec<Proposed
         return refuse(
             "user.not_usage_officer",
             ART_8_3,
-            format!(
+            msg!("{unit_id} の利用者はその利用責任者が登録します。{} ではありません", cx.actor; format!(
                 "users of {unit_id} are registered by its usage officer, not {}",
                 cx.actor
-            ),
+            )),
         );
     }
     if cx.l.user_registration(person_id).is_some() {
         return refuse(
             "user.already_registered",
             ART_2_ITEM_3,
-            format!("{person_id} is already a user"),
+            msg!("{person_id} は既に利用者です"; format!("{person_id} is already a user")),
         );
     }
     one(propose(
@@ -542,7 +552,7 @@ pub(super) fn deregister_user(
         return refuse(
             "user.not_registered",
             ART_2_ITEM_3,
-            format!("{person_id} is not a user"),
+            msg!("{person_id} は利用者ではありません"; format!("{person_id} is not a user")),
         );
     };
     if cx
@@ -554,10 +564,10 @@ pub(super) fn deregister_user(
         return refuse(
             "user.not_usage_officer",
             ART_8_3,
-            format!(
+            msg!("{} の利用者の登録の抹消はその利用責任者が行います", r.unit_id; format!(
                 "users of {} are deregistered by its usage officer",
                 r.unit_id
-            ),
+            )),
         );
     }
     one(propose(
@@ -582,10 +592,238 @@ fn personnel_recorder(cx: &Cx<'_>, basis: Article) -> Result<(), Refusal> {
         refuse(
             "organisation.not_authorised",
             basis,
-            format!(
+            msg!("{} はシステム管理者でもシステム総括者でもありません", cx.actor; format!(
                 "{} is neither the system administrator nor a supervisor",
                 cx.actor
-            ),
+            )),
         )
     }
 }
+
+// --- What each act asks (see `super::spec`), in the order the rules above check it. ---
+
+const PERSONNEL_RECORDER: Text = Text::new(
+    "システム管理者又はシステム総括者（人事の辞令を記録する）",
+    "the system administrator or a system supervisor (recording the personnel order)",
+);
+const IS_PERSONNEL_RECORDER: Text = Text::new(
+    "実行者がシステム管理者又はシステム総括者の職にあること",
+    "the actor holds the system administrator's or a supervisor's post",
+);
+const ADMIN_ONLY: Text = Text::new("システム管理者", "the system administrator");
+const IS_ADMIN: Text = Text::new(
+    "実行者がシステム管理者の職にあること",
+    "the actor holds the system administrator's post",
+);
+
+pub(super) const ESTABLISH_UNIT: CommandSpec = CommandSpec {
+    articles: &[ART_2_ITEM_2],
+    who: PERSONNEL_RECORDER,
+    preconditions: &[
+        IS_PERSONNEL_RECORDER,
+        Text::new("同じ id の組織がまだないこと", "no unit has the id yet"),
+        Text::new(
+            "上位の組織（parent_id）を指定するなら、それが既にあること",
+            "the parent unit, if named, exists",
+        ),
+    ],
+};
+
+pub(super) const ESTABLISH_POST: CommandSpec = CommandSpec {
+    articles: &[ORG],
+    who: PERSONNEL_RECORDER,
+    preconditions: &[
+        IS_PERSONNEL_RECORDER,
+        Text::new("職が置かれる組織があること", "the post's unit exists"),
+        Text::new("同じ id の職がまだないこと", "no post has the id yet"),
+    ],
+};
+
+pub(super) const REGISTER_PERSON: CommandSpec = CommandSpec {
+    articles: &[PERSONNEL_ORDER],
+    who: PERSONNEL_RECORDER,
+    preconditions: &[
+        IS_PERSONNEL_RECORDER,
+        Text::new("所属する組織があること", "the person's unit exists"),
+        Text::new(
+            "同じ id の者がまだ登録されていないこと",
+            "no person has the id yet",
+        ),
+    ],
+};
+
+pub(super) const TRANSFER_PERSON: CommandSpec = CommandSpec {
+    articles: &[PERSONNEL_ORDER],
+    who: PERSONNEL_RECORDER,
+    preconditions: &[
+        IS_PERSONNEL_RECORDER,
+        Text::new("その者が登録されていること", "the person is registered"),
+        Text::new("異動先の組織があること", "the new unit exists"),
+        Text::new(
+            "その者がまだ異動先に所属していないこと",
+            "the person is not already in that unit",
+        ),
+    ],
+};
+
+pub(super) const APPOINT_TO_POST: CommandSpec = CommandSpec {
+    articles: &[PERSONNEL_ORDER],
+    who: PERSONNEL_RECORDER,
+    preconditions: &[
+        IS_PERSONNEL_RECORDER,
+        Text::new(
+            "職があり、その者が登録されていること",
+            "the post exists and the person is registered",
+        ),
+        Text::new(
+            "その者がまだその職になく、職が空席であること（在職者がいれば replace_current でその発令を終了する）",
+            "the person does not hold the post yet and the post is vacant (replace_current ends the current holder's appointment)",
+        ),
+        Text::new(
+            "その職に効力発生日より後の発令がないこと",
+            "the post has no appointment taking effect later",
+        ),
+    ],
+};
+
+pub(super) const END_APPOINTMENT: CommandSpec = CommandSpec {
+    articles: &[PERSONNEL_ORDER],
+    who: PERSONNEL_RECORDER,
+    preconditions: &[
+        IS_PERSONNEL_RECORDER,
+        Text::new("職があること", "the post exists"),
+        Text::new("その職に在職者がいること", "the post has a holder"),
+    ],
+};
+
+pub(super) const DESIGNATE_OPERATION_STAFF: CommandSpec = CommandSpec {
+    articles: &[ART_4_3],
+    who: ADMIN_ONLY,
+    preconditions: &[
+        IS_ADMIN,
+        Text::new("その者が登録されていること", "the person is registered"),
+        Text::new(
+            "その者が健康福祉局総務部保健福祉システム課又はこども未来局総務部企画課の職員であること（第4条第3項）",
+            "the person belongs to 保健福祉システム課 or こども未来局総務部企画課 (第4条第3項)",
+        ),
+        Text::new(
+            "その者がまだシステム運用担当者に選任されていないこと",
+            "the person is not yet system operation staff",
+        ),
+    ],
+};
+
+pub(super) const DESIGNATE_INFORMATION_MANAGEMENT_STAFF: CommandSpec = CommandSpec {
+    articles: &[ART_5_4],
+    who: Text::new("情報管理責任者", "an information management officer"),
+    preconditions: &[
+        Text::new(
+            "実行者が情報管理責任者の職にあること（複数の職にあれば officer_post_id でその一つを指定する）",
+            "the actor holds an officer post (naming it as officer_post_id when holding several)",
+        ),
+        Text::new("その者が登録されていること", "the person is registered"),
+        Text::new(
+            "その者が情報管理責任者自らの利用課に所属すること（第5条第4項）",
+            "the person belongs to the officer's own user division (第5条第4項)",
+        ),
+        Text::new(
+            "その者がまだ情報管理担当者に選任されていないこと",
+            "the person is not yet information management staff",
+        ),
+    ],
+};
+
+pub(super) const REVOKE_DESIGNATION: CommandSpec = CommandSpec {
+    articles: &[ART_4_3, ART_5_4],
+    who: Text::new(
+        "選任した職の在職者又はシステム管理者",
+        "the holder of the designating post, or the system administrator",
+    ),
+    preconditions: &[
+        Text::new("その者が登録されていること", "the person is registered"),
+        Text::new(
+            "その者がその選任を受けていること",
+            "the person holds that designation",
+        ),
+        Text::new(
+            "実行者が選任した職にあるか、システム管理者であること",
+            "the actor holds the designating post or is the system administrator",
+        ),
+    ],
+};
+
+pub(super) const APPOINT_USAGE_OFFICER: CommandSpec = CommandSpec {
+    articles: &[ART_8_1_AND_8_2, ART_8_2],
+    who: ADMIN_ONLY,
+    preconditions: &[
+        IS_ADMIN,
+        Text::new(
+            "組織があり、その者が登録されていること",
+            "the unit exists and the person is registered",
+        ),
+        Text::new(
+            "その組織が利用課であること（第2条第2号）",
+            "the unit is a user division (第2条第2号)",
+        ),
+        Text::new(
+            "その利用課にまだ利用責任者がいないこと（いれば replace_current で交代する。利用課ごとに一人）",
+            "the division has no usage officer yet (replace_current replaces them; one per division)",
+        ),
+        Text::new(
+            "その者が利用課の長でなければ、その理由（reason_not_head）を記録すること（第8条第2項）",
+            "a person who is not the division's head needs reason_not_head (第8条第2項)",
+        ),
+    ],
+};
+
+pub(super) const END_USAGE_OFFICER: CommandSpec = CommandSpec {
+    articles: &[ART_8_1],
+    who: ADMIN_ONLY,
+    preconditions: &[
+        IS_ADMIN,
+        Text::new("組織があること", "the unit exists"),
+        Text::new(
+            "その利用課に利用責任者がいること",
+            "the division has a usage officer",
+        ),
+    ],
+};
+
+pub(super) const REGISTER_USER: CommandSpec = CommandSpec {
+    articles: &[ART_2_ITEM_3_AND_8_3],
+    who: Text::new(
+        "その者の利用課の利用責任者",
+        "the usage officer of the person's division",
+    ),
+    preconditions: &[
+        Text::new("その者が登録されていること", "the person is registered"),
+        Text::new(
+            "その者の所属が利用課であること",
+            "the person's unit is a user division",
+        ),
+        Text::new(
+            "実行者がその利用課の利用責任者であること（第8条第3項）",
+            "the actor is that division's usage officer (第8条第3項)",
+        ),
+        Text::new(
+            "その者がまだ利用者でないこと",
+            "the person is not a user yet",
+        ),
+    ],
+};
+
+pub(super) const DEREGISTER_USER: CommandSpec = CommandSpec {
+    articles: &[ART_2_ITEM_3_AND_8_3],
+    who: Text::new(
+        "その利用者の利用課の利用責任者又はシステム管理者",
+        "the usage officer of the user's division, or the system administrator",
+    ),
+    preconditions: &[
+        Text::new("その者が登録されていること", "the person is registered"),
+        Text::new("その者が利用者であること", "the person is a user"),
+        Text::new(
+            "実行者がその利用課の利用責任者か、システム管理者であること",
+            "the actor is that division's usage officer or the system administrator",
+        ),
+    ],
+};

@@ -5,7 +5,9 @@ use govledger_schema::events::*;
 use uuid::Uuid;
 
 use super::articles::*;
-use super::{Cx, Proposed, Refusal, check_id, need_text, one, propose, refuse};
+use super::{
+    CommandSpec, Cx, Proposed, Refusal, Text, check_id, msg, need_text, one, propose, refuse,
+};
 
 pub(super) fn amend_regulation(
     cx: &Cx<'_>,
@@ -42,7 +44,7 @@ pub(super) fn amend_annex(
         return refuse(
             "annex.no_officer",
             ART_5_1_AND_ANNEX,
-            "an asset needs at least one officer post",
+            msg!("情報資産には少なくとも一つの情報管理責任者の職が必要です"; "an asset needs at least one officer post"),
         );
     }
     for p in officer_post_ids {
@@ -91,28 +93,28 @@ pub(super) fn correct(
         return refuse(
             "correction.unknown_event",
             RECORDING,
-            format!("no event at seq {corrects_seq}"),
+            msg!("seq {corrects_seq} の事象はありません"; format!("no event at seq {corrects_seq}")),
         );
     };
     if corrects_event_id.is_some_and(|id| id != e.id) {
         return refuse(
             "correction.id_mismatch",
             RECORDING,
-            format!("the event at seq {corrects_seq} has id {}", e.id),
+            msg!("seq {corrects_seq} の事象の id は {} です", e.id; format!("the event at seq {corrects_seq} has id {}", e.id)),
         );
     }
     if e.event_type == CorrectionRecorded::EVENT_TYPE {
         return refuse(
             "correction.of_correction",
             RECORDING,
-            "a correction is not itself corrected; record a new decision",
+            msg!("訂正を訂正することはできません。新たな決定を記録してください"; "a correction is not itself corrected; record a new decision"),
         );
     }
     if let Some(by) = cx.l.state.voided_by(*corrects_seq) {
         return refuse(
             "correction.already_corrected",
             RECORDING,
-            format!("seq {corrects_seq} was corrected by seq {by}"),
+            msg!("seq {corrects_seq} は seq {by} で訂正済みです"; format!("seq {corrects_seq} was corrected by seq {by}")),
         );
     }
     // The one who recorded it, or the administrator or a supervisor, corrects it.
@@ -120,7 +122,7 @@ pub(super) fn correct(
         return refuse(
             "correction.not_authorised",
             RECORDING,
-            format!("seq {corrects_seq} was recorded by {}", e.actor),
+            msg!("seq {corrects_seq} を記録したのは {} です", e.actor; format!("seq {corrects_seq} was recorded by {}", e.actor)),
         );
     }
     one(propose(
@@ -147,7 +149,66 @@ fn regulation_recorder(cx: &Cx<'_>, basis: Article) -> Result<(), Refusal> {
         refuse(
             "regulation.not_authorised",
             basis,
-            "the regulation is recorded by the administrator or the supervisor",
+            msg!("要綱はシステム管理者又はシステム総括者が記録します"; "the regulation is recorded by the administrator or the supervisor"),
         )
     }
 }
+
+// --- What each act asks (see `super::spec`), in the order the rules above check it. ---
+
+const REGULATION_RECORDER: Text = Text::new(
+    "システム管理者又は共通部分のシステム総括者",
+    "the system administrator or the supervisor of the common parts",
+);
+const IS_REGULATION_RECORDER: Text = Text::new(
+    "実行者がシステム管理者又は共通部分のシステム総括者の職にあること",
+    "the actor holds the system administrator's post or that of the common parts' supervisor",
+);
+
+pub(super) const AMEND_REGULATION: CommandSpec = CommandSpec {
+    articles: &[SUPPLEMENTARY],
+    who: REGULATION_RECORDER,
+    preconditions: &[IS_REGULATION_RECORDER],
+};
+
+pub(super) const AMEND_ANNEX: CommandSpec = CommandSpec {
+    articles: &[ART_5_1_AND_ANNEX],
+    who: REGULATION_RECORDER,
+    preconditions: &[
+        IS_REGULATION_RECORDER,
+        Text::new(
+            "情報資産に少なくとも一つの情報管理責任者の職があり、そのいずれの職もあること",
+            "the asset has at least one officer post, and each post exists",
+        ),
+    ],
+};
+
+pub(super) const CORRECT: CommandSpec = CommandSpec {
+    articles: &[RECORDING_CORRECTION],
+    who: Text::new(
+        "訂正する事象を記録した者、システム管理者又はシステム総括者",
+        "whoever recorded the event, the system administrator or a supervisor",
+    ),
+    preconditions: &[
+        Text::new(
+            "corrects_seq の事象があること",
+            "an event exists at corrects_seq",
+        ),
+        Text::new(
+            "corrects_event_id を指定するなら、その事象の id と一致すること",
+            "corrects_event_id, if given, is that event's id",
+        ),
+        Text::new(
+            "その事象が訂正そのものではないこと",
+            "that event is not itself a correction",
+        ),
+        Text::new(
+            "その事象がまだ訂正されていないこと",
+            "that event is not corrected yet",
+        ),
+        Text::new(
+            "実行者がその事象を記録した者、システム管理者又はシステム総括者であること",
+            "the actor recorded it, or is the system administrator or a supervisor",
+        ),
+    ],
+};

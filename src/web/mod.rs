@@ -43,7 +43,6 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::Deserialize;
 
 use crate::http::auth::client_ip;
-use crate::http::error::Problem;
 use crate::http::tokens::{self, Caller};
 use crate::http::{AppState, Error};
 
@@ -112,7 +111,7 @@ async fn html_layer(lang: Lang, req: Request, next: Next) -> Response {
     // Scripts asking for a login code get problem documents like the rest of the API.
     let for_scripts = req.uri().path() == "/ui/login-codes";
     let mut res = next.run(req).await;
-    if !for_scripts && let Some(p) = res.extensions_mut().remove::<Problem>() {
+    if !for_scripts && let Some(p) = crate::http::error::take_problem(&mut res, lang.into()) {
         let status = res.status();
         let retry_after = res.headers().get(header::RETRY_AFTER).cloned();
         let body = layout(
@@ -216,6 +215,15 @@ impl Lang {
             }
         }
         best.map(|(l, _)| l)
+    }
+}
+
+impl From<Lang> for crate::rules::Lang {
+    fn from(l: Lang) -> crate::rules::Lang {
+        match l {
+            Lang::Ja => crate::rules::Lang::Ja,
+            Lang::En => crate::rules::Lang::En,
+        }
     }
 }
 

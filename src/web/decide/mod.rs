@@ -30,12 +30,13 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::{Lang, Session, csrf, era, layout};
-use crate::http::commands::{self, ParsedBody};
+use crate::http::commands::{self, CommandBody, RecordRef};
 use crate::http::tokens::Role as TokenRole;
 use crate::http::{AppState, Error};
 use crate::jst;
 use crate::ledger::{CommandRequest, LedgerError};
 use crate::rules::{self, Proposed, Refusal, articles};
+use crate::store::Committed;
 use crate::workspace::fields::{self, Field, FieldError, Form, Input, RefKind};
 use crate::workspace::options::{self, Choice};
 
@@ -196,7 +197,7 @@ pub async fn preview(
             return Ok(render_form(&state, &s, form, &shown));
         }
     };
-    let parsed = match commands::parse_body(&kind, Value::Object(body.clone())) {
+    let parsed = match CommandBody::parse(&kind, Value::Object(body.clone())) {
         Ok(p) => p,
         Err(e) => {
             shown.problem = Some(problem_of(e));
@@ -278,7 +279,7 @@ pub async fn confirm(
         };
         render_form(&state, &s, form, &shown)
     };
-    let parsed = match commands::parse_body(&kind, Value::Object(json.clone())) {
+    let parsed = match CommandBody::parse(&kind, Value::Object(json.clone())) {
         Ok(p) => p,
         Err(e) => return Ok(back(problem_of(e))),
     };
@@ -413,7 +414,22 @@ pub async fn recorded(
         events.push(e.event().map_err(Error::internal)?);
     }
     let l = s.lang;
-    let record = events.first().and_then(|e| record_of(&e.stream));
+    let committed: Vec<Committed> = events
+        .iter()
+        .zip(&stored)
+        .map(|(e, st)| Committed {
+            seq: e.seq,
+            id: e.id,
+            stream: e.stream.clone(),
+            version: e.version,
+            event_type: e.event_type.clone(),
+            hash: st.hash,
+        })
+        .collect();
+    let record = state
+        .ledger()
+        .read(|st| RecordRef::of(&committed, st))
+        .map(|r| (r.kind, r.id.unwrap_or_default()));
     let title = l.t("記録しました", "Recorded");
     Ok(page(
         &s,
@@ -456,12 +472,6 @@ pub async fn recorded(
     ))
 }
 
-/// The record a stream names: `modification/MOD-0001` → (`modification`, `MOD-0001`).
-pub fn record_of(stream: &str) -> Option<(String, String)> {
-    let (kind, id) = stream.split_once('/')?;
-    (!kind.is_empty() && !id.is_empty()).then(|| (kind.to_owned(), id.to_owned()))
-}
-
 // --- rendering -------------------------------------------------------------------------------
 
 fn render_form(state: &AppState, s: &Session, form: &Form, shown: &Shown) -> Response {
@@ -481,8 +491,8 @@ fn render_form(state: &AppState, s: &Session, form: &Form, shown: &Shown) -> Res
         &title,
         html! {
             h1 { (title) " " span.hint { (form.kind) } }
-            @if let Some(doc) = &form.doc { p.doc { (doc) } }
             @if let Some(p) = &shown.problem { (problem_html(l, p)) }
+            (spec_html(l, &form.kind))
             form.decision #decision method="post" action=(action) novalidate {
                 input type="hidden" name=(csrf::FIELD) value=(csrf::token(&s.caller.token_id));
                 input type="hidden" name="event_id" value=(shown.event_id);
@@ -504,6 +514,31 @@ fn render_form(state: &AppState, s: &Session, form: &Form, shown: &Shown) -> Res
     )
 }
 
+/// What the regulation says of this kind of decision: its articles (quoted), who may take it,
+/// and what must hold, in the order the rules check it ([`rules::CommandSpec`]).
+fn spec_html(l: Lang, kind: &str) -> Markup {
+    let Some(spec) = rules::CommandKind::parse(kind).map(|k| k.spec()) else {
+        return html! {};
+    };
+    let rl: rules::Lang = l.into();
+    html! {
+        section.spec #spec {
+            p { strong { (l.t("決定できる者: ", "Who may decide: ")) } (spec.who.get(rl)) }
+            details {
+                summary { (l.t("根拠条項と要件", "Articles and preconditions")) }
+                @for a in spec.articles {
+                    @for p in a.provisions() {
+                        @if !p.text.is_empty() { blockquote.article-text lang="ja" { strong { (p.cite) } " " (p.text) } }
+                    }
+                }
+                ol.preconditions {
+                    @for c in spec.preconditions { li { (c.get(rl)) } }
+                }
+            }
+        }
+    }
+}
+
 fn problem_html(l: Lang, p: &Problem) -> Markup {
     match p {
         Problem::Refused(r) => {
@@ -511,7 +546,7 @@ fn problem_html(l: Lang, p: &Problem) -> Markup {
             html! {
                 section.refusal #refusal role="alert" data-rule=(r.rule) data-article=(r.article) {
                     h2 { (l.t("記録できません", "This cannot be recorded")) }
-                    p.message { (r.message) }
+                    p.message { (r.message.get(l.into())) }
                     dl {
                         dt { (l.t("妨げている規定", "The provision in the way")) }
                         dd.article { (r.article) }
@@ -720,7 +755,7 @@ fn render_preview(
     s: &Session,
     form: &Form,
     body: &Map<String, Value>,
-    parsed: &ParsedBody,
+    parsed: &CommandBody,
     events: &[Proposed],
 ) -> Response {
     let l = s.lang;
@@ -738,7 +773,6 @@ fn render_preview(
             .collect();
         (name, posts)
     });
-    let record = events.first().and_then(|e| record_of(&e.stream));
     let title = format!("{} — {}", labels::kind(l, &form.kind), l.t("確認", "check"));
     let body_json = Value::Object(body.clone()).to_string();
     let edit_link = {
@@ -764,9 +798,6 @@ fn render_preview(
             h1 { (title) }
             p.ok role="status" { (l.t("規則に照らして記録できます。次の記録が作られます（まだ記録されていません）。",
                 "The rules accept this decision. These events will be recorded (nothing is recorded yet).")) }
-            @if let Some((kind, rid)) = &record {
-                p #record data-kind=(kind) data-id=(rid) { (l.t("記録: ", "Record: ")) strong { (rid) } " " span.hint { "(" (kind) ")" } }
-            }
             table #preview-events {
                 thead { tr {
                     th scope="col" { (l.t("種類", "Type")) }
