@@ -266,15 +266,19 @@ macro_rules! with_tx {
 mod cosignatures;
 mod integrity;
 mod queries;
+mod seal;
 mod side;
 mod tiles;
 mod writer;
 pub use cosignatures::StoredCosignature;
 pub use queries::{EventFilter, PoolStats, TokenCredential, TokenRow};
+pub use seal::{ChainEnd, Sealed};
 pub use side::{DecidedCommand, ProofRequestError, Snapshot, StoredCheckpoint};
 pub use writer::Writer;
 
 type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+/// Where the ids of events the ledger makes come from, given the seq the event will take.
+type EventIds = Arc<dyn Fn(u64) -> Uuid + Send + Sync>;
 
 /// The Merkle frontier as of a head: valid for the writer only while the head hash matches.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -288,6 +292,7 @@ struct Frontier {
 pub struct Store {
     pool: Pool,
     clock: Clock,
+    event_ids: EventIds,
     frontier: Arc<Mutex<Option<Frontier>>>,
     /// When a write last failed because the database was unavailable (SQLite). Connections
     /// opened before it are closed instead of reused: one may hold a transaction that SQLite
@@ -405,6 +410,7 @@ impl Store {
         Ok(Store {
             pool,
             clock: Arc::new(Utc::now),
+            event_ids: Arc::new(|_| Uuid::now_v7()),
             frontier: Arc::new(Mutex::new(None)),
             write_failed_at,
             integrity: Arc::new(Mutex::new(None)),
@@ -426,6 +432,14 @@ impl Store {
         clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static,
     ) -> Store {
         self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Replaces where the ids of new events come from (UUIDv7 from the clock and randomness
+    /// by default): the demo derives them from its seed and the event's seq, so that the same
+    /// seed builds the same bytes ([`Writer::next_event_id`]).
+    pub fn with_event_ids(mut self, ids: impl Fn(u64) -> Uuid + Send + Sync + 'static) -> Store {
+        self.event_ids = Arc::new(ids);
         self
     }
 
