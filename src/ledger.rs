@@ -31,6 +31,8 @@ use tokio::sync::{Mutex, oneshot, watch};
 use uuid::Uuid;
 
 use crate::rules::{self, Command, GenesisAdmin, Proposed, Refusal};
+
+pub mod tokens;
 use crate::store::{
     Committed, ExpectedVersion, Head, SCAN_PAGE, Snapshot, Store, StoreError, StoredEvent, Writer,
 };
