@@ -863,7 +863,11 @@ async fn append_proposed(
 ) -> Result<Vec<Committed>, LedgerError> {
     let mut committed = Vec::with_capacity(proposed.len());
     for (i, p) in proposed.iter().enumerate() {
-        let id = if i == 0 { first_id } else { writer.next_event_id() };
+        let id = if i == 0 {
+            first_id
+        } else {
+            writer.next_event_id()
+        };
         let event = decision_event(p, i, id, first_id, actor, effective_at, request_id);
         let one = std::slice::from_ref(&event);
         // Only a client's id can already be recorded; ids made here just now cannot.

@@ -3,9 +3,13 @@
 //! Builds (only when the database is absent or empty) the genesis and five fiscal years of
 //! decisions from `crate::demo::script`, each decided by the real rules and appended through
 //! the real [`Ledger`], with `recorded_at` taken from the script's clock so that the audit view
-//! of late recordings means something. Then verifies the chain, signs a checkpoint, prints an
-//! auditor and an admin token (kept in a 0600 file beside the key and reused while valid, so a
-//! second run records nothing), and with `--serve` serves it (the port is checked first).
+//! of late recordings means something, and event ids derived from the seed and the seq
+//! (`demo::event_id`). Then it issues an auditor and an admin token, still on the script's
+//! clock, so that the same seed builds the same ledger byte for byte (`govledger export` of two
+//! builds is identical; only the tokens' secrets differ, and they are not on the ledger). Then
+//! verifies the chain, signs a checkpoint, prints the tokens (kept in a 0600 file beside the
+//! key and reused while valid, so a second run records nothing; tokens issued by a later run
+//! are issued at the real clock), and with `--serve` serves it (the port is checked first).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -32,10 +36,18 @@ const REAL_TIME: i64 = i64::MIN;
 pub struct DemoLedger {
     pub store: Store,
     pub built: bool,
+    /// The tokens issued with the build (none when the ledger was found).
+    pub tokens: Option<DemoTokens>,
 }
 
-/// Builds the demo into `db` unless it already holds a ledger.
-pub async fn build(db: &DbArg, key: &KeyArg, seed: u64) -> anyhow::Result<DemoLedger> {
+/// Builds the demo into `db` unless it already holds a ledger; a new build also issues the
+/// demo's tokens, kept in `tokens_file`.
+pub async fn build(
+    db: &DbArg,
+    key: &KeyArg,
+    seed: u64,
+    tokens_file: &Path,
+) -> anyhow::Result<DemoLedger> {
     let clock = Arc::new(AtomicI64::new(
         crate::demo::demo_genesis_recorded_at().timestamp_micros(),
     ));
@@ -46,7 +58,8 @@ pub async fn build(db: &DbArg, key: &KeyArg, seed: u64) -> anyhow::Result<DemoLe
         .with_clock(move || match tick.load(Ordering::Relaxed) {
             REAL_TIME => Utc::now(),
             us => DateTime::<Utc>::from_timestamp_micros(us).unwrap_or_else(Utc::now),
-        });
+        })
+        .with_event_ids(move |seq| crate::demo::event_id(seq));
     let key_path = key.path(&db.db);
     let notary = if key_path.exists() {
         Notary::from_key_file(&key_path)?
@@ -57,6 +70,7 @@ pub async fn build(db: &DbArg, key: &KeyArg, seed: u64) -> anyhow::Result<DemoLe
         Notary::new(signer)
     };
     let built = store.head().await?.seq == 0;
+    let mut tokens = None;
     if built {
         let (ledger, _) = Ledger::open(store.clone()).await?;
         let admin = crate::demo::demo_genesis_admin();
@@ -79,7 +93,7 @@ pub async fn build(db: &DbArg, key: &KeyArg, seed: u64) -> anyhow::Result<DemoLe
                     effective_at: step.effective_at,
                     effective_at_defaulted: false,
                     event_id: None,
-                    request_id: Some(format!("demo-{seed}-{i}")),
+                    request_id: Some(step.request_id),
                     token: None,
                 })
                 .await
@@ -87,6 +101,8 @@ pub async fn build(db: &DbArg, key: &KeyArg, seed: u64) -> anyhow::Result<DemoLe
             bar.inc(1);
         }
         bar.finish_and_clear();
+        // Still on the script's clock: the last step's recording time.
+        tokens = Some(issue_tokens(&ledger, tokens_file).await?);
         ledger.snapshot().await?;
     }
     // Real time for anything recorded from now on (tokens, checkpoints).
@@ -101,7 +117,11 @@ pub async fn build(db: &DbArg, key: &KeyArg, seed: u64) -> anyhow::Result<DemoLe
         cp.root,
         notary.verifier().to_text()
     );
-    Ok(DemoLedger { store, built })
+    Ok(DemoLedger {
+        store,
+        built,
+        tokens,
+    })
 }
 
 /// The demo's two tokens and whose they are.
@@ -124,12 +144,13 @@ pub fn tokens_path(key_path: &Path) -> PathBuf {
 }
 
 /// The demo's tokens: those kept in `file` while they are still valid (live, of the persons
-/// who hold the posts today), else new ones, issued by the system administrator through the
-/// ledger's checks (第4条第1項) and kept in `file`. Running the demo again so records nothing.
-pub async fn issue_tokens(store: &Store, file: &Path) -> anyhow::Result<DemoTokens> {
+/// who hold the posts now by the store's clock), else new ones, issued by the system
+/// administrator through the ledger's checks (第4条第1項) and kept in `file`. Running the demo
+/// again so records nothing.
+pub async fn issue_tokens(ledger: &Ledger, file: &Path) -> anyhow::Result<DemoTokens> {
     use crate::http::tokens::{Issuer, Role, authenticate, issue};
-    let (ledger, _) = Ledger::open(store.clone()).await?;
-    let now = crate::jst::now();
+    let store = ledger.store();
+    let now = store.now().with_timezone(&crate::jst::JST);
     let holder = |post: &str| {
         ledger
             .read(|s| s.lens(now, None).holder(post).map(str::to_owned))
@@ -157,7 +178,7 @@ pub async fn issue_tokens(store: &Store, file: &Path) -> anyhow::Result<DemoToke
         Some(t) => t,
         None => {
             issued = true;
-            issue(&ledger, &admin, Role::Admin, &by, Some("demo".into()))
+            issue(ledger, &admin, Role::Admin, &by, Some("demo".into()))
                 .await?
                 .token
         }
@@ -166,7 +187,7 @@ pub async fn issue_tokens(store: &Store, file: &Path) -> anyhow::Result<DemoToke
         Some(t) => t,
         None => {
             issued = true;
-            issue(&ledger, &reader, Role::Auditor, &by, Some("demo".into()))
+            issue(ledger, &reader, Role::Auditor, &by, Some("demo".into()))
                 .await?
                 .token
         }
@@ -256,7 +277,8 @@ pub async fn run(
     } else {
         None
     };
-    let built = build(&db, &key, seed).await?;
+    let file = tokens_path(&key.path(&db.db));
+    let built = build(&db, &key, seed, &file).await?;
     let head = built.store.head().await?;
     println!(
         "demo ledger {} at {}: {} events, head {}",
@@ -265,8 +287,13 @@ pub async fn run(
         head.seq,
         head.hash
     );
-    let file = tokens_path(&key.path(&db.db));
-    let tokens = issue_tokens(&built.store, &file).await?;
+    let tokens = match built.tokens {
+        Some(tokens) => tokens,
+        None => {
+            let (ledger, _) = Ledger::open(built.store.clone()).await?;
+            issue_tokens(&ledger, &file).await?
+        }
+    };
     println!("auditor token: {}", tokens.auditor);
     println!(
         "admin token ({}, system administrator): {}",

@@ -264,7 +264,8 @@ impl Ledger {
         if revoked.is_some() {
             return Err(TokenError::AlreadyRevoked(id.to_owned()));
         }
-        let role = role_of(&role).ok_or_else(|| corrupt(format!("token {id} has role {role:?}")))?;
+        let role =
+            role_of(&role).ok_or_else(|| corrupt(format!("token {id} has role {role:?}")))?;
         let payload = TokenRevoked {
             token_id: id.to_owned(),
             person,

@@ -8,11 +8,11 @@ use govledger_schema::envelope::check_stream;
 use govledger_schema::{Digest32, Event, NewEvent};
 use uuid::Uuid;
 
+use super::seal::{ChainEnd, Sealed};
 use super::{
     Committed, ExpectedVersion, Frontier, Head, Store, StoreError, StoredEvent, Tx, digest, stored,
     to_i64, to_u64,
 };
-use super::seal::{ChainEnd, Sealed};
 use crate::merkle::{self, NodeId, leaf_hash};
 
 /// A write transaction holding the ledger head. Dropped without `commit`, it rolls back.
@@ -161,11 +161,9 @@ impl Writer {
             recorded_us: self.last_recorded_us,
         };
         let sealed = end.seal(stream, actual + 1, events, (self.store.clock)())?;
-        let recorded_us = sealed
-            .last()
-            .map_or(self.last_recorded_us, |(e, _, _)| {
-                e.recorded_at.timestamp_micros()
-            });
+        let recorded_us = sealed.last().map_or(self.last_recorded_us, |(e, _, _)| {
+            e.recorded_at.timestamp_micros()
+        });
 
         self.insert_many(&sealed).await?;
         self.versions
@@ -244,10 +242,7 @@ impl Writer {
     /// Seals `sealed` into this transaction: computes the Merkle nodes they complete and
     /// advances the head, then writes the rows now, or later in one go when writes are
     /// deferred (see [`Writer::defer_writes`]).
-    async fn insert_many(
-        &mut self,
-        sealed: &[Sealed],
-    ) -> Result<(), StoreError> {
+    async fn insert_many(&mut self, sealed: &[Sealed]) -> Result<(), StoreError> {
         let Some((last, _, last_hash)) = sealed.last() else {
             return Ok(());
         };

@@ -126,7 +126,9 @@ pub async fn fixture_token(db_url: &str, person: &str, role: &str) -> String {
         _ => TokenRole::Auditor,
     };
     let store = govledger::store::Store::open(db_url).await.unwrap();
-    let (ledger, _) = govledger::ledger::Ledger::open(store.clone()).await.unwrap();
+    let (ledger, _) = govledger::ledger::Ledger::open(store.clone())
+        .await
+        .unwrap();
     let issued = ledger
         .issue_token_unchecked(person, role, "ROOT", None)
         .await
