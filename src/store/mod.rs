@@ -313,6 +313,38 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// Declares the store's pool accessors with visibility `$vis`: crate-private, for the tools
+/// that measure or copy the database itself (`bench`'s raw baselines, `backup`'s `VACUUM
+/// INTO`); public only with the `test-support` feature, which the integration tests turn on
+/// for their raw SQL (tampering, fault injection). No other room runs SQL
+/// (`tests/module_graph.rs` checks who calls them, and that only this feature makes them
+/// public).
+macro_rules! pool_accessors {
+    ($vis:vis) => {
+        impl Store {
+            /// The SQLite pool, when on SQLite.
+            $vis fn sqlite_pool(&self) -> Option<&SqlitePool> {
+                match &self.pool {
+                    Pool::Sqlite(p) => Some(p),
+                    Pool::Postgres(_) => None,
+                }
+            }
+
+            /// The PostgreSQL pool, when on PostgreSQL.
+            $vis fn postgres_pool(&self) -> Option<&PgPool> {
+                match &self.pool {
+                    Pool::Postgres(p) => Some(p),
+                    Pool::Sqlite(_) => None,
+                }
+            }
+        }
+    };
+}
+#[cfg(feature = "test-support")]
+pool_accessors!(pub);
+#[cfg(not(feature = "test-support"))]
+pool_accessors!(pub(crate));
+
 /// Page size for internal scans (verify, export, rebuild).
 pub const SCAN_PAGE: u64 = 10_000;
 
@@ -463,26 +495,6 @@ impl Store {
         match self.pool {
             Pool::Sqlite(_) => BackendKind::Sqlite,
             Pool::Postgres(_) => BackendKind::Postgres,
-        }
-    }
-
-    /// The SQLite pool, when on SQLite: for tests' raw SQL (tampering, fault injection) and the
-    /// tools that measure or copy the database itself (`bench`, `backup`'s `VACUUM INTO`). No
-    /// other room runs SQL; `tests/module_graph.rs` checks who calls this.
-    #[doc(hidden)]
-    pub fn sqlite_pool(&self) -> Option<&SqlitePool> {
-        match &self.pool {
-            Pool::Sqlite(p) => Some(p),
-            Pool::Postgres(_) => None,
-        }
-    }
-
-    /// The PostgreSQL pool, when on PostgreSQL (see [`Store::sqlite_pool`] for who may use it).
-    #[doc(hidden)]
-    pub fn postgres_pool(&self) -> Option<&PgPool> {
-        match &self.pool {
-            Pool::Postgres(p) => Some(p),
-            Pool::Sqlite(_) => None,
         }
     }
 
