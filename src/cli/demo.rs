@@ -4,12 +4,13 @@
 //! decisions from `crate::demo::script`, each decided by the real rules and appended through
 //! the real [`Ledger`], with `recorded_at` taken from the script's clock so that the audit view
 //! of late recordings means something, and event ids derived from the seed and the seq
-//! (`demo::event_id`). Then it issues an auditor and an admin token, still on the script's
-//! clock, so that the same seed builds the same ledger byte for byte (`govledger export` of two
-//! builds is identical; only the tokens' secrets differ, and they are not on the ledger). Then
-//! verifies the chain, signs a checkpoint, prints the tokens (kept in a 0600 file beside the
-//! key and reused while valid, so a second run records nothing; tokens issued by a later run
-//! are issued at the real clock), and with `--serve` serves it (the port is checked first).
+//! (`demo::event_id`). Then verifies the chain, signs a checkpoint, prints an auditor and an
+//! admin token (kept in a 0600 file beside the key and reused while valid, so a second run
+//! records nothing), and with `--serve` serves it (the port is checked first). The tokens of a
+//! new build are issued still on the script's clock, so that the same seed builds the same
+//! ledger byte for byte (`govledger export` of two builds is identical; only the tokens'
+//! secrets differ, and they are not on the ledger); tokens issued by a later run, at the real
+//! clock.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -36,18 +37,25 @@ const REAL_TIME: i64 = i64::MIN;
 pub struct DemoLedger {
     pub store: Store,
     pub built: bool,
-    /// The tokens issued with the build (none when the ledger was found).
-    pub tokens: Option<DemoTokens>,
+    /// The store's clock: the script's last recording time after a build (for the tokens
+    /// issued next), the real clock once [`DemoClock::real_time`] is called (at once when the
+    /// ledger was found).
+    pub clock: DemoClock,
 }
 
-/// Builds the demo into `db` unless it already holds a ledger; a new build also issues the
-/// demo's tokens, kept in `tokens_file`.
-pub async fn build(
-    db: &DbArg,
-    key: &KeyArg,
-    seed: u64,
-    tokens_file: &Path,
-) -> anyhow::Result<DemoLedger> {
+/// The demo store's clock.
+#[derive(Debug, Clone)]
+pub struct DemoClock(Arc<AtomicI64>);
+
+impl DemoClock {
+    /// From now on the store stamps with the real clock.
+    pub fn real_time(&self) {
+        self.0.store(REAL_TIME, Ordering::Relaxed);
+    }
+}
+
+/// Builds the demo into `db` unless it already holds a ledger.
+pub async fn build(db: &DbArg, key: &KeyArg, seed: u64) -> anyhow::Result<DemoLedger> {
     let clock = Arc::new(AtomicI64::new(
         crate::demo::demo_genesis_recorded_at().timestamp_micros(),
     ));
@@ -59,7 +67,7 @@ pub async fn build(
             REAL_TIME => Utc::now(),
             us => DateTime::<Utc>::from_timestamp_micros(us).unwrap_or_else(Utc::now),
         })
-        .with_event_ids(move |seq| crate::demo::event_id(seq));
+        .with_event_ids(crate::demo::event_id);
     let key_path = key.path(&db.db);
     let notary = if key_path.exists() {
         Notary::from_key_file(&key_path)?
@@ -70,7 +78,6 @@ pub async fn build(
         Notary::new(signer)
     };
     let built = store.head().await?.seq == 0;
-    let mut tokens = None;
     if built {
         let (ledger, _) = Ledger::open(store.clone()).await?;
         let admin = crate::demo::demo_genesis_admin();
@@ -101,12 +108,11 @@ pub async fn build(
             bar.inc(1);
         }
         bar.finish_and_clear();
-        // Still on the script's clock: the last step's recording time.
-        tokens = Some(issue_tokens(&ledger, tokens_file).await?);
         ledger.snapshot().await?;
+    } else {
+        // Real time for anything recorded from now on (tokens).
+        clock.store(REAL_TIME, Ordering::Relaxed);
     }
-    // Real time for anything recorded from now on (tokens, checkpoints).
-    clock.store(REAL_TIME, Ordering::Relaxed);
     let report = store.verify(1, None, |_| {}).await?;
     anyhow::ensure!(report.is_ok(), "the demo ledger does not verify: {report}");
     let cp = notary.checkpoint_now(&store).await?;
@@ -120,7 +126,7 @@ pub async fn build(
     Ok(DemoLedger {
         store,
         built,
-        tokens,
+        clock: DemoClock(clock),
     })
 }
 
@@ -277,8 +283,7 @@ pub async fn run(
     } else {
         None
     };
-    let file = tokens_path(&key.path(&db.db));
-    let built = build(&db, &key, seed, &file).await?;
+    let built = build(&db, &key, seed).await?;
     let head = built.store.head().await?;
     println!(
         "demo ledger {} at {}: {} events, head {}",
@@ -287,13 +292,12 @@ pub async fn run(
         head.seq,
         head.hash
     );
-    let tokens = match built.tokens {
-        Some(tokens) => tokens,
-        None => {
-            let (ledger, _) = Ledger::open(built.store.clone()).await?;
-            issue_tokens(&ledger, &file).await?
-        }
-    };
+    let file = tokens_path(&key.path(&db.db));
+    // On a new build, still on the script's clock (its last recording time).
+    let (ledger, _) = Ledger::open(built.store.clone()).await?;
+    let tokens = issue_tokens(&ledger, &file).await;
+    built.clock.real_time();
+    let tokens = tokens?;
     println!("auditor token: {}", tokens.auditor);
     println!(
         "admin token ({}, system administrator): {}",

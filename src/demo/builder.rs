@@ -159,13 +159,13 @@ impl Builder {
     }
 }
 
+/// The system administrator of the genesis, who records the personnel acts.
 pub(super) const ADMIN: &str = "P0001";
 
+/// `days` days after `at`.
 pub(super) fn day(at: Time, days: i64) -> Time {
     at + TimeDelta::days(days)
 }
-
-/// The demo script for `seed`, starting after genesis ([`demo_genesis_admin`],
 
 /// The string member `key` of the first event's data.
 pub(super) fn first_str(ev: &[Event], key: &str) -> Option<String> {

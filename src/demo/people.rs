@@ -36,7 +36,7 @@ pub(super) fn personnel_changes(
     changes.sort();
     changes.dedup();
     for (post, unit) in changes {
-        let p = b.appoint(post, unit, start, &order);
+        let p = b.appoint(post, unit, start, order);
         let heads = crate::rules::POSTS.iter().any(|x| x.0 == post && x.3);
         let lens = b.ledger.state.lens(start, None);
         let is_uo = lens.usage_officer(unit).is_some();
@@ -177,7 +177,7 @@ pub(super) fn new_users(
         let Some(unit) = b.rng.pick(ward_units).cloned() else {
             continue;
         };
-        let p = b.new_person(&unit, t, &order);
+        let p = b.new_person(&unit, t, order);
         let uo = b
             .ledger
             .state
