@@ -141,3 +141,48 @@ fn build(seed: u64) -> Result<Builder, Refusal> {
 pub fn demo_end() -> Time {
     jst_date(2026, 3, 31)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // test code: a panic is a failure
+
+    /// No function of the demo is longer than 150 lines (from its `fn` line to its closing
+    /// brace at the same indentation), so the story reads in pieces (issue 18).
+    #[test]
+    fn no_function_in_the_demo_is_long() {
+        const MAX_LINES: usize = 150;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/demo");
+        let mut long = Vec::new();
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                let code = line.trim_start();
+                let indent = &line[..line.len() - code.len()];
+                let code = code
+                    .trim_start_matches("pub(super) ")
+                    .trim_start_matches("pub ");
+                let Some(name) = code.strip_prefix("fn ") else {
+                    continue;
+                };
+                seen += 1;
+                let name: String = name
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                let close = format!("{indent}}}");
+                let end = lines[i..]
+                    .iter()
+                    .position(|l| *l == close)
+                    .unwrap_or(lines.len() - i);
+                if end + 1 > MAX_LINES {
+                    long.push(format!("{}: {name} has {} lines", path.display(), end + 1));
+                }
+            }
+        }
+        assert!(seen > 30, "the scan found {seen} functions");
+        assert!(long.is_empty(), "{long:#?}");
+    }
+}
