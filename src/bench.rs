@@ -513,15 +513,17 @@ async fn server_rss(store: &Store, url: &str, n: u64) -> anyhow::Result<Value> {
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     let admin = crate::demo::demo_genesis_admin();
     // The bench's ledger is built by hand (cycled decisions): a fixture token.
-    let token = crate::http::tokens::issue_unchecked(
-        store,
-        &admin.person_id,
-        crate::http::tokens::Role::Auditor,
-        &admin.person_id,
-        None,
-    )
-    .await?
-    .token;
+    let (ledger, _) = Ledger::open(store.clone()).await?;
+    let token = ledger
+        .issue_token_unchecked(
+            &admin.person_id,
+            govledger_schema::events::TokenRole::Auditor,
+            &admin.person_id,
+            None,
+        )
+        .await?
+        .token;
+    drop(ledger);
     let exe = std::env::current_exe().context("the bench's own executable")?;
     let start = Instant::now();
     let mut child = tokio::process::Command::new(exe)

@@ -31,6 +31,8 @@ use tokio::sync::{Mutex, oneshot, watch};
 use uuid::Uuid;
 
 use crate::rules::{self, Command, GenesisAdmin, Proposed, Refusal};
+
+pub mod tokens;
 use crate::store::{
     Committed, ExpectedVersion, Head, SCAN_PAGE, Snapshot, Store, StoreError, StoredEvent, Writer,
 };
@@ -475,7 +477,7 @@ impl Ledger {
                 writer.know_version(&stream, v);
             }
         }
-        let first_id = req.event_id.unwrap_or_else(Uuid::now_v7);
+        let first_id = req.event_id.unwrap_or_else(|| writer.next_event_id());
         let committed = append_proposed(
             writer,
             &proposed,
@@ -577,10 +579,11 @@ impl Ledger {
         if writer.head().seq != 0 {
             return Err(LedgerError::AlreadyInitialised(writer.head().seq));
         }
+        let first_id = writer.next_event_id();
         let committed = append_proposed(
             &mut writer,
             &proposed,
-            Uuid::now_v7(),
+            first_id,
             false,
             &admin.person_id,
             at,
@@ -860,19 +863,12 @@ async fn append_proposed(
 ) -> Result<Vec<Committed>, LedgerError> {
     let mut committed = Vec::with_capacity(proposed.len());
     for (i, p) in proposed.iter().enumerate() {
-        let event = NewEvent {
-            id: if i == 0 { first_id } else { Uuid::now_v7() },
-            event_type: p.event_type.clone(),
-            data: p.data.clone(),
-            meta: Meta {
-                actor: actor.to_owned(),
-                acting_for: p.acting_for.clone(),
-                basis: p.basis.clone(),
-                request_id: request_id.map(str::to_owned),
-                causation_id: (i > 0).then_some(first_id),
-            },
-            effective_at,
+        let id = if i == 0 {
+            first_id
+        } else {
+            writer.next_event_id()
         };
+        let event = decision_event(p, i, id, first_id, actor, effective_at, request_id);
         let one = std::slice::from_ref(&event);
         // Only a client's id can already be recorded; ids made here just now cannot.
         let appended = if i == 0 && client_id {
@@ -885,6 +881,33 @@ async fn append_proposed(
         committed.extend(appended);
     }
     Ok(committed)
+}
+
+/// The event that records the `index`-th event a decision proposed, under id `id`: the events
+/// after the first name the first (`first_id`) as their cause. The one place a decision's
+/// events are built, for the ledger's appends and the demo's in-memory ledger alike.
+pub fn decision_event(
+    p: &Proposed,
+    index: usize,
+    id: Uuid,
+    first_id: Uuid,
+    actor: &str,
+    effective_at: DateTime<FixedOffset>,
+    request_id: Option<&str>,
+) -> NewEvent {
+    NewEvent {
+        id,
+        event_type: p.event_type.clone(),
+        data: p.data.clone(),
+        meta: Meta {
+            actor: actor.to_owned(),
+            acting_for: p.acting_for.clone(),
+            basis: p.basis.clone(),
+            request_id: request_id.map(str::to_owned),
+            causation_id: (index > 0).then_some(first_id),
+        },
+        effective_at,
+    }
 }
 
 /// SHA-256 of the canonical request: what makes two sends "the same request".

@@ -811,17 +811,17 @@ fn assert_documents_problem(doc: &Value, method: &str, path: &str, op: &Value, s
 /// The router in process on a fresh SQLite ledger, with an admin token.
 async fn in_process_app(db: &TestDb) -> (axum::Router, String) {
     let store = db.open().await;
-    let admin = govledger::http::tokens::issue_unchecked(
-        &store,
-        "ADMIN1",
-        govledger::http::tokens::Role::Admin,
-        "ROOT",
-        None,
-    )
-    .await
-    .unwrap()
-    .token;
     let (ledger, _) = govledger::ledger::Ledger::open(store).await.unwrap();
+    let admin = ledger
+        .issue_token_unchecked(
+            "ADMIN1",
+            govledger_schema::events::TokenRole::Admin,
+            "ROOT",
+            None,
+        )
+        .await
+        .unwrap()
+        .token;
     let signer = govledger::checkpoint::Signer::generate("test.govledger/log").unwrap();
     let state =
         govledger::http::AppState::new(ledger, govledger::notary::Notary::new(signer)).await;

@@ -251,3 +251,58 @@ fn only_the_store_runs_the_ledgers_sql() {
         offenders.join("\n")
     );
 }
+
+/// The pools' accessors are crate-private (for `bench` and `backup`, above) unless the
+/// `test-support` feature makes them public, and only the integration tests turn it on (the
+/// package's dev-dependency on itself): a build that is not a test hands no pool to anyone.
+#[test]
+fn the_pools_are_public_only_with_the_test_support_feature() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let store = std::fs::read_to_string(root.join("src/store/mod.rs")).unwrap();
+    let lines: Vec<&str> = store.lines().map(str::trim).collect();
+    let declared: Vec<(&str, &str)> = lines
+        .windows(2)
+        .filter(|w| w[1].starts_with("pool_accessors!("))
+        .map(|w| (w[0], w[1]))
+        .collect();
+    assert_eq!(
+        declared,
+        [
+            (
+                r#"#[cfg(feature = "test-support")]"#,
+                "pool_accessors!(pub);"
+            ),
+            (
+                r#"#[cfg(not(feature = "test-support"))]"#,
+                "pool_accessors!(pub(crate));"
+            ),
+        ]
+    );
+    // No other definition of an accessor, anywhere in the crate.
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let defs =
+            text.matches("fn sqlite_pool(").count() + text.matches("fn postgres_pool(").count();
+        let expected = if file.ends_with("store/mod.rs") { 2 } else { 0 };
+        assert_eq!(defs, expected, "{}", file.display());
+    }
+    // The feature is off by default; the dev-dependency is what turns it on.
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let dev = manifest
+        .split("[dev-dependencies]")
+        .nth(1)
+        .and_then(|rest| rest.split("\n[").next())
+        .unwrap();
+    assert!(
+        dev.contains(r#"govledger = { path = ".", features = ["test-support"] }"#),
+        "{dev}"
+    );
+    assert_eq!(
+        manifest.matches(r#""test-support""#).count(),
+        1,
+        "{manifest}"
+    );
+    assert!(!manifest.contains("\ndefault = "), "no default features");
+}

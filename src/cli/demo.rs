@@ -3,9 +3,14 @@
 //! Builds (only when the database is absent or empty) the genesis and five fiscal years of
 //! decisions from `crate::demo::script`, each decided by the real rules and appended through
 //! the real [`Ledger`], with `recorded_at` taken from the script's clock so that the audit view
-//! of late recordings means something. Then verifies the chain, signs a checkpoint, prints an
-//! auditor and an admin token (kept in a 0600 file beside the key and reused while valid, so a
-//! second run records nothing), and with `--serve` serves it (the port is checked first).
+//! of late recordings means something, and event ids derived from the seed and the seq
+//! (`demo::event_id`). Then verifies the chain, signs a checkpoint, prints an auditor and an
+//! admin token (kept in a 0600 file beside the key and reused while valid, so a second run
+//! records nothing), and with `--serve` serves it (the port is checked first). The tokens of a
+//! new build are issued still on the script's clock, so that the same seed builds the same
+//! ledger byte for byte (`govledger export` of two builds is identical; only the tokens'
+//! secrets differ, and they are not on the ledger); tokens issued by a later run, at the real
+//! clock.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -32,6 +37,21 @@ const REAL_TIME: i64 = i64::MIN;
 pub struct DemoLedger {
     pub store: Store,
     pub built: bool,
+    /// The store's clock: the script's last recording time after a build (for the tokens
+    /// issued next), the real clock once [`DemoClock::real_time`] is called (at once when the
+    /// ledger was found).
+    pub clock: DemoClock,
+}
+
+/// The demo store's clock.
+#[derive(Debug, Clone)]
+pub struct DemoClock(Arc<AtomicI64>);
+
+impl DemoClock {
+    /// From now on the store stamps with the real clock.
+    pub fn real_time(&self) {
+        self.0.store(REAL_TIME, Ordering::Relaxed);
+    }
 }
 
 /// Builds the demo into `db` unless it already holds a ledger.
@@ -46,7 +66,8 @@ pub async fn build(db: &DbArg, key: &KeyArg, seed: u64) -> anyhow::Result<DemoLe
         .with_clock(move || match tick.load(Ordering::Relaxed) {
             REAL_TIME => Utc::now(),
             us => DateTime::<Utc>::from_timestamp_micros(us).unwrap_or_else(Utc::now),
-        });
+        })
+        .with_event_ids(crate::demo::event_id);
     let key_path = key.path(&db.db);
     let notary = if key_path.exists() {
         Notary::from_key_file(&key_path)?
@@ -79,7 +100,7 @@ pub async fn build(db: &DbArg, key: &KeyArg, seed: u64) -> anyhow::Result<DemoLe
                     effective_at: step.effective_at,
                     effective_at_defaulted: false,
                     event_id: None,
-                    request_id: Some(format!("demo-{seed}-{i}")),
+                    request_id: Some(step.request_id),
                     token: None,
                 })
                 .await
@@ -88,9 +109,10 @@ pub async fn build(db: &DbArg, key: &KeyArg, seed: u64) -> anyhow::Result<DemoLe
         }
         bar.finish_and_clear();
         ledger.snapshot().await?;
+    } else {
+        // Real time for anything recorded from now on (tokens).
+        clock.store(REAL_TIME, Ordering::Relaxed);
     }
-    // Real time for anything recorded from now on (tokens, checkpoints).
-    clock.store(REAL_TIME, Ordering::Relaxed);
     let report = store.verify(1, None, |_| {}).await?;
     anyhow::ensure!(report.is_ok(), "the demo ledger does not verify: {report}");
     let cp = notary.checkpoint_now(&store).await?;
@@ -101,7 +123,11 @@ pub async fn build(db: &DbArg, key: &KeyArg, seed: u64) -> anyhow::Result<DemoLe
         cp.root,
         notary.verifier().to_text()
     );
-    Ok(DemoLedger { store, built })
+    Ok(DemoLedger {
+        store,
+        built,
+        clock: DemoClock(clock),
+    })
 }
 
 /// The demo's two tokens and whose they are.
@@ -124,12 +150,13 @@ pub fn tokens_path(key_path: &Path) -> PathBuf {
 }
 
 /// The demo's tokens: those kept in `file` while they are still valid (live, of the persons
-/// who hold the posts today), else new ones, issued by the system administrator through the
-/// ledger's checks (第4条第1項) and kept in `file`. Running the demo again so records nothing.
-pub async fn issue_tokens(store: &Store, file: &Path) -> anyhow::Result<DemoTokens> {
+/// who hold the posts now by the store's clock), else new ones, issued by the system
+/// administrator through the ledger's checks (第4条第1項) and kept in `file`. Running the demo
+/// again so records nothing.
+pub async fn issue_tokens(ledger: &Ledger, file: &Path) -> anyhow::Result<DemoTokens> {
     use crate::http::tokens::{Issuer, Role, authenticate, issue};
-    let (ledger, _) = Ledger::open(store.clone()).await?;
-    let now = crate::jst::now();
+    let store = ledger.store();
+    let now = store.now().with_timezone(&crate::jst::JST);
     let holder = |post: &str| {
         ledger
             .read(|s| s.lens(now, None).holder(post).map(str::to_owned))
@@ -157,7 +184,7 @@ pub async fn issue_tokens(store: &Store, file: &Path) -> anyhow::Result<DemoToke
         Some(t) => t,
         None => {
             issued = true;
-            issue(&ledger, &admin, Role::Admin, &by, Some("demo".into()))
+            issue(ledger, &admin, Role::Admin, &by, Some("demo".into()))
                 .await?
                 .token
         }
@@ -166,7 +193,7 @@ pub async fn issue_tokens(store: &Store, file: &Path) -> anyhow::Result<DemoToke
         Some(t) => t,
         None => {
             issued = true;
-            issue(&ledger, &reader, Role::Auditor, &by, Some("demo".into()))
+            issue(ledger, &reader, Role::Auditor, &by, Some("demo".into()))
                 .await?
                 .token
         }
@@ -266,7 +293,11 @@ pub async fn run(
         head.hash
     );
     let file = tokens_path(&key.path(&db.db));
-    let tokens = issue_tokens(&built.store, &file).await?;
+    // On a new build, still on the script's clock (its last recording time).
+    let (ledger, _) = Ledger::open(built.store.clone()).await?;
+    let tokens = issue_tokens(&ledger, &file).await;
+    built.clock.real_time();
+    let tokens = tokens?;
     println!("auditor token: {}", tokens.auditor);
     println!(
         "admin token ({}, system administrator): {}",

@@ -8,7 +8,6 @@ use clap::Subcommand;
 use super::DbArg;
 use crate::http::tokens::{self, Role};
 use crate::ledger::Ledger;
-use crate::store::Store;
 
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
@@ -84,8 +83,8 @@ pub async fn token(command: TokenCommand) -> anyhow::Result<ExitCode> {
             println!("revoked token {id}, recorded at seq {}", c.seq);
         }
         TokenCommand::List { db } => {
-            let store = open(&db).await?;
-            for t in tokens::list(&store).await? {
+            let ledger = open_ledger(&db).await?;
+            for t in tokens::list(&ledger).await? {
                 println!(
                     "{}\t{}\t{}\t{}\t{}",
                     t.id,
@@ -100,15 +99,12 @@ pub async fn token(command: TokenCommand) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The ledger with its projections: issuing and revoking are decided against its state.
+/// The ledger with its projections: tokens are its own acts, issuing and revoking decided
+/// against its state.
 async fn open_ledger(db: &DbArg) -> anyhow::Result<Ledger> {
-    let store = open(db).await?;
+    let store = super::open_ledger(&db.db).await?;
     let (ledger, _) = Ledger::open(store)
         .await
         .context("cannot load the projections")?;
     Ok(ledger)
-}
-
-async fn open(db: &DbArg) -> anyhow::Result<Store> {
-    super::open_ledger(&db.db).await
 }

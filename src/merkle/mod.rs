@@ -18,7 +18,9 @@ pub use proof::{
     inclusion_proof_len, root_from_inclusion_proof, root_plan, verify_consistency,
     verify_inclusion,
 };
-pub use tree::{Frontier, MemoryTree};
+pub use tree::Frontier;
+#[cfg(any(test, feature = "test-support"))]
+pub use tree::MemoryTree;
 
 use std::fmt;
 use std::ops::Range;

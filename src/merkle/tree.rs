@@ -1,13 +1,13 @@
 //! In-memory trees: a [`Frontier`] (the right border only, O(log n) memory) for appending and
-//! for folding an export into its root, and a [`MemoryTree`] (every perfect node) for tests and
-//! for serving proofs from memory.
+//! for folding an export into its root, and, for tests only (the crate's own and, with the
+//! `test-support` feature, the integration tests), a `MemoryTree` (every perfect node): the
+//! reference the store's persisted nodes and proofs are checked against.
 
 use govledger_schema::Digest32;
 
-use super::{
-    NodeId, ProofError, consistency_plan, hash_range, inclusion_plan, node_hash, root_nodes,
-    root_plan,
-};
+use super::{NodeId, ProofError, hash_range, node_hash, root_nodes};
+#[cfg(any(test, feature = "test-support"))]
+use super::{consistency_plan, inclusion_plan, root_plan};
 
 /// The perfect subtrees that make up the root of a tree (its compact range `[0, size)`):
 /// enough to append leaves and compute the root, not to prove anything.
@@ -106,12 +106,14 @@ impl Frontier {
 /// Every perfect node of a tree held in memory: what the store persists, without a database.
 /// Memory is about two hashes per leaf, so this is for tests and modest trees; use a
 /// [`Frontier`] to fold a large export.
+#[cfg(any(test, feature = "test-support"))]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MemoryTree {
     /// `levels[l][i]` is the hash of node (l, i); only complete nodes are present.
     levels: Vec<Vec<Digest32>>,
 }
 
+#[cfg(any(test, feature = "test-support"))]
 impl MemoryTree {
     pub fn new() -> MemoryTree {
         MemoryTree::default()

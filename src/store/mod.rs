@@ -266,15 +266,19 @@ macro_rules! with_tx {
 mod cosignatures;
 mod integrity;
 mod queries;
+mod seal;
 mod side;
 mod tiles;
 mod writer;
 pub use cosignatures::StoredCosignature;
 pub use queries::{EventFilter, PoolStats, TokenCredential, TokenRow};
+pub use seal::{ChainEnd, Sealed};
 pub use side::{DecidedCommand, ProofRequestError, Snapshot, StoredCheckpoint};
 pub use writer::Writer;
 
 type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+/// Where the ids of events the ledger makes come from, given the seq the event will take.
+type EventIds = Arc<dyn Fn(u64) -> Uuid + Send + Sync>;
 
 /// The Merkle frontier as of a head: valid for the writer only while the head hash matches.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -288,6 +292,7 @@ struct Frontier {
 pub struct Store {
     pool: Pool,
     clock: Clock,
+    event_ids: EventIds,
     frontier: Arc<Mutex<Option<Frontier>>>,
     /// When a write last failed because the database was unavailable (SQLite). Connections
     /// opened before it are closed instead of reused: one may hold a transaction that SQLite
@@ -307,6 +312,38 @@ impl std::fmt::Debug for Store {
             .finish_non_exhaustive()
     }
 }
+
+/// Declares the store's pool accessors with visibility `$vis`: crate-private, for the tools
+/// that measure or copy the database itself (`bench`'s raw baselines, `backup`'s `VACUUM
+/// INTO`); public only with the `test-support` feature, which the integration tests turn on
+/// for their raw SQL (tampering, fault injection). No other room runs SQL
+/// (`tests/module_graph.rs` checks who calls them, and that only this feature makes them
+/// public).
+macro_rules! pool_accessors {
+    ($vis:vis) => {
+        impl Store {
+            /// The SQLite pool, when on SQLite.
+            $vis fn sqlite_pool(&self) -> Option<&SqlitePool> {
+                match &self.pool {
+                    Pool::Sqlite(p) => Some(p),
+                    Pool::Postgres(_) => None,
+                }
+            }
+
+            /// The PostgreSQL pool, when on PostgreSQL.
+            $vis fn postgres_pool(&self) -> Option<&PgPool> {
+                match &self.pool {
+                    Pool::Postgres(p) => Some(p),
+                    Pool::Sqlite(_) => None,
+                }
+            }
+        }
+    };
+}
+#[cfg(feature = "test-support")]
+pool_accessors!(pub);
+#[cfg(not(feature = "test-support"))]
+pool_accessors!(pub(crate));
 
 /// Page size for internal scans (verify, export, rebuild).
 pub const SCAN_PAGE: u64 = 10_000;
@@ -405,6 +442,7 @@ impl Store {
         Ok(Store {
             pool,
             clock: Arc::new(Utc::now),
+            event_ids: Arc::new(|_| Uuid::now_v7()),
             frontier: Arc::new(Mutex::new(None)),
             write_failed_at,
             integrity: Arc::new(Mutex::new(None)),
@@ -429,6 +467,14 @@ impl Store {
         self
     }
 
+    /// Replaces where the ids of new events come from (UUIDv7 from the clock and randomness
+    /// by default): the demo derives them from its seed and the event's seq, so that the same
+    /// seed builds the same bytes ([`Writer::next_event_id`]).
+    pub fn with_event_ids(mut self, ids: impl Fn(u64) -> Uuid + Send + Sync + 'static) -> Store {
+        self.event_ids = Arc::new(ids);
+        self
+    }
+
     /// Notes a failed write: when the database was unavailable, the SQLite connections open
     /// now are not reused (see `write_failed_at`).
     fn note_write_failure(&self, e: &StoreError) {
@@ -449,26 +495,6 @@ impl Store {
         match self.pool {
             Pool::Sqlite(_) => BackendKind::Sqlite,
             Pool::Postgres(_) => BackendKind::Postgres,
-        }
-    }
-
-    /// The SQLite pool, when on SQLite: for tests' raw SQL (tampering, fault injection) and the
-    /// tools that measure or copy the database itself (`bench`, `backup`'s `VACUUM INTO`). No
-    /// other room runs SQL; `tests/module_graph.rs` checks who calls this.
-    #[doc(hidden)]
-    pub fn sqlite_pool(&self) -> Option<&SqlitePool> {
-        match &self.pool {
-            Pool::Sqlite(p) => Some(p),
-            Pool::Postgres(_) => None,
-        }
-    }
-
-    /// The PostgreSQL pool, when on PostgreSQL (see [`Store::sqlite_pool`] for who may use it).
-    #[doc(hidden)]
-    pub fn postgres_pool(&self) -> Option<&PgPool> {
-        match &self.pool {
-            Pool::Postgres(p) => Some(p),
-            Pool::Sqlite(_) => None,
         }
     }
 

@@ -4,11 +4,11 @@
 
 use std::collections::HashMap;
 
-use chrono::DateTime;
-use govledger_schema::envelope::{EnvelopeError, check_stream};
+use govledger_schema::envelope::check_stream;
 use govledger_schema::{Digest32, Event, NewEvent};
 use uuid::Uuid;
 
+use super::seal::{ChainEnd, Sealed};
 use super::{
     Committed, ExpectedVersion, Frontier, Head, Store, StoreError, StoredEvent, Tx, digest, stored,
     to_i64, to_u64,
@@ -32,7 +32,7 @@ pub struct Writer {
     pub(super) versions: HashMap<String, u64>,
     /// Whether rows wait for `flush`/`commit` (see `defer_writes`), and those waiting.
     pub(super) defer: bool,
-    pub(super) deferred: Vec<(Event, Vec<u8>, Digest32)>,
+    pub(super) deferred: Vec<Sealed>,
     pub(super) deferred_nodes: Vec<(NodeId, Digest32)>,
 }
 
@@ -48,6 +48,12 @@ impl Writer {
     /// The head as it stands inside this transaction.
     pub fn head(&self) -> Head {
         self.head
+    }
+
+    /// An id for the next event this writer appends (the store's id source, given the seq
+    /// the event will take): how the ledger names the events it makes.
+    pub fn next_event_id(&self) -> Uuid {
+        (self.store.event_ids)(self.head.seq + 1)
     }
 
     /// Committed events after `seq` (up to the head this writer locked): how an instance that
@@ -150,26 +156,14 @@ impl Writer {
         }
 
         // Seal everything first so that an encoding error leaves nothing half-written.
-        let mut sealed = Vec::with_capacity(events.len());
-        let mut head = self.head;
-        let mut recorded_us = self.last_recorded_us;
-        let now = (self.store.clock)();
-        for (i, e) in events.iter().enumerate() {
-            let seq = head.seq + 1;
-            let version = actual + 1 + i as u64;
-            let mut at = govledger_schema::envelope::truncate_to_micros(now);
-            if at.timestamp_micros() < recorded_us {
-                // recorded_at never goes backwards along the chain (a clock step back, or a
-                // demo clock): keep the previous event's time.
-                at = DateTime::from_timestamp_micros(recorded_us).unwrap_or(at);
-            }
-            recorded_us = at.timestamp_micros();
-            let event = e.seal(seq, stream, version, at, head.hash);
-            let body = event.encode().map_err(EnvelopeError::from)?;
-            let hash = Digest32::of(&body);
-            head = Head { seq, hash };
-            sealed.push((event, body, hash));
-        }
+        let end = ChainEnd {
+            head: self.head,
+            recorded_us: self.last_recorded_us,
+        };
+        let sealed = end.seal(stream, actual + 1, events, (self.store.clock)())?;
+        let recorded_us = sealed.last().map_or(self.last_recorded_us, |(e, _, _)| {
+            e.recorded_at.timestamp_micros()
+        });
 
         self.insert_many(&sealed).await?;
         self.versions
@@ -248,10 +242,7 @@ impl Writer {
     /// Seals `sealed` into this transaction: computes the Merkle nodes they complete and
     /// advances the head, then writes the rows now, or later in one go when writes are
     /// deferred (see [`Writer::defer_writes`]).
-    async fn insert_many(
-        &mut self,
-        sealed: &[(Event, Vec<u8>, Digest32)],
-    ) -> Result<(), StoreError> {
+    async fn insert_many(&mut self, sealed: &[Sealed]) -> Result<(), StoreError> {
         let Some((last, _, last_hash)) = sealed.last() else {
             return Ok(());
         };
@@ -307,7 +298,7 @@ impl Writer {
     /// hold part of the write.
     async fn write_rows(
         &mut self,
-        rows: &[(Event, Vec<u8>, Digest32)],
+        rows: &[Sealed],
         nodes: &[(NodeId, Digest32)],
     ) -> Result<(), StoreError> {
         const ROWS_PER_STATEMENT: usize = 500;

@@ -118,17 +118,22 @@ pub async fn issue_token(db_url: &str, person: &str, role: &str) -> String {
 }
 
 /// A token on a ledger built by hand (no genesis, so nobody who could issue one): written
-/// with `tokens::issue_unchecked`, recorded by `ROOT`. Returns its secret.
+/// with `Ledger::issue_token_unchecked`, recorded by `ROOT`. Returns its secret.
 pub async fn fixture_token(db_url: &str, person: &str, role: &str) -> String {
-    use govledger::http::tokens::{Role, issue_unchecked};
+    use govledger_schema::events::TokenRole;
     let role = match role {
-        "admin" => Role::Admin,
-        _ => Role::Auditor,
+        "admin" => TokenRole::Admin,
+        _ => TokenRole::Auditor,
     };
     let store = govledger::store::Store::open(db_url).await.unwrap();
-    let issued = issue_unchecked(&store, person, role, "ROOT", None)
+    let (ledger, _) = govledger::ledger::Ledger::open(store.clone())
         .await
         .unwrap();
+    let issued = ledger
+        .issue_token_unchecked(person, role, "ROOT", None)
+        .await
+        .unwrap();
+    drop(ledger);
     store.close().await;
     issued.token
 }
