@@ -3,7 +3,7 @@
 //! consent (第6条第1項第1号, 第7条第1項第1号), and a decision waits for both. The procedures
 //! differ only in their articles and rule names, which the callers pass.
 
-use govledger_projections::Missing;
+use govledger_projections::{Missing, Requirement};
 
 use super::articles::Article;
 use super::{Cx, Refusal, refuse};
@@ -49,7 +49,7 @@ impl Consent<'_> {
         what: &str,
         authority_first: bool,
     ) -> Result<(String, Option<String>), Refusal> {
-        let pending = pending(self.missing, "consent");
+        let pending = pending(self.missing, Requirement::Consent);
         if pending.is_empty() {
             if authority_first {
                 cx.as_supervisor(self.required, what, self.article)?;
@@ -65,7 +65,7 @@ impl Consent<'_> {
 }
 
 /// The posts whose `what` (approval, consent, …) is still missing.
-fn pending(missing: &[Missing], what: &str) -> Vec<String> {
+fn pending(missing: &[Missing], what: Requirement) -> Vec<String> {
     missing
         .iter()
         .filter(|m| m.what == what)
@@ -76,7 +76,7 @@ fn pending(missing: &[Missing], what: &str) -> Vec<String> {
 /// Refuses with `rule` when the view still lacks a `what`, citing the article the view names.
 pub(super) fn none_missing(
     missing: &[Missing],
-    what: &str,
+    what: Requirement,
     rule: &'static str,
     id: &str,
 ) -> Result<(), Refusal> {

@@ -1,6 +1,7 @@
 //! Security improvement requests (第10条第2項).
 
 use chrono::NaiveDate;
+use govledger_projections::SecurityRequestStatus;
 use govledger_schema::events::*;
 
 use super::articles::*;
@@ -86,7 +87,7 @@ pub(super) fn respond_to_security_request(
             format!("{} is not the addressee of {request_id}", cx.actor),
         );
     }
-    if cx.l.security_request_view(r).status == "closed" {
+    if cx.l.security_request_view(r).status == SecurityRequestStatus::Closed {
         return refuse(
             "security.closed",
             ART_10_2,
@@ -115,7 +116,7 @@ pub(super) fn close_security_request(
         "closing the request",
         ART_10_2,
     )?;
-    if cx.l.security_request_view(r).status == "closed" {
+    if cx.l.security_request_view(r).status == SecurityRequestStatus::Closed {
         return refuse(
             "security.closed",
             ART_10_2,
@@ -146,7 +147,7 @@ pub(super) fn reopen_security_request(
         "reopening the request",
         ART_10_2,
     )?;
-    if cx.l.security_request_view(r).status == "open" {
+    if cx.l.security_request_view(r).status == SecurityRequestStatus::Open {
         return refuse("security.open", ART_10_2, format!("{request_id} is open"));
     }
     if *due <= cx.at.date_naive() {
