@@ -18,7 +18,7 @@ use axum::extract::{OriginalUri, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::DateTime;
-use govledger_projections::{Lens, PersonHistory};
+use govledger_projections::{self as views, Lens};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
@@ -141,12 +141,15 @@ async fn paged_view(
         let mut v = page(l)?;
         if let Value::Object(m) = &mut v {
             let total = m.remove("total").and_then(|t| t.as_u64()).unwrap_or(0);
-            let end = (w.offset as u64).saturating_add(w.limit as u64);
-            let next = (end < total).then_some(end);
-            m.insert(
-                "page".into(),
-                json!({"offset": w.offset, "limit": w.limit, "total": total, "next_offset": next}),
-            );
+            let (offset, limit) = (w.offset as u64, w.limit as u64);
+            let end = offset.saturating_add(limit);
+            let page = Page {
+                offset,
+                limit,
+                total,
+                next_offset: (end < total).then_some(end),
+            };
+            m.insert("page".into(), to_value(page)?);
         }
         Ok(Some(v))
     };
@@ -163,6 +166,81 @@ pub struct ViewHeader {
     /// The head the view was read at.
     pub head: HeadView,
 }
+
+/// Where a page of a list view (`/v1/access`, `/v1/audit`) lies in the whole list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page {
+    /// Items skipped.
+    pub offset: u64,
+    /// At most this many items in the page.
+    pub limit: u64,
+    /// Items in the whole list.
+    pub total: u64,
+    /// The `offset` of the next page; null on the last page.
+    pub next_offset: Option<u64>,
+}
+
+/// The JSON answer of a view, for the OpenAPI document: [`ViewHeader`]'s members, then the
+/// view's own (its `at` replaced by the header, its `total` by [`Page`]). [`view`] assembles
+/// the answer as JSON; `tests/http_api.rs` checks real answers against these schemas.
+macro_rules! view_body {
+    ($(#[$doc:meta])* $name:ident { $($members:tt)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, ToSchema)]
+        // A schema only: no answer is built from it (see above).
+        #[allow(dead_code)]
+        pub struct $name {
+            #[serde(flatten)]
+            header: ViewHeader,
+            $($members)*
+        }
+    };
+}
+
+view_body!(
+    /// `GET /v1/organisation`
+    OrganisationBody { #[serde(flatten)] view: views::OrganisationView }
+);
+view_body!(
+    /// `GET /v1/assets`
+    AssetsBody { #[serde(flatten)] view: views::AssetsView }
+);
+view_body!(
+    /// `GET /v1/assets/{id}`
+    AssetBody { #[serde(flatten)] view: views::AssetDetail }
+);
+view_body!(
+    /// `GET /v1/persons/{id}`
+    PersonBody { #[serde(flatten)] view: views::PersonView }
+);
+view_body!(
+    /// `GET /v1/access`
+    AccessBody { #[serde(flatten)] view: views::AccessView, page: Page }
+);
+view_body!(
+    /// `GET /v1/modifications`
+    ModificationsBody { modifications: Vec<views::ModificationView> }
+);
+view_body!(
+    /// `GET /v1/retirements`
+    RetirementsBody { retirements: Vec<views::RetirementView> }
+);
+view_body!(
+    /// `GET /v1/security-requests`
+    SecurityRequestsBody { #[serde(flatten)] view: views::SecurityRequestsView }
+);
+view_body!(
+    /// `GET /v1/meetings`
+    MeetingsBody { #[serde(flatten)] view: views::MeetingsView }
+);
+view_body!(
+    /// `GET /v1/incidents`
+    IncidentsBody { #[serde(flatten)] view: views::IncidentsView }
+);
+view_body!(
+    /// `GET /v1/audit`
+    AuditBody { #[serde(flatten)] view: views::AuditView, page: Page }
+);
 
 /// A view's `format`: JSON (the default) or CSV.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ToSchema)]
@@ -284,7 +362,7 @@ fn to_value(v: impl Serialize) -> Result<Value, Error> {
 }
 
 macro_rules! view_doc {
-    ($fn:ident, $path:literal, $summary:literal) => {
+    ($fn:ident, $body:ty, $path:literal, $summary:literal) => {
         #[utoipa::path(
             get,
             path = $path,
@@ -293,7 +371,7 @@ macro_rules! view_doc {
             params(ViewQuery),
             responses(
                 (status = 200, description = "The view: `{as_of, known_at, head, …}`; with `format=csv`, CSV (UTF-8 with BOM, JST times)",
-                    content((ViewHeader = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
+                    content(($body = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
                 (status = 304, description = "Not modified"),
                 (status = 400, description = "A bad `as_of`, `known_at` (beyond the head) or `format`", body = super::Problem, content_type = "application/problem+json"),
                 (status = 401, description = "No or bad token", body = super::Problem, content_type = "application/problem+json"),
@@ -314,36 +392,43 @@ macro_rules! view_doc {
 
 view_doc!(
     organisation,
+    OrganisationBody,
     "/v1/organisation",
     "Units, posts with current and past holders, and each person's roles"
 );
 view_doc!(
     assets,
+    AssetsBody,
     "/v1/assets",
     "The annex's information assets, their officer posts and holders"
 );
 view_doc!(
     modifications,
+    ModificationsBody,
     "/v1/modifications",
     "System modifications (第6条): what each has and what it still lacks"
 );
 view_doc!(
     retirements,
+    RetirementsBody,
     "/v1/retirements",
     "Retirements of assets (第7条): approvals, consents, decision, measures"
 );
 view_doc!(
     security_requests,
+    SecurityRequestsBody,
     "/v1/security-requests",
     "Security improvement requests (第10条第2項): open, closed, overdue"
 );
 view_doc!(
     meetings,
+    MeetingsBody,
     "/v1/meetings",
     "Meetings (第12条) with minutes and circulation signatures, directives (第13条) and directions of officers (第3条第3項)"
 );
 view_doc!(
     incidents,
+    IncidentsBody,
     "/v1/incidents",
     "Incidents, the officers' emergency rosters and the operation records (第9条, 第11条)"
 );
@@ -356,7 +441,7 @@ view_doc!(
     tag = "views",
     params(AuditQuery),
     responses(
-        (status = 200, description = "Findings: `{as_of, known_at, head, findings, page}`; with `format=csv`, CSV (UTF-8 with BOM, JST times)", content((ViewHeader = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
+        (status = 200, description = "Findings: `{as_of, known_at, head, findings, page}`; with `format=csv`, CSV (UTF-8 with BOM, JST times)", content((AuditBody = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
         (status = 304, description = "Not modified"),
         (status = 400, description = "A bad parameter", body = super::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad token", body = super::Problem, content_type = "application/problem+json"),
@@ -397,7 +482,7 @@ pub async fn audit(
     tag = "views",
     params(("id" = String, Path, description = "Asset id, e.g. `A01`"), ViewQuery),
     responses(
-        (status = 200, description = "The asset", content((ViewHeader = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
+        (status = 200, description = "The asset", content((AssetBody = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
         (status = 304, description = "Not modified"),
         (status = 400, description = "A bad parameter", body = super::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such asset at that date and seq", body = super::Problem, content_type = "application/problem+json"),
@@ -436,7 +521,7 @@ pub async fn asset(
     tag = "views",
     params(("id" = String, Path, description = "Person id, e.g. `P0001`"), ViewQuery),
     responses(
-        (status = 200, description = "The person", content((ViewHeader = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
+        (status = 200, description = "The person", content((PersonBody = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
         (status = 304, description = "Not modified"),
         (status = 400, description = "A bad parameter", body = super::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such person at that seq", body = super::Problem, content_type = "application/problem+json"),
@@ -461,7 +546,7 @@ pub async fn person(
         &uri,
         params,
         "person",
-        |l| l.person_history(&id).map(|h| person_json(l, h)).transpose(),
+        |l| l.person_view(&id).map(to_value).transpose(),
         rows::person,
     )
     .await
@@ -475,7 +560,7 @@ pub async fn person(
     tag = "views",
     params(AccessQuery),
     responses(
-        (status = 200, description = "Grants in force: `{as_of, known_at, head, grants, page}`, a page at a time (`offset`, `limit`)", content((ViewHeader = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
+        (status = 200, description = "Grants in force: `{as_of, known_at, head, grants, page}`, a page at a time (`offset`, `limit`)", content((AccessBody = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
         (status = 304, description = "Not modified"),
         (status = 400, description = "A bad parameter", body = super::Problem, content_type = "application/problem+json"),
         (status = 404, description = "`asset` or `person` names no asset or person of the ledger as known at `known_at` (ids are case-sensitive); `field` names the parameter", body = super::Problem, content_type = "application/problem+json"),
@@ -545,32 +630,6 @@ pub(super) fn known_person(l: &Lens<'_>, field: &str, id: &str) -> Result<(), Er
         .find(|p| p.id.eq_ignore_ascii_case(id) && known(p))
         .map(|p| format!("ids are case-sensitive: {}", p.id));
     Err(Error::unknown(field, "person", id, hint))
-}
-
-/// A person's history with its tuples named.
-fn person_json(l: &Lens<'_>, h: PersonHistory) -> Result<Value, Error> {
-    let roles = l.person_roles(&h.person_id);
-    let mut posts = Vec::new();
-    for (post_id, holder) in h.posts {
-        let mut v = to_value(holder)?;
-        if let Value::Object(m) = &mut v {
-            m.insert("post_id".into(), Value::String(post_id));
-        }
-        posts.push(v);
-    }
-    let term = |(unit_id, since, until, seq): (String, Time, Option<Time>, u64)| json!({"unit_id": unit_id, "since": since, "until": until, "seq": seq});
-    Ok(json!({
-        "person_id": h.person_id,
-        "name": h.name,
-        "registered_seq": h.registered_seq,
-        "roles": to_value(roles)?,
-        "units": h.units.into_iter().map(|(unit_id, since, seq)| json!({"unit_id": unit_id, "since": since, "seq": seq})).collect::<Vec<_>>(),
-        "posts": posts,
-        "designations": h.designations.into_iter().map(|(role, by, since, until, seq)| json!({"role": role, "designated_by_post_id": by, "since": since, "until": until, "seq": seq})).collect::<Vec<_>>(),
-        "usage_officer_of": h.usage_officer_of.into_iter().map(term).collect::<Vec<_>>(),
-        "user_of": h.user_of.into_iter().map(term).collect::<Vec<_>>(),
-        "grants": to_value(h.grants)?,
-    }))
 }
 
 /// The views' JSON, from the projections.
