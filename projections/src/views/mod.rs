@@ -28,17 +28,15 @@ pub use organisation::*;
 pub use retirement::*;
 pub use security_request::*;
 
-use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::model::*;
 use crate::{Stamp, State, Time};
 
 /// The common header of every view.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ViewAt {
-    pub as_of: DateTime<FixedOffset>,
+    pub as_of: Time,
     pub known_at: Option<u64>,
     /// The last seq the state had folded in when the view was made.
     pub applied_seq: u64,
