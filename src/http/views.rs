@@ -123,39 +123,6 @@ fn window(
     Ok(govledger_projections::Window { offset, limit })
 }
 
-/// [`view`] of a paged list view: `page` renders the window `w`, whose answer carries
-/// `total`; that member becomes `page: {offset, limit, total, next_offset}` (`next_offset`
-/// null on the last page).
-#[allow(clippy::too_many_arguments)]
-async fn paged_view(
-    state: &AppState,
-    headers: &HeaderMap,
-    uri: &axum::http::Uri,
-    params: Params,
-    w: govledger_projections::Window,
-    name: &str,
-    page: impl FnOnce(&Lens<'_>) -> Result<Value, Error>,
-    rows: Rows,
-) -> Result<Response, Error> {
-    let make = |l: &Lens<'_>| {
-        let mut v = page(l)?;
-        if let Value::Object(m) = &mut v {
-            let total = m.remove("total").and_then(|t| t.as_u64()).unwrap_or(0);
-            let (offset, limit) = (w.offset as u64, w.limit as u64);
-            let end = offset.saturating_add(limit);
-            let page = Page {
-                offset,
-                limit,
-                total,
-                next_offset: (end < total).then_some(end),
-            };
-            m.insert("page".into(), to_value(page)?);
-        }
-        Ok(Some(v))
-    };
-    view(state, headers, uri, params, name, make, rows).await
-}
-
 /// The members every view starts with; the view's own members follow.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ViewHeader {
@@ -180,19 +147,33 @@ pub struct Page {
     pub next_offset: Option<u64>,
 }
 
-/// The JSON answer of a view, for the OpenAPI document: [`ViewHeader`]'s members, then the
-/// view's own (its `at` replaced by the header, its `total` by [`Page`]). [`view`] assembles
-/// the answer as JSON; `tests/http_api.rs` checks real answers against these schemas.
+impl Page {
+    /// The page `w` of a list of `total` items.
+    fn of(w: views::Window, total: usize) -> Page {
+        let (offset, limit) = (w.offset as u64, w.limit as u64);
+        let total = total as u64;
+        let end = offset.saturating_add(limit);
+        Page {
+            offset,
+            limit,
+            total,
+            next_offset: (end < total).then_some(end),
+        }
+    }
+}
+
+/// The JSON answer of a view: [`ViewHeader`]'s members, then the view's own (the projection's
+/// view, whose `at` and `total` it does not serialize: the header and [`Page`] say them). The
+/// OpenAPI document names each as the view's body; `tests/http_api.rs` checks real answers
+/// against those schemas.
 macro_rules! view_body {
-    ($(#[$doc:meta])* $name:ident { $($members:tt)* }) => {
+    ($(#[$doc:meta])* $name:ident { $($(#[$attr:meta])* $member:ident: $ty:ty),* $(,)? }) => {
         $(#[$doc])*
-        #[derive(Debug, ToSchema)]
-        // A schema only: no answer is built from it (see above).
-        #[allow(dead_code)]
+        #[derive(Debug, Serialize, ToSchema)]
         pub struct $name {
             #[serde(flatten)]
-            header: ViewHeader,
-            $($members)*
+            pub header: ViewHeader,
+            $($(#[$attr])* pub $member: $ty,)*
         }
     };
 }
@@ -291,13 +272,13 @@ type Rows = fn(&Value) -> Vec<Value>;
 
 /// Reads one view: parses the common parameters, folds to the head, checks `known_at`,
 /// renders JSON or CSV with an ETag of (head, query).
-async fn view(
+async fn view<B: Serialize>(
     state: &AppState,
     headers: &HeaderMap,
     uri: &axum::http::Uri,
     params: Params,
     name: &str,
-    make: impl FnOnce(&Lens<'_>) -> Result<Option<Value>, Error>,
+    make: impl FnOnce(&Lens<'_>, ViewHeader) -> Result<Option<B>, Error>,
     rows: Rows,
 ) -> Result<Response, Error> {
     let head = state.folded_head().await?;
@@ -316,26 +297,21 @@ async fn view(
         return Ok(with_etag(StatusCode::NOT_MODIFIED.into_response(), &tag));
     }
     let as_of = params.as_of;
+    let header = ViewHeader {
+        as_of: as_of.to_rfc3339(),
+        known_at,
+        head: HeadView {
+            seq: head.seq,
+            hash: head.hash.to_hex(),
+        },
+    };
     let body = state
         .ledger()
-        .read(|s| make(&s.lens(as_of, Some(known_at))))?
+        .read(|s| make(&s.lens(as_of, Some(known_at)), header))?
         .ok_or_else(|| Error::NotFound(format!("no such {name} as of that date and seq")))?;
-    let mut out = Map::new();
-    out.insert("as_of".into(), Value::String(as_of.to_rfc3339()));
-    out.insert("known_at".into(), json!(known_at));
-    out.insert(
-        "head".into(),
-        json!({"seq": head.seq, "hash": head.hash.to_hex()}),
-    );
-    if let Value::Object(members) = body {
-        for (k, v) in members {
-            // The projections' own header is replaced by the one above.
-            if k != "at" {
-                out.insert(k, v);
-            }
-        }
-    }
-    let out = Value::Object(out);
+    // Through a JSON value, whose members are in name order (the answer's spelling since the
+    // first version), and which the CSV rows are cut from.
+    let out = to_value(body)?;
     let res = match params.format {
         Format::Json => axum::Json(out).into_response(),
         Format::Csv => csv_response(&rows(&out), &format!("{name}-{}.csv", head.seq)),
@@ -385,7 +361,7 @@ macro_rules! view_doc {
             Query(q): Query<ViewQuery>,
         ) -> Result<Response, Error> {
             let params = Params::parse(q.as_of.as_deref(), q.known_at.as_deref(), q.format.as_deref())?;
-            view(&state, &headers, &uri, params, stringify!($fn), |l| imp::$fn(l).map(Some), rows::$fn).await
+            view(&state, &headers, &uri, params, stringify!($fn), |l, header| Ok(Some(imp::$fn(l, header))), rows::$fn).await
         }
     };
 }
@@ -460,18 +436,15 @@ pub async fn audit(
         q.format.as_deref(),
     )?;
     let w = window(q.offset.as_deref(), q.limit.as_deref())?;
-    let page = |l: &Lens<'_>| to_value(l.audit_page(w));
-    paged_view(
-        &state,
-        &headers,
-        &uri,
-        params,
-        w,
-        "audit",
-        page,
-        rows::audit,
-    )
-    .await
+    let page = |l: &Lens<'_>, header| {
+        let view = l.audit_page(w);
+        Ok(Some(AuditBody {
+            header,
+            page: Page::of(w, view.total),
+            view,
+        }))
+    };
+    view(&state, &headers, &uri, params, "audit", page, rows::audit).await
 }
 
 /// One asset: annex entry, officer posts and holders over time, who may use it at `as_of`,
@@ -507,7 +480,7 @@ pub async fn asset(
         &uri,
         params,
         "asset",
-        |l| l.asset_detail(&id).map(to_value).transpose(),
+        |l, header| Ok(l.asset_detail(&id).map(|view| AssetBody { header, view })),
         rows::asset,
     )
     .await
@@ -546,7 +519,7 @@ pub async fn person(
         &uri,
         params,
         "person",
-        |l| l.person_view(&id).map(to_value).transpose(),
+        |l, header| Ok(l.person_view(&id).map(|view| PersonBody { header, view })),
         rows::person,
     )
     .await
@@ -579,26 +552,21 @@ pub async fn access(
         q.format.as_deref(),
     )?;
     let w = window(q.offset.as_deref(), q.limit.as_deref())?;
-    let page = |l: &Lens<'_>| {
+    let page = |l: &Lens<'_>, header| {
         if let Some(asset) = q.asset.as_deref() {
             known_asset(l, asset)?;
         }
         if let Some(person) = q.person.as_deref() {
             known_person(l, "person", person)?;
         }
-        to_value(l.access_page(q.asset.as_deref(), q.person.as_deref(), w))
+        let view = l.access_page(q.asset.as_deref(), q.person.as_deref(), w);
+        Ok(Some(AccessBody {
+            header,
+            page: Page::of(w, view.total),
+            view,
+        }))
     };
-    paged_view(
-        &state,
-        &headers,
-        &uri,
-        params,
-        w,
-        "access",
-        page,
-        rows::access,
-    )
-    .await
+    view(&state, &headers, &uri, params, "access", page, rows::access).await
 }
 
 /// `Ok` when the ledger, as known at the lens's seq, has annexed asset `id` (at any
@@ -632,30 +600,51 @@ pub(super) fn known_person(l: &Lens<'_>, field: &str, id: &str) -> Result<(), Er
     Err(Error::unknown(field, "person", id, hint))
 }
 
-/// The views' JSON, from the projections.
+/// The views' answers, from the projections.
 mod imp {
     use super::*;
 
-    pub fn organisation(l: &Lens<'_>) -> Result<Value, Error> {
-        to_value(l.organisation())
+    pub fn organisation(l: &Lens<'_>, header: ViewHeader) -> OrganisationBody {
+        OrganisationBody {
+            header,
+            view: l.organisation(),
+        }
     }
-    pub fn assets(l: &Lens<'_>) -> Result<Value, Error> {
-        to_value(l.assets())
+    pub fn assets(l: &Lens<'_>, header: ViewHeader) -> AssetsBody {
+        AssetsBody {
+            header,
+            view: l.assets(),
+        }
     }
-    pub fn modifications(l: &Lens<'_>) -> Result<Value, Error> {
-        Ok(json!({ "modifications": to_value(l.changes().modifications)? }))
+    pub fn modifications(l: &Lens<'_>, header: ViewHeader) -> ModificationsBody {
+        ModificationsBody {
+            header,
+            modifications: l.changes().modifications,
+        }
     }
-    pub fn retirements(l: &Lens<'_>) -> Result<Value, Error> {
-        Ok(json!({ "retirements": to_value(l.changes().retirements)? }))
+    pub fn retirements(l: &Lens<'_>, header: ViewHeader) -> RetirementsBody {
+        RetirementsBody {
+            header,
+            retirements: l.changes().retirements,
+        }
     }
-    pub fn security_requests(l: &Lens<'_>) -> Result<Value, Error> {
-        to_value(l.security_requests())
+    pub fn security_requests(l: &Lens<'_>, header: ViewHeader) -> SecurityRequestsBody {
+        SecurityRequestsBody {
+            header,
+            view: l.security_requests(),
+        }
     }
-    pub fn meetings(l: &Lens<'_>) -> Result<Value, Error> {
-        to_value(l.meetings())
+    pub fn meetings(l: &Lens<'_>, header: ViewHeader) -> MeetingsBody {
+        MeetingsBody {
+            header,
+            view: l.meetings(),
+        }
     }
-    pub fn incidents(l: &Lens<'_>) -> Result<Value, Error> {
-        to_value(l.incidents())
+    pub fn incidents(l: &Lens<'_>, header: ViewHeader) -> IncidentsBody {
+        IncidentsBody {
+            header,
+            view: l.incidents(),
+        }
     }
 }
 

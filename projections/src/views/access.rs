@@ -28,13 +28,14 @@ pub struct AccessEntry {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AccessView {
-    /// Replaced in the HTTP API's answers by its own header (`as_of`, `known_at`, `head`).
-    #[schema(ignore)]
+    /// Not serialized: the HTTP API's answers carry their own header (`as_of`, `known_at`,
+    /// `head`).
+    #[serde(skip)]
     pub at: ViewAt,
     pub grants: Vec<AccessEntry>,
     /// Grants in all, of which `grants` holds the [`Window`] asked for.
-    /// Replaced in the HTTP API's answers by `page: {offset, limit, total, next_offset}`.
-    #[schema(ignore)]
+    /// Not serialized: the HTTP API's answers carry `page: {offset, limit, total, next_offset}`.
+    #[serde(skip)]
     pub total: usize,
 }
 

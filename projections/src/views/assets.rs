@@ -36,8 +36,9 @@ pub struct RetiredView {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AssetsView {
-    /// Replaced in the HTTP API's answers by its own header (`as_of`, `known_at`, `head`).
-    #[schema(ignore)]
+    /// Not serialized: the HTTP API's answers carry their own header (`as_of`, `known_at`,
+    /// `head`).
+    #[serde(skip)]
     pub at: ViewAt,
     pub assets: Vec<AssetView>,
 }

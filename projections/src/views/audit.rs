@@ -87,13 +87,14 @@ pub enum FindingFacts {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AuditView {
-    /// Replaced in the HTTP API's answers by its own header (`as_of`, `known_at`, `head`).
-    #[schema(ignore)]
+    /// Not serialized: the HTTP API's answers carry their own header (`as_of`, `known_at`,
+    /// `head`).
+    #[serde(skip)]
     pub at: ViewAt,
     pub findings: Vec<Finding>,
     /// Findings in all, of which `findings` holds the [`Window`] asked for.
-    /// Replaced in the HTTP API's answers by `page: {offset, limit, total, next_offset}`.
-    #[schema(ignore)]
+    /// Not serialized: the HTTP API's answers carry `page: {offset, limit, total, next_offset}`.
+    #[serde(skip)]
     pub total: usize,
 }
 

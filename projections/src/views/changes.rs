@@ -87,8 +87,9 @@ impl std::fmt::Display for Requirement {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ChangesView {
-    /// Replaced in the HTTP API's answers by its own header (`as_of`, `known_at`, `head`).
-    #[schema(ignore)]
+    /// Not serialized: the HTTP API's answers carry their own header (`as_of`, `known_at`,
+    /// `head`).
+    #[serde(skip)]
     pub at: ViewAt,
     pub modifications: Vec<ModificationView>,
     pub retirements: Vec<RetirementView>,

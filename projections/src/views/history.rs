@@ -104,8 +104,9 @@ pub struct DecisionRef {
 /// use it at `as_of`, every grant ever made, and every decision about it with its seq.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AssetDetail {
-    /// Replaced in the HTTP API's answers by its own header (`as_of`, `known_at`, `head`).
-    #[schema(ignore)]
+    /// Not serialized: the HTTP API's answers carry their own header (`as_of`, `known_at`,
+    /// `head`).
+    #[serde(skip)]
     pub at: ViewAt,
     pub asset: AssetView,
     pub officer_posts: Vec<OfficerPostHistory>,

@@ -51,8 +51,9 @@ pub struct OperationView {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct IncidentsView {
-    /// Replaced in the HTTP API's answers by its own header (`as_of`, `known_at`, `head`).
-    #[schema(ignore)]
+    /// Not serialized: the HTTP API's answers carry their own header (`as_of`, `known_at`,
+    /// `head`).
+    #[serde(skip)]
     pub at: ViewAt,
     pub incidents: Vec<IncidentView>,
     /// Operation records (第11条第1号・第2号・第4号), oldest first.

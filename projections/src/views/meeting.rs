@@ -49,8 +49,9 @@ pub struct MinutesView {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MeetingsView {
-    /// Replaced in the HTTP API's answers by its own header (`as_of`, `known_at`, `head`).
-    #[schema(ignore)]
+    /// Not serialized: the HTTP API's answers carry their own header (`as_of`, `known_at`,
+    /// `head`).
+    #[serde(skip)]
     pub at: ViewAt,
     pub meetings: Vec<MeetingView>,
     pub directives: Vec<DirectiveView>,

@@ -78,8 +78,9 @@ pub struct PersonRoles {
 /// Organisation view: units, posts with current and past holders, each person's roles.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OrganisationView {
-    /// Replaced in the HTTP API's answers by its own header (`as_of`, `known_at`, `head`).
-    #[schema(ignore)]
+    /// Not serialized: the HTTP API's answers carry their own header (`as_of`, `known_at`,
+    /// `head`).
+    #[serde(skip)]
     pub at: ViewAt,
     pub units: Vec<UnitView>,
     pub posts: Vec<PostView>,
