@@ -15,7 +15,7 @@ use std::time::Duration;
 use govledger::store::{ExpectedVersion, Store};
 use govledger_schema::NewEvent;
 use serde_json::{Value, json};
-use support::http::{SseReader, TestApp, cli, genesis_app, spawn_app};
+use support::http::{SseReader, TestApp, cli, demo_app, genesis_app, spawn_app};
 use support::{TestDb, event, jst};
 
 on_both_backends!(
@@ -28,6 +28,7 @@ on_both_backends!(
     export_jsonl_is_the_cli_export_and_verifies_after_import,
     export_csv_has_a_bom_and_times_in_jst,
     the_server_stops_on_sigterm_while_a_tail_is_open,
+    every_views_answer_fits_its_documented_body_schema,
 );
 
 /// An event by `actor` on `basis`, effective at `effective`.
@@ -1122,4 +1123,285 @@ async fn seq_zero_is_a_bad_parameter_where_a_seq_is_named() {
         .body(Body::empty())
         .unwrap();
     assert_eq!(call(&app, req).await.0, 200);
+}
+
+/// Where `value` breaks `schema` (a `$ref` to the document's components resolved), each break
+/// as `"<json path>: <why>"`. The subset of JSON Schema the document uses: `$ref`, `allOf`,
+/// `oneOf`, `type` (one or a list, `null` included), `enum`, `properties`, `required`,
+/// `additionalProperties: false`, `items`, `minimum` and the formats `date` and `date-time`.
+/// A keyword it does not know fails the check, so nothing is skipped silently.
+fn schema_breaks(doc: &Value, schema: &Value, value: &Value, at: &str) -> Vec<String> {
+    const KNOWN: &[&str] = &[
+        "$ref",
+        "allOf",
+        "oneOf",
+        "type",
+        "enum",
+        "properties",
+        "required",
+        "additionalProperties",
+        "items",
+        "minimum",
+        "maximum",
+        "format",
+        "description",
+        "title",
+        "examples",
+    ];
+    let mut breaks = Vec::new();
+    let Some(schema) = schema.as_object() else {
+        return vec![format!("{at}: schema {schema} is not an object")];
+    };
+    for keyword in schema.keys() {
+        if !KNOWN.contains(&keyword.as_str()) {
+            breaks.push(format!("{at}: keyword {keyword} not checked"));
+        }
+    }
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        let name = r.strip_prefix("#/components/schemas/").unwrap();
+        let target = doc["components"]["schemas"]
+            .get(name)
+            .unwrap_or_else(|| panic!("{r} names no schema"));
+        breaks.extend(schema_breaks(doc, target, value, at));
+    }
+    for sub in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        breaks.extend(schema_breaks(doc, sub, value, at));
+    }
+    if let Some(subs) = schema.get("oneOf").and_then(Value::as_array) {
+        let fits = subs
+            .iter()
+            .filter(|s| schema_breaks(doc, s, value, at).is_empty())
+            .count();
+        if fits != 1 {
+            breaks.push(format!(
+                "{at}: fits {fits} of oneOf's {} schemas",
+                subs.len()
+            ));
+        }
+    }
+    if let Some(t) = schema.get("type") {
+        let types: Vec<&str> = match t {
+            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+            other => other.as_str().into_iter().collect(),
+        };
+        let is = |t: &str| match t {
+            "null" => value.is_null(),
+            "boolean" => value.is_boolean(),
+            "integer" => value.is_i64() || value.is_u64(),
+            "number" => value.is_number(),
+            "string" => value.is_string(),
+            "array" => value.is_array(),
+            "object" => value.is_object(),
+            _ => false,
+        };
+        if !types.iter().any(|t| is(t)) {
+            breaks.push(format!("{at}: {value} is not of type {t}"));
+        }
+    }
+    if let Some(e) = schema.get("enum").and_then(Value::as_array)
+        && !e.contains(value)
+    {
+        breaks.push(format!("{at}: {value} is not one of {e:?}"));
+    }
+    if let Some(min) = schema.get("minimum").and_then(Value::as_f64)
+        && value.as_f64().is_some_and(|v| v < min)
+    {
+        breaks.push(format!("{at}: {value} is below {min}"));
+    }
+    if let (Some(format), Some(s)) = (schema.get("format").and_then(Value::as_str), value.as_str())
+    {
+        let ok = match format {
+            "date-time" => chrono::DateTime::parse_from_rfc3339(s).is_ok(),
+            "date" => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok(),
+            _ => true,
+        };
+        if !ok {
+            breaks.push(format!("{at}: {s:?} is not a {format}"));
+        }
+    }
+    if let Some(object) = value.as_object() {
+        let properties = schema.get("properties").and_then(Value::as_object);
+        for name in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let name = name.as_str().unwrap();
+            if !object.contains_key(name) {
+                breaks.push(format!("{at}: lacks required {name}"));
+            }
+        }
+        for (name, member) in object {
+            match properties.and_then(|p| p.get(name)) {
+                Some(s) => breaks.extend(schema_breaks(doc, s, member, &format!("{at}.{name}"))),
+                None if schema.get("additionalProperties") == Some(&Value::Bool(false)) => {
+                    breaks.push(format!("{at}: {name} is not a documented member"));
+                }
+                None => {}
+            }
+        }
+    }
+    if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
+        for (i, item) in array.iter().enumerate() {
+            breaks.extend(schema_breaks(doc, items, item, &format!("{at}[{i}]")));
+        }
+    }
+    breaks
+}
+
+/// The members a schema documents, through `$ref` and `allOf`.
+fn documented_members(doc: &Value, schema: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        let name = r.strip_prefix("#/components/schemas/").unwrap();
+        out.extend(documented_members(doc, &doc["components"]["schemas"][name]));
+    }
+    for sub in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        out.extend(documented_members(doc, sub));
+    }
+    out.extend(
+        schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|p| p.keys().cloned()),
+    );
+    out
+}
+
+#[test]
+fn the_schema_check_finds_what_breaks_a_schema() {
+    let doc = json!({"components": {"schemas": {
+        "H": {"type": "object", "required": ["seq"], "properties": {"seq": {"type": "integer", "minimum": 0}}},
+        "E": {"type": "string", "enum": ["open", "closed"]},
+        "B": {"allOf": [{"$ref": "#/components/schemas/H"}, {"type": "object", "required": ["items"],
+            "properties": {"items": {"type": "array", "items": {"type": "object", "required": ["status"], "properties": {
+                "status": {"$ref": "#/components/schemas/E"},
+                "at": {"type": ["string", "null"], "format": "date-time"},
+                "next": {"oneOf": [{"$ref": "#/components/schemas/H"}, {"type": "null"}]}}}}}}]}
+    }}});
+    let b = json!({"$ref": "#/components/schemas/B"});
+    let good = json!({"seq": 1, "items": [{"status": "open", "at": "2025-04-01T00:00:00+09:00", "next": null}]});
+    assert_eq!(schema_breaks(&doc, &b, &good, "$"), Vec::<String>::new());
+    for (bad, why) in [
+        (json!({"items": []}), "$: lacks required seq"),
+        (json!({"seq": -1, "items": []}), "$.seq: -1 is below 0"),
+        (
+            json!({"seq": 1, "items": [{"status": "opne"}]}),
+            "$.items[0].status: \"opne\" is not one of",
+        ),
+        (
+            json!({"seq": 1, "items": [{"status": "open", "at": "2025-04-01"}]}),
+            "is not a date-time",
+        ),
+        (
+            json!({"seq": 1, "items": [{"status": "open", "next": {}}]}),
+            "fits 0 of oneOf",
+        ),
+        (json!({"seq": "1", "items": []}), "is not of type"),
+    ] {
+        let breaks = schema_breaks(&doc, &b, &bad, "$");
+        assert!(breaks.iter().any(|b| b.contains(why)), "{bad}: {breaks:?}");
+    }
+    assert_eq!(
+        documented_members(&doc, &b),
+        vec!["seq".to_owned(), "items".to_owned()]
+    );
+}
+
+/// Issue 18: every view's JSON answer is described by a schema naming its members (not just
+/// the header), and what each view answers on the demo ledger (every kind of record, rosters,
+/// findings) fits that schema, through every nested object, enum and date.
+async fn every_views_answer_fits_its_documented_body_schema(db: TestDb) {
+    let app = demo_app(&db).await;
+    let doc = served_document();
+    let header = documented_members(&doc, &json!({"$ref": "#/components/schemas/ViewHeader"}));
+    let mut checked = Vec::new();
+    for (method, path, op) in operations(&doc) {
+        let is_view = op["tags"]
+            .as_array()
+            .is_some_and(|t| t.contains(&json!("views")));
+        if method != "GET" || !is_view {
+            continue;
+        }
+        let schema = op
+            .pointer("/responses/200/content/application~1json/schema")
+            .unwrap_or_else(|| panic!("{path} documents no JSON body"));
+        let members = documented_members(&doc, schema);
+        let own: Vec<&String> = members.iter().filter(|m| !header.contains(m)).collect();
+        assert!(
+            members.iter().filter(|m| header.contains(m)).count() == header.len()
+                && !own.is_empty(),
+            "{path}: the body schema documents {members:?}"
+        );
+        let url = path
+            .replace("/v1/assets/{id}", "/v1/assets/A01")
+            .replace("{id}", "P0001");
+        let body = app.get_json(&url).await;
+        for m in &own {
+            assert!(
+                body.get(m.as_str()).is_some(),
+                "{url}: no {m} in the answer"
+            );
+        }
+        let breaks = schema_breaks(&doc, schema, &body, "$");
+        assert!(breaks.is_empty(), "{url}: {breaks:#?}");
+        // The check bites on a real answer: one member gone, or a status misspelt.
+        let mut broken = body.clone();
+        broken.as_object_mut().unwrap().remove(own[0].as_str());
+        assert!(
+            !schema_breaks(&doc, schema, &broken, "$").is_empty(),
+            "{url} without {}",
+            own[0]
+        );
+        checked.push(path);
+    }
+    checked.sort();
+    assert_eq!(
+        checked,
+        [
+            "/v1/access",
+            "/v1/assets",
+            "/v1/assets/{id}",
+            "/v1/audit",
+            "/v1/incidents",
+            "/v1/meetings",
+            "/v1/modifications",
+            "/v1/organisation",
+            "/v1/persons/{id}",
+            "/v1/retirements",
+            "/v1/security-requests",
+        ]
+    );
+    // The enums the rules read are enums in the document too.
+    let body = app.get_json("/v1/modifications").await;
+    let schema = json!({"$ref": "#/components/schemas/ModificationsBody"});
+    let lacking = body["modifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|m| m["missing"].as_array().is_some_and(|l| !l.is_empty()))
+        .expect("a modification of the demo lacks something");
+    let mut broken = body.clone();
+    *broken
+        .pointer_mut(&format!("/modifications/{lacking}/missing/0/what"))
+        .unwrap() = json!("consnet");
+    assert!(!schema_breaks(&doc, &schema, &broken, "$").is_empty());
+    let body = app.get_json("/v1/security-requests").await;
+    let mut broken = body.clone();
+    *broken.pointer_mut("/requests/0/status").unwrap() = json!("shut");
+    let schema = json!({"$ref": "#/components/schemas/SecurityRequestsBody"});
+    assert!(schema_breaks(&doc, &schema, &body, "$").is_empty());
+    assert!(!schema_breaks(&doc, &schema, &broken, "$").is_empty());
 }

@@ -18,7 +18,7 @@ use axum::extract::{OriginalUri, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::DateTime;
-use govledger_projections::{Lens, PersonHistory};
+use govledger_projections::{self as views, Lens};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
@@ -123,36 +123,6 @@ fn window(
     Ok(govledger_projections::Window { offset, limit })
 }
 
-/// [`view`] of a paged list view: `page` renders the window `w`, whose answer carries
-/// `total`; that member becomes `page: {offset, limit, total, next_offset}` (`next_offset`
-/// null on the last page).
-#[allow(clippy::too_many_arguments)]
-async fn paged_view(
-    state: &AppState,
-    headers: &HeaderMap,
-    uri: &axum::http::Uri,
-    params: Params,
-    w: govledger_projections::Window,
-    name: &str,
-    page: impl FnOnce(&Lens<'_>) -> Result<Value, Error>,
-    rows: Rows,
-) -> Result<Response, Error> {
-    let make = |l: &Lens<'_>| {
-        let mut v = page(l)?;
-        if let Value::Object(m) = &mut v {
-            let total = m.remove("total").and_then(|t| t.as_u64()).unwrap_or(0);
-            let end = (w.offset as u64).saturating_add(w.limit as u64);
-            let next = (end < total).then_some(end);
-            m.insert(
-                "page".into(),
-                json!({"offset": w.offset, "limit": w.limit, "total": total, "next_offset": next}),
-            );
-        }
-        Ok(Some(v))
-    };
-    view(state, headers, uri, params, name, make, rows).await
-}
-
 /// The members every view starts with; the view's own members follow.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ViewHeader {
@@ -163,6 +133,95 @@ pub struct ViewHeader {
     /// The head the view was read at.
     pub head: HeadView,
 }
+
+/// Where a page of a list view (`/v1/access`, `/v1/audit`) lies in the whole list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page {
+    /// Items skipped.
+    pub offset: u64,
+    /// At most this many items in the page.
+    pub limit: u64,
+    /// Items in the whole list.
+    pub total: u64,
+    /// The `offset` of the next page; null on the last page.
+    pub next_offset: Option<u64>,
+}
+
+impl Page {
+    /// The page `w` of a list of `total` items.
+    fn of(w: views::Window, total: usize) -> Page {
+        let (offset, limit) = (w.offset as u64, w.limit as u64);
+        let total = total as u64;
+        let end = offset.saturating_add(limit);
+        Page {
+            offset,
+            limit,
+            total,
+            next_offset: (end < total).then_some(end),
+        }
+    }
+}
+
+/// The JSON answer of a view: [`ViewHeader`]'s members, then the view's own (the projection's
+/// view, whose `at` and `total` it does not serialize: the header and [`Page`] say them). The
+/// OpenAPI document names each as the view's body; `tests/http_api.rs` checks real answers
+/// against those schemas.
+macro_rules! view_body {
+    ($(#[$doc:meta])* $name:ident { $($(#[$attr:meta])* $member:ident: $ty:ty),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Serialize, ToSchema)]
+        pub struct $name {
+            #[serde(flatten)]
+            pub header: ViewHeader,
+            $($(#[$attr])* pub $member: $ty,)*
+        }
+    };
+}
+
+view_body!(
+    /// `GET /v1/organisation`
+    OrganisationBody { #[serde(flatten)] view: views::OrganisationView }
+);
+view_body!(
+    /// `GET /v1/assets`
+    AssetsBody { #[serde(flatten)] view: views::AssetsView }
+);
+view_body!(
+    /// `GET /v1/assets/{id}`
+    AssetBody { #[serde(flatten)] view: views::AssetDetail }
+);
+view_body!(
+    /// `GET /v1/persons/{id}`
+    PersonBody { #[serde(flatten)] view: views::PersonView }
+);
+view_body!(
+    /// `GET /v1/access`
+    AccessBody { #[serde(flatten)] view: views::AccessView, page: Page }
+);
+view_body!(
+    /// `GET /v1/modifications`
+    ModificationsBody { modifications: Vec<views::ModificationView> }
+);
+view_body!(
+    /// `GET /v1/retirements`
+    RetirementsBody { retirements: Vec<views::RetirementView> }
+);
+view_body!(
+    /// `GET /v1/security-requests`
+    SecurityRequestsBody { #[serde(flatten)] view: views::SecurityRequestsView }
+);
+view_body!(
+    /// `GET /v1/meetings`
+    MeetingsBody { #[serde(flatten)] view: views::MeetingsView }
+);
+view_body!(
+    /// `GET /v1/incidents`
+    IncidentsBody { #[serde(flatten)] view: views::IncidentsView }
+);
+view_body!(
+    /// `GET /v1/audit`
+    AuditBody { #[serde(flatten)] view: views::AuditView, page: Page }
+);
 
 /// A view's `format`: JSON (the default) or CSV.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ToSchema)]
@@ -213,13 +272,13 @@ type Rows = fn(&Value) -> Vec<Value>;
 
 /// Reads one view: parses the common parameters, folds to the head, checks `known_at`,
 /// renders JSON or CSV with an ETag of (head, query).
-async fn view(
+async fn view<B: Serialize>(
     state: &AppState,
     headers: &HeaderMap,
     uri: &axum::http::Uri,
     params: Params,
     name: &str,
-    make: impl FnOnce(&Lens<'_>) -> Result<Option<Value>, Error>,
+    make: impl FnOnce(&Lens<'_>, ViewHeader) -> Result<Option<B>, Error>,
     rows: Rows,
 ) -> Result<Response, Error> {
     let head = state.folded_head().await?;
@@ -238,26 +297,21 @@ async fn view(
         return Ok(with_etag(StatusCode::NOT_MODIFIED.into_response(), &tag));
     }
     let as_of = params.as_of;
+    let header = ViewHeader {
+        as_of: as_of.to_rfc3339(),
+        known_at,
+        head: HeadView {
+            seq: head.seq,
+            hash: head.hash.to_hex(),
+        },
+    };
     let body = state
         .ledger()
-        .read(|s| make(&s.lens(as_of, Some(known_at))))?
+        .read(|s| make(&s.lens(as_of, Some(known_at)), header))?
         .ok_or_else(|| Error::NotFound(format!("no such {name} as of that date and seq")))?;
-    let mut out = Map::new();
-    out.insert("as_of".into(), Value::String(as_of.to_rfc3339()));
-    out.insert("known_at".into(), json!(known_at));
-    out.insert(
-        "head".into(),
-        json!({"seq": head.seq, "hash": head.hash.to_hex()}),
-    );
-    if let Value::Object(members) = body {
-        for (k, v) in members {
-            // The projections' own header is replaced by the one above.
-            if k != "at" {
-                out.insert(k, v);
-            }
-        }
-    }
-    let out = Value::Object(out);
+    // Through a JSON value, whose members are in name order (the answer's spelling since the
+    // first version), and which the CSV rows are cut from.
+    let out = to_value(body)?;
     let res = match params.format {
         Format::Json => axum::Json(out).into_response(),
         Format::Csv => csv_response(&rows(&out), &format!("{name}-{}.csv", head.seq)),
@@ -284,7 +338,7 @@ fn to_value(v: impl Serialize) -> Result<Value, Error> {
 }
 
 macro_rules! view_doc {
-    ($fn:ident, $path:literal, $summary:literal) => {
+    ($fn:ident, $body:ty, $path:literal, $summary:literal) => {
         #[utoipa::path(
             get,
             path = $path,
@@ -293,7 +347,7 @@ macro_rules! view_doc {
             params(ViewQuery),
             responses(
                 (status = 200, description = "The view: `{as_of, known_at, head, …}`; with `format=csv`, CSV (UTF-8 with BOM, JST times)",
-                    content((ViewHeader = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
+                    content(($body = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
                 (status = 304, description = "Not modified"),
                 (status = 400, description = "A bad `as_of`, `known_at` (beyond the head) or `format`", body = super::Problem, content_type = "application/problem+json"),
                 (status = 401, description = "No or bad token", body = super::Problem, content_type = "application/problem+json"),
@@ -307,43 +361,50 @@ macro_rules! view_doc {
             Query(q): Query<ViewQuery>,
         ) -> Result<Response, Error> {
             let params = Params::parse(q.as_of.as_deref(), q.known_at.as_deref(), q.format.as_deref())?;
-            view(&state, &headers, &uri, params, stringify!($fn), |l| imp::$fn(l).map(Some), rows::$fn).await
+            view(&state, &headers, &uri, params, stringify!($fn), |l, header| Ok(Some(imp::$fn(l, header))), rows::$fn).await
         }
     };
 }
 
 view_doc!(
     organisation,
+    OrganisationBody,
     "/v1/organisation",
     "Units, posts with current and past holders, and each person's roles"
 );
 view_doc!(
     assets,
+    AssetsBody,
     "/v1/assets",
     "The annex's information assets, their officer posts and holders"
 );
 view_doc!(
     modifications,
+    ModificationsBody,
     "/v1/modifications",
     "System modifications (第6条): what each has and what it still lacks"
 );
 view_doc!(
     retirements,
+    RetirementsBody,
     "/v1/retirements",
     "Retirements of assets (第7条): approvals, consents, decision, measures"
 );
 view_doc!(
     security_requests,
+    SecurityRequestsBody,
     "/v1/security-requests",
     "Security improvement requests (第10条第2項): open, closed, overdue"
 );
 view_doc!(
     meetings,
+    MeetingsBody,
     "/v1/meetings",
     "Meetings (第12条) with minutes and circulation signatures, directives (第13条) and directions of officers (第3条第3項)"
 );
 view_doc!(
     incidents,
+    IncidentsBody,
     "/v1/incidents",
     "Incidents, the officers' emergency rosters and the operation records (第9条, 第11条)"
 );
@@ -356,7 +417,7 @@ view_doc!(
     tag = "views",
     params(AuditQuery),
     responses(
-        (status = 200, description = "Findings: `{as_of, known_at, head, findings, page}`; with `format=csv`, CSV (UTF-8 with BOM, JST times)", content((ViewHeader = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
+        (status = 200, description = "Findings: `{as_of, known_at, head, findings, page}`; with `format=csv`, CSV (UTF-8 with BOM, JST times)", content((AuditBody = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
         (status = 304, description = "Not modified"),
         (status = 400, description = "A bad parameter", body = super::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad token", body = super::Problem, content_type = "application/problem+json"),
@@ -375,18 +436,15 @@ pub async fn audit(
         q.format.as_deref(),
     )?;
     let w = window(q.offset.as_deref(), q.limit.as_deref())?;
-    let page = |l: &Lens<'_>| to_value(l.audit_page(w));
-    paged_view(
-        &state,
-        &headers,
-        &uri,
-        params,
-        w,
-        "audit",
-        page,
-        rows::audit,
-    )
-    .await
+    let page = |l: &Lens<'_>, header| {
+        let view = l.audit_page(w);
+        Ok(Some(AuditBody {
+            header,
+            page: Page::of(w, view.total),
+            view,
+        }))
+    };
+    view(&state, &headers, &uri, params, "audit", page, rows::audit).await
 }
 
 /// One asset: annex entry, officer posts and holders over time, who may use it at `as_of`,
@@ -397,7 +455,7 @@ pub async fn audit(
     tag = "views",
     params(("id" = String, Path, description = "Asset id, e.g. `A01`"), ViewQuery),
     responses(
-        (status = 200, description = "The asset", content((ViewHeader = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
+        (status = 200, description = "The asset", content((AssetBody = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
         (status = 304, description = "Not modified"),
         (status = 400, description = "A bad parameter", body = super::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such asset at that date and seq", body = super::Problem, content_type = "application/problem+json"),
@@ -422,7 +480,7 @@ pub async fn asset(
         &uri,
         params,
         "asset",
-        |l| l.asset_detail(&id).map(to_value).transpose(),
+        |l, header| Ok(l.asset_detail(&id).map(|view| AssetBody { header, view })),
         rows::asset,
     )
     .await
@@ -436,7 +494,7 @@ pub async fn asset(
     tag = "views",
     params(("id" = String, Path, description = "Person id, e.g. `P0001`"), ViewQuery),
     responses(
-        (status = 200, description = "The person", content((ViewHeader = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
+        (status = 200, description = "The person", content((PersonBody = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
         (status = 304, description = "Not modified"),
         (status = 400, description = "A bad parameter", body = super::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such person at that seq", body = super::Problem, content_type = "application/problem+json"),
@@ -461,7 +519,7 @@ pub async fn person(
         &uri,
         params,
         "person",
-        |l| l.person_history(&id).map(|h| person_json(l, h)).transpose(),
+        |l, header| Ok(l.person_view(&id).map(|view| PersonBody { header, view })),
         rows::person,
     )
     .await
@@ -475,7 +533,7 @@ pub async fn person(
     tag = "views",
     params(AccessQuery),
     responses(
-        (status = 200, description = "Grants in force: `{as_of, known_at, head, grants, page}`, a page at a time (`offset`, `limit`)", content((ViewHeader = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
+        (status = 200, description = "Grants in force: `{as_of, known_at, head, grants, page}`, a page at a time (`offset`, `limit`)", content((AccessBody = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
         (status = 304, description = "Not modified"),
         (status = 400, description = "A bad parameter", body = super::Problem, content_type = "application/problem+json"),
         (status = 404, description = "`asset` or `person` names no asset or person of the ledger as known at `known_at` (ids are case-sensitive); `field` names the parameter", body = super::Problem, content_type = "application/problem+json"),
@@ -494,26 +552,21 @@ pub async fn access(
         q.format.as_deref(),
     )?;
     let w = window(q.offset.as_deref(), q.limit.as_deref())?;
-    let page = |l: &Lens<'_>| {
+    let page = |l: &Lens<'_>, header| {
         if let Some(asset) = q.asset.as_deref() {
             known_asset(l, asset)?;
         }
         if let Some(person) = q.person.as_deref() {
             known_person(l, "person", person)?;
         }
-        to_value(l.access_page(q.asset.as_deref(), q.person.as_deref(), w))
+        let view = l.access_page(q.asset.as_deref(), q.person.as_deref(), w);
+        Ok(Some(AccessBody {
+            header,
+            page: Page::of(w, view.total),
+            view,
+        }))
     };
-    paged_view(
-        &state,
-        &headers,
-        &uri,
-        params,
-        w,
-        "access",
-        page,
-        rows::access,
-    )
-    .await
+    view(&state, &headers, &uri, params, "access", page, rows::access).await
 }
 
 /// `Ok` when the ledger, as known at the lens's seq, has annexed asset `id` (at any
@@ -547,56 +600,51 @@ pub(super) fn known_person(l: &Lens<'_>, field: &str, id: &str) -> Result<(), Er
     Err(Error::unknown(field, "person", id, hint))
 }
 
-/// A person's history with its tuples named.
-fn person_json(l: &Lens<'_>, h: PersonHistory) -> Result<Value, Error> {
-    let roles = l.person_roles(&h.person_id);
-    let mut posts = Vec::new();
-    for (post_id, holder) in h.posts {
-        let mut v = to_value(holder)?;
-        if let Value::Object(m) = &mut v {
-            m.insert("post_id".into(), Value::String(post_id));
-        }
-        posts.push(v);
-    }
-    let term = |(unit_id, since, until, seq): (String, Time, Option<Time>, u64)| json!({"unit_id": unit_id, "since": since, "until": until, "seq": seq});
-    Ok(json!({
-        "person_id": h.person_id,
-        "name": h.name,
-        "registered_seq": h.registered_seq,
-        "roles": to_value(roles)?,
-        "units": h.units.into_iter().map(|(unit_id, since, seq)| json!({"unit_id": unit_id, "since": since, "seq": seq})).collect::<Vec<_>>(),
-        "posts": posts,
-        "designations": h.designations.into_iter().map(|(role, by, since, until, seq)| json!({"role": role, "designated_by_post_id": by, "since": since, "until": until, "seq": seq})).collect::<Vec<_>>(),
-        "usage_officer_of": h.usage_officer_of.into_iter().map(term).collect::<Vec<_>>(),
-        "user_of": h.user_of.into_iter().map(term).collect::<Vec<_>>(),
-        "grants": to_value(h.grants)?,
-    }))
-}
-
-/// The views' JSON, from the projections.
+/// The views' answers, from the projections.
 mod imp {
     use super::*;
 
-    pub fn organisation(l: &Lens<'_>) -> Result<Value, Error> {
-        to_value(l.organisation())
+    pub fn organisation(l: &Lens<'_>, header: ViewHeader) -> OrganisationBody {
+        OrganisationBody {
+            header,
+            view: l.organisation(),
+        }
     }
-    pub fn assets(l: &Lens<'_>) -> Result<Value, Error> {
-        to_value(l.assets())
+    pub fn assets(l: &Lens<'_>, header: ViewHeader) -> AssetsBody {
+        AssetsBody {
+            header,
+            view: l.assets(),
+        }
     }
-    pub fn modifications(l: &Lens<'_>) -> Result<Value, Error> {
-        Ok(json!({ "modifications": to_value(l.changes().modifications)? }))
+    pub fn modifications(l: &Lens<'_>, header: ViewHeader) -> ModificationsBody {
+        ModificationsBody {
+            header,
+            modifications: l.changes().modifications,
+        }
     }
-    pub fn retirements(l: &Lens<'_>) -> Result<Value, Error> {
-        Ok(json!({ "retirements": to_value(l.changes().retirements)? }))
+    pub fn retirements(l: &Lens<'_>, header: ViewHeader) -> RetirementsBody {
+        RetirementsBody {
+            header,
+            retirements: l.changes().retirements,
+        }
     }
-    pub fn security_requests(l: &Lens<'_>) -> Result<Value, Error> {
-        to_value(l.security_requests())
+    pub fn security_requests(l: &Lens<'_>, header: ViewHeader) -> SecurityRequestsBody {
+        SecurityRequestsBody {
+            header,
+            view: l.security_requests(),
+        }
     }
-    pub fn meetings(l: &Lens<'_>) -> Result<Value, Error> {
-        to_value(l.meetings())
+    pub fn meetings(l: &Lens<'_>, header: ViewHeader) -> MeetingsBody {
+        MeetingsBody {
+            header,
+            view: l.meetings(),
+        }
     }
-    pub fn incidents(l: &Lens<'_>) -> Result<Value, Error> {
-        to_value(l.incidents())
+    pub fn incidents(l: &Lens<'_>, header: ViewHeader) -> IncidentsBody {
+        IncidentsBody {
+            header,
+            view: l.incidents(),
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 //! consent (第6条第1項第1号, 第7条第1項第1号), and a decision waits for both. The procedures
 //! differ only in their articles and rule names, which the callers pass.
 
-use govledger_projections::Missing;
+use govledger_projections::{Missing, Requirement};
 
 use super::articles::Article;
 use super::{Cx, Message, Refusal, Text, msg, refuse};
@@ -49,7 +49,7 @@ impl Consent<'_> {
         what: Text,
         authority_first: bool,
     ) -> Result<(String, Option<String>), Refusal> {
-        let pending = pending(self.missing, "consent");
+        let pending = pending(self.missing, Requirement::Consent);
         if pending.is_empty() {
             if authority_first {
                 cx.as_supervisor(self.required, what, self.article)?;
@@ -65,7 +65,7 @@ impl Consent<'_> {
 }
 
 /// The posts whose `what` (approval, consent, …) is still missing.
-fn pending(missing: &[Missing], what: &str) -> Vec<String> {
+fn pending(missing: &[Missing], what: Requirement) -> Vec<String> {
     missing
         .iter()
         .filter(|m| m.what == what)
@@ -76,7 +76,7 @@ fn pending(missing: &[Missing], what: &str) -> Vec<String> {
 /// Refuses with `rule` when the view still lacks a `what`, citing the article the view names.
 pub(super) fn none_missing(
     missing: &[Missing],
-    what: &str,
+    what: Requirement,
     rule: &'static str,
     id: &str,
 ) -> Result<(), Refusal> {
@@ -92,20 +92,19 @@ pub(super) fn none_missing(
 }
 
 /// "MOD-0001: the approval of O06 is still missing", naming every post still owing one.
-fn missing_message(missing: &[Missing], what: &str, id: &str) -> Message {
+fn missing_message(missing: &[Missing], what: Requirement, id: &str) -> Message {
     let posts = pending(missing, what).join(", ");
     let what_ja = match what {
-        "approval" => "承認",
-        "consent" => "同意",
-        "content_decision" => "内容の決定",
-        "coordination" => "調整",
-        "notice" => "通知",
-        "decision" => "決定",
-        "final_decision" => "総合的な決定",
-        "measures" => "措置",
-        other => other,
+        Requirement::Approval => "承認",
+        Requirement::Consent => "同意",
+        Requirement::ContentDecision => "内容の決定",
+        Requirement::Coordination => "調整",
+        Requirement::Notice => "通知",
+        Requirement::Decision => "決定",
+        Requirement::FinalDecision => "総合的な決定",
+        Requirement::Measures => "措置",
     };
-    let what_en = what.replace('_', " ");
+    let what_en = what.as_str().replace('_', " ");
     if posts.is_empty() {
         msg!("{id}: {what_ja}がまだありません"; format!("{id}: the {what_en} is still missing"))
     } else {

@@ -1,7 +1,7 @@
 //! System modification (第6条): proposal, approvals of the officers concerned (第2項), the supervisor's
 //! consent (第1項第1号), the common parts (第1項第2号), the final decision (第1項第3号).
 
-use govledger_projections::{ModificationState, ModificationView};
+use govledger_projections::{ModificationState, ModificationView, Requirement};
 use govledger_schema::events::*;
 
 use super::approval::{Consent, approving_post, none_missing};
@@ -231,13 +231,13 @@ pub(super) fn decide_modification_content(
     // 第6条第2項: approvals of the other officers come before the decision.
     none_missing(
         &v.missing,
-        "approval",
+        Requirement::Approval,
         "modification.approval_missing",
         modification_id,
     )?;
     none_missing(
         &v.missing,
-        "consent",
+        Requirement::Consent,
         "modification.consent_missing",
         modification_id,
     )?;
@@ -315,25 +315,25 @@ pub(super) fn decide_modification(
     // A final decision while an approval, the consent or the coordination is missing.
     none_missing(
         &v.missing,
-        "approval",
+        Requirement::Approval,
         "modification.approval_missing",
         modification_id,
     )?;
     none_missing(
         &v.missing,
-        "consent",
+        Requirement::Consent,
         "modification.consent_missing",
         modification_id,
     )?;
     none_missing(
         &v.missing,
-        "content_decision",
+        Requirement::ContentDecision,
         "modification.content_missing",
         modification_id,
     )?;
     none_missing(
         &v.missing,
-        "coordination",
+        Requirement::Coordination,
         "modification.coordination_missing",
         modification_id,
     )?;

@@ -2,7 +2,7 @@
 //! consent and decision (第1項第1号), measures (第1項第2号).
 
 use chrono::NaiveDate;
-use govledger_projections::{RetirementState, RetirementView};
+use govledger_projections::{Requirement, RetirementState, RetirementView};
 use govledger_schema::events::*;
 
 use super::approval::{Consent, approving_post, none_missing};
@@ -214,13 +214,13 @@ pub(super) fn decide_retirement(
     // 第7条第2項, 第7条第1項第1号 (the articles the view names for each).
     none_missing(
         &v.missing,
-        "approval",
+        Requirement::Approval,
         "retirement.approval_missing",
         retirement_id,
     )?;
     none_missing(
         &v.missing,
-        "consent",
+        Requirement::Consent,
         "retirement.consent_missing",
         retirement_id,
     )?;

@@ -1,6 +1,7 @@
 //! Security improvement requests (第10条第2項).
 
 use chrono::NaiveDate;
+use govledger_projections::SecurityRequestStatus;
 use govledger_schema::events::*;
 
 use super::articles::*;
@@ -91,7 +92,7 @@ pub(super) fn respond_to_security_request(
             msg!("{} は {request_id} の宛先ではありません", cx.actor; format!("{} is not the addressee of {request_id}", cx.actor)),
         );
     }
-    if cx.l.security_request_view(r).status == "closed" {
+    if cx.l.security_request_view(r).status == SecurityRequestStatus::Closed {
         return refuse(
             "security.closed",
             ART_10_2,
@@ -120,7 +121,7 @@ pub(super) fn close_security_request(
         Text::new("要求の終了", "closing the request"),
         ART_10_2,
     )?;
-    if cx.l.security_request_view(r).status == "closed" {
+    if cx.l.security_request_view(r).status == SecurityRequestStatus::Closed {
         return refuse(
             "security.closed",
             ART_10_2,
@@ -151,7 +152,7 @@ pub(super) fn reopen_security_request(
         Text::new("要求の再開", "reopening the request"),
         ART_10_2,
     )?;
-    if cx.l.security_request_view(r).status == "open" {
+    if cx.l.security_request_view(r).status == SecurityRequestStatus::Open {
         return refuse(
             "security.open",
             ART_10_2,

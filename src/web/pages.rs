@@ -970,7 +970,7 @@ pub async fn workflows(
     let missing = |m: &[govledger_projections::Missing]| {
         html! {
             @if m.is_empty() { span.badge.ok { (l.t("不足なし", "complete")) } }
-            @for x in m { span.badge.missing { (labels::missing(l, x.what)) } " " (x.post_id.as_deref().unwrap_or("")) " " span.hint { (x.article) } br; }
+            @for x in m { span.badge.missing { (labels::missing(l, x.what.as_str())) } " " (x.post_id.as_deref().unwrap_or("")) " " span.hint { (x.article) } br; }
         }
     };
     let title = l.t("手続", "Workflows");
@@ -1036,7 +1036,7 @@ pub async fn workflows(
                         td { (r.id) }
                         td { (r.finding) }
                         td { (day(&r.due)) }
-                        td { (labels::state(l, "security_request", r.status)) @if r.overdue { " " span.badge.overdue { (l.t("期限超過", "OVERDUE")) } } }
+                        td { (labels::state(l, "security_request", r.status.as_str())) @if r.overdue { " " span.badge.overdue { (l.t("期限超過", "OVERDUE")) } } }
                         td { (seqs(&r.seqs)) }
                     }
                 } }

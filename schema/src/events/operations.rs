@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// One person on an emergency contact roster.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RosterEntry {
     #[schemars(extend("x-ref" = "person"))]
@@ -63,7 +63,7 @@ pub struct IncidentResolved {
 }
 
 /// To whom a security improvement request is addressed (第10条第2項).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Addressee {
     /// An information management officer, by post.
@@ -117,7 +117,9 @@ pub struct SecurityRequestReopened {
 }
 
 /// 運用管理会議 (第12条第1項) or 運用管理担当者会議 (第12条第3項・第4項).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum MeetingKind {
     Management,
@@ -125,7 +127,9 @@ pub enum MeetingKind {
 }
 
 /// Held in person, or replaced by circulation (持回り, 第12条第2項).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum MeetingForm {
     InPerson,
@@ -158,7 +162,9 @@ pub struct MeetingMinutesRecorded {
 }
 
 /// A member's position on a circulated matter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SignaturePosition {
     Agree,
@@ -214,7 +220,17 @@ pub struct OfficerDirected {
 /// An operation of 第11条: 第1号 server monitoring (サーバの監視) and backup (バックアップ運用),
 /// 第2号 maintenance (保守実施), 第4号 batch runs (バッチ処理の実行管理).
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum OperationKind {
@@ -246,7 +262,9 @@ impl OperationKind {
 }
 
 /// How an operation ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum OperationResult {
     Succeeded,

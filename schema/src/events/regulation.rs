@@ -8,9 +8,22 @@ use uuid::Uuid;
 
 /// A role of the regulation (see RULES.md, "Who is who").
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
+// `Role` in the OpenAPI document is a token's role; this one is the regulation's.
+#[schema(as = RegulationRole)]
 pub enum Role {
     /// システム総括者 (第3条).
     SystemSupervisor,
