@@ -1648,7 +1648,10 @@ async fn hostile_command_bodies_get_a_problem_naming_the_field_or_rule_and_recor
         .unwrap()
         .iter()
         .filter_map(|(path, item)| {
-            let kind = path.strip_prefix("/v1/commands/")?;
+            // `/v1/commands/{kind}/options` is a read, not a decision kind.
+            let kind = path
+                .strip_prefix("/v1/commands/")
+                .filter(|k| !k.contains('/'))?;
             let schema =
                 item["post"]["requestBody"]["content"]["application/json"]["schema"].clone();
             Some((kind.to_owned(), schema))

@@ -25,6 +25,64 @@ on_both_backends!(
     the_options_endpoint_lists_the_choices_valid_at_a_date,
 );
 
+/// Every kind's form, in both languages: each control has a label, can take the focus from
+/// the keyboard (in the document's order: no positive or negative tabindex), and the check
+/// button is reached with Tab after the last member; a screenshot of each form.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_decision_form_can_be_completed_from_the_keyboard() {
+    let db = TestDb::sqlite();
+    let app = demo_app(&db).await;
+    let b = browser().await;
+    login(&b, &app, &app.admin).await;
+    b.goto(&format!("{}/ui/decide", app.url)).await;
+    let kinds: Vec<String> = serde_json::from_value(
+        b.js("return [...document.querySelectorAll('ul.kinds a')].map(a => a.getAttribute('href').split('/').pop())")
+            .await,
+    )
+    .unwrap();
+    assert_eq!(
+        kinds.len(),
+        govledger::rules::CommandKind::ALL.len(),
+        "every kind is offered"
+    );
+    for kind in &kinds {
+        for lang in ["ja", "en"] {
+            b.goto(&format!("{}/ui/decide/{kind}?lang={lang}", app.url))
+                .await;
+            b.wait_css("#decision").await;
+            every_control_is_labelled(&b).await;
+            let unreachable = b
+                .js("return [...document.querySelectorAll('#decision input, #decision select, #decision textarea, #decision button')]
+                    .filter(e => e.type !== 'hidden' && !e.hidden)
+                    .filter(e => e.disabled || e.tabIndex !== 0)
+                    .map(e => e.name || e.id)")
+                .await;
+            assert_eq!(
+                unreachable,
+                json!([]),
+                "{kind} ({lang}): out of the Tab order"
+            );
+            if lang == "ja" {
+                b.shot(&format!("workspace-form-{kind}")).await;
+            }
+        }
+        // From the last control, Tab reaches the check button.
+        b.js("const c = [...document.querySelectorAll('#decision input, #decision select, #decision textarea')]
+                .filter(e => e.type !== 'hidden' && !e.hidden);
+              c[c.length - 1].focus(); return 0")
+            .await;
+        b.keys(&[char::from(Key::Tab)]).await;
+        let on_check = b
+            .js("const e = document.activeElement; return e.tagName === 'BUTTON' && e.value === 'preview'")
+            .await;
+        assert_eq!(
+            on_check,
+            json!(true),
+            "{kind}: Tab from the last member does not reach the check button"
+        );
+    }
+}
+
 async fn head(app: &TestApp) -> u64 {
     app.get_json("/v1/head").await["seq"].as_u64().unwrap()
 }
