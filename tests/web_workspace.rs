@@ -69,9 +69,18 @@ async fn every_decision_form_can_be_completed_from_the_keyboard() {
         // From the last control, Tab reaches the check button.
         b.js("const c = [...document.querySelectorAll('#decision input, #decision select, #decision textarea')]
                 .filter(e => e.type !== 'hidden' && !e.hidden);
-              c[c.length - 1].focus(); return 0")
+              window.lastControl = c[c.length - 1]; window.lastControl.focus(); return 0")
             .await;
-        b.keys(&[char::from(Key::Tab)]).await;
+        // A date or time input takes Tab through its own parts (year, month, day, …) first.
+        for _ in 0..8 {
+            b.keys(&[char::from(Key::Tab)]).await;
+            let left = b
+                .js("return document.activeElement !== window.lastControl")
+                .await;
+            if left == json!(true) {
+                break;
+            }
+        }
         let on_check = b
             .js("const e = document.activeElement; return e.tagName === 'BUTTON' && e.value === 'preview'")
             .await;
