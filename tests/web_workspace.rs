@@ -338,11 +338,11 @@ async fn an_admin_records_the_demos_kinds_of_decisions_in_the_browser(db: TestDb
         "refused: {:?}",
         b.text_of("#refusal").await
     );
+    let preview = b.text_of("#preview-events").await.unwrap();
+    assert!(preview.contains("permission.granted.v1"), "{preview}");
     assert!(
-        b.text_of("#preview-events")
-            .await
-            .unwrap()
-            .contains("permission.granted.v1")
+        preview.contains("read only") && preview.contains(&user) && preview.contains("A03"),
+        "the preview shows what will be recorded: {preview}"
     );
     b.shot("workspace-grant-preview").await;
     assert_eq!(head(&app).await, before, "a preview records nothing");

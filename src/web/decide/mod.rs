@@ -743,6 +743,45 @@ fn field_html(
     }
 }
 
+/// Every string in `v`, for looking names up.
+fn collect_strings(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(x) if x.len() <= 64 => out.push(x.clone()),
+        Value::Array(items) => items.iter().for_each(|i| collect_strings(i, out)),
+        Value::Object(m) => m.values().for_each(|i| collect_strings(i, out)),
+        _ => {}
+    }
+}
+
+/// What an event will record, member by member, ids with their names.
+fn content_html(l: Lang, data: &Value, names: &BTreeMap<String, String>) -> Markup {
+    fn value(l: Lang, v: &Value, names: &BTreeMap<String, String>) -> Markup {
+        match v {
+            Value::String(x) => html! {
+                (x) @if let Some(n) = names.get(x) { " " span.hint { "(" (n) ")" } }
+            },
+            Value::Bool(b) => html! { (if *b { l.t("はい", "yes") } else { l.t("いいえ", "no") }) },
+            Value::Null => html! { "—" },
+            Value::Array(items) => html! {
+                ul { @for i in items { li { (value(l, i, names)) } } }
+            },
+            Value::Object(_) => content_html(l, v, names),
+            other => html! { (other.to_string()) },
+        }
+    }
+    let Value::Object(m) = data else {
+        return value(l, data, names);
+    };
+    html! {
+        dl.content {
+            @for (k, v) in m {
+                dt { (labels::member(l, k)) }
+                dd { (value(l, v, names)) }
+            }
+        }
+    }
+}
+
 fn ref_code(k: RefKind) -> String {
     serde_json::to_value(k)
         .ok()
@@ -760,19 +799,37 @@ fn render_preview(
 ) -> Response {
     let l = s.lang;
     let actor = s.caller.person.as_str();
-    let (actor_name, posts): (String, BTreeMap<String, String>) = state.ledger().read(|st| {
-        let lens = st.lens(parsed.effective_at, None);
-        let name = lens
-            .person(actor)
-            .map(|p| p.name.clone())
-            .unwrap_or_default();
-        let posts = events
-            .iter()
-            .filter_map(|e| e.acting_for.as_deref())
-            .filter_map(|p| lens.post(p).map(|x| (p.to_owned(), x.title.clone())))
-            .collect();
-        (name, posts)
-    });
+    let (actor_name, posts, names): (String, BTreeMap<String, String>, BTreeMap<String, String>) =
+        state.ledger().read(|st| {
+            let lens = st.lens(parsed.effective_at, None);
+            let name = lens
+                .person(actor)
+                .map(|p| p.name.clone())
+                .unwrap_or_default();
+            let posts = events
+                .iter()
+                .filter_map(|e| e.acting_for.as_deref())
+                .filter_map(|p| lens.post(p).map(|x| (p.to_owned(), x.title.clone())))
+                .collect();
+            // The names of the ids the events hold (persons, posts, units, assets).
+            let mut names = BTreeMap::new();
+            let mut ids = Vec::new();
+            for e in events {
+                collect_strings(&e.data, &mut ids);
+            }
+            for id in ids {
+                let known = lens
+                    .person(&id)
+                    .map(|p| p.name.clone())
+                    .or_else(|| lens.post(&id).map(|p| p.title.clone()))
+                    .or_else(|| lens.unit(&id).map(|u| u.name.clone()))
+                    .or_else(|| lens.asset(&id).map(|a| a.name.clone()));
+                if let Some(n) = known {
+                    names.insert(id, n);
+                }
+            }
+            (name, posts, names)
+        });
     let title = format!("{} — {}", labels::kind(l, &form.kind), l.t("確認", "check"));
     let body_json = Value::Object(body.clone()).to_string();
     let edit_link = {
@@ -801,6 +858,7 @@ fn render_preview(
             table #preview-events {
                 thead { tr {
                     th scope="col" { (l.t("種類", "Type")) }
+                    th scope="col" { (l.t("内容", "Content")) }
                     th scope="col" { (l.t("根拠条項", "Basis")) }
                     th scope="col" { (l.t("決定者", "Actor")) }
                     th scope="col" { (l.t("代理", "Acting for")) }
@@ -808,6 +866,7 @@ fn render_preview(
                 tbody { @for e in events {
                     tr data-type=(e.event_type) {
                         td { (super::labels::event_type(l, &e.event_type)) br; span.hint { (e.event_type) } }
+                        td { (content_html(l, &e.data, &names)) }
                         td {
                             strong { (e.basis) }
                             @for a in articles::find(&e.basis).unwrap_or_default() {
