@@ -16,7 +16,7 @@
 //! - A usage officer (第8条): security improvement requests addressed to their division.
 //! - Everyone: circulations they are asked to sign (第12条).
 
-use govledger_projections::{FindingFacts, Lens};
+use govledger_projections::{FindingFacts, Lens, Requirement, SecurityRequestStatus};
 use govledger_schema::events::{Addressee, MeetingForm, Role};
 use serde::Serialize;
 
@@ -103,7 +103,7 @@ fn requests_to(l: &Lens<'_>, to: &dyn Fn(&Addressee) -> bool) -> Vec<Item> {
     l.security_requests()
         .requests
         .into_iter()
-        .filter(|r| to(&r.addressee) && code(&r.status) == "open")
+        .filter(|r| to(&r.addressee) && r.status == SecurityRequestStatus::Open)
         .map(|r| Item {
             ja: format!("セキュリティ改善要求 {}（期限 {}）に回答する", r.id, r.due),
             en: format!("Answer security request {} (due {})", r.id, r.due),
@@ -154,47 +154,7 @@ fn officer(l: &Lens<'_>, post: &str) -> Vec<Item> {
             actions: vec![grant, act("refuse_permission", &base)],
         });
     }
-    let changes = l.changes();
-    for m in &changes.modifications {
-        for x in m
-            .missing
-            .iter()
-            .filter(|x| x.post_id.as_deref() == Some(post))
-        {
-            if code(&x.what) != "approval" {
-                continue;
-            }
-            let id = [("modification_id", m.id.as_str())];
-            items.push(Item {
-                ja: format!("改修 {}「{}」を承認する", m.id, m.title),
-                en: format!("Approve modification {} \"{}\"", m.id, m.title),
-                article: x.article,
-                key: format!("modification:{}:approval:{post}", m.id),
-                actions: vec![
-                    act("approve_modification", &id),
-                    act("reject_modification", &id),
-                ],
-            });
-        }
-    }
-    for r in &changes.retirements {
-        for x in r
-            .missing
-            .iter()
-            .filter(|x| x.post_id.as_deref() == Some(post))
-        {
-            if code(&x.what) != "approval" {
-                continue;
-            }
-            items.push(Item {
-                ja: format!("廃止 {}（{}）を承認する", r.id, r.asset_ids.join("、")),
-                en: format!("Approve retirement {} ({})", r.id, r.asset_ids.join(", ")),
-                article: x.article,
-                key: format!("retirement:{}:approval:{post}", r.id),
-                actions: vec![act("approve_retirement", &[("retirement_id", &r.id)])],
-            });
-        }
-    }
+    items.extend(owed(l, post, OFFICER_ACTS));
     items.extend(requests_to(
         l,
         &|a| matches!(a, Addressee::Officer { post_id } if post_id == post),
@@ -214,85 +174,120 @@ fn officer(l: &Lens<'_>, post: &str) -> Vec<Item> {
     items
 }
 
+/// The requirements an officer's post gives (第6条第1項第1号・第2項, 第7条第2項).
+const OFFICER_ACTS: &[Requirement] = &[Requirement::Approval, Requirement::ContentDecision];
+/// The requirements a supervisor's post gives (第6条第1項, 第7条第1項).
+const SUPERVISOR_ACTS: &[Requirement] = &[
+    Requirement::Consent,
+    Requirement::Coordination,
+    Requirement::FinalDecision,
+    Requirement::Decision,
+    Requirement::Measures,
+];
+
+/// The decisions that give `what` in a workflow (`modification` or `retirement`), and how a
+/// list says it: (Japanese verb, English verb, command kinds).
+fn acts_for(
+    workflow: &str,
+    what: Requirement,
+) -> Option<(&'static str, &'static str, &'static [&'static str])> {
+    use Requirement as R;
+    Some(match (workflow, what) {
+        ("modification", R::Approval) => (
+            "承認する",
+            "Approve",
+            &["approve_modification", "reject_modification"],
+        ),
+        ("modification", R::Consent) => (
+            "同意する",
+            "Consent to",
+            &["consent_to_modification", "refuse_modification_consent"],
+        ),
+        ("modification", R::ContentDecision) => (
+            "内容を決定する",
+            "Decide the content of",
+            &["decide_modification_content"],
+        ),
+        ("modification", R::Coordination) => {
+            ("調整する", "Coordinate", &["coordinate_modification"])
+        }
+        ("modification", R::FinalDecision) => {
+            ("決定する", "Take the decision on", &["decide_modification"])
+        }
+        ("retirement", R::Approval) => ("承認する", "Approve", &["approve_retirement"]),
+        ("retirement", R::Consent) => (
+            "同意する",
+            "Consent to",
+            &["consent_to_retirement", "refuse_retirement_consent"],
+        ),
+        ("retirement", R::Decision) => ("決定する", "Decide", &["decide_retirement"]),
+        ("retirement", R::Measures) => (
+            "措置を記録する",
+            "Record the measures of",
+            &["record_retirement_measures"],
+        ),
+        _ => return None,
+    })
+}
+
+/// What modifications and retirements still owe `post`, among `wanted`.
+fn owed(l: &Lens<'_>, post: &str, wanted: &[Requirement]) -> Vec<Item> {
+    let changes = l.changes();
+    let modifications = changes.modifications.iter().map(|m| {
+        (
+            "modification",
+            m.id.as_str(),
+            format!("改修 {}「{}」", m.id, m.title),
+            format!("modification {} \"{}\"", m.id, m.title),
+            &m.missing,
+        )
+    });
+    let retirements = changes.retirements.iter().map(|r| {
+        (
+            "retirement",
+            r.id.as_str(),
+            format!("廃止 {}（{}）", r.id, r.asset_ids.join("、")),
+            format!("retirement {} ({})", r.id, r.asset_ids.join(", ")),
+            &r.missing,
+        )
+    });
+    let mut items = Vec::new();
+    for (workflow, id, name_ja, name_en, missing) in modifications.chain(retirements) {
+        for x in missing
+            .iter()
+            .filter(|x| x.post_id.as_deref() == Some(post))
+        {
+            if !wanted.contains(&x.what) {
+                continue;
+            }
+            let Some((ja, en, kinds)) = acts_for(workflow, x.what) else {
+                continue;
+            };
+            let member = if workflow == "modification" {
+                "modification_id"
+            } else {
+                "retirement_id"
+            };
+            items.push(Item {
+                ja: format!("{name_ja}について{ja}"),
+                en: format!("{en} {name_en}"),
+                article: x.article,
+                key: format!("{workflow}:{id}:{}:{post}", x.what.as_str()),
+                actions: kinds.iter().map(|k| act(k, &[(member, id)])).collect(),
+            });
+        }
+    }
+    items
+}
+
 fn supervisor(l: &Lens<'_>, post: &str) -> Vec<Item> {
     let mut items = Vec::new();
-    let changes = l.changes();
-    for m in &changes.modifications {
-        for x in m
-            .missing
-            .iter()
-            .filter(|x| x.post_id.as_deref() == Some(post))
-        {
-            let id = [("modification_id", m.id.as_str())];
-            let (ja, en, actions) = match code(&x.what).as_str() {
-                "consent" => (
-                    "同意する",
-                    "Consent to",
-                    vec![
-                        act("consent_to_modification", &id),
-                        act("refuse_modification_consent", &id),
-                    ],
-                ),
-                "content_decision" => (
-                    "内容を決定する",
-                    "Decide the content of",
-                    vec![act("decide_modification_content", &id)],
-                ),
-                "final_decision" => (
-                    "決定する",
-                    "Take the decision on",
-                    vec![act("decide_modification", &id)],
-                ),
-                "coordination" => (
-                    "調整する",
-                    "Coordinate",
-                    vec![act("coordinate_modification", &id)],
-                ),
-                _ => continue,
-            };
-            items.push(Item {
-                ja: format!("改修 {}「{}」について{ja}", m.id, m.title),
-                en: format!("{en} modification {} \"{}\"", m.id, m.title),
-                article: x.article,
-                key: format!("modification:{}:{}:{post}", m.id, code(&x.what)),
-                actions,
-            });
-        }
-    }
-    for r in &changes.retirements {
-        for x in r
-            .missing
-            .iter()
-            .filter(|x| x.post_id.as_deref() == Some(post))
-        {
-            let id = [("retirement_id", r.id.as_str())];
-            let (ja, en, actions) = match code(&x.what).as_str() {
-                "consent" => (
-                    "同意する",
-                    "Consent to",
-                    vec![
-                        act("consent_to_retirement", &id),
-                        act("refuse_retirement_consent", &id),
-                    ],
-                ),
-                "decision" => ("決定する", "Decide", vec![act("decide_retirement", &id)]),
-                _ => continue,
-            };
-            items.push(Item {
-                ja: format!("廃止 {}（{}）について{ja}", r.id, r.asset_ids.join("、")),
-                en: format!("{en} retirement {} ({})", r.id, r.asset_ids.join(", ")),
-                article: x.article,
-                key: format!("retirement:{}:{}:{post}", r.id, code(&x.what)),
-                actions,
-            });
-        }
-    }
+    items.extend(owed(l, post, SUPERVISOR_ACTS));
     for r in l.security_requests().requests {
         if r.supervisor_post_id != post {
             continue;
         }
         let id = [("request_id", r.id.as_str())];
-        let status = code(&r.status);
         if r.overdue {
             items.push(Item {
                 ja: format!("期限（{}）を過ぎたセキュリティ改善要求 {}", r.due, r.id),
@@ -304,7 +299,7 @@ fn supervisor(l: &Lens<'_>, post: &str) -> Vec<Item> {
                     act("close_security_request", &id),
                 ],
             });
-        } else if status == "responded" {
+        } else if r.status == SecurityRequestStatus::Responded {
             items.push(Item {
                 ja: format!("回答のあったセキュリティ改善要求 {} を確認して閉じる", r.id),
                 en: format!(
