@@ -162,7 +162,7 @@ fn csv_row(stored: &StoredEvent, out: &mut Vec<u8>) -> Result<(), Error> {
 
 /// RFC 4180 quoting. A text that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`
 /// first) is quoted and prefixed with `'`, so opening an export never executes anything.
-fn write_csv_field(out: &mut Vec<u8>, field: &str) {
+pub(crate) fn write_csv_field(out: &mut Vec<u8>, field: &str) {
     let formula = field.starts_with(['=', '+', '-', '@', '\t', '\r']);
     let quote = formula || field.contains([',', '"', '\r', '\n']);
     if !quote {

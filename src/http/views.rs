@@ -820,7 +820,7 @@ fn csv_response(rows: &[Value], filename: &str) -> Response {
         if i > 0 {
             out.push(b',');
         }
-        write_field(&mut out, c);
+        super::export::write_csv_field(&mut out, c);
     }
     out.extend_from_slice(b"\r\n");
     for r in &flat {
@@ -828,7 +828,7 @@ fn csv_response(rows: &[Value], filename: &str) -> Response {
             if i > 0 {
                 out.push(b',');
             }
-            write_field(&mut out, r.get(c).map_or("", String::as_str));
+            super::export::write_csv_field(&mut out, r.get(c).map_or("", String::as_str));
         }
         out.extend_from_slice(b"\r\n");
     }
@@ -881,22 +881,6 @@ fn in_jst(s: &str) -> String {
     s.to_owned()
 }
 
-/// RFC 4180 quoting; text a spreadsheet would run as a formula is quoted with a `'` first.
-fn write_field(out: &mut Vec<u8>, field: &str) {
-    let formula = field.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let quote = formula || field.contains([',', '"', '\r', '\n']);
-    if !quote {
-        out.extend_from_slice(field.as_bytes());
-        return;
-    }
-    out.push(b'"');
-    if formula {
-        out.push(b'\'');
-    }
-    out.extend_from_slice(field.replace('"', "\"\"").as_bytes());
-    out.push(b'"');
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -924,7 +908,7 @@ mod tests {
             ]
         );
         let mut out = Vec::new();
-        write_field(&mut out, "=1+1");
+        crate::http::export::write_csv_field(&mut out, "=1+1");
         assert_eq!(out, b"\"'=1+1\"");
     }
 }
