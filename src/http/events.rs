@@ -473,13 +473,19 @@ pub struct VerifyView {
     security(("bearer" = []))
 )]
 pub async fn verify(State(state): State<AppState>) -> Result<Response, Error> {
+    json_response(&verification(&state).await?)
+}
+
+/// The chain's verification (cached: see [`AppState::forget_verification`]), as `/v1/verify`
+/// answers it and the audit page shows it.
+pub async fn verification(state: &AppState) -> Result<VerifyView, Error> {
     let cached = state.verified().await?;
     let r = &cached.report;
     let first_break = match &r.first_break {
         Some(b) => Some(serde_json::to_value(b).map_err(Error::internal)?),
         None => None,
     };
-    json_response(&VerifyView {
+    Ok(VerifyView {
         ok: r.is_ok(),
         verified: r.verified,
         verified_to: r.verified_to,

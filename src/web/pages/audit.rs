@@ -21,13 +21,10 @@ pub async fn audit(
         let names = finding_names(st, &findings.findings);
         (findings, names)
     });
-    let verify = match json_of(events::verify(State(state.clone())).await?).await? {
-        Ok(v) => v,
-        Err(res) => return Ok(res),
-    };
+    let verify = events::verification(&state).await?;
     let checkpoint = state.store().checkpoint(None).await?;
     let l = s.lang;
-    let ok = verify["ok"].as_bool().unwrap_or(false);
+    let ok = verify.ok;
     let title = l.t("監査所見と検証", "Audit findings and verification");
     Ok(page(
         &s,
@@ -37,14 +34,14 @@ pub async fn audit(
             h2 { (l.t("ハッシュチェーンの検証", "Chain verification")) }
             p #chain-status {
                 @if ok { span.badge.ok { (l.t("正常", "OK")) } } @else { span.badge.bad { (l.t("破損あり", "BROKEN")) } }
-                " " (verify["verified"]) (l.t(" 件を検証（seq ", " events verified (seq ")) "1.." (verify["verified_to"]) ")"
+                " " (verify.verified) (l.t(" 件を検証（seq ", " events verified (seq ")) "1.." (verify.verified_to) ")"
                 (l.t("、検証時刻 ", ", at "))
-                @match verify["verified_at"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()) {
+                @match chrono::DateTime::parse_from_rfc3339(&verify.verified_at).ok() {
                     Some(t) => { (moment(&t)) }
                     None => { "—" }
                 }
             }
-            @if !ok { pre.error { (verify["first_break"].to_string()) } }
+            @if !ok { pre.error { (verify.first_break.as_ref().map_or_else(|| "null".to_owned(), Value::to_string)) } }
             form #verify-form method="post" action="/ui/verify" {
                 input type="hidden" name=(crate::web::csrf::FIELD) value=(crate::web::csrf::token(&s.caller.token_id));
                 button type="submit" { (l.t("今すぐ検証", "Verify now")) }

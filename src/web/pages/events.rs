@@ -19,6 +19,19 @@ pub struct TimelineQuery {
     lang: Option<String>,
 }
 
+/// Reads a JSON handler's answer (a non-2xx answer is passed on as the error it is).
+async fn json_of(res: Response) -> Result<Result<Value, Response>, Error> {
+    if !res.status().is_success() {
+        return Ok(Err(res));
+    }
+    let bytes = axum::body::to_bytes(res.into_body(), 64 << 20)
+        .await
+        .map_err(Error::internal)?;
+    serde_json::from_slice(&bytes)
+        .map(Ok)
+        .map_err(Error::internal)
+}
+
 /// Events with filters, a page at a time by seq cursor (through `GET /v1/events`).
 pub async fn timeline(
     State(state): State<AppState>,

@@ -289,19 +289,6 @@ fn is_person_id(s: &str) -> bool {
         .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// Reads a JSON handler's answer (a non-2xx answer is passed on as the error it is).
-async fn json_of(res: Response) -> Result<Result<Value, Response>, Error> {
-    if !res.status().is_success() {
-        return Ok(Err(res));
-    }
-    let bytes = axum::body::to_bytes(res.into_body(), 64 << 20)
-        .await
-        .map_err(Error::internal)?;
-    serde_json::from_slice(&bytes)
-        .map(Ok)
-        .map_err(Error::internal)
-}
-
 #[cfg(test)]
 mod tests {
     /// No function of the web view is longer than a screenful or two (150 lines): a page

@@ -3,14 +3,6 @@
 use super::*;
 use crate::http::proofs;
 
-async fn inclusion(state: AppState, seq: u64) -> Result<Result<Value, Response>, Error> {
-    let q = proofs::InclusionQuery {
-        seq: Some(seq.to_string()),
-        size: None,
-    };
-    json_of(proofs::inclusion(State(state), Query(q)).await?).await
-}
-
 /// The inclusion proof of one event at the head (`GET /v1/proof/inclusion?seq=N`).
 pub async fn proof(
     State(state): State<AppState>,
@@ -18,11 +10,10 @@ pub async fn proof(
     headers: HeaderMap,
     Path(seq): Path<u64>,
 ) -> Result<Response, Error> {
-    let p = match inclusion(state, seq).await? {
-        Ok(v) => v,
-        Err(res) => return Ok(res),
-    };
+    let p = proofs::inclusion_at(&state, seq, None).await?;
     let l = s.lang;
+    // Through a JSON value, as the downloaded proof and `/v1` answer it.
+    let p = serde_json::to_value(&p).map_err(Error::internal)?;
     let pretty = serde_json::to_string_pretty(&p).map_err(Error::internal)?;
     let title = format!("{} #{seq}", l.t("包含証明", "Inclusion proof"));
     Ok(page(
@@ -72,8 +63,5 @@ pub async fn proof_json(
     _s: Session,
     Path(seq): Path<u64>,
 ) -> Result<Response, Error> {
-    Ok(match inclusion(state, seq).await? {
-        Ok(v) => axum::Json(v).into_response(),
-        Err(res) => res,
-    })
+    Ok(axum::Json(proofs::inclusion_at(&state, seq, None).await?).into_response())
 }
