@@ -19,20 +19,7 @@ pub struct TimelineQuery {
     lang: Option<String>,
 }
 
-/// Reads a JSON handler's answer (a non-2xx answer is passed on as the error it is).
-async fn json_of(res: Response) -> Result<Result<Value, Response>, Error> {
-    if !res.status().is_success() {
-        return Ok(Err(res));
-    }
-    let bytes = axum::body::to_bytes(res.into_body(), 64 << 20)
-        .await
-        .map_err(Error::internal)?;
-    serde_json::from_slice(&bytes)
-        .map(Ok)
-        .map_err(Error::internal)
-}
-
-/// Events with filters, a page at a time by seq cursor (through `GET /v1/events`).
+/// Events with filters, a page at a time by seq cursor (the events `GET /v1/events` answers).
 pub async fn timeline(
     State(state): State<AppState>,
     s: Session,
@@ -54,17 +41,16 @@ pub async fn timeline(
         limit: Some(TIMELINE_PAGE.to_string()),
         ..Default::default()
     };
-    let res = events::list(State(state.clone()), HeaderMap::new(), Query(filter)).await?;
-    let page_json = match json_of(res).await? {
-        Ok(v) => v,
-        Err(res) => return Ok(res),
-    };
-    let empty = Vec::new();
-    let list = page_json["events"].as_array().unwrap_or(&empty);
-    let next = page_json["next"].as_u64();
-    let names = state.ledger().read(|st| {
-        Names::default().persons(st, list.iter().filter_map(|e| e["meta"]["actor"].as_str()))
-    });
+    let read = events::query_events(&state, filter).await?;
+    let next = read.next;
+    let list = read
+        .events
+        .iter()
+        .map(|stored| Ok((stored.hash.to_hex(), events::decoded(stored)?)))
+        .collect::<Result<Vec<_>, Error>>()?;
+    let names = state
+        .ledger()
+        .read(|st| Names::default().persons(st, list.iter().map(|(_, e)| e.meta.actor.as_str())));
     let mut keep: Vec<(&str, String)> = Vec::new();
     for (k, v) in [
         ("type", &q.event_type),
@@ -125,16 +111,14 @@ pub async fn timeline(
                     th scope="col" { (l.t("ハッシュ", "Hash")) }
                     th scope="col" { (l.t("包含証明", "Inclusion proof")) }
                 } }
-                tbody { @for e in list {
-                    @let seq = e["seq"].as_u64().unwrap_or(0);
-                    @let hash = e["hash"].as_str().unwrap_or("");
-                    tr.event data-type=(e["type"].as_str().unwrap_or("")) {
+                tbody { @for (hash, e) in &list {
+                    @let seq = e.seq;
+                    tr.event data-type=(e.event_type) {
                         td { (seq_link(seq)) }
-                        td { @match e["effective_at"].as_str().and_then(|t| jst::parse(t).ok()) { Some(t) => { (date(&t)) } None => {} } }
-                        @let event_type = e["type"].as_str().unwrap_or("");
-                        td title=(event_type) { (labels::event_type(l, event_type)) }
-                        td { (who("", &names, e["meta"]["actor"].as_str().unwrap_or(""))) }
-                        td { (e["meta"]["basis"].as_str().unwrap_or("")) }
+                        td { (date(&e.effective_at)) }
+                        td title=(e.event_type) { (labels::event_type(l, &e.event_type)) }
+                        td { (who("", &names, &e.meta.actor)) }
+                        td { (e.meta.basis) }
                         td.hash title=(hash) { (hash.get(..12).unwrap_or(hash)) "…" }
                         td { a href={"/ui/proof/" (seq)} { (l.t("証明", "proof")) } " " a href={"/ui/proof/" (seq) "/json"} { "JSON" } }
                     }
@@ -152,23 +136,17 @@ pub async fn event(
     s: Session,
     Path(seq): Path<u64>,
 ) -> Result<Response, Error> {
-    let res = events::one(
-        State(state.clone()),
-        HeaderMap::new(),
-        Path(seq.to_string()),
-    )
-    .await?;
-    let e = match json_of(res).await? {
-        Ok(v) => v,
-        Err(res) => return Ok(res),
-    };
+    let stored = events::event_by_key(&state, &seq.to_string()).await?;
+    let e = events::decoded(&stored)?;
     let l = s.lang;
-    let actor = e["meta"]["actor"].as_str().unwrap_or("");
-    let event_type = e["type"].as_str().unwrap_or("");
+    let actor = e.meta.actor.as_str();
+    let event_type = e.event_type.as_str();
     let names = state
         .ledger()
         .read(|st| Names::default().persons(st, [actor]));
-    let pretty = serde_json::to_string_pretty(&e).map_err(Error::internal)?;
+    // The event as `GET /v1/events/{seq}` answers it.
+    let pretty =
+        serde_json::to_string_pretty(&events::event_json(&stored)?).map_err(Error::internal)?;
     let title = format!("{} #{seq}", l.t("記録", "Event"));
     Ok(page(
         &s,
@@ -178,11 +156,11 @@ pub async fn event(
             dl.facts {
                 dt { (l.t("種別", "Type")) } dd { (labels::event_type(l, event_type)) " " span.hint { code { (event_type) } } }
                 dt { (l.t("決定者", "Actor")) } dd { (who("", &names, actor)) }
-                dt { (l.t("根拠", "Basis")) } dd { (e["meta"]["basis"].as_str().unwrap_or("")) }
-                dt { (l.t("効力発生", "Effective")) } dd { @match e["effective_at"].as_str().and_then(|t| jst::parse(t).ok()) { Some(t) => { (date(&t)) } None => {} } }
-                dt { (l.t("記録日時", "Recorded")) } dd { @match e["recorded_at"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()) { Some(t) => { (moment(&t)) } None => {} } }
-                dt { (l.t("ハッシュ", "Hash")) } dd.hash { (e["hash"].as_str().unwrap_or("")) }
-                dt { (l.t("直前のハッシュ", "Previous hash")) } dd.hash { (e["prev"].as_str().unwrap_or("")) }
+                dt { (l.t("根拠", "Basis")) } dd { (e.meta.basis) }
+                dt { (l.t("効力発生", "Effective")) } dd { (date(&e.effective_at)) }
+                dt { (l.t("記録日時", "Recorded")) } dd { (moment(&e.recorded_at.fixed_offset())) }
+                dt { (l.t("ハッシュ", "Hash")) } dd.hash { (stored.hash.to_hex()) }
+                dt { (l.t("直前のハッシュ", "Previous hash")) } dd.hash { (e.prev.to_hex()) }
             }
             p { a href={"/ui/proof/" (seq)} { (l.t("包含証明", "Inclusion proof")) } " · " a href={"/ui/proof/" (seq) "/json"} { "JSON" } }
             pre { (pretty) }

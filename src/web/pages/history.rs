@@ -11,19 +11,19 @@ async fn person_page(
     q: &AtQuery,
 ) -> Result<Response, Error> {
     let at = At::read(state, q).await?;
-    let (h, roles, names) = state.ledger().read(|st| {
+    let (h, names) = state.ledger().read(|st| {
         let l = st.lens(at.as_of, Some(at.known_at));
-        let h = l.person_history(id);
+        let h = l.person_view(id);
         let names = Names::default().persons(
             st,
             h.iter()
                 .flat_map(|h| h.grants.iter().map(|g| g.decided_by.as_str())),
         );
-        (h, l.person_roles(id), names)
+        (h, names)
     });
     let h = h.ok_or_else(|| Error::NotFound(format!("no person {id} at that seq")))?;
     let l = s.lang;
-    let term = |rows: &[(String, Time, Option<Time>, u64)]| {
+    let term = |rows: &[govledger_projections::TermView]| {
         html! {
             div.scroll { table {
                 thead { tr {
@@ -32,8 +32,8 @@ async fn person_page(
                     th scope="col" { (l.t("終了", "Until")) }
                     th scope="col" { "seq" }
                 } }
-                tbody { @for (unit, since, until, seq) in rows {
-                    tr { td { (unit) } td { (date(since)) } td { (opt_date(until)) } td { (seq_link(*seq)) } }
+                tbody { @for t in rows {
+                    tr { td { (t.unit_id) } td { (date(&t.since)) } td { (opt_date(&t.until)) } td { (seq_link(t.seq)) } }
                 } }
             } }
         }
@@ -45,7 +45,7 @@ async fn person_page(
             h1 { (h.name) " " span.hint { "(" (h.person_id) ")" } }
             (at.form(l, &format!("/ui/persons/{}", h.person_id)))
             h2 { (l.t("基準日時点の役割", "Roles as of the date above")) }
-            @if roles.is_empty() { p { (l.t("なし", "None")) } }
+            @if h.roles.is_empty() { p { (l.t("なし", "None")) } }
             div.scroll { table #roles {
                 thead { tr {
                     th scope="col" { (l.t("役割", "Role")) }
@@ -53,7 +53,7 @@ async fn person_page(
                     th scope="col" { (l.t("開始", "Since")) }
                     th scope="col" { "seq" }
                 } }
-                tbody { @for r in &roles {
+                tbody { @for r in &h.roles {
                     tr { td { (labels::role(l, r.role)) } td { (r.via) } td { (date(&r.since)) } td { (seq_link(r.seq)) } }
                 } }
             } }
@@ -66,13 +66,14 @@ async fn person_page(
                     th scope="col" { (l.t("発令", "Personnel order")) }
                     th scope="col" { "seq" }
                 } }
-                tbody { @for (post, p) in &h.posts {
-                    tr { td { (post) } td { (date(&p.since)) } td { (opt_date(&p.until)) } td { (p.personnel_order) }
+                tbody { @for held in &h.posts {
+                    @let p = &held.holder;
+                    tr { td { (held.post_id) } td { (date(&p.since)) } td { (opt_date(&p.until)) } td { (p.personnel_order) }
                          td { (seq_link(p.appointed_seq)) @if let Some(e) = p.ended_seq { " " (seq_link(e)) } } }
                 } }
             } }
             h2 { (l.t("所属", "Units")) }
-            ul { @for (unit, since, seq) in &h.units { li { (unit) " " (date(since)) " " (seq_link(*seq)) } } }
+            ul { @for m in &h.units { li { (m.unit_id) " " (date(&m.since)) " " (seq_link(m.seq)) } } }
             h2 { (l.t("担当者の指定", "Designations")) }
             div.scroll { table {
                 thead { tr {
@@ -82,8 +83,8 @@ async fn person_page(
                     th scope="col" { (l.t("終了", "Until")) }
                     th scope="col" { "seq" }
                 } }
-                tbody { @for (role, by, since, until, seq) in &h.designations {
-                    tr { td { (labels::staff_role(l, *role)) } td { (by) } td { (date(since)) } td { (opt_date(until)) } td { (seq_link(*seq)) } }
+                tbody { @for d in &h.designations {
+                    tr { td { (labels::staff_role(l, d.role)) } td { (d.designated_by_post_id) } td { (date(&d.since)) } td { (opt_date(&d.until)) } td { (seq_link(d.seq)) } }
                 } }
             } }
             h2 { (labels::role(l, Role::UsageOfficer)) }

@@ -1,7 +1,7 @@
 //! The pages, one module per view (the names of `projections/src/views/`). Each reads the
-//! projections the way the JSON views do (`lens(as_of, known_at)` at the folded head), or calls
-//! the JSON handler itself (events, proofs, verification) and renders its answer, so the page
-//! and `/v1` can never disagree. This module holds what they share: the point a page reads the
+//! projections the way the JSON views do (`lens(as_of, known_at)` at the folded head), or the
+//! typed read the `/v1` handler answers from (events, proofs, verification), so the page and
+//! `/v1` can never disagree. This module holds what they share: the point a page reads the
 //! ledger at (`At`), the names shown beside ids (`Names`), dates, moments and person links.
 
 use std::collections::HashMap;
