@@ -355,7 +355,7 @@ pub async fn one(
 pub async fn event_by_key(state: &AppState, key: &str) -> Result<StoredEvent, Error> {
     let found = if let Ok(seq) = key.parse::<u64>() {
         state.store().get(seq).await?
-    } else if let Ok(id) = Uuid::parse_str(&key) {
+    } else if let Ok(id) = Uuid::parse_str(key) {
         state.store().get_by_id(id).await?
     } else {
         return Err(Error::bad_param(
