@@ -19,6 +19,7 @@ on_both_backends!(
     the_pages_show_labels_in_the_page_language_names_beside_ids_and_times_in_jst,
     the_web_login_counts_against_the_failed_authentication_limiter_of_the_api,
     the_language_switch_refuses_a_way_back_that_is_not_a_page_of_the_view,
+    the_timeline_event_person_and_audit_pages_show_what_v1_answers,
 );
 
 /// A client that shows redirects instead of following them.
@@ -988,4 +989,103 @@ async fn the_language_switch_refuses_a_way_back_that_is_not_a_page_of_the_view(d
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()[LOCATION], "/ui/organisation");
+}
+
+/// The values of `attr="…"` on the elements of class `class`, in page order.
+fn attrs_of_class(html: &str, class: &str, attr: &str) -> Vec<String> {
+    let start = format!(r#"class="{class}" {attr}=""#);
+    html.split(&start)
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].to_owned())
+        .collect()
+}
+
+/// The pages read the same typed answers `/v1` serves: the timeline lists the events (seq and
+/// hash) `/v1/events` answers for the same filter, an event page shows the hash, previous hash
+/// and basis `/v1/events/{seq}` has, the person page the posts and roles of `/v1/persons/{id}`,
+/// and the audit page the counts of `/v1/verify`.
+async fn the_timeline_event_person_and_audit_pages_show_what_v1_answers(db: TestDb) {
+    let app = demo_app(&db).await;
+    let c = client();
+    let cookie = login(&app, &c).await;
+
+    for (ui, v1) in [
+        ("/ui/timeline", "/v1/events?limit=50"),
+        (
+            "/ui/timeline?basis=%E7%AC%AC10%E6%9D%A1&after=20",
+            "/v1/events?limit=50&basis=%E7%AC%AC10%E6%9D%A1&after=20",
+        ),
+    ] {
+        let html = page(&app, &c, &cookie, ui).await;
+        let json = app.get_json(v1).await;
+        let events = json["events"].as_array().unwrap();
+        assert!(!events.is_empty(), "{v1}");
+        let hashes: Vec<String> = events
+            .iter()
+            .map(|e| e["hash"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(attrs_of_class(&html, "hash", "title"), hashes, "{ui}");
+        for e in events {
+            let seq = e["seq"].as_u64().unwrap();
+            assert!(
+                html.contains(&format!(r#"href="/ui/proof/{seq}""#)),
+                "{ui}: {seq}"
+            );
+            assert!(
+                html.contains(e["meta"]["basis"].as_str().unwrap()),
+                "{ui}: {seq}"
+            );
+        }
+        match json["next"].as_u64() {
+            Some(n) => assert!(html.contains(&format!("after={n}\"")), "{ui}"),
+            None => assert!(!html.contains(r#"rel="next""#), "{ui}"),
+        }
+    }
+
+    for seq in [1, 5, 2213] {
+        let html = page(&app, &c, &cookie, &format!("/ui/events/{seq}")).await;
+        let e = app.get_json(&format!("/v1/events/{seq}")).await;
+        for field in ["hash", "prev"] {
+            let v = e[field].as_str().unwrap();
+            assert!(
+                html.contains(&format!(r#"<dd class="hash">{v}</dd>"#)),
+                "{seq}: {field}"
+            );
+        }
+        assert!(html.contains(e["meta"]["basis"].as_str().unwrap()), "{seq}");
+        assert!(html.contains(e["type"].as_str().unwrap()), "{seq}");
+    }
+
+    let html = page(&app, &c, &cookie, "/ui/persons/P0352?as_of=2025-04-14").await;
+    let v = app.get_json("/v1/persons/P0352?as_of=2025-04-14").await;
+    let posts = element(&html, "posts", "</table>");
+    let held = v["posts"].as_array().unwrap();
+    assert!(!held.is_empty());
+    for p in held {
+        assert!(posts.contains(p["post_id"].as_str().unwrap()), "{p}");
+    }
+    let roles = element(&html, "roles", "</table>");
+    let role_rows = v["roles"].as_array().unwrap();
+    assert!(!role_rows.is_empty());
+    assert_eq!(
+        roles.matches("<tr>").count(),
+        role_rows.len() + 1,
+        "{roles}"
+    );
+    for r in role_rows {
+        assert!(roles.contains(r["via"].as_str().unwrap()), "{r}");
+    }
+
+    let audit = page(&app, &c, &cookie, "/ui/audit").await;
+    let verify = app.get_json("/v1/verify").await;
+    let status = element(&audit, "chain-status", "</p>");
+    assert!(
+        status.contains(&format!(
+            "{} 件を検証（seq 1..{})",
+            verify["verified"], verify["verified_to"]
+        )),
+        "{status}"
+    );
+    assert_eq!(verify["ok"], true);
+    assert!(status.contains("正常"), "{status}");
 }

@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
-use govledger_schema::envelope::check_stream;
+use govledger_schema::envelope::{Event, check_stream};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -66,14 +66,19 @@ pub struct MetaView {
 
 /// The JSON of a stored event: `Event::to_value()` plus `hash`.
 pub fn event_json(stored: &StoredEvent) -> Result<Value, Error> {
-    let event = stored.event().map_err(|e| {
-        Error::Internal(format!("stored event {} does not decode: {e}", stored.seq))
-    })?;
-    let mut v = event.to_value();
+    let mut v = decoded(stored)?.to_value();
     if let Value::Object(m) = &mut v {
         m.insert("hash".into(), Value::String(stored.hash.to_hex()));
     }
     Ok(v)
+}
+
+/// A stored event's envelope (a body that does not decode is an internal error: the store
+/// accepted only canonical bodies).
+pub fn decoded(stored: &StoredEvent) -> Result<Event, Error> {
+    stored
+        .event()
+        .map_err(|e| Error::Internal(format!("stored event {} does not decode: {e}", stored.seq)))
 }
 
 /// `GET /v1/events` parameters. Filters combine with AND.
@@ -226,29 +231,61 @@ pub async fn list(
     // Folded, so that a person registered by another instance is known to the actor check.
     let head = state.folded_head().await?;
     conditional_async(&headers, &head, async {
-        refuse_unknown_names(&state, &filter, head.seq).await?;
-        // Each page scans at most SCAN_WINDOW seqs, so a selective filter costs a bounded
-        // amount per request; the page may then hold fewer than `limit` events, and `next`
-        // continues the scan where this window ended.
-        let after = after.unwrap_or(0);
-        let window_end = head.seq.min(after.saturating_add(SCAN_WINDOW));
-        let mut rows = state
-            .store()
-            .events_matching(&filter, after, window_end, limit + 1)
-            .await?;
-        let more = rows.len() as u64 > limit;
-        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        let next = if more {
-            rows.last().map(|e| e.seq)
-        } else if window_end < head.seq {
-            Some(window_end)
-        } else {
-            None
-        };
-        let events = rows.iter().map(event_json).collect::<Result<Vec<_>, _>>()?;
-        json_response(&serde_json::json!({ "events": events, "next": next }))
+        let page = read_page(&state, &filter, after, limit, &head).await?;
+        let events = page
+            .events
+            .iter()
+            .map(event_json)
+            .collect::<Result<Vec<_>, _>>()?;
+        json_response(&serde_json::json!({ "events": events, "next": page.next }))
     })
     .await
+}
+
+/// A page of stored events, as `GET /v1/events` answers it (each event is rendered by
+/// [`event_json`] there, read by its fields in the web view's timeline).
+#[derive(Debug)]
+pub struct EventsRead {
+    pub events: Vec<StoredEvent>,
+    /// The cursor of the next page, as [`EventPage::next`].
+    pub next: Option<u64>,
+}
+
+/// The events `GET /v1/events` answers for `q`, at the folded head: the same parameters, the
+/// same refusals, the same page.
+pub async fn query_events(state: &AppState, q: EventsQuery) -> Result<EventsRead, Error> {
+    let (filter, after, limit) = q.filter()?;
+    let head = state.folded_head().await?;
+    read_page(state, &filter, after, limit, &head).await
+}
+
+async fn read_page(
+    state: &AppState,
+    filter: &EventFilter,
+    after: Option<u64>,
+    limit: u64,
+    head: &Head,
+) -> Result<EventsRead, Error> {
+    refuse_unknown_names(state, filter, head.seq).await?;
+    // Each page scans at most SCAN_WINDOW seqs, so a selective filter costs a bounded
+    // amount per request; the page may then hold fewer than `limit` events, and `next`
+    // continues the scan where this window ended.
+    let after = after.unwrap_or(0);
+    let window_end = head.seq.min(after.saturating_add(SCAN_WINDOW));
+    let mut rows = state
+        .store()
+        .events_matching(filter, after, window_end, limit + 1)
+        .await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    let next = if more {
+        rows.last().map(|e| e.seq)
+    } else if window_end < head.seq {
+        Some(window_end)
+    } else {
+        None
+    };
+    Ok(EventsRead { events: rows, next })
 }
 
 /// 404 for a `stream` or `actor` filter that names no stream or actor of the ledger up to
@@ -308,9 +345,17 @@ pub async fn one(
     headers: HeaderMap,
     Path(key): Path<String>,
 ) -> Result<Response, Error> {
+    let stored = event_by_key(&state, &key).await?;
+    // An event never changes, but its ETag still follows the head so one rule covers all.
+    let head = state.store().head().await?;
+    conditional(&headers, &head, || json_response(&event_json(&stored)?))
+}
+
+/// One stored event by seq or by id (UUID), as `GET /v1/events/{key}` finds it.
+pub async fn event_by_key(state: &AppState, key: &str) -> Result<StoredEvent, Error> {
     let found = if let Ok(seq) = key.parse::<u64>() {
         state.store().get(seq).await?
-    } else if let Ok(id) = Uuid::parse_str(&key) {
+    } else if let Ok(id) = Uuid::parse_str(key) {
         state.store().get_by_id(id).await?
     } else {
         return Err(Error::bad_param(
@@ -318,10 +363,7 @@ pub async fn one(
             format!("{key:?} is neither a seq nor a UUID"),
         ));
     };
-    let stored = found.ok_or_else(|| Error::NotFound(format!("no event {key}")))?;
-    // An event never changes, but its ETag still follows the head so one rule covers all.
-    let head = state.store().head().await?;
-    conditional(&headers, &head, || json_response(&event_json(&stored)?))
+    found.ok_or_else(|| Error::NotFound(format!("no event {key}")))
 }
 
 /// `GET /v1/streams/{stream}` parameters.
@@ -473,13 +515,19 @@ pub struct VerifyView {
     security(("bearer" = []))
 )]
 pub async fn verify(State(state): State<AppState>) -> Result<Response, Error> {
+    json_response(&verification(&state).await?)
+}
+
+/// The chain's verification (cached: see [`AppState::forget_verification`]), as `/v1/verify`
+/// answers it and the audit page shows it.
+pub async fn verification(state: &AppState) -> Result<VerifyView, Error> {
     let cached = state.verified().await?;
     let r = &cached.report;
     let first_break = match &r.first_break {
         Some(b) => Some(serde_json::to_value(b).map_err(Error::internal)?),
         None => None,
     };
-    json_response(&VerifyView {
+    Ok(VerifyView {
         ok: r.is_ok(),
         verified: r.verified,
         verified_to: r.verified_to,

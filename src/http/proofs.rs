@@ -238,7 +238,18 @@ pub async fn inclusion(
     Query(q): Query<InclusionQuery>,
 ) -> Result<Response, Error> {
     let seq = whole("seq", q.seq.as_deref())?.ok_or_else(|| Error::bad_param("seq", "required"))?;
-    let size = match whole("size", q.size.as_deref())? {
+    let size = whole("size", q.size.as_deref())?;
+    Ok(axum::Json(inclusion_at(&state, seq, size).await?).into_response())
+}
+
+/// The inclusion proof of the event at `seq` in the tree of `size` events (default: the
+/// head), as `/v1/proof/inclusion` answers it and the proof page shows it.
+pub async fn inclusion_at(
+    state: &AppState,
+    seq: u64,
+    size: Option<u64>,
+) -> Result<InclusionProofView, Error> {
+    let size = match size {
         Some(size) => size,
         None => state.store().head().await?.seq,
     };
@@ -261,7 +272,7 @@ pub async fn inclusion(
         .ok_or_else(|| Error::NotFound(format!("no event at seq {seq}")))?;
     let body = String::from_utf8(stored.body.clone())
         .map_err(|_| Error::Internal(format!("event {seq} is not UTF-8")))?;
-    Ok(axum::Json(InclusionProofView {
+    Ok(InclusionProofView {
         seq,
         leaf_index: seq - 1,
         tree_size: size,
@@ -270,7 +281,6 @@ pub async fn inclusion(
         body,
         path: path.iter().map(|h| h.to_hex()).collect(),
     })
-    .into_response())
 }
 
 /// Proves that the tree of `to` events extends the tree of `from` events.

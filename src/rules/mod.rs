@@ -1444,45 +1444,6 @@ mod tests {
         assert!(bad.is_err());
     }
 
-    /// No function of the rules is longer than 150 lines (counted from its `fn` line to its
-    /// closing brace), except `route`, the flat table of one arm per command.
-    #[test]
-    fn no_function_in_the_rules_is_long() {
-        const MAX_LINES: usize = 150;
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
-        let mut long = Vec::new();
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            let text = std::fs::read_to_string(&path).unwrap();
-            let lines: Vec<&str> = text.lines().collect();
-            for (i, line) in lines.iter().enumerate() {
-                let code = line.trim_start();
-                let indent = &line[..line.len() - code.len()];
-                let code = code
-                    .trim_start_matches("pub(crate) ")
-                    .trim_start_matches("pub(super) ")
-                    .trim_start_matches("pub ")
-                    .trim_start_matches("const ");
-                let Some(name) = code.strip_prefix("fn ") else {
-                    continue;
-                };
-                let name: String = name
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_')
-                    .collect();
-                let close = format!("{indent}}}");
-                let end = lines[i..]
-                    .iter()
-                    .position(|l| *l == close)
-                    .unwrap_or(lines.len() - i);
-                if end + 1 > MAX_LINES && name != "route" {
-                    long.push(format!("{}: {name} has {} lines", path.display(), end + 1));
-                }
-            }
-        }
-        assert!(long.is_empty(), "{long:#?}");
-    }
-
     /// Every kind of the published schema is a `CommandKind` (in the same order, spelled the
     /// same), and every kind's spec names quoted articles, who may act and what must hold, in
     /// both languages. (A kind without a spec does not compile: `spec` is exhaustive.)

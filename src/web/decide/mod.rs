@@ -667,33 +667,9 @@ fn field_html(
                 }
             }
         }
-        Input::Refs(kind) => {
-            let list = choices.get(kind).map(Vec::as_slice).unwrap_or_default();
-            let chosen = all_values(pairs, &name);
-            html! {
-                fieldset.field.refs #(id) aria-invalid=[invalid.then_some("true")] data-ref=(ref_code(*kind)) {
-                    legend { (label) (mark) }
-                    input.filter type="search" data-for=(id) hidden aria-label=(format!("{label}: {}", l.t("絞り込み", "filter")))
-                        placeholder=(l.t("名前やIDで絞り込み", "Filter by name or id"));
-                    div.choices {
-                        @for (i, c) in list.iter().enumerate() {
-                            @let cid = format!("{id}-{i}");
-                            div.choice {
-                                input #(cid) type="checkbox" name=(name) value=(c.id) checked[chosen.contains(&c.id.as_str())];
-                                label for=(cid) { (c.label) " — " (c.id) }
-                            }
-                        }
-                        @for v in chosen.iter().filter(|v| !list.iter().any(|c| c.id == **v)) {
-                            div.choice {
-                                input type="checkbox" name=(name) value=(v) checked aria-label=(v);
-                                (v) " " (l.t("（この日付では無効）", "(not valid at this date)"))
-                            }
-                        }
-                    }
-                    (hint)
-                }
-            }
-        }
+        Input::Refs(kind) => refs_html(
+            l, &name, &id, &label, mark, hint, *kind, pairs, choices, invalid,
+        ),
         Input::Tagged(variants) => {
             let chosen = value_of(pairs, &format!("{name}.kind")).unwrap_or("");
             html! {
@@ -778,6 +754,47 @@ fn content_html(l: Lang, data: &Value, names: &BTreeMap<String, String>) -> Mark
                 dt { (labels::member(l, k)) }
                 dd { (value(l, v, names)) }
             }
+        }
+    }
+}
+
+/// A list of records (assets, members) as checkboxes by name, with a filter box.
+#[allow(clippy::too_many_arguments)]
+fn refs_html(
+    l: Lang,
+    name: &str,
+    id: &str,
+    label: &str,
+    mark: Markup,
+    hint: Markup,
+    kind: RefKind,
+    pairs: &[(String, String)],
+    choices: &BTreeMap<RefKind, Vec<Choice>>,
+    invalid: bool,
+) -> Markup {
+    let list = choices.get(&kind).map(Vec::as_slice).unwrap_or_default();
+    let chosen = all_values(pairs, name);
+    html! {
+        fieldset.field.refs #(id) aria-invalid=[invalid.then_some("true")] data-ref=(ref_code(kind)) {
+            legend { (label) (mark) }
+            input.filter type="search" data-for=(id) hidden aria-label=(format!("{label}: {}", l.t("絞り込み", "filter")))
+                placeholder=(l.t("名前やIDで絞り込み", "Filter by name or id"));
+            div.choices {
+                @for (i, c) in list.iter().enumerate() {
+                    @let cid = format!("{id}-{i}");
+                    div.choice {
+                        input #(cid) type="checkbox" name=(name) value=(c.id) checked[chosen.contains(&c.id.as_str())];
+                        label for=(cid) { (c.label) " — " (c.id) }
+                    }
+                }
+                @for v in chosen.iter().filter(|v| !list.iter().any(|c| c.id == **v)) {
+                    div.choice {
+                        input type="checkbox" name=(name) value=(v) checked aria-label=(v);
+                        (v) " " (l.t("（この日付では無効）", "(not valid at this date)"))
+                    }
+                }
+            }
+            (hint)
         }
     }
 }
