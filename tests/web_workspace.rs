@@ -188,6 +188,19 @@ async fn set(b: &Browser, css: &str, value: &str) {
     e.send_keys(value).await.unwrap();
 }
 
+/// Sets the date input `id` to `days` from today (JST). A date input's widget takes its value
+/// from the picker; this sets it as the picker would.
+async fn set_date(b: &Browser, id: &str, days: i64) {
+    let date = (chrono::Utc::now() + chrono::TimeDelta::days(days))
+        .with_timezone(&govledger::jst::JST)
+        .format("%Y-%m-%d")
+        .to_string();
+    b.js(&format!(
+        "document.getElementById('{id}').value = '{date}'; return 0"
+    ))
+    .await;
+}
+
 async fn choose(b: &Browser, css: &str, value: &str) {
     b.c.find(Locator::Css(css))
         .await
@@ -633,15 +646,7 @@ async fn an_admin_records_the_demos_kinds_of_decisions_in_the_browser(db: TestDb
     tick(&b, "members", &officer).await;
     tick(&b, "members", &other).await;
     set(&b, "#f-agenda", "連携画面の追加について").await;
-    let today = chrono::Utc::now()
-        .with_timezone(&govledger::jst::JST)
-        .format("%Y-%m-%d")
-        .to_string();
-    // A date input's widget takes its value from the picker; set it as the picker would.
-    b.js(&format!(
-        "document.getElementById('f-held_on').value = '{today}'; return 0"
-    ))
-    .await;
+    set_date(&b, "f-held_on", 0).await;
     b.shot("workspace-circulation-form").await;
     let meeting = check_and_confirm(&b, "workspace-circulation-convened").await;
     for token in [&t_officer, &t_other] {
@@ -744,14 +749,7 @@ async fn an_admin_records_the_demos_kinds_of_decisions_in_the_browser(db: TestDb
     choose(&b, "#f-addressee-unit_id", &usage_unit).await;
     set(&b, "#f-finding", "共有端末のパスワードが貼り出されていた").await;
     set(&b, "#f-standard", "川崎市情報セキュリティ基準").await;
-    let due = (chrono::Utc::now() + chrono::TimeDelta::days(30))
-        .with_timezone(&govledger::jst::JST)
-        .format("%Y-%m-%d")
-        .to_string();
-    b.js(&format!(
-        "document.getElementById('f-due').value = '{due}'; return 0"
-    ))
-    .await;
+    set_date(&b, "f-due", 30).await;
     b.shot("workspace-security-request-form").await;
     let request = check_and_confirm(&b, "workspace-security-request-issued").await;
     login(&b, &app, &t_usage).await;
