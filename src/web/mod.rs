@@ -189,32 +189,16 @@ impl Lang {
         });
         from_query
             .or_else(|| cookie(&parts.headers, "lang").and_then(|v| Lang::parse(&v)))
-            .or_else(|| Lang::accepted(&parts.headers))
-            .unwrap_or(Lang::Ja)
+            .unwrap_or_else(|| Lang::accepted(&parts.headers))
     }
 
-    /// The browser's preference (`Accept-Language`), when it names Japanese or English: the
-    /// first of the two with the highest weight.
-    fn accepted(headers: &HeaderMap) -> Option<Lang> {
-        let value = headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
-        let mut best: Option<(Lang, f32)> = None;
-        for part in value.split(',') {
-            let mut it = part.split(';');
-            let tag = it.next().unwrap_or("").trim().to_ascii_lowercase();
-            let q = it
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .and_then(|q| q.trim().parse::<f32>().ok())
-                .unwrap_or(1.0);
-            let lang = match tag.split('-').next() {
-                Some("ja") => Lang::Ja,
-                Some("en") => Lang::En,
-                _ => continue,
-            };
-            if q > 0.0 && best.is_none_or(|(_, b)| q > b) {
-                best = Some((lang, q));
-            }
+    /// The browser's preference (`Accept-Language`), read as the API reads it
+    /// ([`crate::http::error::preferred_lang`]: Japanese unless English is preferred).
+    fn accepted(headers: &HeaderMap) -> Lang {
+        match crate::http::error::preferred_lang(headers) {
+            crate::rules::Lang::Ja => Lang::Ja,
+            crate::rules::Lang::En => Lang::En,
         }
-        best.map(|(l, _)| l)
     }
 }
 
@@ -683,12 +667,14 @@ mod tests {
             h.insert(header::ACCEPT_LANGUAGE, HeaderValue::from_static(v));
             Lang::accepted(&h)
         };
-        assert_eq!(with("en-US,en;q=0.9"), Some(Lang::En));
-        assert_eq!(with("fr, en;q=0.5, ja;q=0.8"), Some(Lang::Ja));
-        assert_eq!(with("ja-JP"), Some(Lang::Ja));
-        assert_eq!(with("fr, de"), None);
-        assert_eq!(with("en;q=0, ja;q=0.1"), Some(Lang::Ja));
-        assert_eq!(Lang::accepted(&HeaderMap::new()), None);
+        assert_eq!(with("en-US,en;q=0.9"), Lang::En);
+        assert_eq!(with("fr, en;q=0.5, ja;q=0.8"), Lang::Ja);
+        assert_eq!(with("fr, en;q=0.5"), Lang::En);
+        assert_eq!(with("ja-JP"), Lang::Ja);
+        // Neither named: Japanese, as without the header.
+        assert_eq!(with("fr, de"), Lang::Ja);
+        assert_eq!(with("en;q=0, ja;q=0.1"), Lang::Ja);
+        assert_eq!(Lang::accepted(&HeaderMap::new()), Lang::Ja);
     }
 
     #[test]
