@@ -454,10 +454,16 @@ async fn an_admin_records_the_demos_kinds_of_decisions_in_the_browser(db: TestDb
         .click()
         .await
         .unwrap();
-    assert!(
-        b.source().await.contains("CSRF"),
-        "refused for its missing token"
-    );
+    // The 403 page replaces the form; wait for its text rather than racing the navigation.
+    let mut refused = false;
+    for _ in 0..200 {
+        if b.source().await.contains("CSRF") {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(refused, "refused for its missing token");
     let status = b
         .js("return fetch('/ui/decide/grant_permission/confirm', {method: 'POST',
                headers: {'content-type': 'application/x-www-form-urlencoded'},
