@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
-use govledger_schema::envelope::{Event, check_stream};
+use govledger_schema::envelope::{Event, check_stream, format_effective_at, format_recorded_at};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -64,13 +64,36 @@ pub struct MetaView {
     pub causation_id: Option<String>,
 }
 
-/// The JSON of a stored event: `Event::to_value()` plus `hash`.
-pub fn event_json(stored: &StoredEvent) -> Result<Value, Error> {
-    let mut v = decoded(stored)?.to_value();
-    if let Value::Object(m) = &mut v {
-        m.insert("hash".into(), Value::String(stored.hash.to_hex()));
+impl EventView {
+    /// A stored event as the API shows it: its envelope as recorded (the members of
+    /// `Event::to_value`, `data` verbatim, superseded types not upcast) and its hash.
+    pub fn of(stored: &StoredEvent) -> Result<EventView, Error> {
+        let e = decoded(stored)?;
+        Ok(EventView {
+            seq: e.seq,
+            id: e.id,
+            stream: e.stream,
+            version: e.version,
+            event_type: e.event_type,
+            data: e.data,
+            meta: MetaView {
+                actor: e.meta.actor,
+                acting_for: e.meta.acting_for,
+                basis: e.meta.basis,
+                request_id: e.meta.request_id,
+                causation_id: e.meta.causation_id.map(|id| id.to_string()),
+            },
+            recorded_at: format_recorded_at(&e.recorded_at),
+            effective_at: format_effective_at(&e.effective_at),
+            prev: e.prev.to_hex(),
+            hash: stored.hash.to_hex(),
+        })
     }
-    Ok(v)
+}
+
+/// The JSON of a stored event ([`EventView::of`]), for the event stream and the web view.
+pub fn event_json(stored: &StoredEvent) -> Result<Value, Error> {
+    serde_json::to_value(EventView::of(stored)?).map_err(|e| Error::Internal(e.to_string()))
 }
 
 /// A stored event's envelope (a body that does not decode is an internal error: the store
@@ -235,9 +258,12 @@ pub async fn list(
         let events = page
             .events
             .iter()
-            .map(event_json)
+            .map(EventView::of)
             .collect::<Result<Vec<_>, _>>()?;
-        json_response(&serde_json::json!({ "events": events, "next": page.next }))
+        json_response(&EventPage {
+            events,
+            next: page.next,
+        })
     })
     .await
 }
@@ -427,10 +453,13 @@ pub async fn stream(
             .read_stream(&stream, from_version, limit + 1)
             .await?;
         rows.retain(|e| e.seq <= head.seq);
-        let mut events = rows.iter().map(event_json).collect::<Result<Vec<_>, _>>()?;
-        let version_of = |v: &Value| v.get("version").and_then(Value::as_u64);
+        let mut events = rows
+            .iter()
+            .map(EventView::of)
+            .collect::<Result<Vec<_>, _>>()?;
+        let version_of = |v: &EventView| v.version;
         let next = if events.len() as u64 > limit {
-            let next = events.last().and_then(version_of);
+            let next = events.last().map(version_of);
             events.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
             next
         } else {
@@ -438,7 +467,7 @@ pub async fn stream(
         };
         // The stream's version at this head: the last event of the stream up to the head.
         let version = if next.is_none() {
-            match events.last().and_then(version_of) {
+            match events.last().map(version_of) {
                 Some(v) => v,
                 None => state.store().stream_version_at(&stream, head.seq).await?,
             }
@@ -448,9 +477,12 @@ pub async fn stream(
         if version == 0 {
             return Err(Error::NotFound(format!("stream {stream} has no events")));
         }
-        json_response(&serde_json::json!({
-            "stream": stream, "version": version, "events": events, "next": next,
-        }))
+        json_response(&StreamPage {
+            stream,
+            version,
+            events,
+            next,
+        })
     })
     .await
 }

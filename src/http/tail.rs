@@ -23,7 +23,7 @@ use utoipa::openapi::{Ref, RefOr};
 
 use super::AppState;
 use super::error::Error;
-use super::events::event_json;
+use super::events::EventView;
 use super::extract::{Query, int64, param, seq};
 use crate::store::Store;
 
@@ -184,13 +184,9 @@ async fn run(
 }
 
 fn sse_event(stored: &crate::store::StoredEvent) -> Result<SseEvent, Error> {
-    let json = event_json(stored)?;
-    let event_type = json
-        .get("type")
-        .and_then(|t| t.as_str())
-        .unwrap_or("event")
-        .to_owned();
-    let data = serde_json::to_string(&json).map_err(Error::internal)?;
+    let view = EventView::of(stored)?;
+    let data = serde_json::to_string(&view).map_err(Error::internal)?;
+    let event_type = view.event_type;
     Ok(SseEvent::default()
         .id(stored.seq.to_string())
         .event(event_type)
