@@ -21,6 +21,7 @@ use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, FixedOffset, Utc};
 use govledger_projections::State;
+use govledger_schema::events::{Payload, PayloadError};
 use govledger_schema::{Digest32, Meta, NewEvent, canonical};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -377,9 +378,13 @@ impl Ledger {
                 ));
                 continue;
             }
-            let result = self
+            let (result, payloads) = match self
                 .decide_one(&mut writer, &p.req, p.digest.as_ref())
-                .await;
+                .await
+            {
+                Ok((executed, payloads)) => (Ok(executed), payloads),
+                Err(e) => (Err(e), Vec::new()),
+            };
             if let Err(LedgerError::Store(e)) = &result
                 && e.is_unreachable()
             {
@@ -389,7 +394,7 @@ impl Ledger {
             if !sealed.is_empty() {
                 // Fold now so the next command of the batch is decided against it.
                 folded_uncommitted = true;
-                self.apply(&sealed);
+                self.apply_decided(&sealed, payloads);
             }
             answers.push((p.reply, result, p.req.command));
         }
@@ -442,7 +447,7 @@ impl Ledger {
         writer: &mut Writer,
         req: &CommandRequest,
         digest: Option<&Digest32>,
-    ) -> Result<Executed, LedgerError> {
+    ) -> Result<(Executed, Vec<Payload>), LedgerError> {
         // A client-chosen id (and so a digest) is what makes a request retriable.
         let retriable = req.event_id.zip(digest);
         if let Some((id, digest)) = retriable
@@ -453,10 +458,11 @@ impl Ledger {
             }
             // Read through the writer: the original may be in this very batch.
             let events = writer.read_range(done.first_seq, done.last_seq).await?;
-            return Ok(Executed {
+            let executed = Executed {
                 events: committed_of(&events)?,
                 replayed: true,
-            });
+            };
+            return Ok((executed, Vec::new()));
         }
         let now = self.inner.store.now().with_timezone(&crate::jst::JST);
         // The projections are at the writer's head (caught up, this batch's decisions folded),
@@ -496,10 +502,26 @@ impl Ledger {
                 .record_command(first_id, digest, first.seq, last.seq)
                 .await?;
         }
-        Ok(Executed {
+        let executed = Executed {
             events: committed,
             replayed: false,
-        })
+        };
+        Ok((executed, proposed.into_iter().map(|p| p.payload).collect()))
+    }
+
+    /// Folds a decision's sealed events with the typed payloads the rules built them from (one
+    /// per event, in order), so the fold does not parse back the JSON they were encoded to.
+    /// Anything else (a replay, a count that does not match) is folded from the events.
+    fn apply_decided(&self, events: &[govledger_schema::Event], payloads: Vec<Payload>) {
+        if payloads.len() != events.len() {
+            return self.apply(events);
+        }
+        let mut state = self.state_mut();
+        for (e, payload) in events.iter().zip(payloads) {
+            if e.seq == state.applied_seq() + 1 {
+                state.apply_parsed(e, Ok(payload));
+            }
+        }
     }
 
     /// Folds sealed events into the state (not yet announced: see `announce`).
@@ -868,7 +890,8 @@ async fn append_proposed(
         } else {
             writer.next_event_id()
         };
-        let event = decision_event(p, i, id, first_id, actor, effective_at, request_id);
+        let event = decision_event(p, i, id, first_id, actor, effective_at, request_id)
+            .map_err(|e| LedgerError::Invalid(e.to_string()))?;
         let one = std::slice::from_ref(&event);
         // Only a client's id can already be recorded; ids made here just now cannot.
         let appended = if i == 0 && client_id {
@@ -894,11 +917,11 @@ pub fn decision_event(
     actor: &str,
     effective_at: DateTime<FixedOffset>,
     request_id: Option<&str>,
-) -> NewEvent {
-    NewEvent {
+) -> Result<NewEvent, PayloadError> {
+    Ok(NewEvent {
         id,
-        event_type: p.event_type.clone(),
-        data: p.data.clone(),
+        event_type: p.event_type().to_owned(),
+        data: p.payload.to_data()?,
         meta: Meta {
             actor: actor.to_owned(),
             acting_for: p.acting_for.clone(),
@@ -907,7 +930,7 @@ pub fn decision_event(
             causation_id: (index > 0).then_some(first_id),
         },
         effective_at,
-    }
+    })
 }
 
 /// SHA-256 of the canonical request: what makes two sends "the same request".

@@ -1657,7 +1657,11 @@ async fn hostile_command_bodies_get_a_problem_naming_the_field_or_rule_and_recor
             Some((kind.to_owned(), schema))
         })
         .collect();
-    assert_eq!(kinds.len(), 51, "every decision kind");
+    assert_eq!(
+        kinds.len(),
+        govledger::rules::CommandKind::ALL.len(),
+        "every decision kind"
+    );
     let kinds = Kinds { doc, kinds };
     let head = app.get_json("/v1/head").await;
 

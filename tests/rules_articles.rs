@@ -142,7 +142,7 @@ fn check_in(
     let got = decide(&l.state, &cmd, actor, at);
     match (expect, got) {
         (Accept(types), Ok(events)) => {
-            let got: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
+            let got: Vec<&str> = events.iter().map(|e| e.event_type()).collect();
             assert_eq!(got, types);
             for e in &events {
                 assert_quoted(&e.basis);
@@ -1389,6 +1389,142 @@ fn art3_3_direction_by_anyone_but_the_supervisor_in_scope_is_refused() {
             matter: "件名".into(),
             direction: "".into(),
         },
+        Refuse("input.missing_text", "記録の原則"),
+    );
+}
+
+// ---------------------------------------- the usage officer's direction of users (第8条第3項)
+
+fn direct_users(users: &[&str]) -> Command {
+    Command::DirectUsers {
+        unit_id: "HW-DH-WELF".into(),
+        users: users.iter().map(|u| (*u).to_owned()).collect(),
+        matter: "個人情報の取扱い".into(),
+        direction: "端末を離れるときは必ずログオフすること".into(),
+    }
+}
+
+#[test]
+fn art8_3_the_usage_officer_directs_the_users_of_the_division() {
+    // No users named: every user registered in the division then (only USER; WELF_STAFF
+    // works there but is not a user).
+    let l = check(
+        vec![],
+        &officer(6),
+        d(2021, 6, 1),
+        direct_users(&[]),
+        Accept(&["users.directed.v1"]),
+    );
+    let e = l.events.last().unwrap();
+    assert_eq!(e.meta.basis, "第8条第3項");
+    assert_eq!(e.data["users"], serde_json::json!([USER]));
+    assert_eq!(e.data["usage_officer_id"], officer(6).as_str());
+    let v = l.state.lens(d(2021, 6, 1), None).meetings();
+    assert_eq!(v.user_directions.len(), 1);
+    assert_eq!(v.user_directions[0].id, "UD-0001");
+    assert_eq!(v.user_directions[0].users, vec![USER.to_owned()]);
+    assert!(
+        l.state
+            .lens(d(2021, 5, 31), None)
+            .meetings()
+            .user_directions
+            .is_empty()
+    );
+    // Named users, once WELF_STAFF is registered too; the ids count on.
+    let l = check_in(
+        l,
+        vec![s(
+            &officer(6),
+            d(2021, 6, 2),
+            Command::RegisterUser {
+                person_id: WELF_STAFF.into(),
+            },
+        )],
+        &officer(6),
+        d(2021, 6, 3),
+        direct_users(&[WELF_STAFF]),
+        Accept(&["users.directed.v1"]),
+    );
+    let e = l.events.last().unwrap();
+    assert_eq!(e.data["direction_id"], "UD-0002");
+    assert_eq!(e.data["users"], serde_json::json!([WELF_STAFF]));
+}
+
+#[test]
+fn art8_3_only_the_divisions_usage_officer_directs_its_users() {
+    // The supervisor directs officers (第3条第3項), not the division's users.
+    check(
+        vec![],
+        SUP_HW,
+        d(2021, 6, 1),
+        direct_users(&[]),
+        Refuse("user_direction.not_usage_officer", "第8条第3項"),
+    );
+    // Nor does the administrator deputise here.
+    check(
+        vec![],
+        ADMIN,
+        d(2021, 6, 1),
+        direct_users(&[USER]),
+        Refuse("user_direction.not_usage_officer", "第8条第3項"),
+    );
+    // A department (部) is no user division: there are no users of its own to direct.
+    let mut cmd = direct_users(&[]);
+    if let Command::DirectUsers { unit_id, .. } = &mut cmd {
+        *unit_id = "HW-DH".into();
+    }
+    check(
+        vec![],
+        &officer(6),
+        d(2021, 6, 1),
+        cmd,
+        Refuse("user_direction.not_user_division", "第2条第2号"),
+    );
+}
+
+#[test]
+fn art8_3_a_direction_names_only_users_of_the_division_once() {
+    // WELF_STAFF works in the division but is not a user; LTCI_STAFF is of another division.
+    for who in [WELF_STAFF, LTCI_STAFF, "P9999"] {
+        check(
+            vec![],
+            &officer(6),
+            d(2021, 6, 1),
+            direct_users(&[USER, who]),
+            Refuse("user_direction.not_user_of_division", "第8条第3項"),
+        );
+    }
+    check(
+        vec![],
+        &officer(6),
+        d(2021, 6, 1),
+        direct_users(&[USER, USER]),
+        Refuse("user_direction.duplicate_user", "第8条第3項"),
+    );
+    // After the only user is deregistered, a direction to all users has no one to address.
+    check(
+        vec![s(
+            &officer(6),
+            d(2021, 5, 1),
+            Command::DeregisterUser {
+                person_id: USER.into(),
+                reason: "異動".into(),
+            },
+        )],
+        &officer(6),
+        d(2021, 6, 1),
+        direct_users(&[]),
+        Refuse("user_direction.no_users", "第8条第3項"),
+    );
+    let mut blank = direct_users(&[]);
+    if let Command::DirectUsers { matter, .. } = &mut blank {
+        *matter = " ".into();
+    }
+    check(
+        vec![],
+        &officer(6),
+        d(2021, 6, 1),
+        blank,
         Refuse("input.missing_text", "記録の原則"),
     );
 }

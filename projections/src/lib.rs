@@ -117,6 +117,8 @@ pub struct State {
     pub(crate) meetings: BTreeMap<String, Meeting>,
     pub(crate) directives: BTreeMap<String, (DirectiveIssued, Stamp, String)>,
     pub(crate) officer_directions: BTreeMap<String, OfficerDirection>,
+    /// Usage officers' directions of their divisions' users (第8条第3項).
+    pub(crate) user_directions: BTreeMap<String, UserDirection>,
     /// Operation records (第11条), in seq order.
     pub(crate) operations: Vec<OperationRecord>,
     pub(crate) corrections: Vec<Correction>,
@@ -146,7 +148,7 @@ pub struct SnapshotError(String);
 /// snapshot of another layout is refused (and the log replayed). `tests/demo.rs` pins the
 /// demo's state hash, which includes these bytes and the whole encoding, so a changed type
 /// fails that test until the number and the pin are updated together.
-pub const SNAPSHOT_LAYOUT: u32 = 2;
+pub const SNAPSHOT_LAYOUT: u32 = 3;
 
 /// `GLSNAP` and [`SNAPSHOT_LAYOUT`], little-endian: the first bytes of every snapshot.
 const SNAPSHOT_MAGIC: [u8; 10] = {
@@ -327,6 +329,7 @@ impl State {
             incidents: self.incidents.len(),
             directives: self.directives.len(),
             officer_directions: self.officer_directions.len(),
+            user_directions: self.user_directions.len(),
         }
     }
 }
@@ -342,4 +345,5 @@ pub struct Counts {
     pub incidents: usize,
     pub directives: usize,
     pub officer_directions: usize,
+    pub user_directions: usize,
 }

@@ -331,6 +331,19 @@ pub struct OfficerDirection {
     pub stamp: Stamp,
 }
 
+/// A usage officer's direction of the users of the division (第8条第3項) as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserDirection {
+    pub id: String,
+    pub unit_id: String,
+    pub usage_officer_id: String,
+    pub users: Vec<String>,
+    pub matter: String,
+    pub direction: String,
+    pub basis: String,
+    pub stamp: Stamp,
+}
+
 /// An operation of 第11条 (monitoring, backup, maintenance, batch) as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OperationRecord {
@@ -556,6 +569,19 @@ impl<'a> Lens<'a> {
             .get(person_id)?
             .iter()
             .find(|r| self.holds(&r.span))
+    }
+
+    /// The users registered in `unit_id` at `as_of`, by person id.
+    pub fn users_of(&self, unit_id: &str) -> Vec<&'a str> {
+        self.state
+            .users
+            .iter()
+            .filter(|(_, regs)| {
+                regs.iter()
+                    .any(|r| r.unit_id == unit_id && self.holds(&r.span))
+            })
+            .map(|(person_id, _)| person_id.as_str())
+            .collect()
     }
 
     /// The grant of `asset_id` to `person_id` in force at `as_of` (not revoked, not expired).

@@ -84,9 +84,13 @@ impl InMemory {
     ) -> Vec<Event> {
         let first_id = event_id(self.end.head.seq + 1);
         let mut out = Vec::with_capacity(proposed.len());
-        for (i, p) in proposed.iter().enumerate() {
+        for (i, p) in proposed.into_iter().enumerate() {
             let id = event_id(self.end.head.seq + 1);
-            let new = decision_event(p, i, id, first_id, actor, at, request_id);
+            // An event the rules built always encodes and seals; one that did not is left
+            // out, and the demo's tests (every step's events, the pinned head) would say so.
+            let Ok(new) = decision_event(&p, i, id, first_id, actor, at, request_id) else {
+                continue;
+            };
             let version = self.versions.entry(p.stream.clone()).or_insert(0);
             let sealed = self.end.seal(
                 &p.stream,
@@ -94,14 +98,13 @@ impl InMemory {
                 std::slice::from_ref(&new),
                 recorded_at,
             );
-            // An event the rules built always encodes; one that did not is left out, and the
-            // demo's tests (every step's events, the pinned head) would say so.
             let Some((event, _, hash)) = sealed.ok().and_then(|s| s.into_iter().next()) else {
                 continue;
             };
             *version += 1;
             self.end = self.end.after(&event, hash);
-            self.state.apply(&event);
+            // Folded as the rules built it, as the ledger does (`Ledger::apply_decided`).
+            self.state.apply_parsed(&event, Ok(p.payload));
             self.events.push(event.clone());
             out.push(event);
         }

@@ -478,5 +478,26 @@ fn fy2025(b: &mut Builder) {
             direction: "利用課と連携し、共有端末のログアウト手順を2月末までに周知すること".into(),
         },
     );
+    // The usage officer of the division the request addressed directs all its users
+    // (第8条第3項).
+    let t = jst_date(2026, 2, 9);
+    let uo = b
+        .ledger
+        .state
+        .lens(t, None)
+        .usage_officer("KW-EH")
+        .map(|x| x.person_id.clone())
+        .unwrap_or_default();
+    b.step(
+        &uo,
+        t,
+        Command::DirectUsers {
+            unit_id: "KW-EH".into(),
+            users: Vec::new(),
+            matter: "共有端末のログアウト".into(),
+            direction: "共有端末を離れるときは必ずログアウトし、離席時は画面をロックすること"
+                .into(),
+        },
+    );
     operations(b);
 }

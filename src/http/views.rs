@@ -730,6 +730,7 @@ mod rows {
             .collect();
         out.extend(items(v, "directives").map(|d| section("directive", d)));
         out.extend(items(v, "officer_directions").map(|d| section("officer_direction", d)));
+        out.extend(items(v, "user_directions").map(|d| section("user_direction", d)));
         out
     }
     pub fn incidents(v: &Value) -> Vec<Value> {

@@ -136,3 +136,112 @@ pub(super) const DIRECT_OFFICER: CommandSpec = CommandSpec {
         ),
     ],
 };
+
+/// 第8条第3項: the usage officer directs (指揮監督) the users of their own division. Only the
+/// division's usage officer at the time may (no deputy: the article names no one else); each
+/// user named must be registered in that division then. No `users` addresses them all.
+pub(super) fn direct_users(
+    cx: &Cx<'_>,
+    unit_id: &str,
+    users: &[String],
+    matter: &str,
+    direction: &str,
+) -> Result<Vec<Proposed>, Refusal> {
+    const ART: Article = ART_8_3;
+    need_text("matter", matter)?;
+    need_text("direction", direction)?;
+    let unit = cx.unit(unit_id)?;
+    if !unit.user_division {
+        return refuse(
+            "user_direction.not_user_division",
+            ART_2_ITEM_2,
+            msg!("{unit_id} は利用課ではありません"; format!("{unit_id} is not a user division")),
+        );
+    }
+    let Some(officer) =
+        cx.l.usage_officer(unit_id)
+            .filter(|t| t.person_id == cx.actor)
+    else {
+        return refuse(
+            "user_direction.not_usage_officer",
+            ART,
+            msg!("{unit_id} の利用者を指揮監督するのはその利用責任者です。{} ではありません", cx.actor; format!(
+                "the users of {unit_id} are directed by its usage officer, not {}",
+                cx.actor
+            )),
+        );
+    };
+    let registered = cx.l.users_of(unit_id);
+    let addressed: Vec<String> = if users.is_empty() {
+        registered.iter().map(|u| (*u).to_owned()).collect()
+    } else {
+        for (i, user) in users.iter().enumerate() {
+            if users[..i].contains(user) {
+                return refuse(
+                    "user_direction.duplicate_user",
+                    ART,
+                    msg!("{user} が二度挙げられています"; format!("{user} is named twice")),
+                );
+            }
+            if !registered.contains(&user.as_str()) {
+                return refuse(
+                    "user_direction.not_user_of_division",
+                    ART,
+                    msg!("{user} は {} に {unit_id} の利用者ではありません", cx.at; format!(
+                        "{user} is not a user of {unit_id} at {}",
+                        cx.at
+                    )),
+                );
+            }
+        }
+        users.to_vec()
+    };
+    if addressed.is_empty() {
+        return refuse(
+            "user_direction.no_users",
+            ART,
+            msg!("{unit_id} には {} に利用者がいません", cx.at; format!("{unit_id} has no users at {}", cx.at)),
+        );
+    }
+    let id = format!("UD-{:04}", cx.l.state.counts().user_directions + 1);
+    one(propose(
+        &format!("user_direction/{id}"),
+        UsersDirected {
+            direction_id: id.clone(),
+            unit_id: unit_id.to_owned(),
+            usage_officer_id: officer.person_id.clone(),
+            users: addressed,
+            matter: matter.to_owned(),
+            direction: direction.to_owned(),
+        },
+        ART,
+        None,
+    ))
+}
+
+pub(super) const DIRECT_USERS: CommandSpec = CommandSpec {
+    articles: &[ART_8_3],
+    who: Text::new(
+        "その利用課の利用責任者",
+        "the usage officer of the division",
+    ),
+    preconditions: &[
+        Text::new(
+            "件名と指示内容があること",
+            "a matter and a direction are given",
+        ),
+        Text::new("宛先が利用課であること", "the division is a user division"),
+        Text::new(
+            "実行者がその利用課の利用責任者であること（第8条第3項）",
+            "the actor is the division's usage officer (第8条第3項)",
+        ),
+        Text::new(
+            "挙げた利用者が重複せず、いずれもその利用課の利用者であること（挙げなければ利用課の利用者全員）",
+            "each user named is named once and is a user of the division (none named: all its users)",
+        ),
+        Text::new(
+            "宛先の利用者が一人以上いること",
+            "at least one user is addressed",
+        ),
+    ],
+};

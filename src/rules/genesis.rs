@@ -388,7 +388,7 @@ pub fn genesis(admin: &GenesisAdmin, at: Time) -> Result<Vec<Proposed>, Refusal>
             },
             ART_2_ITEM_2,
             None,
-        )?);
+        ));
     }
     for (id, title, unit, heads) in POSTS {
         out.push(propose(
@@ -401,7 +401,7 @@ pub fn genesis(admin: &GenesisAdmin, at: Time) -> Result<Vec<Proposed>, Refusal>
             },
             ORGANISATION_WITH_11,
             None,
-        )?);
+        ));
     }
     let bindings = [
         (
@@ -437,7 +437,7 @@ pub fn genesis(admin: &GenesisAdmin, at: Time) -> Result<Vec<Proposed>, Refusal>
             },
             basis,
             None,
-        )?);
+        ));
     }
     out.push(propose(
         "regulation",
@@ -446,7 +446,7 @@ pub fn genesis(admin: &GenesisAdmin, at: Time) -> Result<Vec<Proposed>, Refusal>
         },
         ART_4_3,
         None,
-    )?);
+    ));
     for row in &annex.rows {
         let mut posts = Vec::new();
         for title in &row.officer_positions {
@@ -467,7 +467,7 @@ pub fn genesis(admin: &GenesisAdmin, at: Time) -> Result<Vec<Proposed>, Refusal>
             },
             ART_5_1_AND_ANNEX,
             None,
-        )?);
+        ));
     }
     out.push(propose(
         &format!("person/{}", admin.person_id),
@@ -479,7 +479,7 @@ pub fn genesis(admin: &GenesisAdmin, at: Time) -> Result<Vec<Proposed>, Refusal>
         },
         PERSONNEL_ORDER,
         None,
-    )?);
+    ));
     out.push(propose(
         "post/ADMIN",
         HolderAppointed {
@@ -489,7 +489,7 @@ pub fn genesis(admin: &GenesisAdmin, at: Time) -> Result<Vec<Proposed>, Refusal>
         },
         ART_4_2,
         None,
-    )?);
+    ));
     Ok(out)
 }
 
@@ -506,7 +506,7 @@ fn regulation(annex: &Annex) -> Result<Vec<Proposed>, Refusal> {
         },
         SUPPLEMENTARY,
         None,
-    )?);
+    ));
     for (y, m, d, wareki) in AMENDMENTS {
         out.push(propose(
             "regulation",
@@ -517,7 +517,7 @@ fn regulation(annex: &Annex) -> Result<Vec<Proposed>, Refusal> {
             },
             SUPPLEMENTARY,
             None,
-        )?);
+        ));
     }
     Ok(out)
 }

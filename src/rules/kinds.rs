@@ -60,6 +60,7 @@ pub enum CommandKind {
     ResolveMeeting,
     IssueDirective,
     DirectOfficer,
+    DirectUsers,
     RecordOperation,
     Correct,
 }
@@ -116,6 +117,7 @@ impl CommandKind {
         CommandKind::ResolveMeeting,
         CommandKind::IssueDirective,
         CommandKind::DirectOfficer,
+        CommandKind::DirectUsers,
         CommandKind::RecordOperation,
         CommandKind::Correct,
     ];
@@ -174,6 +176,7 @@ impl CommandKind {
             CommandKind::ResolveMeeting => "resolve_meeting",
             CommandKind::IssueDirective => "issue_directive",
             CommandKind::DirectOfficer => "direct_officer",
+            CommandKind::DirectUsers => "direct_users",
             CommandKind::RecordOperation => "record_operation",
             CommandKind::Correct => "correct",
         }
@@ -278,6 +281,7 @@ pub fn spec(kind: CommandKind) -> &'static CommandSpec {
         K::ResolveMeeting => &meeting::RESOLVE_MEETING,
         K::IssueDirective => &direction::ISSUE_DIRECTIVE,
         K::DirectOfficer => &direction::DIRECT_OFFICER,
+        K::DirectUsers => &direction::DIRECT_USERS,
         K::RecordOperation => &operations::RECORD_OPERATION,
         K::Correct => &regulation::CORRECT,
     }

@@ -38,7 +38,7 @@ use route::route;
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta};
 use govledger_projections::{Lens, State};
 use govledger_schema::events::{
-    Addressee, EventPayload, MeetingForm, MeetingKind, OperationKind, OperationResult, RosterEntry,
+    Addressee, MeetingForm, MeetingKind, OperationKind, OperationResult, Payload, RosterEntry,
     SignaturePosition, StaffRole,
 };
 use schemars::JsonSchema;
@@ -53,16 +53,24 @@ pub type Time = DateTime<FixedOffset>;
 pub const MAX_DAYS_AHEAD: i64 = 366;
 
 /// An event the rules propose; the ledger seals it (seq, version, prev, recorded_at) with the
-/// command's actor and effective time.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// command's actor and effective time. The payload stays typed: it is encoded once, as the
+/// event's `data` when sealed (`ledger::decision_event`), and folded as it is, never parsed
+/// back from the JSON it was encoded to.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Proposed {
     pub stream: String,
-    pub event_type: String,
-    pub data: serde_json::Value,
+    pub payload: Payload,
     /// The article the act rests on, e.g. `第6条第1項第3号`.
     pub basis: String,
     /// The supervisor post the administrator acts for (第4条第1項), if deputising.
     pub acting_for: Option<String>,
+}
+
+impl Proposed {
+    /// The event type the payload is recorded under.
+    pub fn event_type(&self) -> &'static str {
+        self.payload.event_type()
+    }
 }
 
 /// A language a refusal or a spec is read in. Japanese is the regulation's own.
@@ -502,6 +510,17 @@ pub enum Command {
     /// 第11条第1号・第2号・第4号: a monitoring, backup, maintenance or batch operation carried
     /// out at `effective_at`, by the operations support post, the system administrator or system
     /// operation staff.
+    /// 第8条第3項: the usage officer of a division directs its users. An empty `users` addresses
+    /// every user registered in the division at the time; the event lists them.
+    DirectUsers {
+        #[schemars(extend("x-ref" = "unit"))]
+        unit_id: String,
+        #[serde(default)]
+        #[schemars(extend("x-ref" = "person"))]
+        users: Vec<String>,
+        matter: String,
+        direction: String,
+    },
     RecordOperation {
         operation: OperationKind,
         target: String,
@@ -576,6 +595,7 @@ impl Command {
             Command::ResolveMeeting { .. } => CommandKind::ResolveMeeting,
             Command::IssueDirective { .. } => CommandKind::IssueDirective,
             Command::DirectOfficer { .. } => CommandKind::DirectOfficer,
+            Command::DirectUsers { .. } => CommandKind::DirectUsers,
             Command::RecordOperation { .. } => CommandKind::RecordOperation,
             Command::Correct { .. } => CommandKind::Correct,
         }
@@ -655,8 +675,8 @@ pub fn decide_at(
 }
 
 /// A decision recording one event.
-pub(crate) fn one(p: Result<Proposed, Refusal>) -> Result<Vec<Proposed>, Refusal> {
-    p.map(|p| vec![p])
+pub(crate) fn one(p: Proposed) -> Result<Vec<Proposed>, Refusal> {
+    Ok(vec![p])
 }
 
 /// The context of one decision.
@@ -667,24 +687,18 @@ pub(crate) struct Cx<'a> {
 }
 
 /// Builds a proposed event from a typed payload.
-pub(crate) fn propose<P: EventPayload>(
+pub(crate) fn propose(
     stream: &str,
-    payload: P,
+    payload: impl Into<Payload>,
     basis: Article,
     acting_for: Option<String>,
-) -> Result<Proposed, Refusal> {
-    let data = payload.to_data().map_err(|e| Refusal {
-        rule: "payload.encode",
-        article: RECORDING,
-        message: msg!("事象の内容を符号化できません: {e}"; e.to_string()),
-    })?;
-    Ok(Proposed {
+) -> Proposed {
+    Proposed {
         stream: stream.to_owned(),
-        event_type: P::EVENT_TYPE.to_owned(),
-        data,
+        payload: payload.into(),
         basis: basis.cite.to_owned(),
         acting_for,
-    })
+    }
 }
 
 /// Ids go into stream names: 1..=64 of `A-Z a-z 0-9 - _ .`.
@@ -964,7 +978,7 @@ mod tests {
         let events = genesis(&admin, at).unwrap();
         let assets = events
             .iter()
-            .filter(|e| e.event_type == "asset.registered.v1")
+            .filter(|e| e.event_type() == "asset.registered.v1")
             .count();
         assert_eq!(assets, 30);
         let officer_posts = POSTS
@@ -975,7 +989,7 @@ mod tests {
         assert_eq!(
             events
                 .iter()
-                .filter(|e| e.event_type == "regulation.amended.v1")
+                .filter(|e| e.event_type() == "regulation.amended.v1")
                 .count(),
             10
         );

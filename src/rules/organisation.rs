@@ -180,7 +180,7 @@ pub(super) fn appoint_to_post(
             },
             PERSONNEL_ORDER,
             None,
-        )?);
+        ));
     }
     if post
         .holders
@@ -205,7 +205,7 @@ pub(super) fn appoint_to_post(
             },
             PERSONNEL_ORDER,
             None,
-        )?);
+        ));
     }
     out.push(propose(
         &format!("post/{post_id}"),
@@ -216,7 +216,7 @@ pub(super) fn appoint_to_post(
         },
         PERSONNEL_ORDER,
         None,
-    )?);
+    ));
     Ok(out)
 }
 
@@ -439,7 +439,7 @@ pub(super) fn appoint_usage_officer(
             },
             ART_8_1,
             None,
-        )?);
+        ));
     }
     // 第8条第2項: in principle the head of the division; anyone else needs a reason.
     let is_head =
@@ -467,7 +467,7 @@ pub(super) fn appoint_usage_officer(
         },
         if is_head { ART_8_1_AND_8_2 } else { ART_8_2 },
         None,
-    )?);
+    ));
     Ok(out)
 }
 

@@ -265,6 +265,12 @@ pub(super) fn route(cx: &Cx<'_>, cmd: &Command) -> Result<Vec<Proposed>, Refusal
             matter,
             direction,
         } => direction::direct_officer(cx, addressee, matter, direction),
+        Command::DirectUsers {
+            unit_id,
+            users,
+            matter,
+            direction,
+        } => direction::direct_users(cx, unit_id, users, matter, direction),
         Command::RecordOperation {
             operation,
             target,

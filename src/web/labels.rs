@@ -49,6 +49,7 @@ const EVENT_TYPES: &[(&str, &str, &str)] = &[
         "Consent to a retirement refused",
     ),
     ("officer.directed.v1", "責任者への指示", "Officer directed"),
+    ("users.directed.v1", "利用者への指揮監督", "Users directed"),
     (
         "operation.recorded.v1",
         "運用保守の記録",

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use govledger_projections::{Lens, ModificationState, RetirementState};
+use govledger_projections::{IncidentStatus, Lens, ModificationState, RetirementState};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -21,14 +21,6 @@ pub struct Choice {
     pub id: String,
     /// What a person recognises it by: a name, a title, a summary.
     pub label: String,
-}
-
-/// The status a view gives as a string or as an enum serialized to one.
-fn status<T: Serialize>(s: &T) -> String {
-    serde_json::to_value(s)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 /// The valid choices of `kind` at the lens's date, in id order.
@@ -100,7 +92,7 @@ pub fn choices(l: &Lens<'_>, kind: RefKind) -> Vec<Choice> {
             .requests
             .into_iter()
             .map(|r| {
-                let s = status(&r.status);
+                let s = r.status.as_str();
                 c(&r.id, format!("{} [{s}, {}]", r.finding, r.due))
             })
             .collect(),
@@ -126,7 +118,7 @@ pub fn choices(l: &Lens<'_>, kind: RefKind) -> Vec<Choice> {
             .incidents()
             .incidents
             .into_iter()
-            .filter(|i| status(&i.status) != "resolved")
+            .filter(|i| i.status != IncidentStatus::Resolved)
             .map(|i| c(&i.id, i.summary))
             .collect(),
     };

@@ -1,6 +1,7 @@
-//! The fold of directives (第13条) and directions of officers (第3条第3項, 第5条第3項).
+//! The fold of directives (第13条), directions of officers (第3条第3項, 第5条第3項) and of
+//! users (第8条第3項).
 
-use govledger_schema::events::{DirectiveIssued, OfficerDirected};
+use govledger_schema::events::{DirectiveIssued, OfficerDirected, UsersDirected};
 
 use super::Fold;
 use crate::State;
@@ -41,6 +42,23 @@ impl State {
                 acting_for,
                 basis: event.meta.basis.clone(),
                 stamp,
+            },
+        );
+        Ok(())
+    }
+
+    pub(super) fn users_directed(&mut self, cx: &Fold<'_>, p: UsersDirected) -> Result<(), String> {
+        self.user_directions.insert(
+            p.direction_id.clone(),
+            UserDirection {
+                id: p.direction_id,
+                unit_id: p.unit_id,
+                usage_officer_id: p.usage_officer_id,
+                users: p.users,
+                matter: p.matter,
+                direction: p.direction,
+                basis: cx.event.meta.basis.clone(),
+                stamp: cx.stamp,
             },
         );
         Ok(())

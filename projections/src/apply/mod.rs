@@ -122,6 +122,7 @@ impl State {
             Payload::MeetingResolved(p) => self.meeting_resolved(&cx, p),
             Payload::DirectiveIssued(p) => self.directive_issued(&cx, p),
             Payload::OfficerDirected(p) => self.officer_directed(&cx, p),
+            Payload::UsersDirected(p) => self.users_directed(&cx, p),
             Payload::OperationRecorded(p) => self.operation_recorded(&cx, p),
             // Access to the API, not the regulation's organisation: kept in the log only.
             Payload::TokenIssued(_) | Payload::TokenRevoked(_) => Ok(()),

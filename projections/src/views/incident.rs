@@ -15,12 +15,37 @@ pub struct IncidentView {
     pub asset_ids: Vec<String>,
     pub occurred_at: DateTime<FixedOffset>,
     pub reported_by: String,
-    /// `reported`, `directed`, `coordinated`, `resolved`.
-    pub status: &'static str,
+    pub status: IncidentStatus,
     pub directions: Vec<ActView>,
     pub coordinations: Vec<ActView>,
     pub resolution: Option<ActView>,
     pub seqs: Vec<u64>,
+}
+
+/// Where an incident stands (第9条, 第3条第2項第4号): the furthest act recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum IncidentStatus {
+    /// Reported, nothing further yet.
+    Reported,
+    /// The supervisor has directed the response.
+    Directed,
+    /// Coordinated with the other bureau's supervisor.
+    Coordinated,
+    /// Resolved: no act follows.
+    Resolved,
+}
+
+impl IncidentStatus {
+    /// The name JSON gives it (`reported`, `directed`, `coordinated`, `resolved`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IncidentStatus::Reported => "reported",
+            IncidentStatus::Directed => "directed",
+            IncidentStatus::Coordinated => "coordinated",
+            IncidentStatus::Resolved => "resolved",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -74,13 +99,13 @@ impl<'a> Lens<'a> {
                 let coordinations: Vec<&PostAct> = self.acts(&i.coordinations).collect();
                 let resolution = self.acts(&i.resolutions).next();
                 let status = if resolution.is_some() {
-                    "resolved"
+                    IncidentStatus::Resolved
                 } else if !coordinations.is_empty() {
-                    "coordinated"
+                    IncidentStatus::Coordinated
                 } else if !directions.is_empty() {
-                    "directed"
+                    IncidentStatus::Directed
                 } else {
-                    "reported"
+                    IncidentStatus::Reported
                 };
                 let mut seqs = vec![i.reported.seq];
                 seqs.extend(directions.iter().chain(&coordinations).map(|a| a.stamp.seq));

@@ -57,6 +57,23 @@ pub struct MeetingsView {
     pub directives: Vec<DirectiveView>,
     /// The supervisor's directions of officers (第3条第3項, 第5条第3項).
     pub officer_directions: Vec<OfficerDirectionView>,
+    /// Usage officers' directions of their divisions' users (第8条第3項).
+    pub user_directions: Vec<UserDirectionView>,
+}
+
+/// One direction of a division's users by its usage officer (第8条第3項).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UserDirectionView {
+    pub id: String,
+    pub unit_id: String,
+    pub usage_officer_id: String,
+    /// The users addressed (person ids), as registered in the division at the time.
+    pub users: Vec<String>,
+    pub matter: String,
+    pub direction: String,
+    pub basis: String,
+    pub effective_at: DateTime<FixedOffset>,
+    pub seq: u64,
 }
 
 /// One direction of an officer by the supervisor (第3条第3項, 第5条第3項).
@@ -195,6 +212,23 @@ impl<'a> Lens<'a> {
                         effective_at: d.stamp.at,
                         seq: d.stamp.seq,
                     }
+                })
+                .collect(),
+            user_directions: self
+                .state
+                .user_directions
+                .values()
+                .filter(|d| self.happened(&d.stamp))
+                .map(|d| UserDirectionView {
+                    id: d.id.clone(),
+                    unit_id: d.unit_id.clone(),
+                    usage_officer_id: d.usage_officer_id.clone(),
+                    users: d.users.clone(),
+                    matter: d.matter.clone(),
+                    direction: d.direction.clone(),
+                    basis: d.basis.clone(),
+                    effective_at: d.stamp.at,
+                    seq: d.stamp.seq,
                 })
                 .collect(),
         }

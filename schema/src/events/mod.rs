@@ -216,6 +216,8 @@ registry! {
     DirectiveIssued(DirectiveIssued) = "directive.issued.v1",
     // The supervisor's direction of officers (第3条第3項, 第5条第3項).
     OfficerDirected(OfficerDirected) = "officer.directed.v1",
+    // A usage officer's direction of the users of the division (第8条第3項).
+    UsersDirected(UsersDirected) = "users.directed.v1",
     // Operation records: monitoring, backup, maintenance, batch runs (第11条).
     OperationRecorded(OperationRecorded) = "operation.recorded.v2",
     // Bearer tokens of the HTTP API (the ledger's own access, not the regulation's).

@@ -217,6 +217,22 @@ pub struct OfficerDirected {
     pub direction: String,
 }
 
+/// A usage officer directs (指揮監督) the users of their own division (第8条第3項): whom, about
+/// what, and the direction. `users` lists the users addressed, as registered in the division
+/// when the direction took effect. `users.directed.v1`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UsersDirected {
+    pub direction_id: String,
+    pub unit_id: String,
+    /// The usage officer who gave the direction (the division's usage officer at the time).
+    pub usage_officer_id: String,
+    pub users: Vec<String>,
+    /// What the direction is about (件名).
+    pub matter: String,
+    pub direction: String,
+}
+
 /// An operation of 第11条: 第1号 server monitoring (サーバの監視) and backup (バックアップ運用),
 /// 第2号 maintenance (保守実施), 第4号 batch runs (バッチ処理の実行管理).
 #[derive(

@@ -328,6 +328,12 @@ const KINDS: &[(&str, &str, &str, &str)] = &[
         "責任者への指示",
         "Direct an officer",
     ),
+    (
+        "direct_users",
+        "organisation",
+        "利用者への指揮監督（第8条第3項）",
+        "Direct the division's users (Art. 8(3))",
+    ),
     ("correct", "correction", "記録の訂正", "Correct a record"),
 ];
 
@@ -433,6 +439,11 @@ const MEMBERS: &[(&str, &str, &str)] = &[
     ("body", "本文", "Body"),
     ("matter", "事項", "Matter"),
     ("direction", "指示", "Direction"),
+    (
+        "users",
+        "利用者（空欄は利用課の全員）",
+        "Users (none: all of the division's)",
+    ),
     ("operation", "作業", "Operation"),
     ("target", "対象", "Target"),
     ("result", "結果", "Result"),

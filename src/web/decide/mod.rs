@@ -816,6 +816,11 @@ fn render_preview(
 ) -> Response {
     let l = s.lang;
     let actor = s.caller.person.as_str();
+    // The events' data as they will be recorded (a payload the rules built always encodes).
+    let datas: Vec<Value> = events
+        .iter()
+        .map(|e| e.payload.to_data().unwrap_or_default())
+        .collect();
     let (actor_name, posts, names): (String, BTreeMap<String, String>, BTreeMap<String, String>) =
         state.ledger().read(|st| {
             let lens = st.lens(parsed.effective_at, None);
@@ -831,8 +836,8 @@ fn render_preview(
             // The names of the ids the events hold (persons, posts, units, assets).
             let mut names = BTreeMap::new();
             let mut ids = Vec::new();
-            for e in events {
-                collect_strings(&e.data, &mut ids);
+            for data in &datas {
+                collect_strings(data, &mut ids);
             }
             for id in ids {
                 let known = lens
@@ -880,10 +885,10 @@ fn render_preview(
                     th scope="col" { (l.t("決定者", "Actor")) }
                     th scope="col" { (l.t("代理", "Acting for")) }
                 } }
-                tbody { @for e in events {
-                    tr data-type=(e.event_type) {
-                        td { (super::labels::event_type(l, &e.event_type)) br; span.hint { (e.event_type) } }
-                        td { (content_html(l, &e.data, &names)) }
+                tbody { @for (e, data) in events.iter().zip(&datas) {
+                    tr data-type=(e.event_type()) {
+                        td { (super::labels::event_type(l, e.event_type())) br; span.hint { (e.event_type()) } }
+                        td { (content_html(l, data, &names)) }
                         td {
                             strong { (e.basis) }
                             @for a in articles::find(&e.basis).unwrap_or_default() {

@@ -49,7 +49,11 @@ pub async fn workflows(
                     .officer_directions
                     .iter()
                     .map(|d| d.person_id.as_str()),
-            );
+            )
+            .chain(meetings.user_directions.iter().flat_map(|d| {
+                std::iter::once(d.usage_officer_id.as_str())
+                    .chain(d.users.iter().map(String::as_str))
+            }));
         let names = Names::default().persons(st, persons);
         (changes, requests, meetings, names)
     });
@@ -202,6 +206,29 @@ fn meetings_tables(at: &At, l: Lang, names: &Names, meetings: &MeetingsView) -> 
                 } }
                 tbody { @for d in &meetings.officer_directions {
                     tr { td { (d.id) } td { (d.addressee_id) " " (who(&at.query, names, &d.person_id)) } td { (d.matter) } td { (d.direction) } td { (d.supervisor_post_id) " " span.hint { (d.basis) } } td { (seq_link(d.seq)) } }
+                } }
+            } }
+            h2 { (l.t("利用者への指揮監督", "Directions of users")) " " span.hint { "第8条第3項" } }
+            div.scroll { table #user-directions {
+                thead { tr {
+                    th scope="col" { "ID" }
+                    th scope="col" { (l.t("利用課", "Division")) }
+                    th scope="col" { (l.t("利用責任者", "Usage officer")) }
+                    th scope="col" { (l.t("利用者", "Users")) }
+                    th scope="col" { (l.t("件名", "Matter")) }
+                    th scope="col" { (l.t("指示", "Direction")) }
+                    th scope="col" { (l.t("記録", "Event")) }
+                } }
+                tbody { @for d in &meetings.user_directions {
+                    tr {
+                        td { (d.id) }
+                        td { (d.unit_id) }
+                        td { (who(&at.query, names, &d.usage_officer_id)) }
+                        td { @for (i, u) in d.users.iter().enumerate() { @if i > 0 { "、" } (who(&at.query, names, u)) } }
+                        td { (d.matter) }
+                        td { (d.direction) }
+                        td { (seq_link(d.seq)) " " span.hint { (d.basis) } }
+                    }
                 } }
             } }
     }
