@@ -465,6 +465,21 @@ async fn the_pages_show_labels_in_the_page_language_names_beside_ids_and_times_i
 
     // Audit: the verification time in JST with its era, findings in Japanese.
     let audit = page(&app, &c, &cookie, "/ui/audit").await;
+    // The header names the caller as the ledger records them, the token's person id beside.
+    let who_html = element(&audit, "who", "<form");
+    let id = who_html
+        .split("<span class=\"hint\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap_or_else(|| panic!("no person id beside the name: {who_html}"));
+    let me = app.get_json(&format!("/v1/persons/{id}")).await;
+    let who = shown_text(who_html);
+    let name = me["name"].as_str().unwrap();
+    assert!(
+        who.find(name)
+            .is_some_and(|at| who.find(id).is_some_and(|i| at < i)),
+        "the header should show {name} before {id}: {who}"
+    );
     assert_eq!(utc_time(&audit), None, "a UTC time on the audit page");
     let status = shown_text(element(&audit, "chain-status", "</p>"));
     assert!(

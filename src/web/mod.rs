@@ -235,6 +235,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Client {
 #[derive(Debug, Clone)]
 pub struct Session {
     pub caller: Caller,
+    /// The caller's name as the ledger records it now (None for a person it does not know,
+    /// such as a token issued before its person was registered).
+    pub name: Option<String>,
     pub lang: Lang,
     /// Path and query of this request (for the language switch's way back).
     pub here: String,
@@ -267,7 +270,17 @@ impl FromRequestParts<AppState> for Session {
             .admit(client)
             .map_err(IntoResponse::into_response)?;
         match tokens::authenticate(state.store(), &token).await {
-            Ok(Ok(caller)) => Ok(Session { caller, lang, here }),
+            Ok(Ok(caller)) => {
+                let name = state
+                    .ledger()
+                    .read(|st| st.person(&caller.person).map(|p| p.name.clone()));
+                Ok(Session {
+                    caller,
+                    name,
+                    lang,
+                    here,
+                })
+            }
             // A revoked or unknown token: back to the login form, forgetting the cookie. It
             // counts as a failed authentication: a cookie is a token presented another way.
             Ok(Err(_)) => Err({
@@ -641,7 +654,10 @@ pub fn layout(lang: Lang, session: Option<&Session>, title: &str, main: Markup) 
                         " | "
                         span lang="en" { a href={"/ui/lang/en?" (back)} aria-current=[(lang == Lang::En).then_some("true")] { "English" } }
                         @if let Some(s) = session {
-                            span.who { (s.caller.person) " (" (labels::token_role(lang, s.caller.role)) ")" }
+                            span.who #who {
+                                @if let Some(name) = &s.name { (name) " " span.hint { (s.caller.person) } } @else { (s.caller.person) }
+                                " (" (labels::token_role(lang, s.caller.role)) ")"
+                            }
                             form.inline method="post" action="/ui/logout" {
                                 input type="hidden" name=(csrf::FIELD) value=(csrf::token(&s.caller.token_id));
                                 button type="submit" { (lang.t("ログアウト", "Log out")) }
