@@ -2920,3 +2920,55 @@ fn art4_1_tokens_are_issued_by_whoever_holds_the_administrators_post_then_to_kno
         "token.bootstrap_not_administrator 第4条第1項"
     );
 }
+
+/// The articles (`第N条`) a text mentions, in order.
+fn article_numbers(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find('第') {
+        rest = &rest[i + '第'.len_utf8()..];
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        if !digits.is_empty() && rest[digits.len()..].starts_with('条') {
+            out.push(format!("第{digits}条"));
+        }
+    }
+    out
+}
+
+/// A kind's description (the command's doc comment, which the OpenAPI document and the admin
+/// workspace's forms show) opens with an article the kind's spec records: a doc comment left
+/// above the wrong variant (as once happened when `direct_users` was inserted between
+/// `record_operation` and its comment) describes another act.
+#[test]
+fn every_kinds_description_opens_with_an_article_of_its_own_spec() {
+    let schema = serde_json::to_value(schemars::schema_for!(Command)).unwrap();
+    let mut wrong = Vec::new();
+    for v in schema["oneOf"].as_array().unwrap() {
+        let kind = &v["properties"]["kind"];
+        let kind = kind["const"]
+            .as_str()
+            .or_else(|| kind["enum"][0].as_str())
+            .unwrap();
+        let Some(description) = v["description"].as_str() else {
+            continue;
+        };
+        let Some(first) = article_numbers(description).into_iter().next() else {
+            continue;
+        };
+        let spec_kind = *govledger::rules::CommandKind::ALL
+            .iter()
+            .find(|k| k.as_str() == kind)
+            .unwrap();
+        let cited: Vec<String> = govledger::rules::spec(spec_kind)
+            .articles
+            .iter()
+            .flat_map(|a| article_numbers(a.cite))
+            .collect();
+        if !cited.contains(&first) {
+            wrong.push(format!(
+                "{kind}: its description opens with {first}, its spec records {cited:?}: {description}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -463,24 +463,10 @@ fn fy2025(b: &mut Builder) {
             due: NaiveDate::from_ymd_opt(2026, 1, 30).unwrap_or_default(),
         },
     );
-    consent_refusals(b);
-    // The supervisor directs the officer of A01 (第3条第3項, 第5条第3項) on the overdue request.
-    let t = jst_date(2026, 2, 2);
-    let hw = b.holder("SUP-HW", t);
-    b.step(
-        &hw,
-        t,
-        Command::DirectOfficer {
-            addressee: Addressee::Officer {
-                post_id: "O03".into(),
-            },
-            matter: "共有端末の利用管理".into(),
-            direction: "利用課と連携し、共有端末のログアウト手順を2月末までに周知すること".into(),
-        },
-    );
-    // The usage officer of the division the request addressed directs all its users
-    // (第8条第3項).
-    let t = jst_date(2026, 2, 9);
+    // The usage officer of the division the request addressed directs all its users at once
+    // (第8条第3項). Dated before the steps that follow, so none of them is recorded later
+    // than it would have been (the demo's clock only moves forward).
+    let t = jst_date(2025, 11, 10);
     let uo = b
         .ledger
         .state
@@ -497,6 +483,21 @@ fn fy2025(b: &mut Builder) {
             matter: "共有端末のログアウト".into(),
             direction: "共有端末を離れるときは必ずログアウトし、離席時は画面をロックすること"
                 .into(),
+        },
+    );
+    consent_refusals(b);
+    // The supervisor directs the officer of A01 (第3条第3項, 第5条第3項) on the overdue request.
+    let t = jst_date(2026, 2, 2);
+    let hw = b.holder("SUP-HW", t);
+    b.step(
+        &hw,
+        t,
+        Command::DirectOfficer {
+            addressee: Addressee::Officer {
+                post_id: "O03".into(),
+            },
+            matter: "共有端末の利用管理".into(),
+            direction: "利用課と連携し、共有端末のログアウト手順を2月末までに周知すること".into(),
         },
     );
     operations(b);

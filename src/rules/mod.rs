@@ -507,9 +507,6 @@ pub enum Command {
         matter: String,
         direction: String,
     },
-    /// 第11条第1号・第2号・第4号: a monitoring, backup, maintenance or batch operation carried
-    /// out at `effective_at`, by the operations support post, the system administrator or system
-    /// operation staff.
     /// 第8条第3項: the usage officer of a division directs its users. An empty `users` addresses
     /// every user registered in the division at the time; the event lists them.
     DirectUsers {
@@ -521,6 +518,9 @@ pub enum Command {
         matter: String,
         direction: String,
     },
+    /// 第11条第1号・第2号・第4号: a monitoring, backup, maintenance or batch operation carried
+    /// out at `effective_at`, by the operations support post, the system administrator or system
+    /// operation staff.
     RecordOperation {
         operation: OperationKind,
         target: String,
