@@ -91,11 +91,6 @@ impl EventView {
     }
 }
 
-/// The JSON of a stored event ([`EventView::of`]), for the event stream and the web view.
-pub fn event_json(stored: &StoredEvent) -> Result<Value, Error> {
-    serde_json::to_value(EventView::of(stored)?).map_err(|e| Error::Internal(e.to_string()))
-}
-
 /// A stored event's envelope (a body that does not decode is an internal error: the store
 /// accepted only canonical bodies).
 pub fn decoded(stored: &StoredEvent) -> Result<Event, Error> {
@@ -269,7 +264,7 @@ pub async fn list(
 }
 
 /// A page of stored events, as `GET /v1/events` answers it (each event is rendered by
-/// [`event_json`] there, read by its fields in the web view's timeline).
+/// [`EventView::of`] there, read by its fields in the web view's timeline).
 #[derive(Debug)]
 pub struct EventsRead {
     pub events: Vec<StoredEvent>,
@@ -374,7 +369,7 @@ pub async fn one(
     let stored = event_by_key(&state, &key).await?;
     // An event never changes, but its ETag still follows the head so one rule covers all.
     let head = state.store().head().await?;
-    conditional(&headers, &head, || json_response(&event_json(&stored)?))
+    conditional(&headers, &head, || json_response(&EventView::of(&stored)?))
 }
 
 /// One stored event by seq or by id (UUID), as `GET /v1/events/{key}` finds it.

@@ -146,7 +146,7 @@ pub async fn event(
         .read(|st| Names::default().persons(st, [actor]));
     // The event as `GET /v1/events/{seq}` answers it.
     let pretty =
-        serde_json::to_string_pretty(&events::event_json(&stored)?).map_err(Error::internal)?;
+        serde_json::to_string_pretty(&events::EventView::of(&stored)?).map_err(Error::internal)?;
     let title = format!("{} #{seq}", l.t("記録", "Event"));
     Ok(page(
         &s,
