@@ -10,7 +10,10 @@ use serde_json::{Value, json};
 use support::TestDb;
 use support::http::{TestApp, genesis_app, issue_token};
 
-on_both_backends!(the_new_acts_are_recorded_and_refused_naming_their_article);
+on_both_backends!(
+    the_new_acts_are_recorded_and_refused_naming_their_article,
+    an_event_too_long_for_a_tile_entry_is_refused_and_nothing_recorded
+);
 
 /// Posts `kind` with `body` (plus `effective_at`) as `token`; the status and the JSON answer.
 async fn command(
@@ -199,4 +202,37 @@ async fn the_new_acts_are_recorded_and_refused_naming_their_article(db: TestDb) 
                 && f["message"].as_str().unwrap().contains(" backup ")),
         "{audit}"
     );
+}
+
+/// A decision whose event would be longer than a tlog-tiles entry can frame (65,535 bytes)
+/// is refused with a 422 naming the body, and nothing is recorded; one just under is recorded.
+async fn an_event_too_long_for_a_tile_entry_is_refused_and_nothing_recorded(db: TestDb) {
+    let app = genesis_app(&db).await;
+    let admin = app.admin.clone();
+    let directive = |len: usize| json!({"title": "長文", "body": "a".repeat(len)});
+    let head = app.get_json("/v1/head").await;
+    let (status, problem) = command(
+        &app,
+        &admin,
+        "issue_directive",
+        "2025-04-01",
+        directive(65_200),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["field"], "body", "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("65535"),
+        "{problem}"
+    );
+    assert_eq!(app.get_json("/v1/head").await, head, "appended");
+    let event = accepted(
+        &app,
+        &admin,
+        "issue_directive",
+        "2025-04-01",
+        directive(60_000),
+    )
+    .await;
+    assert_eq!(event["data"]["body"].as_str().unwrap().len(), 60_000);
 }

@@ -48,8 +48,9 @@ use super::error::Error;
 pub const TILE_WIDTH: u64 = 256;
 /// Highest tile level the spec names (a `u64` tree never fills a tile above level 7).
 pub const MAX_TILE_LEVEL: u8 = 63;
-/// An entry bundle frames each entry with a `uint16` length.
-pub const MAX_ENTRY_BYTES: usize = u16::MAX as usize;
+/// An entry bundle frames each entry with a `uint16` length; sealing refuses a longer body
+/// (`store::MAX_EVENT_BODY_BYTES`), so only a ledger written otherwise can exceed it.
+pub const MAX_ENTRY_BYTES: usize = crate::store::MAX_EVENT_BODY_BYTES;
 
 const IMMUTABLE_PUBLIC: &str = "public, max-age=31536000, immutable";
 const IMMUTABLE_PRIVATE: &str = "private, max-age=31536000, immutable";

@@ -272,7 +272,7 @@ mod tiles;
 mod writer;
 pub use cosignatures::StoredCosignature;
 pub use queries::{EventFilter, PoolStats, TokenCredential, TokenRow};
-pub use seal::{ChainEnd, Sealed};
+pub use seal::{ChainEnd, MAX_EVENT_BODY_BYTES, Sealed};
 pub use side::{DecidedCommand, ProofRequestError, Snapshot, StoredCheckpoint};
 pub use writer::Writer;
 

@@ -10,6 +10,14 @@ use govledger_schema::{Digest32, Event, NewEvent};
 
 use super::Head;
 
+/// The largest canonical body an event may have: a tlog-tiles entry bundle
+/// (c2sp.org/tlog-tiles, served at `/tile/entries/…`) frames each entry with a big-endian
+/// `uint16` length, so a longer body could never be served as an entry and would break its
+/// whole bundle. Sealing refuses it; the request body limit (64 KiB) is close, so a near-limit
+/// command is what meets this. Decided for issue 16: refuse at the door rather than serve a log
+/// a standard client cannot read.
+pub const MAX_EVENT_BODY_BYTES: usize = u16::MAX as usize;
+
 /// An event sealed onto the chain: the event, its canonical body, and SHA-256 of the body.
 pub type Sealed = (Event, Vec<u8>, Digest32);
 
@@ -54,6 +62,16 @@ impl ChainEnd {
                 end.head.hash,
             );
             let body = event.encode()?;
+            if body.len() > MAX_EVENT_BODY_BYTES {
+                return Err(EnvelopeError::Field(
+                    "body",
+                    format!(
+                        "the event would be {} bytes as recorded; at most {MAX_EVENT_BODY_BYTES} \
+                         (a tlog-tiles entry frames its length in 16 bits): shorten the text",
+                        body.len()
+                    ),
+                ));
+            }
             let hash = Digest32::of(&body);
             end = end.after(&event, hash);
             sealed.push((event, body, hash));
