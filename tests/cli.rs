@@ -181,6 +181,12 @@ async fn a_bad_import_is_refused_in_one_line_and_writes_nothing() {
             join(&owned[1..]),
             "line 1: seq is 2, expected 1",
         ),
+        (
+            // Longer than the ledger seals (a tile entry frames 16 bits of length).
+            "too long",
+            format!("{}\n", "x".repeat(70_000)).into_bytes(),
+            "line 1: longer than 65536 bytes",
+        ),
     ];
     for (what, bytes, expect) in cases {
         let target = TestDb::sqlite();

@@ -12,8 +12,8 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWrite, AsyncWr
 
 use super::{Head, SCAN_PAGE, Store, StoreError};
 
-/// Longest line import accepts (a body far larger than any decision).
-pub const MAX_LINE_BYTES: usize = 1 << 20;
+/// Longest line import accepts: a body the ledger could have sealed, and its newline.
+pub const MAX_LINE_BYTES: usize = super::MAX_EVENT_BODY_BYTES + 1;
 
 /// Why an import was refused. Nothing was written.
 #[derive(Debug, thiserror::Error)]
