@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod checkpoint;
 pub mod cli;
+pub mod conn;
 pub mod demo;
 pub mod http;
 pub mod jst;

@@ -766,3 +766,63 @@ fn cosignatures_have_the_c2sp_format() {
         w.verifier()
     );
 }
+
+/// The witness serves connections as `govledger serve` does (`govledger::conn`): a client that
+/// never finishes its request head is disconnected after the header timeout, and while more
+/// stalled clients than the witness's connection limit hold connections, an honest request is
+/// still answered once they are dropped, not refused for ever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_witness_disconnects_clients_that_never_finish_a_request() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let log = Signer::generate("log.test/slow").unwrap();
+    let log_vkey = dir.path().join("log.vkey");
+    std::fs::write(&log_vkey, log.verifier().to_string()).unwrap();
+    let witness = TestWitness::start(dir.path(), "w.test/slow", &log_vkey).await;
+    let addr = witness.url.trim_start_matches("http://").to_owned();
+
+    let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    slow.write_all(b"POST /add-checkpoint HTTP/1.1\r\nHost: w\r\n")
+        .await
+        .unwrap();
+    let start = std::time::Instant::now();
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        let mut buf = [0u8; 256];
+        loop {
+            match slow.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await;
+    assert!(
+        closed.is_ok(),
+        "the stalled connection was still open after 20 s"
+    );
+    let took = start.elapsed();
+    let header_timeout = govledger::conn::ConnectionLimits::DEFAULT.header_timeout;
+    assert!(
+        took >= std::time::Duration::from_secs(header_timeout - 1),
+        "closed after {took:?}, before the header timeout"
+    );
+
+    // More stalled clients than the limit: an honest request waits for a slot, and is answered
+    // (a bad checkpoint: 400 naming the rule) once the stalled ones are closed.
+    let mut stalled = Vec::new();
+    for _ in 0..govledger::witness::WITNESS_CONNECTIONS + 4 {
+        let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        s.write_all(b"POST /add-checkpoint HTTP/1.1\r\n")
+            .await
+            .unwrap();
+        stalled.push(s);
+    }
+    let answer = tokio::time::timeout(
+        std::time::Duration::from_secs(header_timeout * 3 + 10),
+        witness.post("not a request"),
+    )
+    .await
+    .expect("the honest request was not answered after the stalled clients timed out");
+    assert_eq!(answer.status().as_u16(), 400);
+    drop(stalled);
+}

@@ -1,14 +1,10 @@
 //! Extractors that answer bad input with our problem documents instead of axum's plain text:
 //! a JSON body names the field at fault; a query string refuses unknown parameters.
 
-use std::time::Duration;
-
-use axum::body::Body;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 use bytes::Bytes;
-use futures_util::StreamExt as _;
 use serde::de::DeserializeOwned;
 
 use super::error::Error;
@@ -57,26 +53,7 @@ where
     }
 }
 
-/// The body did not arrive in full within the time the server gives it (`serve
-/// --body-timeout`): the client's slowness, answered 408.
-#[derive(Debug, Clone, Copy, thiserror::Error)]
-#[error("the body did not arrive within {} s of the request's head", .0.as_secs())]
-pub struct BodyTimedOut(pub Duration);
-
-/// `body`, failing with [`BodyTimedOut`] unless it ends within `timeout` from now.
-pub fn with_body_deadline(body: Body, timeout: Duration) -> Body {
-    let deadline = tokio::time::Instant::now() + timeout;
-    let frames = futures_util::stream::unfold(Some(body.into_data_stream()), move |s| async move {
-        let mut s = s?;
-        match tokio::time::timeout_at(deadline, s.next()).await {
-            Ok(Some(frame)) => Some((frame.map_err(axum::BoxError::from), Some(s))),
-            Ok(None) => None,
-            // Once timed out the stream ends after the error.
-            Err(_) => Some((Err(BodyTimedOut(timeout).into()), None)),
-        }
-    });
-    Body::from_stream(frames)
-}
+pub use crate::conn::{BodyTimedOut, with_body_deadline};
 
 /// The first error of type `E` in `error`'s chain of sources (extractors wrap body errors).
 fn find_cause<'a, E: std::error::Error + 'static>(

@@ -26,6 +26,11 @@ use anyhow::Context;
 use clap::Subcommand;
 
 use crate::checkpoint::{self, Cosigner, Verifier};
+use crate::conn::ConnectionLimits;
+
+/// Connections a witness serves at once; more wait in the kernel's backlog. Its clients are the
+/// few logs it cosigns.
+pub const WITNESS_CONNECTIONS: u32 = 64;
 
 pub use client::{WitnessEndpoint, Witnesses, cosignature_key, server_url};
 pub use state::{ForkEvidence, Witness};
@@ -93,7 +98,12 @@ pub async fn run(command: WitnessCommand) -> anyhow::Result<ExitCode> {
             let witness = Witness::open(&state, cosigner, logs)
                 .await
                 .with_context(|| format!("witness state {}", state.display()))?;
-            server::serve(Arc::new(witness), listen).await?;
+            // A witness serves few clients (the logs it cosigns): a small connection limit.
+            let limits = ConnectionLimits {
+                max_connections: WITNESS_CONNECTIONS,
+                ..ConnectionLimits::DEFAULT
+            };
+            server::serve(Arc::new(witness), listen, limits).await?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -16,6 +16,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use tower_http::timeout::TimeoutLayer;
 
+use crate::conn::ConnectionLimits;
+
 use super::protocol::{MAX_REQUEST_BYTES, SIZE_CONTENT_TYPE};
 use super::state::{Refusal, Witness};
 
@@ -92,39 +94,21 @@ fn text(status: StatusCode, content_type: &'static str, body: String) -> Respons
 
 /// Binds `listen`, prints `listening on http://ADDR` as the first stdout line, and serves
 /// until SIGINT or SIGTERM.
-pub async fn serve(witness: Arc<Witness>, listen: SocketAddr) -> anyhow::Result<()> {
+pub async fn serve(
+    witness: Arc<Witness>,
+    listen: SocketAddr,
+    limits: ConnectionLimits,
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     println!("listening on http://{addr}");
     tracing::info!(%addr, witness = witness.cosigner().name(), "witness serving");
-    axum::serve(listener, app(witness.clone()))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("witness server")?;
+    // The server's own connection loop: a header, body and idle timeout and a connection
+    // limit, so clients that open connections and never finish a request cannot lock out the
+    // logs that come to be cosigned.
+    crate::conn::serve_until_signal(listener, app(witness.clone()), limits).await;
     witness.close().await;
     Ok(())
-}
-
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        let term = async {
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(mut s) => {
-                    s.recv().await;
-                }
-                Err(_) => std::future::pending::<()>().await,
-            }
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            () = term => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }
