@@ -123,6 +123,7 @@ echo "$(wc -l < "$RESULTS/demo.jsonl") demo events in $RESULTS/demo.jsonl" >&2
 # 4. The runs, one after the other.
 step "govledger, SQLite"
 "$GOVLEDGER" bench --events "$EVENTS" --only append,read --dir "$RESULTS" > "$RESULTS/govledger-sqlite.json"
+rm -f "$RESULTS/append.db" "$RESULTS/append.db-wal" "$RESULTS/append.db-shm"
 step "govledger, PostgreSQL"
 "$GOVLEDGER" bench --backend postgres --postgres "$POSTGRES_URL" --events "$EVENTS" --only append,read \
     > "$RESULTS/govledger-postgres.json"
@@ -184,7 +185,8 @@ for payload in payloads:
 g = load("govledger-sqlite")
 print(f'{g["events"]:,} events, batches of 100, {machine.get("date_utc")}, '
       f'{machine.get("nproc")} cores ({machine.get("cpu")}), PostgreSQL {machine.get("postgres")}, '
-      f'load average before {machine.get("loadavg_before")}, after {machine.get("loadavg_after")}')
+      f'load average before {machine.get("loadavg_before")}, after {machine.get("loadavg_after")}, '
+      f'fdatasync p50 {g.get("disk", {}).get("fdatasync_p50_ms")} ms')
 print()
 print("| system | backend | event stored | append events/s (batches of 100) | × govledger | "
       "read-back events/s | × govledger | notes |")
