@@ -59,8 +59,11 @@ RESULTS="$(cd "$RESULTS" && pwd)"
 
 # The PostgreSQL URL split for the Python peer (postgres://USER[:PASS]@HOST[:PORT]/DB).
 pg_rest="${POSTGRES_URL#*://}"
-pg_userinfo="${pg_rest%%@*}"
-pg_hostport="${pg_rest#*@}"
+pg_rest="${pg_rest%%\?*}"
+case "$pg_rest" in
+    *@*) pg_userinfo="${pg_rest%%@*}"; pg_hostport="${pg_rest#*@}" ;;
+    *) pg_userinfo="postgres"; pg_hostport="$pg_rest" ;;
+esac
 pg_hostport="${pg_hostport%%/*}"
 PG_USER="${pg_userinfo%%:*}"
 PG_PASSWORD=""
