@@ -203,7 +203,8 @@ async fn config_check_shows_each_value_with_its_source_and_no_secret() {
         &config,
         "db = \"postgres://gov:file-s3cret@db.example/gov\"\nheader-timeout = 5\n\
          idle-timeout = 90\nbody-timeout = 12\npublic-tiles = true\n\
-         witness = [\"http://w.example:7380=w.example+1a2b3c4d+AAAA\"]\n",
+         witness = [\"http://w.example:7380=w.example+1a2b3c4d+AAAA\"]\n\
+         trusted-proxy = [\"10.0.0.0/8\", \"192.0.2.7\"]\n",
     )
     .unwrap();
     let config = config.to_str().unwrap();
@@ -258,6 +259,10 @@ async fn config_check_shows_each_value_with_its_source_and_no_secret() {
         "{out}"
     );
     assert!(line("witness").contains("w.example+1a2b3c4d+AAAA"), "{out}");
+    assert!(
+        line("trusted-proxy").starts_with("trusted-proxy = [\"10.0.0.0/8\", \"192.0.2.7\"]"),
+        "{out}"
+    );
 
     // A password given in the environment is not shown either.
     let (code, out, _) = run(
@@ -316,4 +321,19 @@ async fn unknown_keys_and_bad_values_in_the_file_are_refused_by_name() {
     let (code, _, err) = run(&["serve", "--config", "/nonexistent/govledger.toml"], &[]).await;
     assert_eq!(code, Some(2));
     assert!(err.contains("/nonexistent/govledger.toml"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_trusted_proxy_that_is_no_address_is_refused_naming_it() {
+    let (code, _, err) = run(
+        &["config", "check", "--trusted-proxy", "proxy.example"],
+        &[],
+    )
+    .await;
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("proxy.example"), "{err}");
+    assert!(
+        err.contains("neither an IP address nor a CIDR block"),
+        "{err}"
+    );
 }

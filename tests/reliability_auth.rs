@@ -768,3 +768,68 @@ async fn a_token_row_and_its_event_commit_together_or_not_at_all(db: TestDb) {
     );
     assert_eq!(events_on_stream(store.clone()).await, events_before + 1);
 }
+
+/// One guess with a bad token, sent as if through a proxy that forwarded `from`.
+async fn guess_from(app: &TestApp, from: &str, n: u32) -> u16 {
+    app.get("/v1/head", &format!("glt_0123456789abcdef_guess{n}"))
+        .header("x-forwarded-for", from)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// Guesses from `from` until 429; how many were 401 before it.
+async fn exhaust(app: &TestApp, from: &str) -> u32 {
+    let mut n = 0;
+    loop {
+        match guess_from(app, from, n).await {
+            429 => return n,
+            401 => n += 1,
+            other => panic!("guess {n} from {from}: {other}"),
+        }
+        assert!(n <= FAILED_AUTH_BURST + 10, "never limited");
+    }
+}
+
+/// Behind a trusted proxy (`--trusted-proxy`), each client the proxy forwards has its own
+/// allowance of failed guesses, and a client cannot borrow another's by writing its address
+/// into `X-Forwarded-For` (the proxy appends the real one, which is what counts). From a peer
+/// that is not trusted the header is ignored: otherwise a guesser would name a fresh address
+/// with every guess.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_allowance() {
+    use support::http::{fixture_token, key_dir, new_key, start_server_with};
+    let db = TestDb::sqlite();
+    let admin = fixture_token(&db.url, "ADMIN1", "admin").await;
+    let auditor = fixture_token(&db.url, "AUDITOR1", "auditor").await;
+    let dir = key_dir();
+    let key = new_key(dir.path());
+    let trusted = ["--trusted-proxy".to_owned(), "127.0.0.0/8".to_owned()];
+    let proxied = start_server_with(
+        &db.url,
+        &key,
+        Some(dir.clone()),
+        admin.clone(),
+        auditor.clone(),
+        None,
+        &trusted,
+    )
+    .await;
+    assert!(exhaust(&proxied, "203.0.113.1").await >= FAILED_AUTH_BURST);
+    // Another client through the same proxy: its own allowance.
+    assert_eq!(guess_from(&proxied, "203.0.113.2", 0).await, 401);
+    // The first client, claiming to be the second: the proxy appended its real address.
+    assert_eq!(
+        guess_from(&proxied, "203.0.113.2, 203.0.113.1", 1).await,
+        429
+    );
+    // Through two trusted hops the client is the rightmost untrusted address.
+    assert_eq!(guess_from(&proxied, "203.0.113.1, 127.0.0.5", 2).await, 429);
+
+    // The same ledger served without --trusted-proxy: the header counts for nothing.
+    let direct = start_server_with(&db.url, &key, Some(dir), admin, auditor, None, &[]).await;
+    assert!(exhaust(&direct, "198.51.100.1").await >= FAILED_AUTH_BURST);
+    assert_eq!(guess_from(&direct, "198.51.100.2", 0).await, 429);
+}

@@ -38,6 +38,8 @@ pub struct FileConfig {
     pub max_connections: Option<u32>,
     /// `URL=VKEY`, as `--witness` (repeatable there, a list here).
     pub witness: Option<Vec<String>>,
+    /// Addresses or CIDR blocks, as `--trusted-proxy` (repeatable there, a list here).
+    pub trusted_proxy: Option<Vec<String>>,
 }
 
 impl FileConfig {
@@ -237,7 +239,7 @@ pub fn check(
             .unwrap_or_default();
         let line = match values.as_slice() {
             [] => format!("# {long} (unset)"),
-            [one] if long != "witness" => format!("{long} = {one}"),
+            [one] if long != "witness" && long != "trusted-proxy" => format!("{long} = {one}"),
             many => format!("{long} = [{}]", many.join(", ")),
         };
         let _ = writeln!(out, "{line:<60} # {source}");

@@ -325,6 +325,7 @@ pub async fn run(
             metrics_listen: None,
             limits: Default::default(),
             witnesses: Vec::new(),
+            trusted_proxies: Vec::new(),
         })
         .await?;
     }

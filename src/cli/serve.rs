@@ -44,6 +44,12 @@ pub struct ServeArgs {
     /// key, the text or a file holding it); repeatable.
     #[arg(long = "witness", value_name = "URL=VKEY")]
     pub witnesses: Vec<String>,
+    /// A reverse proxy (an address or a CIDR block) whose `X-Forwarded-For` names the client,
+    /// for the failed-authentication limiter; repeatable, or comma-separated in the variable.
+    /// Without it every client behind a proxy counts as the proxy.
+    #[arg(long = "trusted-proxy", env = "GOVLEDGER_TRUSTED_PROXY", value_name = "CIDR",
+        value_delimiter = ',', value_parser = crate::http::auth::TrustedProxies::parse_one)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// How long a client may take and how many may connect (see `crate::server::serve`).
@@ -116,6 +122,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         public_tiles: args.public_tiles,
         metrics_listen: args.metrics_listen,
         limits: args.limits.into(),
+        trusted_proxies: crate::http::auth::TrustedProxies::new(args.trusted_proxies),
     };
     crate::server::serve(config, notary, store).await
 }

@@ -38,7 +38,7 @@ pub async fn require_token(
     mut req: Request,
     next: Next,
 ) -> Result<Response, Error> {
-    let client = client_ip(req.extensions());
+    let client = state.client_ip(req.headers(), req.extensions());
     let limiter = state.failed_auth();
     if req.headers().contains_key(header::AUTHORIZATION) {
         limiter.admit(client)?;
@@ -200,8 +200,64 @@ fn token_error(e: TokenError) -> Error {
     }
 }
 
-/// The address the limiter keys a request on: its TCP peer.
-pub fn client_ip(extensions: &axum::http::Extensions) -> Option<IpAddr> {
+/// The reverse proxies whose `X-Forwarded-For` is believed (`serve --trusted-proxy`): behind a
+/// proxy every request comes from the proxy's address, so without them one client's failed
+/// guesses would make the failed-authentication limiter refuse everyone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<ipnet::IpNet>);
+
+impl TrustedProxies {
+    /// Parses `10.0.0.0/8`, `192.0.2.7` or `::1` (a bare address is a /32 or /128).
+    pub fn parse_one(s: &str) -> Result<ipnet::IpNet, String> {
+        let s = s.trim();
+        s.parse::<ipnet::IpNet>()
+            .or_else(|_| s.parse::<IpAddr>().map(ipnet::IpNet::from))
+            .map_err(|_| format!("{s:?} is neither an IP address nor a CIDR block"))
+    }
+
+    pub fn new(nets: Vec<ipnet::IpNet>) -> TrustedProxies {
+        TrustedProxies(nets)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn trusts(&self, ip: IpAddr) -> bool {
+        self.0.iter().any(|n| n.contains(&ip))
+    }
+
+    /// The client a request is from: its TCP `peer`, unless the peer is a trusted proxy; then
+    /// the rightmost `X-Forwarded-For` address that is not itself a trusted proxy (each proxy
+    /// appends the address it was reached from, so what lies left of the first untrusted hop
+    /// could be written by the client and is never believed). A malformed entry stops the walk
+    /// at the last address believed.
+    pub fn client(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
+        let mut client = peer?;
+        if !self.trusts(client) {
+            return Some(client);
+        }
+        let hops: Vec<&str> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .collect();
+        for hop in hops.iter().rev() {
+            let Ok(ip) = hop.trim().parse::<IpAddr>() else {
+                break;
+            };
+            client = ip;
+            if !self.trusts(ip) {
+                break;
+            }
+        }
+        Some(client)
+    }
+}
+
+/// The TCP peer of a request (as the connection loop recorded it).
+pub fn peer_ip(extensions: &axum::http::Extensions) -> Option<IpAddr> {
     extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())

@@ -81,6 +81,8 @@ struct Inner {
     token_cache: tokens::TokenCache,
     /// Served by `serve --metrics-listen` (see `metrics`).
     metrics: metrics::Metrics,
+    /// Whose `X-Forwarded-For` names the client (see `auth::TrustedProxies`).
+    trusted_proxies: auth::TrustedProxies,
 }
 
 #[derive(Debug, Clone)]
@@ -95,6 +97,15 @@ impl AppState {
     /// State over `ledger` (opened by the caller); starts this process's head poller (it
     /// stops with the last clone).
     pub async fn new(ledger: Ledger, notary: Notary) -> AppState {
+        AppState::with_proxies(ledger, notary, auth::TrustedProxies::default()).await
+    }
+
+    /// [`AppState::new`], believing `X-Forwarded-For` from `trusted_proxies`.
+    pub async fn with_proxies(
+        ledger: Ledger,
+        notary: Notary,
+        trusted_proxies: auth::TrustedProxies,
+    ) -> AppState {
         let store = ledger.store().clone();
         let start = store.head().await.map(|h| h.seq).unwrap_or(0);
         let (head, _) = watch::channel(start);
@@ -111,6 +122,7 @@ impl AppState {
             failed_auth,
             token_cache: tokens::TokenCache::default(),
             metrics,
+            trusted_proxies,
         });
         let weak = Arc::downgrade(&inner);
         tokio::spawn(async move {
@@ -151,6 +163,18 @@ impl AppState {
 
     pub fn failed_auth(&self) -> &auth::FailedAuthLimiter {
         &self.0.failed_auth
+    }
+
+    /// The client a request is from, as the failed-authentication limiter counts it: the TCP
+    /// peer, or the address a trusted proxy forwarded.
+    pub fn client_ip(
+        &self,
+        headers: &axum::http::HeaderMap,
+        extensions: &axum::http::Extensions,
+    ) -> Option<std::net::IpAddr> {
+        self.0
+            .trusted_proxies
+            .client(auth::peer_ip(extensions), headers)
     }
 
     pub fn token_cache(&self) -> &tokens::TokenCache {

@@ -36,6 +36,8 @@ pub struct ServeConfig {
     /// Serve Prometheus metrics on this address, a listener of its own.
     pub metrics_listen: Option<SocketAddr>,
     pub limits: ConnectionLimits,
+    /// Proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
+    pub trusted_proxies: crate::http::auth::TrustedProxies,
 }
 
 /// Runs the server over `store` (an existing ledger) until a shutdown signal; `notary` signs
@@ -52,7 +54,7 @@ pub async fn serve(config: ServeConfig, notary: Notary, store: Store) -> anyhow:
         applied_seq = ledger.applied_seq(),
         "projections loaded"
     );
-    let state = AppState::new(ledger, notary).await;
+    let state = AppState::with_proxies(ledger, notary, config.trusted_proxies.clone()).await;
     // The stored log must still be the one the notary signed (bodies since the last
     // checkpoint, nodes, head); checked in the background so a large tail does not delay the
     // start. On a failure the store refuses every append and the error is logged loudly.

@@ -42,7 +42,6 @@ use axum::{Extension, Router};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::Deserialize;
 
-use crate::http::auth::client_ip;
 use crate::http::tokens::{self, Caller};
 use crate::http::{AppState, Error};
 
@@ -223,11 +222,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 #[derive(Debug, Clone, Copy)]
 pub struct Client(Option<IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for Client {
+impl FromRequestParts<AppState> for Client {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Client(client_ip(&parts.extensions)))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Client(state.client_ip(&parts.headers, &parts.extensions)))
     }
 }
 
@@ -264,7 +266,7 @@ impl FromRequestParts<AppState> for Session {
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(Redirect::to(&to_login).into_response());
         };
-        let client = client_ip(&parts.extensions);
+        let client = state.client_ip(&parts.headers, &parts.extensions);
         state
             .failed_auth()
             .admit(client)
