@@ -275,6 +275,21 @@ impl Signer {
         private_key_text(ALG_ED25519, &self.name, self.key_id, &self.key)
     }
 
+    /// A secret for another `purpose`, derived from this key (HMAC-SHA-256 of the purpose
+    /// under the key's seed): every process holding the key derives the same one, and it
+    /// reveals nothing of the key. The web view's CSRF tokens use it, so a form rendered by one
+    /// instance behind a load balancer is accepted by another, and after a restart.
+    pub fn derive_secret(&self, purpose: &str) -> [u8; 32] {
+        use hmac::Mac as _;
+        let Ok(mut mac) = hmac::Hmac::<sha2::Sha256>::new_from_slice(self.key.as_bytes()) else {
+            // HMAC takes a key of any length: unreachable.
+            return [0u8; 32];
+        };
+        mac.update(b"govledger derived secret v1\0");
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
     pub fn name(&self) -> &str {
         &self.name
     }

@@ -28,6 +28,11 @@ pub struct Notary {
 }
 
 impl Notary {
+    /// A secret for `purpose` derived from the signing key (see [`Signer::derive_secret`]).
+    pub fn derive_secret(&self, purpose: &str) -> [u8; 32] {
+        self.signer.derive_secret(purpose)
+    }
+
     pub fn new(signer: Signer) -> Notary {
         Notary {
             signer,

@@ -293,6 +293,28 @@ async fn an_auditor_logs_in_and_reads_the_demo_ledger_in_the_browser_pages(db: T
         .unwrap();
     assert_eq!(again.status(), StatusCode::SEE_OTHER);
     assert_eq!(again.headers()[LOCATION], "/ui/audit");
+    // Another instance on the same ledger and key (as behind compose.yaml's round-robin proxy)
+    // accepts the form the first one rendered: the key is derived from the signing key, not
+    // drawn per process. A token that is not this session's is still refused there.
+    let other = support::http::another_server(&app).await;
+    let elsewhere = |token: String| {
+        c.post(format!("{}/ui/verify", other.url))
+            .header(COOKIE, &cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("csrf={token}"))
+            .send()
+    };
+    assert_eq!(
+        elsewhere(csrf.clone()).await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
+    let mut wrong = csrf.clone().into_bytes();
+    wrong[0] = if wrong[0] == b'0' { b'1' } else { b'0' };
+    let wrong = String::from_utf8(wrong).unwrap();
+    assert_eq!(
+        elsewhere(wrong).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
 
     // A missing asset is an error page, not a problem document.
     let missing = c

@@ -83,6 +83,8 @@ struct Inner {
     metrics: metrics::Metrics,
     /// Whose `X-Forwarded-For` names the client (see `auth::TrustedProxies`).
     trusted_proxies: auth::TrustedProxies,
+    /// The web view's CSRF key, derived from the signing key (the same on every instance).
+    csrf_key: [u8; 32],
 }
 
 #[derive(Debug, Clone)]
@@ -112,6 +114,8 @@ impl AppState {
         let (shutdown, _) = watch::channel(false);
         let failed_auth = auth::FailedAuthLimiter::default();
         let metrics = metrics::Metrics::new(ledger.metrics(), &failed_auth);
+        // The web view's CSRF key (`web::csrf`), here because `http` names no `web` item.
+        let csrf_key = notary.derive_secret("web csrf");
         let inner = Arc::new(Inner {
             store,
             ledger,
@@ -123,6 +127,7 @@ impl AppState {
             token_cache: tokens::TokenCache::default(),
             metrics,
             trusted_proxies,
+            csrf_key,
         });
         let weak = Arc::downgrade(&inner);
         tokio::spawn(async move {
@@ -163,6 +168,11 @@ impl AppState {
 
     pub fn failed_auth(&self) -> &auth::FailedAuthLimiter {
         &self.0.failed_auth
+    }
+
+    /// The key of the web view's CSRF tokens.
+    pub fn csrf_key(&self) -> &[u8; 32] {
+        &self.0.csrf_key
     }
 
     /// The client a request is from, as the failed-authentication limiter counts it: the TCP

@@ -4,56 +4,36 @@
 //! form that writes: an older browser, a same-site subdomain or a proxy that strips the
 //! attribute does not open the door.
 //!
-//! The token is HMAC-SHA-256, under a key drawn at random when the server starts, of the
-//! session's token id (the public half of the bearer token): it is tied to the session, needs
-//! no storage, and is checked in constant time. A form shown before a restart is refused with a
-//! request to reload it; nothing is recorded.
-
-use std::sync::LazyLock;
+//! The token is HMAC-SHA-256 of the session's token id (the public half of the bearer token)
+//! under a key derived from the log's signing key (`Notary::derive_secret`): it is tied to the
+//! session, needs no storage, is checked in constant time, and is the same on every instance
+//! holding the key and after a restart, so a form rendered by one instance behind a load
+//! balancer is accepted by another. (Until session 7 the key was drawn at random per process:
+//! behind compose.yaml's round-robin proxy, half the forms were refused.)
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use subtle::ConstantTimeEq;
 
 /// The form member that carries the token.
 pub const FIELD: &str = "csrf";
 
-static KEY: LazyLock<[u8; 32]> = LazyLock::new(|| {
-    let mut key = [0u8; 32];
-    // Without randomness the key would be guessable: forms are then refused, never weak.
-    if getrandom::fill(&mut key).is_err() {
-        UNUSABLE.store(true, std::sync::atomic::Ordering::Relaxed);
-    }
-    key
-});
-
-static UNUSABLE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-fn mac(token_id: &str) -> Option<Hmac<Sha256>> {
-    let mut m = Hmac::<Sha256>::new_from_slice(&*KEY).ok()?;
+/// The token of the session whose bearer token has id `token_id`, under `key`.
+pub fn token(key: &[u8; 32], token_id: &str) -> String {
+    let Ok(mut m) = Hmac::<Sha256>::new_from_slice(key) else {
+        return String::new();
+    };
     m.update(b"govledger-csrf-v1\0");
     m.update(token_id.as_bytes());
-    Some(m)
+    hex::encode(m.finalize().into_bytes())
 }
 
-/// The token of the session whose bearer token has id `token_id`.
-pub fn token(token_id: &str) -> String {
-    mac(token_id)
-        .map(|m| hex::encode(m.finalize().into_bytes()))
-        .unwrap_or_default()
-}
-
-/// Whether `presented` is the token of `token_id`'s session (constant time).
-pub fn check(token_id: &str, presented: Option<&str>) -> bool {
-    let (Some(m), Some(p)) = (mac(token_id), presented) else {
+/// Whether `presented` is `expected` (a session's token), in constant time.
+pub fn check(expected: &str, presented: Option<&str>) -> bool {
+    let Some(p) = presented else {
         return false;
     };
-    if UNUSABLE.load(std::sync::atomic::Ordering::Relaxed) {
-        return false;
-    }
-    let Ok(bytes) = hex::decode(p.trim()) else {
-        return false;
-    };
-    m.verify_slice(&bytes).is_ok()
+    !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(p.trim().as_bytes()))
 }
 
 /// Refuses (403) a form body without the token of session `s`. Nothing is done for a refused
@@ -64,7 +44,7 @@ pub fn require(s: &super::Session, body: &[u8]) -> Result<(), crate::http::Error
         .iter()
         .find(|(k, _)| k == FIELD)
         .map(|(_, v)| v.as_str());
-    if check(&s.caller.token_id, presented) {
+    if check(&s.csrf, presented) {
         Ok(())
     } else {
         Err(crate::http::Error::Forbidden(
@@ -79,14 +59,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_token_is_tied_to_its_session() {
-        let a = token("tok_a");
+    fn a_token_is_tied_to_its_session_and_its_key() {
+        let key = [7u8; 32];
+        let a = token(&key, "tok_a");
         assert_eq!(a.len(), 64);
-        assert!(check("tok_a", Some(&a)));
-        assert!(!check("tok_b", Some(&a)));
-        assert!(!check("tok_a", Some("")));
-        assert!(!check("tok_a", None));
-        assert!(!check("tok_a", Some(&a[..62])));
-        assert!(!check("tok_a", Some("not hex")));
+        assert!(check(&a, Some(&a)));
+        assert!(!check(&token(&key, "tok_b"), Some(&a)));
+        assert!(!check(&token(&[8u8; 32], "tok_a"), Some(&a)));
+        assert!(!check(&a, Some("")));
+        assert!(!check(&a, None));
+        assert!(!check(&a, Some(&a[..62])));
+        assert!(!check("", Some("")));
     }
 }

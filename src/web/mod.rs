@@ -237,6 +237,8 @@ impl FromRequestParts<AppState> for Client {
 #[derive(Debug, Clone)]
 pub struct Session {
     pub caller: Caller,
+    /// This session's CSRF token (see `csrf`), for the forms that write.
+    pub csrf: String,
     /// The caller's name as the ledger records it now (None for a person it does not know,
     /// such as a token issued before its person was registered).
     pub name: Option<String>,
@@ -276,8 +278,10 @@ impl FromRequestParts<AppState> for Session {
                 let name = state
                     .ledger()
                     .read(|st| st.person(&caller.person).map(|p| p.name.clone()));
+                let csrf = csrf::token(state.csrf_key(), &caller.token_id);
                 Ok(Session {
                     caller,
+                    csrf,
                     name,
                     lang,
                     here,
@@ -661,7 +665,7 @@ pub fn layout(lang: Lang, session: Option<&Session>, title: &str, main: Markup) 
                                 " (" (labels::token_role(lang, s.caller.role)) ")"
                             }
                             form.inline method="post" action="/ui/logout" {
-                                input type="hidden" name=(csrf::FIELD) value=(csrf::token(&s.caller.token_id));
+                                input type="hidden" name=(csrf::FIELD) value=(s.csrf);
                                 button type="submit" { (lang.t("ログアウト", "Log out")) }
                             }
                         }

@@ -494,7 +494,7 @@ fn render_form(state: &AppState, s: &Session, form: &Form, shown: &Shown) -> Res
             @if let Some(p) = &shown.problem { (problem_html(l, p)) }
             (spec_html(l, &form.kind))
             form.decision #decision method="post" action=(action) novalidate {
-                input type="hidden" name=(csrf::FIELD) value=(csrf::token(&s.caller.token_id));
+                input type="hidden" name=(csrf::FIELD) value=(s.csrf);
                 input type="hidden" name="event_id" value=(shown.event_id);
                 div.field {
                     label for="f-effective_date" { (l.t("決定の日付（効力発生日、日本時間）", "Date of the decision (takes effect, JST)")) }
@@ -908,7 +908,7 @@ fn render_preview(
                 @if parsed.effective_at_defaulted { " " span.hint { (l.t("（記録した時刻）", "(when recorded)")) } }
             }
             form #confirm method="post" action={"/ui/decide/" (form.kind) "/confirm"} {
-                input type="hidden" name=(csrf::FIELD) value=(csrf::token(&s.caller.token_id));
+                input type="hidden" name=(csrf::FIELD) value=(s.csrf);
                 input type="hidden" name=(BODY) value=(body_json);
                 button #confirm-button type="submit" { (l.t("この内容で記録する", "Record this decision")) }
                 " "

@@ -43,7 +43,7 @@ pub async fn audit(
             }
             @if !ok { pre.error { (verify.first_break.as_ref().map_or_else(|| "null".to_owned(), Value::to_string)) } }
             form #verify-form method="post" action="/ui/verify" {
-                input type="hidden" name=(crate::web::csrf::FIELD) value=(crate::web::csrf::token(&s.caller.token_id));
+                input type="hidden" name=(crate::web::csrf::FIELD) value=(s.csrf);
                 button type="submit" { (l.t("今すぐ検証", "Verify now")) }
                 " " progress #verify-progress hidden aria-label=(l.t("検証中", "Verifying")) {}
             }
