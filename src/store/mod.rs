@@ -428,6 +428,12 @@ impl Store {
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(30))
+                // No ping before handing a connection out: an embedded connection has no
+                // other end to lose, and the ping is one more hand-off to the driver's thread
+                // (and back) on every transaction, which on this 2-core VM costs as much as a
+                // statement (issue 16 item 3, BENCHMARKS.md). `before_acquire` below still
+                // drops connections opened before a failed write.
+                .test_before_acquire(false)
                 .before_acquire(move |_conn, meta| {
                     let failed = failed.lock().ok().and_then(|g| *g);
                     // Reuse only connections opened after the last unavailable write.
@@ -512,6 +518,9 @@ impl Store {
         events: Vec<NewEvent>,
     ) -> Result<Vec<Committed>, StoreError> {
         let mut writer = self.begin().await?;
+        // The rows are written at commit, in the statement that also moves the head: one
+        // statement instead of three (events, Merkle nodes, head) per call.
+        writer.defer_writes();
         let committed = writer.append(stream, expected, &events).await?;
         writer.commit().await?;
         Ok(committed)
