@@ -389,7 +389,8 @@ impl Writer {
 
     /// If every event of `events` is already recorded with the same content, returns the
     /// original result (an idempotent retry). If some are recorded with other content, or
-    /// only some are recorded, that is a conflict.
+    /// only some are recorded, that is a conflict. Learns the stream's version in the same
+    /// statement (kept unless the writer already knows it).
     async fn find_retry(
         &mut self,
         stream: &str,
@@ -398,18 +399,38 @@ impl Writer {
         // Ids appended earlier in this transaction must be visible to the look-up.
         self.flush().await?;
         let mut found = Vec::new();
-        // One round trip for the whole append: any of its ids already recorded?
-        let rows: Vec<(i64, Vec<u8>, Vec<u8>, Uuid)> = with_tx!(&mut self.tx, |c| {
-            let mut q =
-                sqlx::QueryBuilder::new("SELECT seq, hash, body, id FROM events WHERE id IN (");
+        // One round trip for the whole append: any of its ids already recorded, and the
+        // stream's version (which the append needs next): one row with the version, joined to
+        // each recorded event of these ids, if any.
+        type Row = (
+            Option<i64>,
+            Option<i64>,
+            Option<Vec<u8>>,
+            Option<Vec<u8>>,
+            Option<Uuid>,
+        );
+        let rows: Vec<Row> = with_tx!(&mut self.tx, |c| {
+            let mut q = sqlx::QueryBuilder::new(
+                "SELECT v.version, e.seq, e.hash, e.body, e.id FROM \
+                 (SELECT max(version) AS version FROM events WHERE stream = ",
+            );
+            q.push_bind(stream)
+                .push(") v LEFT JOIN events e ON e.id IN (");
             let mut ids = q.separated(", ");
             for e in events {
                 ids.push_bind(e.id);
             }
-            q.push(") ORDER BY seq");
+            q.push(") ORDER BY e.seq");
             q.build_query_as().fetch_all(c).await?
         });
-        for (seq, hash, body, id) in rows {
+        if let Some((version, ..)) = rows.first() {
+            let version = to_u64(version.unwrap_or(0))?;
+            self.versions.entry(stream.to_owned()).or_insert(version);
+        }
+        for (_, seq, hash, body, id) in rows {
+            let (Some(seq), Some(hash), Some(body), Some(id)) = (seq, hash, body, id) else {
+                continue;
+            };
             let Some(e) = events.iter().find(|e| e.id == id) else {
                 continue;
             };
