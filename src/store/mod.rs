@@ -518,9 +518,9 @@ impl Store {
         expected: ExpectedVersion,
         events: Vec<NewEvent>,
     ) -> Result<Vec<Committed>, StoreError> {
-        // The head's statement also reads the stream's version and counts the events already
-        // recorded under these ids (under the lock, so neither changes before commit): one
-        // statement instead of two more.
+        // On SQLite the head's statement also reads the stream's version and counts the events
+        // already recorded under these ids (under the lock, so neither changes before commit):
+        // one statement instead of another (see `begin_probing` for PostgreSQL).
         let ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
         let (mut writer, recorded) = self
             .begin_probing(Some(Probe { stream, ids: &ids }))
