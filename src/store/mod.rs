@@ -8,7 +8,8 @@
 //! and commit order equals seq order, whatever number of tasks or processes append at once.
 //!
 //! Both backends run the same SQL text (`$1` placeholders work in both) through the
-//! [`with_pool!`] and [`with_tx!`] macros; only locking and connection set-up differ.
+//! [`with_pool!`] and [`with_tx!`] macros; only locking, connection set-up and how the
+//! writer joins its write into one statement (`writer::joint`) differ.
 
 mod import;
 mod verify;
@@ -428,6 +429,12 @@ impl Store {
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(30))
+                // No ping before handing a connection out: an embedded connection has no
+                // other end to lose, and the ping is one more hand-off to the driver's thread
+                // (and back) on every transaction, which on this 2-core VM costs as much as a
+                // statement (issue 16 item 3, BENCHMARKS.md). `before_acquire` below still
+                // drops connections opened before a failed write.
+                .test_before_acquire(false)
                 .before_acquire(move |_conn, meta| {
                     let failed = failed.lock().ok().and_then(|g| *g);
                     // Reuse only connections opened after the last unavailable write.
@@ -511,8 +518,23 @@ impl Store {
         expected: ExpectedVersion,
         events: Vec<NewEvent>,
     ) -> Result<Vec<Committed>, StoreError> {
-        let mut writer = self.begin().await?;
-        let committed = writer.append(stream, expected, &events).await?;
+        // On SQLite the head's statement also reads the stream's version and counts the events
+        // already recorded under these ids (under the lock, so neither changes before commit):
+        // one statement instead of another (see `begin_probing` for PostgreSQL).
+        let ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
+        let (mut writer, recorded) = self
+            .begin_probing(Some(Probe { stream, ids: &ids }))
+            .await?;
+        // The rows are written at commit, in the statement that also moves the head: one
+        // statement instead of three (events, Merkle nodes, head) per call.
+        writer.defer_writes();
+        let committed = if recorded == Some(0) {
+            writer.append_generated(stream, expected, &events).await?
+        } else {
+            // A retry or a conflict (compare with what is recorded), or not probed
+            // (PostgreSQL): the look-up by id also reads the version.
+            writer.append(stream, expected, &events).await?
+        };
         writer.commit().await?;
         Ok(committed)
     }
@@ -533,12 +555,25 @@ impl Store {
     /// Starts a write transaction holding the ledger head. Everything appended through it
     /// commits together or not at all.
     pub async fn begin(&self) -> Result<Writer, StoreError> {
+        Ok(self.begin_probing(None).await?.0)
+    }
+
+    /// [`Store::begin`], and with `probe` on SQLite also the stream's version (the writer keeps
+    /// it) and how many events are recorded under the probe's ids, read in the head's own
+    /// statement (`None` when not probed). Not on PostgreSQL: there the head's statement takes
+    /// its snapshot before it waits for the head's lock, so what it reads beside the locked row
+    /// may be older than the head (measured: concurrent appenders then collided on a stream
+    /// version); SQLite's `BEGIN IMMEDIATE` holds the lock before the statement starts.
+    async fn begin_probing(
+        &self,
+        probe: Option<Probe<'_>>,
+    ) -> Result<(Writer, Option<i64>), StoreError> {
         if let Some(reason) = self.integrity_failure() {
             return Err(StoreError::Integrity {
                 reason: format!("{reason}; found earlier, so nothing is appended until repaired"),
             });
         }
-        match self.begin_once().await {
+        match self.begin_once(probe).await {
             Ok(w) => Ok(w),
             Err(e) => {
                 self.note_write_failure(&e);
@@ -547,14 +582,17 @@ impl Store {
                 }
                 // A connection opened while the file was read-only stays so; the one the
                 // retry gets was opened since (`write_failed_at`).
-                self.begin_once()
+                self.begin_once(probe)
                     .await
                     .inspect_err(|e| self.note_write_failure(e))
             }
         }
     }
 
-    async fn begin_once(&self) -> Result<Writer, StoreError> {
+    async fn begin_once(
+        &self,
+        probe: Option<Probe<'_>>,
+    ) -> Result<(Writer, Option<i64>), StoreError> {
         let mut tx = match &self.pool {
             Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
@@ -565,7 +603,8 @@ impl Store {
         // (microseconds): the last event, the last level-1 Merkle node and the largest
         // checkpoint. In an intact ledger none is past the head; a tail truncated with the head
         // moved back, or a row inserted behind the writer's back, is refused here with words
-        // instead of failing later on a key or trigger.
+        // instead of failing later on a key or trigger. With a probe, also the stream's
+        // version and the count of events recorded under its ids (two index look-ups).
         type HeadRow = (
             i64,
             Vec<u8>,
@@ -573,30 +612,39 @@ impl Store {
             Option<i64>,
             Option<i64>,
             Option<i64>,
+            Option<i64>,
+            i64,
         );
-        let (seq, hash, last_recorded_us, max_seq, max_pair, max_checkpoint): HeadRow =
-            match &mut tx {
-                Tx::Sqlite(t) => {
-                    sqlx::query_as(
-                        "SELECT h.seq, h.hash, e.recorded_us, (SELECT max(seq) FROM events), \
-                         (SELECT max(idx) FROM merkle_nodes WHERE level = 1), \
-                         (SELECT max(size) FROM checkpoints) FROM ledger_head h \
-                         LEFT JOIN events e ON e.seq = h.seq WHERE h.id = 1",
-                    )
-                    .fetch_one(&mut **t)
-                    .await?
+        let postgres = matches!(tx, Tx::Postgres(_));
+        let probe = probe.filter(|p| !postgres && !p.ids.is_empty());
+        let (seq, hash, last_recorded_us, max_seq, max_pair, max_checkpoint, version, recorded): HeadRow =
+            with_tx!(&mut tx, |c| {
+                let mut q = sqlx::QueryBuilder::new(
+                    "SELECT h.seq, h.hash, e.recorded_us, (SELECT max(seq) FROM events), \
+                     (SELECT max(idx) FROM merkle_nodes WHERE level = 1), \
+                     (SELECT max(size) FROM checkpoints), ",
+                );
+                match probe {
+                    Some(Probe { stream, ids }) => {
+                        q.push("(SELECT max(version) FROM events WHERE stream = ")
+                            .push_bind(stream)
+                            .push("), (SELECT count(*) FROM events WHERE id IN (");
+                        let mut list = q.separated(", ");
+                        for id in ids {
+                            list.push_bind(*id);
+                        }
+                        q.push("))");
+                    }
+                    _ => {
+                        q.push("CAST(NULL AS BIGINT), CAST(0 AS BIGINT)");
+                    }
                 }
-                Tx::Postgres(t) => {
-                    sqlx::query_as(
-                        "SELECT h.seq, h.hash, e.recorded_us, (SELECT max(seq) FROM events), \
-                         (SELECT max(idx) FROM merkle_nodes WHERE level = 1), \
-                         (SELECT max(size) FROM checkpoints) FROM ledger_head h \
-                         LEFT JOIN events e ON e.seq = h.seq WHERE h.id = 1 FOR UPDATE OF h",
-                    )
-                    .fetch_one(&mut **t)
-                    .await?
+                q.push(" FROM ledger_head h LEFT JOIN events e ON e.seq = h.seq WHERE h.id = 1");
+                if postgres {
+                    q.push(" FOR UPDATE OF h");
                 }
-            };
+                q.build_query_as().fetch_one(c).await?
+            });
         let beyond = |what: String| StoreError::Integrity {
             reason: format!("{what} lies beyond the ledger head (seq {seq}); refusing to append"),
         };
@@ -630,12 +678,17 @@ impl Store {
             deferred: Vec::new(),
             deferred_nodes: Vec::new(),
         };
+        if let Some(Probe { stream, .. }) = probe {
+            writer
+                .versions
+                .insert(stream.to_owned(), to_u64(version.unwrap_or(0))?);
+        }
         let cached = self.frontier.lock().ok().and_then(|g| g.clone());
         writer.frontier = match cached {
             Some(f) if f.tree.size() == head.seq && f.head == head.hash => f,
             _ => writer.load_frontier().await?,
         };
-        Ok(writer)
+        Ok((writer, probe.map(|_| recorded)))
     }
 
     /// The head of the chain as committed now.
@@ -862,6 +915,14 @@ impl Store {
         });
         Ok(rows)
     }
+}
+
+/// What [`Store::append`] asks in the head's statement: the version of `stream` and whether
+/// any of `ids` is recorded.
+#[derive(Debug, Clone, Copy)]
+struct Probe<'a> {
+    stream: &'a str,
+    ids: &'a [Uuid],
 }
 
 /// A raw row as `verify` reads it: seq, id, packed indexed columns, hash, body.

@@ -264,7 +264,7 @@ impl Writer {
             self.deferred.extend_from_slice(sealed);
             self.deferred_nodes.extend(nodes);
         } else {
-            self.write_rows(sealed, &nodes).await?;
+            self.write_rows(sealed, &nodes, None).await?;
         }
         frontier.head = *last_hash;
         self.frontier = frontier;
@@ -290,50 +290,88 @@ impl Writer {
         }
         let rows = std::mem::take(&mut self.deferred);
         let nodes = std::mem::take(&mut self.deferred_nodes);
-        self.write_rows(&rows, &nodes).await
+        self.write_rows(&rows, &nodes, None).await
     }
 
-    /// Inserts event rows and Merkle nodes in multi-row statements (one round trip per 500
-    /// rows rather than per row). A failed statement poisons the writer: the transaction may
-    /// hold part of the write.
+    /// Inserts event rows and Merkle nodes in multi-row statements and, with `head`, moves the
+    /// stored head, in as few statements as the backend allows: one per 500 events (with up to
+    /// 500 nodes), the head's `UPDATE` in the last. On SQLite the parts are one multi-statement
+    /// text (one hand-off to the driver's thread), on PostgreSQL one statement whose first
+    /// parts are data-modifying CTEs (one round trip); the database checks each part as if it
+    /// ran alone (the gapless trigger, the unique keys, the head only moving forward). A
+    /// failed statement poisons the writer: the transaction may hold part of the write.
     async fn write_rows(
         &mut self,
         rows: &[Sealed],
         nodes: &[(NodeId, Digest32)],
+        head: Option<Head>,
     ) -> Result<(), StoreError> {
         const ROWS_PER_STATEMENT: usize = 500;
+        let postgres = matches!(self.tx, Tx::Postgres(_));
+        let chunk = |i: usize, len: usize| {
+            let lo = (i * ROWS_PER_STATEMENT).min(len);
+            lo..(lo + ROWS_PER_STATEMENT).min(len)
+        };
+        let statements = rows
+            .len()
+            .div_ceil(ROWS_PER_STATEMENT)
+            .max(nodes.len().div_ceil(ROWS_PER_STATEMENT))
+            .max(usize::from(head.is_some()));
         let result: Result<(), sqlx::Error> = async {
-            for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            for i in 0..statements {
+                let events = &rows[chunk(i, rows.len())];
+                let nodes = &nodes[chunk(i, nodes.len())];
+                let head = head.filter(|_| i + 1 == statements);
+                let total = usize::from(!events.is_empty())
+                    + usize::from(!nodes.is_empty())
+                    + usize::from(head.is_some());
+                let mut part = 0;
                 with_tx!(&mut self.tx, |c| {
-                    let mut q = sqlx::QueryBuilder::new(
-                        "INSERT INTO events (seq, id, stream, version, type, actor, basis, \
-                         effective_us, recorded_us, hash, body) ",
-                    );
-                    q.push_values(chunk, |mut row, (event, body, hash)| {
-                        row.push_bind(to_i64(event.seq))
-                            .push_bind(event.id)
-                            .push_bind(event.stream.as_str())
-                            .push_bind(to_i64(event.version))
-                            .push_bind(event.event_type.as_str())
-                            .push_bind(event.meta.actor.as_str())
-                            .push_bind(event.meta.basis.as_str())
-                            .push_bind(event.effective_at.timestamp_micros())
-                            .push_bind(event.recorded_at.timestamp_micros())
-                            .push_bind(&hash.0[..])
-                            .push_bind(&body[..]);
-                    });
-                    q.build().execute(c).await?;
-                });
-            }
-            for chunk in nodes.chunks(ROWS_PER_STATEMENT) {
-                with_tx!(&mut self.tx, |c| {
-                    let mut q =
-                        sqlx::QueryBuilder::new("INSERT INTO merkle_nodes (level, idx, hash) ");
-                    q.push_values(chunk, |mut row, (NodeId { level, index }, node)| {
-                        row.push_bind(i64::from(*level))
-                            .push_bind(to_i64(*index))
-                            .push_bind(&node.0[..]);
-                    });
+                    let mut q = sqlx::QueryBuilder::new("");
+                    if !events.is_empty() {
+                        let (open, close) = joint(postgres, part, total);
+                        part += 1;
+                        q.push(open).push(
+                            "INSERT INTO events (seq, id, stream, version, type, actor, basis, \
+                             effective_us, recorded_us, hash, body) ",
+                        );
+                        q.push_values(events, |mut row, (event, body, hash)| {
+                            row.push_bind(to_i64(event.seq))
+                                .push_bind(event.id)
+                                .push_bind(event.stream.as_str())
+                                .push_bind(to_i64(event.version))
+                                .push_bind(event.event_type.as_str())
+                                .push_bind(event.meta.actor.as_str())
+                                .push_bind(event.meta.basis.as_str())
+                                .push_bind(event.effective_at.timestamp_micros())
+                                .push_bind(event.recorded_at.timestamp_micros())
+                                .push_bind(&hash.0[..])
+                                .push_bind(&body[..]);
+                        });
+                        q.push(close);
+                    }
+                    if !nodes.is_empty() {
+                        let (open, close) = joint(postgres, part, total);
+                        part += 1;
+                        q.push(open)
+                            .push("INSERT INTO merkle_nodes (level, idx, hash) ");
+                        q.push_values(nodes, |mut row, (NodeId { level, index }, node)| {
+                            row.push_bind(i64::from(*level))
+                                .push_bind(to_i64(*index))
+                                .push_bind(&node.0[..]);
+                        });
+                        q.push(close);
+                    }
+                    if let Some(head) = head {
+                        let (open, close) = joint(postgres, part, total);
+                        q.push(open)
+                            .push("UPDATE ledger_head SET seq = ")
+                            .push_bind(to_i64(head.seq))
+                            .push(", hash = ")
+                            .push_bind(&head.hash.0[..])
+                            .push(" WHERE id = 1")
+                            .push(close);
+                    }
                     q.build().execute(c).await?;
                 });
             }
@@ -351,7 +389,8 @@ impl Writer {
 
     /// If every event of `events` is already recorded with the same content, returns the
     /// original result (an idempotent retry). If some are recorded with other content, or
-    /// only some are recorded, that is a conflict.
+    /// only some are recorded, that is a conflict. Learns the stream's version in the same
+    /// statement (kept unless the writer already knows it).
     async fn find_retry(
         &mut self,
         stream: &str,
@@ -360,18 +399,38 @@ impl Writer {
         // Ids appended earlier in this transaction must be visible to the look-up.
         self.flush().await?;
         let mut found = Vec::new();
-        // One round trip for the whole append: any of its ids already recorded?
-        let rows: Vec<(i64, Vec<u8>, Vec<u8>, Uuid)> = with_tx!(&mut self.tx, |c| {
-            let mut q =
-                sqlx::QueryBuilder::new("SELECT seq, hash, body, id FROM events WHERE id IN (");
+        // One round trip for the whole append: any of its ids already recorded, and the
+        // stream's version (which the append needs next): one row with the version, joined to
+        // each recorded event of these ids, if any.
+        type Row = (
+            Option<i64>,
+            Option<i64>,
+            Option<Vec<u8>>,
+            Option<Vec<u8>>,
+            Option<Uuid>,
+        );
+        let rows: Vec<Row> = with_tx!(&mut self.tx, |c| {
+            let mut q = sqlx::QueryBuilder::new(
+                "SELECT v.version, e.seq, e.hash, e.body, e.id FROM \
+                 (SELECT max(version) AS version FROM events WHERE stream = ",
+            );
+            q.push_bind(stream)
+                .push(") v LEFT JOIN events e ON e.id IN (");
             let mut ids = q.separated(", ");
             for e in events {
                 ids.push_bind(e.id);
             }
-            q.push(") ORDER BY seq");
+            q.push(") ORDER BY e.seq");
             q.build_query_as().fetch_all(c).await?
         });
-        for (seq, hash, body, id) in rows {
+        if let Some((version, ..)) = rows.first() {
+            let version = to_u64(version.unwrap_or(0))?;
+            self.versions.entry(stream.to_owned()).or_insert(version);
+        }
+        for (_, seq, hash, body, id) in rows {
+            let (Some(seq), Some(hash), Some(body), Some(id)) = (seq, hash, body, id) else {
+                continue;
+            };
             let Some(e) = events.iter().find(|e| e.id == id) else {
                 continue;
             };
@@ -424,16 +483,12 @@ impl Writer {
         if self.poisoned {
             return Err(StoreError::Poisoned);
         }
-        self.flush().await?;
-        if self.head != self.start {
-            let head = self.head;
-            with_tx!(&mut self.tx, |c| {
-                sqlx::query("UPDATE ledger_head SET seq = $1, hash = $2 WHERE id = 1")
-                    .bind(to_i64(head.seq))
-                    .bind(&head.hash.0[..])
-                    .execute(c)
-                    .await?;
-            });
+        // The rows still waiting and the head's move in one statement (see `write_rows`).
+        let head = (self.head != self.start).then_some(self.head);
+        let rows = std::mem::take(&mut self.deferred);
+        let nodes = std::mem::take(&mut self.deferred_nodes);
+        if !rows.is_empty() || head.is_some() {
+            self.write_rows(&rows, &nodes, head).await?;
         }
         let committed = match self.tx {
             Tx::Sqlite(t) => t.commit().await,
@@ -490,5 +545,18 @@ impl Writer {
             head: self.head.hash,
             tree,
         })
+    }
+}
+
+/// What goes around part `part` of the `total` parts of one write statement: SQLite runs
+/// statements separated by `;` as one text; PostgreSQL takes one statement, so every part but
+/// the last is a data-modifying CTE (`WITH w0 AS (…), w1 AS (…) <last part>`).
+fn joint(postgres: bool, part: usize, total: usize) -> (&'static str, &'static str) {
+    match (postgres, part) {
+        (false, 0) => ("", ""),
+        (false, _) => ("; ", ""),
+        (true, p) if p + 1 == total => (if p == 0 { "" } else { " " }, ""),
+        (true, 0) => ("WITH w0 AS (", ")"),
+        (true, _) => (", w1 AS (", ")"),
     }
 }
