@@ -883,16 +883,29 @@ async fn append_proposed(
     effective_at: DateTime<FixedOffset>,
     request_id: Option<&str>,
 ) -> Result<Vec<Committed>, LedgerError> {
-    let mut committed = Vec::with_capacity(proposed.len());
+    // Every event of the decision is built and sealed in memory before any is appended: a
+    // refusal of a later one (too long for a tile entry) then leaves none of it written.
+    let mut events = Vec::with_capacity(proposed.len());
     for (i, p) in proposed.iter().enumerate() {
+        // As if appended one by one: the i-th takes the id of the seq it will have.
         let id = if i == 0 {
             first_id
         } else {
-            writer.next_event_id()
+            writer.event_id_after(i as u64)
         };
         let event = decision_event(p, i, id, first_id, actor, effective_at, request_id)
             .map_err(|e| LedgerError::Invalid(e.to_string()))?;
-        let one = std::slice::from_ref(&event);
+        events.push(event);
+    }
+    let check: Vec<(&str, &NewEvent)> = proposed
+        .iter()
+        .zip(&events)
+        .map(|(p, e)| (p.stream.as_str(), e))
+        .collect();
+    writer.check_sealable(&check).await?;
+    let mut committed = Vec::with_capacity(proposed.len());
+    for (i, (p, event)) in proposed.iter().zip(&events).enumerate() {
+        let one = std::slice::from_ref(event);
         // Only a client's id can already be recorded; ids made here just now cannot.
         let appended = if i == 0 && client_id {
             writer.append(&p.stream, ExpectedVersion::Any, one).await?

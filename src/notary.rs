@@ -249,6 +249,11 @@ pub async fn verify_export(
         }
         n += 1;
         let bad = |reason: String| OfflineError::Line { line: n, reason };
+        if line.len() > MAX_LINE_BYTES {
+            return Err(bad(format!(
+                "longer than {MAX_LINE_BYTES} bytes with its newline"
+            )));
+        }
         if line.pop() != Some(b'\n') {
             return Err(bad("does not end with a newline".into()));
         }

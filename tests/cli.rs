@@ -182,10 +182,16 @@ async fn a_bad_import_is_refused_in_one_line_and_writes_nothing() {
             "line 1: seq is 2, expected 1",
         ),
         (
-            // Longer than the ledger seals (a tile entry frames 16 bits of length).
+            // One byte longer than the ledger seals (a tile entry frames 16 bits of length).
             "too long",
-            format!("{}\n", "x".repeat(70_000)).into_bytes(),
+            format!("{}\n", "x".repeat(65_536)).into_bytes(),
             "line 1: longer than 65536 bytes",
+        ),
+        (
+            // At the limit the length passes, and the body is judged as a body.
+            "at the limit",
+            format!("{}\n", "x".repeat(65_535)).into_bytes(),
+            "line 1: body: not JSON",
         ),
     ];
     for (what, bytes, expect) in cases {

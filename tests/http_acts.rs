@@ -12,7 +12,8 @@ use support::http::{TestApp, genesis_app, issue_token};
 
 on_both_backends!(
     the_new_acts_are_recorded_and_refused_naming_their_article,
-    an_event_too_long_for_a_tile_entry_is_refused_and_nothing_recorded
+    an_event_too_long_for_a_tile_entry_is_refused_and_nothing_recorded,
+    a_decision_whose_later_event_is_too_long_records_none_of_its_events
 );
 
 /// Posts `kind` with `body` (plus `effective_at`) as `token`; the status and the JSON answer.
@@ -235,4 +236,76 @@ async fn an_event_too_long_for_a_tile_entry_is_refused_and_nothing_recorded(db: 
     )
     .await;
     assert_eq!(event["data"]["body"].as_str().unwrap().len(), 60_000);
+}
+
+/// The size the 422's detail says the refused event would have been.
+fn refused_size(problem: &Value) -> usize {
+    let detail = problem["detail"].as_str().unwrap();
+    detail
+        .split("would be ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no size in {detail}"))
+}
+
+/// A decision of several events (an appointment replacing the holder: the holder's end, then
+/// the new appointment) whose second event is too long and first is not: refused as a whole,
+/// the first event not recorded either (it once was, under a 422).
+async fn a_decision_whose_later_event_is_too_long_records_none_of_its_events(db: TestDb) {
+    let app = genesis_app(&db).await;
+    let admin = app.admin.clone();
+    for (person, name) in [("P0100", "甲 一郎"), ("P0101", "乙 二郎")] {
+        let body = json!({"person_id": person, "name": name, "unit_id": "HW-GA", "personnel_order": "辞令"});
+        accepted(&app, &admin, "register_person", "2025-04-01", body).await;
+    }
+    let appoint = |person: &str, order: String| json!({"post_id": "O12", "person_id": person, "personnel_order": order, "replace_current": true});
+    accepted(
+        &app,
+        &admin,
+        "appoint_to_post",
+        "2025-04-01",
+        appoint("P0100", "辞令".into()),
+    )
+    .await;
+    let head = app.get_json("/v1/head").await;
+    // Far too long: the first event (the holder's end) is refused; its size gives the overhead.
+    let long = 65_200;
+    let (status, problem) = command(
+        &app,
+        &admin,
+        "appoint_to_post",
+        "2025-04-02",
+        appoint("P0101", "a".repeat(long)),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem}");
+    let overhead = refused_size(&problem) - long;
+    // The holder's end exactly at the limit, the appointment (a longer type name) beyond it.
+    let order = "a".repeat(65_535 - overhead);
+    let (status, problem) = command(
+        &app,
+        &admin,
+        "appoint_to_post",
+        "2025-04-02",
+        appoint("P0101", order),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["field"], "body", "{problem}");
+    assert!(refused_size(&problem) > 65_535, "{problem}");
+    assert_eq!(
+        app.get_json("/v1/head").await,
+        head,
+        "part of the refused decision was recorded"
+    );
+    let org = app.get_json("/v1/persons/P0100").await;
+    assert!(
+        org["posts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["post_id"] == "O12"),
+        "P0100 no longer holds O12: {org}"
+    );
 }

@@ -1468,6 +1468,23 @@ fn art8_3_only_the_divisions_usage_officer_directs_its_users() {
         direct_users(&[USER]),
         Refuse("user_direction.not_usage_officer", "第8条第3項"),
     );
+    // A usage officer transferred out of the division, the appointment not yet ended, no
+    // longer directs its users: 自らが所属する利用課.
+    check(
+        vec![s(
+            ADMIN,
+            d(2021, 5, 1),
+            Command::TransferPerson {
+                person_id: officer(6),
+                unit_id: "HW-GA".into(),
+                personnel_order: "辞令".into(),
+            },
+        )],
+        &officer(6),
+        d(2021, 6, 1),
+        direct_users(&[]),
+        Refuse("user_direction.officer_not_in_division", "第8条第3項"),
+    );
     // A department (部) is no user division: there are no users of its own to direct.
     let mut cmd = direct_users(&[]);
     if let Command::DirectUsers { unit_id, .. } = &mut cmd {

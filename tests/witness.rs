@@ -807,8 +807,9 @@ async fn the_witness_disconnects_clients_that_never_finish_a_request() {
         "closed after {took:?}, before the header timeout"
     );
 
-    // More stalled clients than the limit: an honest request waits for a slot, and is answered
-    // (a bad checkpoint: 400 naming the rule) once the stalled ones are closed.
+    // More stalled clients than the limit: an honest request waits for a slot (so it is not
+    // answered before the stalled ones time out: the limit holds), and is answered (a bad
+    // checkpoint: 400) once they are closed.
     let mut stalled = Vec::new();
     for _ in 0..govledger::witness::WITNESS_CONNECTIONS + 4 {
         let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
@@ -817,6 +818,7 @@ async fn the_witness_disconnects_clients_that_never_finish_a_request() {
             .unwrap();
         stalled.push(s);
     }
+    let asked = std::time::Instant::now();
     let answer = tokio::time::timeout(
         std::time::Duration::from_secs(header_timeout * 3 + 10),
         witness.post("not a request"),
@@ -824,5 +826,10 @@ async fn the_witness_disconnects_clients_that_never_finish_a_request() {
     .await
     .expect("the honest request was not answered after the stalled clients timed out");
     assert_eq!(answer.status().as_u16(), 400);
+    assert!(
+        asked.elapsed() >= std::time::Duration::from_secs(header_timeout - 2),
+        "answered after {:?}: the connection limit did not hold",
+        asked.elapsed()
+    );
     drop(stalled);
 }

@@ -138,8 +138,9 @@ pub(super) const DIRECT_OFFICER: CommandSpec = CommandSpec {
 };
 
 /// 第8条第3項: the usage officer directs (指揮監督) the users of their own division. Only the
-/// division's usage officer at the time may (no deputy: the article names no one else); each
-/// user named must be registered in that division then. No `users` addresses them all.
+/// division's usage officer at the time may (no deputy: the article names no one else), and
+/// only while they belong to it (自らが所属する利用課); each user named must be registered in
+/// that division then. No `users` addresses them all.
 pub(super) fn direct_users(
     cx: &Cx<'_>,
     unit_id: &str,
@@ -171,6 +172,18 @@ pub(super) fn direct_users(
             )),
         );
     };
+    // 自らが所属する利用課: the division the officer belongs to at the time, not one they
+    // left while the appointment as its usage officer ran on.
+    if cx.l.person_unit(cx.actor) != Some(unit_id) {
+        return refuse(
+            "user_direction.officer_not_in_division",
+            ART,
+            msg!("{} は {} に {unit_id} に所属していません（自らが所属する利用課の利用者のみ指揮監督できます）", cx.actor, cx.at; format!(
+                "{} does not belong to {unit_id} at {}: a usage officer directs the users of their own division",
+                cx.actor, cx.at
+            )),
+        );
+    }
     let registered = cx.l.users_of(unit_id);
     let addressed: Vec<String> = if users.is_empty() {
         registered.iter().map(|u| (*u).to_owned()).collect()
@@ -234,6 +247,10 @@ pub(super) const DIRECT_USERS: CommandSpec = CommandSpec {
         Text::new(
             "実行者がその利用課の利用責任者であること（第8条第3項）",
             "the actor is the division's usage officer (第8条第3項)",
+        ),
+        Text::new(
+            "実行者がその利用課に所属していること（自らが所属する利用課）",
+            "the actor belongs to the division (their own division)",
         ),
         Text::new(
             "挙げた利用者が重複せず、いずれもその利用課の利用者であること（挙げなければ利用課の利用者全員）",

@@ -107,12 +107,14 @@ pub async fn import(
             line: line_no,
             reason,
         };
+        // The newline included: a body of MAX_EVENT_BODY_BYTES and its newline fit exactly.
+        if line.len() > MAX_LINE_BYTES {
+            return Err(bad(format!(
+                "longer than {MAX_LINE_BYTES} bytes with its newline"
+            )));
+        }
         if line.last() != Some(&b'\n') {
-            return Err(bad(if line.len() > MAX_LINE_BYTES {
-                format!("longer than {MAX_LINE_BYTES} bytes")
-            } else {
-                "does not end with a newline (truncated file?)".into()
-            }));
+            return Err(bad("does not end with a newline (truncated file?)".into()));
         }
         let body = &line[..line.len() - 1];
         let event = Event::decode(body).map_err(|e| bad(e.to_string()))?;

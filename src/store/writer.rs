@@ -53,7 +53,13 @@ impl Writer {
     /// An id for the next event this writer appends (the store's id source, given the seq
     /// the event will take): how the ledger names the events it makes.
     pub fn next_event_id(&self) -> Uuid {
-        (self.store.event_ids)(self.head.seq + 1)
+        self.event_id_after(0)
+    }
+
+    /// The id the event `n` places after the next one will take ([`Writer::next_event_id`] for
+    /// 0): what a caller building several events before appending them names them by.
+    pub fn event_id_after(&self, n: u64) -> Uuid {
+        (self.store.event_ids)(self.head.seq + 1 + n)
     }
 
     /// Committed events after `seq` (up to the head this writer locked): how an instance that
@@ -94,6 +100,34 @@ impl Writer {
     /// `verify` if too high.
     pub fn know_version(&mut self, stream: &str, version: u64) {
         self.versions.entry(stream.to_owned()).or_insert(version);
+    }
+
+    /// Seals `events` (each onto its stream, in order) in memory only, as appending them one
+    /// call at a time would, and returns the first refusal (an event too long for a tile
+    /// entry, a malformed one). A caller that appends one decision's events in several calls
+    /// checks them all first, so a refusal of its third event does not leave its first one
+    /// written. Changes nothing but the cache of stream versions.
+    pub async fn check_sealable(&mut self, events: &[(&str, &NewEvent)]) -> Result<(), StoreError> {
+        let mut end = ChainEnd {
+            head: self.head,
+            recorded_us: self.last_recorded_us,
+        };
+        let now = (self.store.clock)();
+        let mut versions: std::collections::HashMap<&str, u64> = Default::default();
+        for (stream, event) in events {
+            check_stream(stream)?;
+            event.validate()?;
+            let version = match versions.get(stream) {
+                Some(v) => *v,
+                None => self.stream_version(stream).await?,
+            };
+            let sealed = end.seal(stream, version + 1, std::slice::from_ref(*event), now)?;
+            if let Some((e, _, hash)) = sealed.first() {
+                end = end.after(e, *hash);
+            }
+            versions.insert(stream, version + 1);
+        }
+        Ok(())
     }
 
     /// Appends `events` to `stream`. On error nothing of this call is written (the caller may

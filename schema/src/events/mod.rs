@@ -15,7 +15,8 @@
 //! - persons `P0001`, ..., assets `A01`..`A30` in the order of the annex (別表) rows,
 //! - process records numbered by the rules in order: modifications `MOD-0001`, retirements
 //!   `RET-0001`, permission requests `PR-00001`, security requests `SR-0001`, meetings
-//!   `MTG-0001`, incidents `INC-0001`, directives `DIR-0001`, officer directions `OD-0001`.
+//!   `MTG-0001`, incidents `INC-0001`, directives `DIR-0001`, officer directions `OD-0001`,
+//!   users' directions `UD-0001`.
 
 mod access;
 mod change;
