@@ -346,6 +346,8 @@ async fn an_admin_records_the_demos_kinds_of_decisions_in_the_browser(db: TestDb
         b.keys(&[char::from(Key::Tab)]).await;
     }
     b.keys(&[char::from(Key::Enter)]).await;
+    // Wait for the answer page rather than reading the form while it still navigates.
+    b.wait_css("#preview-events, #refusal").await;
     assert!(
         b.text_of("#refusal").await.is_none(),
         "refused: {:?}",
@@ -426,6 +428,7 @@ async fn an_admin_records_the_demos_kinds_of_decisions_in_the_browser(db: TestDb
         .click()
         .await
         .unwrap();
+    b.wait_css("#refusal, #preview-events").await;
     let refusal = b.text_of("#refusal").await.expect("a refusal");
     let article = b
         .js("return document.getElementById('refusal').dataset.article")
