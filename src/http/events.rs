@@ -452,9 +452,8 @@ pub async fn stream(
             .iter()
             .map(EventView::of)
             .collect::<Result<Vec<_>, _>>()?;
-        let version_of = |v: &EventView| v.version;
         let next = if events.len() as u64 > limit {
-            let next = events.last().map(version_of);
+            let next = events.last().map(|e| e.version);
             events.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
             next
         } else {
@@ -462,7 +461,7 @@ pub async fn stream(
         };
         // The stream's version at this head: the last event of the stream up to the head.
         let version = if next.is_none() {
-            match events.last().map(version_of) {
+            match events.last().map(|e| e.version) {
                 Some(v) => v,
                 None => state.store().stream_version_at(&stream, head.seq).await?,
             }

@@ -36,18 +36,6 @@ pub enum IncidentStatus {
     Resolved,
 }
 
-impl IncidentStatus {
-    /// The name JSON gives it (`reported`, `directed`, `coordinated`, `resolved`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IncidentStatus::Reported => "reported",
-            IncidentStatus::Directed => "directed",
-            IncidentStatus::Coordinated => "coordinated",
-            IncidentStatus::Resolved => "resolved",
-        }
-    }
-}
-
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RosterView {
     pub officer_post_id: String,
