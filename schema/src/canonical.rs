@@ -26,6 +26,25 @@ pub fn to_canonical_vec(value: &Value) -> Result<Vec<u8>, CanonicalError> {
     Ok(out)
 }
 
+/// Whether `value` has a canonical form (what [`to_canonical_vec`] would refuse, it refuses
+/// with the same error), without writing it: only numbers can fail, so only numbers that are
+/// not plain safe integers are spelled (into a scratch buffer).
+pub fn check_value(value: &Value) -> Result<(), CanonicalError> {
+    match value {
+        Value::Number(n) => {
+            let safe = n.as_u64().is_some_and(|u| u <= 1 << 53)
+                || n.as_i64().is_some_and(|i| i.unsigned_abs() <= 1 << 53);
+            if !safe {
+                write_number(&mut Vec::new(), n)?;
+            }
+            Ok(())
+        }
+        Value::Array(items) => items.iter().try_for_each(check_value),
+        Value::Object(map) => map.values().try_for_each(check_value),
+        Value::Null | Value::Bool(_) | Value::String(_) => Ok(()),
+    }
+}
+
 /// Appends the canonical form of `value` to `out`.
 pub fn write_value(out: &mut Vec<u8>, value: &Value) -> Result<(), CanonicalError> {
     match value {

@@ -296,7 +296,8 @@ fn check_content(
             "whole seconds only".into(),
         ));
     }
-    canonical::to_canonical_vec(data)?;
+    // Encodable (the sealer writes it later); checked without writing it.
+    canonical::check_value(data)?;
     if let Some(path) = first_non_integer(data, "data") {
         // Payloads carry integers only (dates as strings): a float would have more than one
         // spelling for one value, and an idempotent retry could no longer match its original.
@@ -316,13 +317,34 @@ pub fn truncate_to_micros(t: DateTime<Utc>) -> DateTime<Utc> {
 
 /// `recorded_at` text: `2025-04-01T00:00:00.000000Z`.
 pub fn format_recorded_at(t: &DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+    use chrono::{Datelike, Timelike};
+    let year = t.year();
+    let nanos = t.nanosecond();
+    if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
+        // chrono's spelling of other years and of a leap second.
+        return t.to_rfc3339_opts(SecondsFormat::Micros, true);
+    }
+    // The same text, digit by digit: sealing spells two times per event, and `fmt` was a
+    // measurable share of an append (issue 16 item 3).
+    let mut out = String::with_capacity(27);
+    push_date_time(
+        &mut out,
+        year,
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+    );
+    out.push('.');
+    push_padded(&mut out, nanos / 1_000, 6);
+    out.push('Z');
+    out
 }
 
 /// `effective_at` text: `2025-04-01T00:00:00+09:00` (offset always as `±hh:mm`).
 pub fn format_effective_at(t: &DateTime<FixedOffset>) -> String {
     use chrono::{Datelike, Timelike};
-    use std::fmt::Write;
     let year = t.year();
     if !(0..=9999).contains(&year) {
         // chrono's spelling of years beyond four digits (`+10000`, `-0001`).
@@ -335,19 +357,43 @@ pub fn format_effective_at(t: &DateTime<FixedOffset>) -> String {
     } else {
         ('+', offset)
     };
+    let offset = offset.unsigned_abs();
     let mut out = String::with_capacity(25);
-    let _ = write!(
-        out,
-        "{year:04}-{:02}-{:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+    push_date_time(
+        &mut out,
+        year,
         t.month(),
         t.day(),
         t.hour(),
         t.minute(),
         t.second(),
-        offset / 3600,
-        offset / 60 % 60,
     );
+    out.push(sign);
+    push_padded(&mut out, offset / 3600, 2);
+    out.push(':');
+    push_padded(&mut out, offset / 60 % 60, 2);
     out
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` for a year in `0..=9999`.
+fn push_date_time(out: &mut String, year: i32, month: u32, day: u32, h: u32, m: u32, s: u32) {
+    push_padded(out, year.unsigned_abs(), 4);
+    for (sep, n) in [('-', month), ('-', day), ('T', h), (':', m), (':', s)] {
+        out.push(sep);
+        push_padded(out, n, 2);
+    }
+}
+
+/// `n` in decimal, zero-padded to at least `width` digits.
+fn push_padded(out: &mut String, n: u32, width: u32) {
+    let mut div = 10u32.pow(width.saturating_sub(1));
+    while n / div >= 10 {
+        div *= 10;
+    }
+    while div > 0 {
+        out.push(char::from(b'0' + (n / div % 10) as u8));
+        div /= 10;
+    }
 }
 
 impl Event {
@@ -545,17 +591,44 @@ impl Event {
 
 /// The path of the first number in `v` that is not an integer, if any.
 fn first_non_integer(v: &Value, path: &str) -> Option<String> {
-    match v {
-        Value::Number(n) if !(n.is_i64() || n.is_u64()) => Some(path.to_owned()),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .find_map(|(i, x)| first_non_integer(x, &format!("{path}[{i}]"))),
-        Value::Object(m) => m
-            .iter()
-            .find_map(|(k, x)| first_non_integer(x, &format!("{path}.{k}"))),
-        _ => None,
+    // The path is spelled only when there is one to report: every append validates its
+    // payloads, and a `format!` per member was a measurable share of it (issue 16 item 3).
+    enum Step<'a> {
+        Key(&'a str),
+        Index(usize),
     }
+    fn find(v: &Value) -> Option<Vec<Step<'_>>> {
+        match v {
+            Value::Number(n) if !(n.is_i64() || n.is_u64()) => Some(Vec::new()),
+            Value::Array(items) => items.iter().enumerate().find_map(|(i, x)| {
+                let mut steps = find(x)?;
+                steps.push(Step::Index(i));
+                Some(steps)
+            }),
+            Value::Object(m) => m.iter().find_map(|(k, x)| {
+                let mut steps = find(x)?;
+                steps.push(Step::Key(k));
+                Some(steps)
+            }),
+            _ => None,
+        }
+    }
+    let steps = find(v)?;
+    let mut out = path.to_owned();
+    for step in steps.iter().rev() {
+        match step {
+            Step::Key(k) => {
+                out.push('.');
+                out.push_str(k);
+            }
+            Step::Index(i) => {
+                out.push('[');
+                out.push_str(&i.to_string());
+                out.push(']');
+            }
+        }
+    }
+    Some(out)
 }
 
 fn take<T>(

@@ -167,8 +167,37 @@ fn json_value() -> impl Strategy<Value = Value> {
     })
 }
 
+/// Values whose integers may lie beyond ±2^53 (which canonical encoding refuses unless they
+/// are exactly a double).
+fn json_value_with_big_integers() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        json_leaf(),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        (0u32..11).prop_map(|k| Value::from(1u64 << (53 + k))),
+        (0u32..11).prop_map(|k| Value::from((1u64 << (53 + k)) + 1)),
+    ]
+    .prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map("[a-z]{1,3}", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// What validation checks without encoding (`check_value`) refuses exactly what encoding
+    /// refuses, with the same error.
+    #[test]
+    fn checking_a_value_agrees_with_encoding_it(v in json_value_with_big_integers()) {
+        prop_assert_eq!(
+            govledger_schema::canonical::check_value(&v).map_err(|e| e.to_string()),
+            to_canonical_vec(&v).map(|_| ()).map_err(|e| e.to_string())
+        );
+    }
 
     #[test]
     fn canonical_bytes_reparse_to_the_same_value_and_bytes(v in json_value()) {
@@ -209,6 +238,47 @@ proptest! {
             govledger_schema::envelope::format_effective_at(&t),
             t.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
         );
+    }
+
+    /// `recorded_at` is written digit by digit; it must be chrono's RFC 3339 with
+    /// microseconds and `Z` for every instant (leap seconds and years beyond four digits
+    /// included, which fall back to chrono).
+    #[test]
+    fn recorded_at_is_spelled_as_chronos_rfc3339(
+        secs in -70_000_000_000i64..300_000_000_000i64,
+        nanos in prop_oneof![0u32..1_000_000_000, 1_000_000_000u32..2_000_000_000],
+    ) {
+        if let Some(t) = chrono::DateTime::from_timestamp(secs, nanos) {
+            prop_assert_eq!(
+                govledger_schema::envelope::format_recorded_at(&t),
+                t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+            );
+        }
+    }
+
+    /// A float deep in a payload is named by its path, as before the path was spelled lazily.
+    #[test]
+    fn a_float_in_a_payload_is_named_by_its_path(depth in 0usize..4, at in 0usize..3) {
+        let mut v = serde_json::json!(1.5);
+        let mut path = String::from("data.x");
+        let mut steps = Vec::new();
+        for d in 0..depth {
+            if d % 2 == 0 {
+                let mut items = vec![serde_json::json!(1); at + 1];
+                items[at] = v;
+                v = serde_json::Value::Array(items);
+                steps.push(format!("[{at}]"));
+            } else {
+                v = serde_json::json!({ "a": 1, "k": v });
+                steps.push(".k".to_owned());
+            }
+        }
+        for s in steps.iter().rev() {
+            path.push_str(s);
+        }
+        let event = sample_event(1, serde_json::json!({ "x": v }), "P0001".into(), None, "s".into());
+        let e = event.validate().unwrap_err().to_string();
+        prop_assert!(e.contains(&format!("{path} is not an integer")), "{}", e);
     }
 
     /// `prev` is parsed by a table look-up; it must accept exactly what the `hex` crate
