@@ -3,10 +3,11 @@
 //! (an outside tester with the triggers dropped), each of which must be detected by `verify`
 //! and must stop the server from signing or appending, on both backends:
 //!
-//! - rewrite an old event, re-hash every event after it, fix the head, leave `merkle_nodes`
-//!   alone (the stored tree still proves the *old* history);
-//! - remove the tail and move the head back (checkpoints and nodes left beyond the head);
-//! - edit only the top Merkle node (a root that is not the root of the stored events);
+//! - rewrite an old event, re-hash every event after it, fix the head, leave the stored Merkle
+//!   nodes alone (the stored tree still proves the *old* history);
+//! - remove the tail and move the head back (checkpoints left beyond the head);
+//! - edit only the top Merkle node (a root that is not the root of the stored events), or cut
+//!   a node from the row that keeps it, or add bytes to one;
 //! - append a correctly chained row after the head without moving the head.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure
@@ -14,7 +15,7 @@
 mod support;
 
 use govledger::checkpoint::{Checkpoint, Signer};
-use govledger::merkle::{leaf_hash, mth};
+use govledger::merkle::{NodeId, completed_at, leaf_hash, mth};
 use govledger::notary::{Notary, NotaryError};
 use govledger::store::{BreakKind, ExpectedVersion, Store, StoreError};
 use govledger_schema::{Digest32, Event};
@@ -25,7 +26,7 @@ on_both_backends!(
     a_rewrite_that_leaves_the_merkle_nodes_alone_is_caught_by_verify_and_never_signed,
     a_rewrite_before_any_checkpoint_is_never_signed_either,
     a_truncated_tail_with_the_head_moved_back_is_caught_and_its_checkpoint_never_served,
-    nodes_left_beyond_a_truncated_head_are_caught_without_any_checkpoint,
+    nodes_cut_from_or_added_to_their_event_row_are_caught,
     an_edited_top_merkle_node_is_caught_and_its_root_never_signed,
     an_edited_node_under_a_signed_checkpoint_stops_the_next_signature,
     a_chained_row_written_after_the_head_is_named_by_its_own_seq,
@@ -55,13 +56,11 @@ fn notary() -> Notary {
 async fn drop_guards(store: &Store) {
     let sql = if store.postgres_pool().is_some() {
         "ALTER TABLE events DISABLE TRIGGER USER; \
-         ALTER TABLE merkle_nodes DISABLE TRIGGER USER; \
          ALTER TABLE ledger_head DISABLE TRIGGER USER; \
          ALTER TABLE checkpoints DISABLE TRIGGER USER;"
     } else {
         "DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete; \
          DROP TRIGGER events_gapless; \
-         DROP TRIGGER merkle_nodes_no_update; DROP TRIGGER merkle_nodes_no_delete; \
          DROP TRIGGER ledger_head_forward; DROP TRIGGER checkpoints_no_delete;"
     };
     raw_sql(store, sql).await.unwrap();
@@ -103,8 +102,8 @@ async fn exec_with_id(
 }
 
 /// Changes event `victim`'s data and re-seals it and every event after it in place (new body,
-/// new hash, new prev), then points the head at the new last hash. `merkle_nodes` and the
-/// checkpoints table are left as they were. Returns the new head hash.
+/// new hash, new prev), then points the head at the new last hash. The stored Merkle nodes
+/// (each row's `nodes`) and the checkpoints table are left as they were. Returns the new head hash.
 async fn rewrite_and_rechain(store: &Store, victim: u64) -> Digest32 {
     drop_guards(store).await;
     let stored = store.read_from(1, 10_000).await.unwrap();
@@ -306,40 +305,93 @@ async fn a_truncated_tail_with_the_head_moved_back_is_caught_and_its_checkpoint_
     assert_eq!(store.head().await.unwrap().seq, 12);
 }
 
-async fn nodes_left_beyond_a_truncated_head_are_caught_without_any_checkpoint(db: TestDb) {
+/// Rewrites the Merkle nodes event row `id` is kept in (`NodeId::kept_at`): its hash replaced
+/// by `forged`, or (None) the row's nodes cut short before it. The guards must be down.
+async fn forge_node(store: &Store, id: NodeId, forged: Option<[u8; 32]>) {
+    let (seq, _) = id.kept_at().unwrap();
+    let ids: Vec<(u8, u64)> = completed_at(seq).map(|n| (n.level, n.index)).collect();
+    let mut nodes = Vec::new();
+    for ((level, index), hash) in store.merkle_nodes(&ids).await.unwrap() {
+        match forged {
+            _ if (level, index) != (id.level, id.index) => nodes.extend_from_slice(&hash.0),
+            Some(forged) => nodes.extend_from_slice(&forged),
+            None => break,
+        }
+    }
+    set_nodes(store, seq, &nodes).await;
+}
+
+async fn set_nodes(store: &Store, seq: u64, nodes: &[u8]) {
+    exec(
+        store,
+        "UPDATE events SET nodes = $1 WHERE seq = $2",
+        &[nodes],
+        &[seq as i64],
+    )
+    .await;
+}
+
+/// Each row keeps the nodes its leaf completes: a node cut from its row is missing, bytes
+/// added to a row that completes no node (or fewer) are extra, and either stops signing.
+async fn nodes_cut_from_or_added_to_their_event_row_are_caught(db: TestDb) {
     let store = db.open().await;
-    fill(&store, 8).await;
-    truncate(&store, 5).await;
+    fill(&store, 16).await;
+    drop_guards(&store).await;
+    // Seq 12 keeps (1, 5) and (2, 2); cut (2, 2).
+    let honest: Vec<u8> = store
+        .merkle_nodes(&[(1, 5), (2, 2)])
+        .await
+        .unwrap()
+        .iter()
+        .flat_map(|(_, h)| h.0)
+        .collect();
+    assert_eq!(honest.len(), 64);
+    forge_node(&store, NodeId::new(2, 2), None).await;
+    let report = store.verify(1, None, |_| {}).await.unwrap();
+    let brk = report
+        .first_break
+        .clone()
+        .expect("the cut node must be seen");
+    assert_eq!(brk.seq, 12, "{report}");
+    assert!(
+        matches!(
+            brk.kind,
+            BreakKind::MerkleNode {
+                level: 2,
+                index: 2,
+                stored: None,
+                ..
+            }
+        ),
+        "{report}"
+    );
+    assert!(report.to_string().contains("is not stored"), "{report}");
+    let msg = integrity(notary().checkpoint_now(&store).await);
+    assert!(msg.contains("level 2, index 2"), "{msg}");
+
+    // Seq 12 made whole again; seq 7 completes no node, yet its row is given one.
+    set_nodes(&store, 12, &honest).await;
+    set_nodes(&store, 7, &[5u8; 32]).await;
     let store = Store::open(&db.url).await.unwrap();
     let report = store.verify(1, None, |_| {}).await.unwrap();
     let brk = report
         .first_break
         .clone()
-        .expect("verify must see the nodes");
-    assert!(
-        matches!(brk.kind, BreakKind::MerkleNodeAfterHead { head_seq: 5, .. }),
+        .expect("the extra bytes must be seen");
+    assert_eq!(
+        (brk.seq, brk.kind.clone()),
+        (7, BreakKind::MerkleNodesExtra { kept: 32, due: 0 }),
         "{report}"
     );
-    assert_eq!((brk.seq, report.verified), (6, 5), "{report}");
-    assert!(matches!(
-        store
-            .append("s/x", ExpectedVersion::Any, vec![event(100)])
-            .await,
-        Err(StoreError::Integrity { .. })
-    ));
+    let msg = integrity(notary().checkpoint_now(&store).await);
+    assert!(msg.contains("event 7 keeps 32 bytes"), "{msg}");
 }
 
 async fn an_edited_top_merkle_node_is_caught_and_its_root_never_signed(db: TestDb) {
     let store = db.open().await;
     fill(&store, 16).await;
     drop_guards(&store).await;
-    exec(
-        &store,
-        "UPDATE merkle_nodes SET hash = $1 WHERE level = 4 AND idx = 0",
-        &[&[7u8; 32]],
-        &[],
-    )
-    .await;
+    forge_node(&store, NodeId::new(4, 0), Some([7u8; 32])).await;
     let store = Store::open(&db.url).await.unwrap();
     let report = store.verify(1, None, |_| {}).await.unwrap();
     let brk = report
@@ -371,13 +423,7 @@ async fn an_edited_node_under_a_signed_checkpoint_stops_the_next_signature(db: T
     notary.checkpoint_now(&store).await.unwrap();
     fill(&store, 5).await;
     drop_guards(&store).await;
-    exec(
-        &store,
-        "UPDATE merkle_nodes SET hash = $1 WHERE level = 3 AND idx = 0",
-        &[&[9u8; 32]],
-        &[],
-    )
-    .await;
+    forge_node(&store, NodeId::new(3, 0), Some([9u8; 32])).await;
     let store = Store::open(&db.url).await.unwrap();
     let msg = integrity(notary.checkpoint_now(&store).await);
     assert!(msg.contains("the checkpoint signed at size 8"), "{msg}");

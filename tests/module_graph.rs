@@ -237,7 +237,7 @@ fn only_the_store_runs_the_ledgers_sql() {
             if code.starts_with("//") {
                 continue;
             }
-            if ["sqlx::", "sqlite_pool(", "postgres_pool("]
+            if ["sqlx::", "rusqlite::", "sqlite_pool(", "postgres_pool("]
                 .iter()
                 .any(|p| code.contains(p))
             {

@@ -104,23 +104,17 @@ async fn rewrite_history(db: &TestDb, store: &Store, victim: u64) {
     let disable: &[&str] = if store.postgres_pool().is_some() {
         &[
             "ALTER TABLE events DISABLE TRIGGER USER",
-            "ALTER TABLE merkle_nodes DISABLE TRIGGER USER",
             "ALTER TABLE ledger_head DISABLE TRIGGER USER",
             "ALTER TABLE checkpoints DISABLE TRIGGER USER",
         ]
     } else {
         &[
             "DROP TRIGGER events_no_delete",
-            "DROP TRIGGER merkle_nodes_no_delete",
             "DROP TRIGGER ledger_head_forward",
             "DROP TRIGGER checkpoints_no_delete",
         ]
     };
-    let wipe = [
-        "DELETE FROM events",
-        "DELETE FROM merkle_nodes",
-        "DELETE FROM checkpoints",
-    ];
+    let wipe = ["DELETE FROM events", "DELETE FROM checkpoints"];
     let reset = "UPDATE ledger_head SET seq = 0, hash = $1";
     let zeros = vec![0u8; 32];
     match (store.sqlite_pool(), store.postgres_pool()) {

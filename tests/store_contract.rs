@@ -6,7 +6,7 @@ mod support;
 use std::collections::HashSet;
 use std::process::Command;
 
-use govledger::merkle::{leaf_hash, mth};
+use govledger::merkle::{completed_at, leaf_hash, mth};
 use govledger::store::{BreakKind, EventFilter, ExpectedVersion, Store, StoreError};
 use govledger_schema::{Digest32, Event};
 use sqlx::AssertSqlSafe;
@@ -25,6 +25,7 @@ on_both_backends!(
     two_processes_appending_at_once_make_one_linear_chain,
     deep_verify_also_catches_a_body_rewritten_in_non_canonical_spelling,
     filtered_listings_bind_every_filter_and_stop_at_upto_and_limit,
+    a_ledger_of_the_old_layout_keeps_its_tree_when_its_nodes_move_into_the_rows,
 );
 
 async fn appends_get_gapless_seqs_and_a_valid_chain(db: TestDb) {
@@ -243,8 +244,7 @@ async fn the_database_refuses_update_and_delete_of_events(db: TestDb) {
     let attempts = [
         "UPDATE events SET body = body WHERE seq = 1",
         "DELETE FROM events WHERE seq = 2",
-        "UPDATE merkle_nodes SET hash = hash",
-        "DELETE FROM merkle_nodes",
+        "UPDATE events SET nodes = NULL WHERE seq = 2",
         "UPDATE ledger_head SET seq = 0",
         "INSERT INTO events (seq, id, stream, version, type, actor, basis, effective_us, recorded_us, hash, body) \
          SELECT 7, id, stream, version + 10, type, actor, basis, effective_us, recorded_us, hash, body FROM events WHERE seq = 1",
@@ -706,4 +706,175 @@ async fn filtered_listings_bind_every_filter_and_stop_at_upto_and_limit(db: Test
     assert!(store.token_rows().await.unwrap().is_empty());
     assert_eq!(store.token_credential("nope").await.unwrap(), None);
     assert!(store.pool_stats().max >= 1);
+}
+
+/// Sessions 1–7 kept the Merkle nodes in a table of their own (`merkle_nodes`, migrations
+/// 0001–0005); migration 0006 moves each into the row of the event that completes it. A ledger
+/// written in the old layout (its rows and nodes copied from an honest ledger, as the old
+/// writer left them) opens, verifies, gives the same roots and proofs, and goes on appending.
+async fn a_ledger_of_the_old_layout_keeps_its_tree_when_its_nodes_move_into_the_rows(db: TestDb) {
+    let postgres = db.url.starts_with("postgres");
+    let honest_db = if postgres {
+        TestDb::postgres().await.unwrap()
+    } else {
+        TestDb::sqlite()
+    };
+    let honest = honest_db.open().await;
+    for i in 0..37u64 {
+        honest
+            .append(
+                &format!("s/{}", i % 4),
+                ExpectedVersion::Any,
+                vec![event(i)],
+            )
+            .await
+            .unwrap();
+    }
+    let head = honest.head().await.unwrap();
+    let node_ids: Vec<(u8, u64)> = (1..=37u64)
+        .flat_map(completed_at)
+        .map(|n| (n.level, n.index))
+        .collect();
+    assert_eq!(node_ids.len(), 37 - 37u64.count_ones() as usize);
+    let nodes = honest.merkle_nodes(&node_ids).await.unwrap();
+    assert_eq!(nodes.len(), node_ids.len());
+    let leaves: Vec<Digest32> = honest
+        .read_from(1, 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| leaf_hash(&e.body))
+        .collect();
+    type Row = (
+        i64,
+        uuid::Uuid,
+        String,
+        i64,
+        String,
+        String,
+        String,
+        i64,
+        i64,
+        Vec<u8>,
+        Vec<u8>,
+    );
+    const COLUMNS: &str =
+        "seq, id, stream, version, type, actor, basis, effective_us, recorded_us, hash, body";
+    macro_rules! old_layout {
+        ($old:expr, $honest:expr, $level:ty) => {{
+            let dir = if postgres { "postgres" } else { "sqlite" };
+            let mut migrator = sqlx::migrate::Migrator::new(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("schema/sql")
+                    .join(dir),
+            )
+            .await
+            .unwrap();
+            migrator.migrations = migrator
+                .migrations
+                .iter()
+                .filter(|m| m.version <= 5)
+                .cloned()
+                .collect::<Vec<_>>()
+                .into();
+            migrator.run(&$old).await.unwrap();
+            let rows: Vec<Row> = sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM events ORDER BY seq"
+            )))
+            .fetch_all(&$honest)
+            .await
+            .unwrap();
+            for r in rows {
+                sqlx::query(AssertSqlSafe(format!(
+                    "INSERT INTO events ({COLUMNS}) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+                )))
+                .bind(r.0)
+                .bind(r.1)
+                .bind(r.2)
+                .bind(r.3)
+                .bind(r.4)
+                .bind(r.5)
+                .bind(r.6)
+                .bind(r.7)
+                .bind(r.8)
+                .bind(r.9)
+                .bind(r.10)
+                .execute(&$old)
+                .await
+                .unwrap();
+            }
+            for ((level, index), hash) in &nodes {
+                sqlx::query("INSERT INTO merkle_nodes (level, idx, hash) VALUES ($1, $2, $3)")
+                    .bind(<$level>::from(*level))
+                    .bind(*index as i64)
+                    .bind(hash.0.to_vec())
+                    .execute(&$old)
+                    .await
+                    .unwrap();
+            }
+            sqlx::query("UPDATE ledger_head SET seq = $1, hash = $2 WHERE id = 1")
+                .bind(head.seq as i64)
+                .bind(head.hash.0.to_vec())
+                .execute(&$old)
+                .await
+                .unwrap();
+            $old.close().await;
+        }};
+    }
+    if postgres {
+        let old = sqlx::PgPool::connect(&db.url).await.unwrap();
+        old_layout!(old, honest.postgres_pool().unwrap().clone(), i16);
+    } else {
+        let opts = <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&db.url)
+            .unwrap()
+            .create_if_missing(true);
+        let old = sqlx::SqlitePool::connect_with(opts).await.unwrap();
+        old_layout!(old, honest.sqlite_pool().unwrap().clone(), i64);
+    }
+
+    // Opening runs migration 0006.
+    let store = db.open().await;
+    assert!(
+        support::raw_sql(&store, "SELECT count(*) FROM merkle_nodes")
+            .await
+            .is_err(),
+        "the old table is gone"
+    );
+    let report = store.verify(1, None, |_| {}).await.unwrap();
+    assert!(report.is_ok(), "{report}");
+    assert_eq!(report.verified, 37);
+    assert_eq!(store.merkle_nodes(&node_ids).await.unwrap(), nodes);
+    for size in [1, 8, 16, 31, 32, 37] {
+        assert_eq!(
+            store.root(size).await.unwrap(),
+            mth(&leaves[..size as usize]),
+            "size {size}"
+        );
+    }
+    assert_eq!(
+        store.inclusion_proof(5, 37).await.unwrap(),
+        honest.inclusion_proof(5, 37).await.unwrap()
+    );
+    // And the writer carries on from the migrated frontier.
+    for i in 37..70u64 {
+        store
+            .append(
+                &format!("s/{}", i % 4),
+                ExpectedVersion::Any,
+                vec![event(i)],
+            )
+            .await
+            .unwrap();
+    }
+    let report = store.verify(1, None, |_| {}).await.unwrap();
+    assert!(report.is_ok() && report.verified == 70, "{report}");
+    let all: Vec<Digest32> = store
+        .read_from(1, 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| leaf_hash(&e.body))
+        .collect();
+    assert_eq!(store.root(70).await.unwrap(), mth(&all));
 }

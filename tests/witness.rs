@@ -424,19 +424,18 @@ async fn rewrite_history(db: &TestDb, victim: u64) {
     let postgres = store.postgres_pool().is_some();
     let sql = if postgres {
         "ALTER TABLE events DISABLE TRIGGER USER;
-         ALTER TABLE merkle_nodes DISABLE TRIGGER USER;
          ALTER TABLE ledger_head DISABLE TRIGGER USER;
          ALTER TABLE checkpoints DISABLE TRIGGER USER;
          ALTER TABLE cosignatures DISABLE TRIGGER USER;
          DELETE FROM cosignatures; DELETE FROM checkpoints;
-         DELETE FROM events; DELETE FROM merkle_nodes;
+         DELETE FROM events;
          UPDATE ledger_head SET seq = 0, hash = decode(repeat('00', 32), 'hex');"
     } else {
-        "DROP TRIGGER events_no_delete; DROP TRIGGER merkle_nodes_no_delete;
+        "DROP TRIGGER events_no_delete;
          DROP TRIGGER ledger_head_forward; DROP TRIGGER checkpoints_no_delete;
          DROP TRIGGER cosignatures_no_delete;
          DELETE FROM cosignatures; DELETE FROM checkpoints;
-         DELETE FROM events; DELETE FROM merkle_nodes;
+         DELETE FROM events;
          UPDATE ledger_head SET seq = 0, hash = zeroblob(32);"
     };
     raw_sql(&store, sql).await.unwrap();

@@ -99,6 +99,43 @@ impl NodeId {
     }
 }
 
+/// Where the store keeps an interior node: in the row of the event whose leaf completes it.
+///
+/// Appending leaf `n - 1` (the event of seq `n`) completes exactly the perfect subtrees
+/// `(l, (n >> l) - 1)` for `l = 1 ..= trailing_zeros(n)`, and no other node completes at that
+/// append; so every interior node has one event row, and each row holds the hashes of the
+/// nodes its leaf completed, level 1 first, [`NODE_BYTES`] each (none for an odd seq).
+impl NodeId {
+    /// The seq of the event that completes this node and keeps its hash, and the byte offset
+    /// of the hash in that event's nodes; `None` for a leaf (level 0, recomputed from its
+    /// body) or a node beyond any `u64` seq.
+    pub fn kept_at(&self) -> Option<(u64, usize)> {
+        if self.level == 0 {
+            return None;
+        }
+        let seq = self.leaves()?.end;
+        Some((seq, usize::from(self.level - 1) * NODE_BYTES))
+    }
+}
+
+/// Bytes of one node hash in an event row's nodes.
+pub const NODE_BYTES: usize = 32;
+
+/// The interior nodes appending event `seq` completes, level 1 first (none for an odd seq or
+/// for 0): the nodes that event's row keeps.
+pub fn completed_at(seq: u64) -> impl Iterator<Item = NodeId> {
+    let levels = if seq == 0 { 0 } else { seq.trailing_zeros() };
+    (1..=levels).map(move |l| NodeId {
+        level: l as u8,
+        index: (seq >> l) - 1,
+    })
+}
+
+/// The length of the nodes an event row of `seq` keeps.
+pub fn kept_len(seq: u64) -> usize {
+    completed_at(seq).count() * NODE_BYTES
+}
+
 impl fmt::Display for NodeId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "node (level {}, index {})", self.level, self.index)
@@ -216,6 +253,38 @@ mod tests {
             .map(|n| (n.level, n.index))
             .collect();
         assert_eq!(got, expect, "range [{start}, {end})");
+    }
+
+    /// Every interior node is kept by exactly one event, the one the tree itself says
+    /// completes it, at the offset of its level.
+    #[test]
+    fn each_interior_node_is_kept_by_the_event_that_completes_it() {
+        let mut tree = tree::Frontier::new();
+        let mut seen = std::collections::HashSet::new();
+        for seq in 1..=1100u64 {
+            let completed: Vec<NodeId> = tree
+                .append(leaf_hash(&seq.to_be_bytes()))
+                .unwrap()
+                .into_iter()
+                .map(|(id, _)| id)
+                .filter(|id| id.level > 0)
+                .collect();
+            assert_eq!(
+                completed_at(seq).collect::<Vec<_>>(),
+                completed,
+                "seq {seq}"
+            );
+            assert_eq!(kept_len(seq), completed.len() * NODE_BYTES);
+            for (k, id) in completed.iter().enumerate() {
+                assert_eq!(id.kept_at(), Some((seq, k * NODE_BYTES)), "{id}");
+                assert!(seen.insert(*id), "{id} kept twice");
+            }
+        }
+        assert_eq!(completed_at(0).count(), 0);
+        assert_eq!(NodeId::leaf(3).kept_at(), None);
+        assert_eq!(NodeId::new(63, 0).kept_at(), Some((1 << 63, 62 * 32)));
+        assert_eq!(NodeId::new(63, 1).kept_at(), None);
+        assert_eq!(NodeId::new(64, 0).kept_at(), None);
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! The Merkle tree tied to the stored events.
 //!
-//! The store persists the perfect subtrees of the RFC 9162 tree (`merkle_nodes`) so that roots
-//! and proofs cost O(log n) reads. Those rows are derived data: someone with database access
-//! can rewrite an event, re-hash the chain after it and leave the nodes alone, and every
-//! proof served from the nodes still agrees with the checkpoints signed before. So nothing
-//! here trusts a stored node that it has not tied to the bodies:
+//! The store persists the perfect subtrees of the RFC 9162 tree (each in the `nodes` of the
+//! event row that completes it) so that roots and proofs cost O(log n) reads. Those hashes are
+//! derived data: someone with database access can rewrite an event, re-hash the chain after it
+//! and leave the nodes alone, and every proof served from the nodes still agrees with the
+//! checkpoints signed before. So nothing here trusts a stored node that it has not tied to the
+//! bodies:
 //!
 //! - [`Store::tied_root`] computes the root the notary signs from the bodies appended since the
 //!   last checkpoint it signed (whose own root the stored nodes must still give, and whose last
@@ -12,9 +13,9 @@
 //!   with the stored one. A mismatch is [`StoreError::Integrity`]: nothing is signed.
 //! - `verify` (see `verify.rs`) recomputes the whole tree from the bodies and compares every
 //!   stored node and every issued checkpoint with it.
-//! - [`Store::begin`](super::Store::begin) refuses to append when rows, nodes or checkpoints
-//!   lie beyond the head (a truncated tail with the head moved back, or a row appended behind
-//!   the writer's back): see `begin_once`.
+//! - [`Store::begin`](super::Store::begin) refuses to append when rows (with their nodes) or
+//!   checkpoints lie beyond the head (a truncated tail with the head moved back, or a row
+//!   appended behind the writer's back): see `begin_once`.
 
 use std::collections::HashMap;
 
@@ -36,49 +37,41 @@ pub struct BeyondHead {
 
 impl Store {
     /// The stored interior nodes (level >= 1) that leaves `(after, upto]` complete, i.e. the
-    /// nodes `(l, i)` with `after < (i + 1) * 2^l <= upto`: one indexed range per level.
+    /// nodes kept by the events of seqs `(after, upto]` (see `NodeId::kept_at`): one range of
+    /// event rows. A row keeping fewer nodes than its seq completes leaves the rest out (the
+    /// caller reports them missing); one keeping more is [`StoreError::Integrity`].
     pub(super) async fn nodes_completed_between(
         &self,
         after: u64,
         upto: u64,
     ) -> Result<HashMap<NodeId, Digest32>, StoreError> {
-        // One statement (one round trip) of one indexed range per level that has any.
-        let ranges: Vec<(u8, u64, u64)> = (1u8..64)
-            .map(|level| (level, after >> level, upto >> level))
-            .take_while(|&(_, _, hi)| hi > 0)
-            .filter(|&(_, lo, hi)| lo < hi)
-            .collect();
-        if ranges.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let rows: Vec<(i64, i64, Vec<u8>)> = with_pool!(self, |p| {
-            let mut q = sqlx::QueryBuilder::new("");
-            for (i, (level, lo, hi)) in ranges.iter().enumerate() {
-                if i > 0 {
-                    q.push(" UNION ALL ");
-                }
-                q.push("SELECT CAST(level AS BIGINT), idx, hash FROM merkle_nodes WHERE level = ")
-                    .push_bind(i64::from(*level))
-                    .push(" AND idx >= ")
-                    .push_bind(to_i64(*lo))
-                    .push(" AND idx < ")
-                    .push_bind(to_i64(*hi));
-            }
-            q.build_query_as().fetch_all(p).await?
+        let rows: Vec<(i64, Vec<u8>)> = with_pool!(self, |p| {
+            sqlx::query_as(
+                "SELECT seq, nodes FROM events WHERE seq > $1 AND seq <= $2 \
+                 AND nodes IS NOT NULL ORDER BY seq",
+            )
+            .bind(to_i64(after))
+            .bind(to_i64(upto))
+            .fetch_all(p)
+            .await?
         });
-        let mut out = HashMap::with_capacity(rows.len());
-        for (level, idx, hash) in rows {
-            let level = u8::try_from(level).map_err(|_| StoreError::Corrupt {
-                seq: upto,
-                reason: format!("merkle level {level}"),
-            })?;
-            out.insert(
-                NodeId {
-                    level,
-                    index: to_u64(idx)?,
-                },
-                digest(&hash, upto)?,
-            );
+        let mut out = HashMap::with_capacity(rows.len() * 2);
+        for (seq, nodes) in rows {
+            let seq = to_u64(seq)?;
+            if nodes.len() > merkle::kept_len(seq) {
+                return Err(StoreError::Integrity {
+                    reason: format!(
+                        "event {seq} keeps {} bytes of Merkle nodes where its leaf completes {}",
+                        nodes.len(),
+                        merkle::kept_len(seq)
+                    ),
+                });
+            }
+            for id in merkle::completed_at(seq) {
+                if let Some(hash) = super::kept_node(id, Some(&nodes)) {
+                    out.insert(id, hash);
+                }
+            }
         }
         Ok(out)
     }
@@ -147,30 +140,6 @@ impl Store {
             event: event.map(to_u64).transpose()?,
             checkpoint: checkpoint.map(to_u64).transpose()?,
         })
-    }
-
-    /// The first stored interior node that lies (partly) beyond the head, as one statement
-    /// per level sees it: node `(l, i)` with `(i + 1) * 2^l > head`.
-    pub async fn node_beyond_head(&self) -> Result<Option<NodeId>, StoreError> {
-        for level in 1u8..64 {
-            let idx: Option<i64> = with_pool!(self, |p| {
-                sqlx::query_scalar(
-                    "SELECT min(idx) FROM merkle_nodes WHERE level = $1 \
-                     AND idx >= ((SELECT seq FROM ledger_head WHERE id = 1) >> $2)",
-                )
-                .bind(i64::from(level))
-                .bind(i32::from(level))
-                .fetch_one(p)
-                .await?
-            });
-            if let Some(idx) = idx {
-                return Ok(Some(NodeId {
-                    level,
-                    index: to_u64(idx)?,
-                }));
-            }
-        }
-        Ok(None)
     }
 
     /// The RFC 9162 root of the first `size` events, tied to the stored bodies.

@@ -27,7 +27,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{ConnectOptions, Connection, PgPool, Postgres, Sqlite, SqlitePool};
 use uuid::Uuid;
 
-use crate::merkle::{self, leaf_hash};
+use crate::merkle::{self, NodeId, leaf_hash};
 
 pub use import::{ExportError, ImportError, MAX_LINE_BYTES, export, import};
 pub use integrity::BeyondHead;
@@ -145,6 +145,9 @@ pub enum StoreError {
     Poisoned,
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// Reading the SQLite file outside sqlx's pool failed (`verify`'s reader, see `bulk`).
+    #[error("reading the database file: {0}")]
+    File(#[from] rusqlite::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
@@ -264,6 +267,23 @@ macro_rules! with_tx {
     };
 }
 
+/// What `verify` reads of each row (a [`RowColumns`]), without its `WHERE`: seq, id, the
+/// other indexed columns packed into one text (see [`verify::IndexedColumns`]), hash, body and
+/// the Merkle nodes the row keeps. Packing the columns in SQL makes a row six values to
+/// transfer and decode instead of twelve; the packing is unambiguous (numbers before `|`,
+/// strings length-prefixed). The file's reader (`bulk`) reads the columns as they are and
+/// packs them the same way in Rust.
+macro_rules! columns_select {
+    () => {
+        "SELECT seq, id, \
+         version || '|' || effective_us || '|' || recorded_us || '|' \
+         || octet_length(stream) || ':' || stream || octet_length(type) || ':' || type \
+         || octet_length(actor) || ':' || actor || octet_length(basis) || ':' || basis, \
+         hash, body, nodes FROM events"
+    };
+}
+
+mod bulk;
 mod cosignatures;
 mod integrity;
 mod queries;
@@ -399,6 +419,20 @@ impl Store {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
+                // A ping only for a connection idle for a while (the server may have gone
+                // away since): one handed out again within the second, as under load, goes
+                // straight to work, saving a round trip per transaction (issue 16 item 3). A
+                // connection lost in between fails its first statement, which the client is
+                // answered as unreachable (503, retry), as a failed ping would have been.
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for > Duration::from_secs(1) {
+                            conn.ping().await?;
+                        }
+                        Ok(true)
+                    })
+                })
                 .connect_with(opts)
                 .await
                 .map_err(|e| open_err(e.to_string()))?;
@@ -599,9 +633,9 @@ impl Store {
         };
         // The head and the time of its event in one round trip (`FOR UPDATE OF h` locks only
         // the head row on PostgreSQL: the join's nullable side cannot be locked).
-        // Also what lies beyond the head, by three look-ups at the right edge of primary keys
-        // (microseconds): the last event, the last level-1 Merkle node and the largest
-        // checkpoint. In an intact ledger none is past the head; a tail truncated with the head
+        // Also what lies beyond the head, by two look-ups at the right edge of primary keys
+        // (microseconds): the last event (whose row also keeps the last Merkle nodes) and the
+        // largest checkpoint. In an intact ledger neither is past the head; a tail truncated with the head
         // moved back, or a row inserted behind the writer's back, is refused here with words
         // instead of failing later on a key or trigger. With a probe, also the stream's
         // version and the count of events recorded under its ids (two index look-ups).
@@ -612,16 +646,14 @@ impl Store {
             Option<i64>,
             Option<i64>,
             Option<i64>,
-            Option<i64>,
             i64,
         );
         let postgres = matches!(tx, Tx::Postgres(_));
         let probe = probe.filter(|p| !postgres && !p.ids.is_empty());
-        let (seq, hash, last_recorded_us, max_seq, max_pair, max_checkpoint, version, recorded): HeadRow =
+        let (seq, hash, last_recorded_us, max_seq, max_checkpoint, version, recorded): HeadRow =
             with_tx!(&mut tx, |c| {
                 let mut q = sqlx::QueryBuilder::new(
                     "SELECT h.seq, h.hash, e.recorded_us, (SELECT max(seq) FROM events), \
-                     (SELECT max(idx) FROM merkle_nodes WHERE level = 1), \
                      (SELECT max(size) FROM checkpoints), ",
                 );
                 match probe {
@@ -650,9 +682,6 @@ impl Store {
         };
         if let Some(last) = max_seq.filter(|&m| m > seq) {
             return Err(beyond(format!("event {last}")));
-        }
-        if let Some(pair) = max_pair.filter(|&i| i.saturating_add(1).saturating_mul(2) > seq) {
-            return Err(beyond(format!("the Merkle node (level 1, index {pair})")));
         }
         if let Some(size) = max_checkpoint.filter(|&c| c > seq) {
             return Err(beyond(format!("a checkpoint of size {size}")));
@@ -807,65 +836,87 @@ impl Store {
             .filter(|(l, _)| *l == 0)
             .map(|(_, i)| *i)
             .collect();
-        let interior: Vec<(u8, u64)> = ids.iter().copied().filter(|(l, _)| *l > 0).collect();
-        // Rows (kind, index, bytes): kind -1 is the head (index = seq, bytes = hash), 0 a leaf
-        // (bytes = body), above 0 an interior node of that level (bytes = hash).
-        let rows: Vec<(i64, i64, Vec<u8>)> = with_pool!(self, |p| {
+        // Interior nodes live in the rows of the events that complete them.
+        let mut keepers: Vec<u64> = ids
+            .iter()
+            .filter_map(|&(l, i)| NodeId::new(l, i).kept_at())
+            .map(|(seq, _)| seq)
+            .collect();
+        keepers.sort_unstable();
+        keepers.dedup();
+        // Rows (kind, seq, bytes): kind -1 is the head (bytes = its hash), 0 a leaf's event
+        // (bytes = body), 1 the event keeping interior nodes (bytes = its nodes, maybe NULL).
+        let rows: Vec<(i64, i64, Option<Vec<u8>>)> = with_pool!(self, |p| {
             let mut q = sqlx::QueryBuilder::new(
                 "SELECT CAST(-1 AS BIGINT), seq, hash FROM ledger_head WHERE id = 1",
             );
-            if !leaves.is_empty() {
-                q.push(
-                    " UNION ALL SELECT CAST(0 AS BIGINT), seq - 1, body FROM events WHERE seq IN (",
-                );
+            for (kind, seqs) in [("0", &leaves), ("1", &keepers)] {
+                if seqs.is_empty() {
+                    continue;
+                }
+                q.push(" UNION ALL SELECT CAST(")
+                    .push(kind)
+                    .push(if kind == "0" {
+                        " AS BIGINT), seq, body FROM events WHERE seq IN ("
+                    } else {
+                        " AS BIGINT), seq, nodes FROM events WHERE seq IN ("
+                    });
                 let mut list = q.separated(", ");
-                for i in &leaves {
-                    list.push_bind(to_i64(i + 1));
+                for s in seqs {
+                    list.push_bind(to_i64(if kind == "0" { s + 1 } else { *s }));
                 }
                 q.push(")");
-            }
-            if !interior.is_empty() {
-                q.push(
-                    " UNION ALL SELECT CAST(level AS BIGINT), idx, hash FROM merkle_nodes WHERE ",
-                );
-                let mut any = q.separated(" OR ");
-                for (level, index) in &interior {
-                    any.push("(level = ")
-                        .push_bind_unseparated(i64::from(*level))
-                        .push_unseparated(" AND idx = ")
-                        .push_bind_unseparated(to_i64(*index))
-                        .push_unseparated(")");
-                }
             }
             q.build_query_as().fetch_all(p).await?
         });
         let mut head = None;
-        let mut out = Vec::with_capacity(ids.len());
-        for (kind, index, bytes) in rows {
-            let index = to_u64(index)?;
-            match kind {
-                -1 => {
+        let mut bodies = HashMap::new();
+        let mut kept = HashMap::new();
+        for (kind, seq, bytes) in rows {
+            let seq = to_u64(seq)?;
+            match (kind, bytes) {
+                (-1, Some(bytes)) => {
                     head = Some(Head {
-                        seq: index,
-                        hash: digest(&bytes, index)?,
+                        seq,
+                        hash: digest(&bytes, seq)?,
                     })
                 }
-                0 => out.push(((0, index), leaf_hash(&bytes))),
-                level => {
-                    let level = u8::try_from(level).map_err(|_| StoreError::Corrupt {
-                        seq: 0,
-                        reason: format!("merkle level {level}"),
-                    })?;
-                    out.push(((level, index), digest(&bytes, index + 1)?));
+                (0, Some(body)) => {
+                    bodies.insert(seq, body);
                 }
+                (1, nodes) => {
+                    kept.insert(seq, nodes);
+                }
+                (kind, _) => {
+                    return Err(StoreError::Corrupt {
+                        seq,
+                        reason: format!("row of kind {kind} holds NULL"),
+                    });
+                }
+            }
+        }
+        // In the order asked; ids with nothing stored are left out.
+        let mut out = Vec::with_capacity(ids.len());
+        for &(level, index) in ids {
+            let id = NodeId::new(level, index);
+            let hash = match id.kept_at() {
+                None if level == 0 => index
+                    .checked_add(1)
+                    .and_then(|seq| bodies.get(&seq))
+                    .map(|b| leaf_hash(b)),
+                None => None,
+                Some((seq, _)) => kept
+                    .get(&seq)
+                    .and_then(|nodes| kept_node(id, nodes.as_deref())),
+            };
+            if let Some(hash) = hash {
+                out.push(((level, index), hash));
             }
         }
         let head = head.ok_or_else(|| StoreError::Corrupt {
             seq: 0,
             reason: "the ledger head row is missing".into(),
         })?;
-        // Callers look nodes up by id; keep the order they asked in.
-        out.sort_by_key(|(id, _)| ids.iter().position(|x| x == id));
         Ok((head, out))
     }
 
@@ -894,20 +945,13 @@ impl Store {
         verify::verify(self, from, to, true, progress).await
     }
 
-    /// The rows `verify` reads: seq, id, the other indexed columns packed into one text (see
-    /// [`verify::IndexedColumns`]), hash and body. Packing the columns in SQL makes a row five
-    /// values to transfer and decode instead of eleven, which is most of what reading a row
-    /// costs; the packing is unambiguous (numbers before `|`, strings length-prefixed).
+    /// A page of the rows `verify` reads (see `columns_select!`), through sqlx.
     async fn columns_page(&self, from: u64, limit: u64) -> Result<Vec<RowColumns>, StoreError> {
         let rows: Vec<RowColumns> = with_pool!(self, |p| {
-            sqlx::query_as(
-                "SELECT seq, id, \
-                 version || '|' || effective_us || '|' || recorded_us || '|' \
-                 || octet_length(stream) || ':' || stream || octet_length(type) || ':' || type \
-                 || octet_length(actor) || ':' || actor || octet_length(basis) || ':' || basis, \
-                 hash, body \
-                 FROM events WHERE seq >= $1 ORDER BY seq LIMIT $2",
-            )
+            sqlx::query_as(concat!(
+                columns_select!(),
+                " WHERE seq >= $1 ORDER BY seq LIMIT $2"
+            ))
             .bind(to_i64(from))
             .bind(to_i64(limit))
             .fetch_all(p)
@@ -925,8 +969,8 @@ struct Probe<'a> {
     ids: &'a [Uuid],
 }
 
-/// A raw row as `verify` reads it: seq, id, packed indexed columns, hash, body.
-type RowColumns = (i64, Uuid, String, Vec<u8>, Vec<u8>);
+/// A raw row as `verify` reads it: seq, id, packed indexed columns, hash, body, Merkle nodes.
+type RowColumns = (i64, Uuid, String, Vec<u8>, Vec<u8>, Option<Vec<u8>>);
 
 fn stored((seq, hash, body): (i64, Vec<u8>, Vec<u8>)) -> Result<StoredEvent, StoreError> {
     let seq = to_u64(seq)?;
@@ -935,6 +979,13 @@ fn stored((seq, hash, body): (i64, Vec<u8>, Vec<u8>)) -> Result<StoredEvent, Sto
         hash: digest(&hash, seq)?,
         body,
     })
+}
+
+/// The hash of interior node `id` in the nodes its keeping row holds (see [`NodeId::kept_at`]),
+/// if they hold it.
+fn kept_node(id: NodeId, nodes: Option<&[u8]>) -> Option<Digest32> {
+    let (_, at) = id.kept_at()?;
+    Digest32::from_slice(nodes?.get(at..at.checked_add(merkle::NODE_BYTES)?)?)
 }
 
 fn digest(bytes: &[u8], seq: u64) -> Result<Digest32, StoreError> {

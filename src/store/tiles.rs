@@ -1,15 +1,16 @@
-//! What the C2SP tlog-tiles read API (`src/http/tiles.rs`) reads: one range of a Merkle level
-//! per hash tile, one range of events per entry bundle, each in a single indexed statement.
+//! What the C2SP tlog-tiles read API (`src/http/tiles.rs`) reads, each tile or bundle in a
+//! single indexed statement.
 //!
 //! A hash tile of tile level `L` holds the hashes of Merkle level `8·L`: for `L = 0` the leaf
-//! hashes, recomputed from the bodies (leaves are not stored), above that the stored interior
-//! nodes. The caller decides which tiles exist (the tree they are served for); here a range
-//! that comes back short is a damaged store, never an empty answer.
+//! hashes, recomputed from one range of bodies (leaves are not stored), above that the stored
+//! interior nodes, each read from the row of the event that completes it (`NodeId::kept_at`).
+//! The caller decides which tiles exist (the tree they are served for); here a range that
+//! comes back short is a damaged store, never an empty answer.
 
 use govledger_schema::Digest32;
 
-use super::{Pool, Store, StoreError, digest, to_i64, to_u64};
-use crate::merkle::leaf_hash;
+use super::{Pool, Store, StoreError, to_i64, to_u64};
+use crate::merkle::{NodeId, leaf_hash};
 
 /// Hashes per full tile (tile height 8).
 const TILE_WIDTH: u64 = 256;
@@ -36,23 +37,37 @@ impl Store {
                 seq: 0,
                 reason: format!("tile level {tile_level} has no Merkle level"),
             })?;
-        let rows: Vec<(i64, Vec<u8>)> = with_pool!(self, |p| {
-            sqlx::query_as(
-                "SELECT idx, hash FROM merkle_nodes \
-                 WHERE level = $1 AND idx >= $2 AND idx < $3 ORDER BY idx",
-            )
-            .bind(i64::from(level))
-            .bind(to_i64(start))
-            .bind(to_i64(start + width))
-            .fetch_all(p)
-            .await?
+        // Each node lives in the row of the event that completes it (`NodeId::kept_at`): one
+        // primary-key look-up per hash, all in one statement.
+        let ids: Vec<NodeId> = (start..start + width)
+            .map(|index| NodeId::new(level, index))
+            .collect();
+        let mut seqs = Vec::with_capacity(ids.len());
+        for id in &ids {
+            let (seq, _) = id.kept_at().ok_or_else(|| StoreError::Corrupt {
+                seq: 0,
+                reason: format!("the Merkle {id} of a served tile lies beyond any seq"),
+            })?;
+            seqs.push(seq);
+        }
+        let rows: Vec<(i64, Option<Vec<u8>>)> = with_pool!(self, |p| {
+            let mut q = sqlx::QueryBuilder::new("SELECT seq, nodes FROM events WHERE seq IN (");
+            let mut list = q.separated(", ");
+            for seq in &seqs {
+                list.push_bind(to_i64(*seq));
+            }
+            q.push(") ORDER BY seq");
+            q.build_query_as().fetch_all(p).await?
         });
-        let mut hashes = Vec::with_capacity(rows.len());
-        for (at, (idx, hash)) in (start..).zip(rows) {
-            if to_u64(idx)? != at {
+        let mut hashes = Vec::with_capacity(ids.len());
+        for ((id, seq), (row_seq, nodes)) in ids.iter().zip(&seqs).zip(rows) {
+            if to_u64(row_seq)? != *seq {
                 break;
             }
-            hashes.push(digest(&hash, at)?);
+            let Some(hash) = super::kept_node(*id, nodes.as_deref()) else {
+                break;
+            };
+            hashes.push(hash);
         }
         if hashes.len() as u64 != width {
             return Err(StoreError::Corrupt {

@@ -5,14 +5,15 @@
 //! indexed columns equal the body's members, SHA-256(body) equals the stored hash, `prev`
 //! equals the previous event's hash, and each stream's versions count up from 1. At the end
 //! the stored head must name the last event and its hash (a truncated tail leaves the head
-//! ahead), and nothing may lie beyond the head (rows, Merkle nodes, checkpoints).
+//! ahead), and nothing may lie beyond the head (rows, checkpoints).
 //!
 //! Re-hashing everything after a rewritten event passes the chain checks by design. From the
 //! start of the log, `verify` therefore also recomputes the RFC 9162 tree from the bodies and
-//! compares every stored Merkle node and every issued checkpoint with it: a rewrite shows as a
-//! stored node (or a signed root) that the bodies no longer give, and a node or checkpoint left
-//! behind by a truncated tail shows as lying beyond the head. An outside auditor's kept
-//! checkpoint still catches a rewrite that re-made the nodes too (see `merkle`).
+//! compares every stored Merkle node (kept in the row of the event that completes it) and
+//! every issued checkpoint with it: a rewrite shows as a stored node (or a signed root) that
+//! the bodies no longer give, and a checkpoint left behind by a truncated tail shows as lying
+//! beyond the head. An outside auditor's kept checkpoint still catches a rewrite that re-made
+//! the nodes too, or a truncation with no checkpoint left behind (see `merkle`).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -23,7 +24,7 @@ use govledger_schema::{Digest32, Event};
 
 use super::{Head, RowColumns, SCAN_PAGE, Store, StoreError, StoredCheckpoint, to_u64};
 use crate::checkpoint::Checkpoint;
-use crate::merkle::{self, NodeId};
+use crate::merkle;
 
 /// The result of a verification run.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -113,12 +114,8 @@ pub enum BreakKind {
         stored: Option<Digest32>,
         computed: Digest32,
     },
-    /// A stored Merkle node covers events beyond the head (the tail was removed).
-    MerkleNodeAfterHead {
-        level: u8,
-        index: u64,
-        head_seq: u64,
-    },
+    /// An event row keeps more Merkle node bytes than its leaf completes nodes.
+    MerkleNodesExtra { kept: usize, due: usize },
     /// An issued checkpoint's root is not the root the bodies give at its size.
     CheckpointRoot {
         size: u64,
@@ -185,15 +182,9 @@ impl fmt::Display for BreakKind {
                 *stored,
                 *computed,
             )),
-            BreakKind::MerkleNodeAfterHead {
-                level,
-                index,
-                head_seq,
-            } => write!(
+            BreakKind::MerkleNodesExtra { kept, due } => write!(
                 f,
-                "the stored {} covers events after the ledger head (seq {head_seq}): the tail \
-                 was removed",
-                crate::merkle::NodeId::new(*level, *index)
+                "the row keeps {kept} bytes of Merkle nodes where its leaf completes {due}"
             ),
             BreakKind::CheckpointRoot {
                 size,
@@ -266,23 +257,10 @@ pub(super) async fn verify(
     let mut expected = from;
 
     // Read the next page while hashing this one, so I/O and hashing overlap.
-    let with_nodes = tree.is_some();
-    let mut next =
-        (expected <= last).then(|| tokio::spawn(fetch(store.clone(), expected, with_nodes)));
-    while let Some(pending) = next.take() {
-        let (rows, stored_nodes) = pending.await.map_err(|e| StoreError::Corrupt {
-            seq: expected,
-            reason: e.to_string(),
-        })??;
+    let mut pages = Pages::new(store, expected, last);
+    while let Some(rows) = pages.next(last).await? {
         if rows.is_empty() || expected > last {
             break;
-        }
-        let full_page = rows.len() as u64 == SCAN_PAGE;
-        if full_page {
-            let after = to_u64(rows[rows.len() - 1].0)?.saturating_add(1);
-            if after <= last {
-                next = Some(tokio::spawn(fetch(store.clone(), after, with_nodes)));
-            }
         }
         // The checks of each row on its own (decode, hash, columns) run on every core; the
         // checks that link rows (seq continuity, prev, stream versions, the tree) then run in
@@ -338,7 +316,7 @@ pub(super) async fn verify(
                 let mut mismatch = None;
                 tree.append_with(facts.leaf, |id, computed| {
                     if id.level > 0 && mismatch.is_none() {
-                        let stored = stored_nodes.get(&id).copied();
+                        let stored = super::kept_node(id, facts.nodes.as_deref());
                         if stored != Some(computed) {
                             mismatch = Some(BreakKind::MerkleNode {
                                 level: id.level,
@@ -367,9 +345,6 @@ pub(super) async fn verify(
             report.verified_to = seq;
             expected += 1;
             progress(seq);
-        }
-        if !full_page {
-            break;
         }
     }
 
@@ -401,29 +376,17 @@ pub(super) async fn verify(
                 },
             );
         }
-        if from == 1 {
-            if let Some(size) = beyond.checkpoint {
-                return broken(
-                    report,
-                    beyond.head_seq + 1,
-                    BreakKind::CheckpointAfterHead {
-                        size,
-                        head_seq: beyond.head_seq,
-                    },
-                );
-            }
-            if let Some(node) = store.node_beyond_head().await? {
-                let head_seq = store.head().await?.seq;
-                return broken(
-                    report,
-                    head_seq + 1,
-                    BreakKind::MerkleNodeAfterHead {
-                        level: node.level,
-                        index: node.index,
-                        head_seq,
-                    },
-                );
-            }
+        if from == 1
+            && let Some(size) = beyond.checkpoint
+        {
+            return broken(
+                report,
+                beyond.head_seq + 1,
+                BreakKind::CheckpointAfterHead {
+                    size,
+                    head_seq: beyond.head_seq,
+                },
+            );
         }
     }
     Ok(report)
@@ -459,26 +422,66 @@ fn check_checkpoint(cp: &StoredCheckpoint, computed: Digest32) -> Result<(), Bre
     Ok(())
 }
 
-/// A page of rows from `from`, and (when the tree is checked) the stored Merkle nodes that the
-/// page's leaves complete, assuming the page is gapless (a gap is a break anyway).
-/// The rows and the nodes are read at once, on two connections: the nodes a full page would
-/// complete (a short page's rows complete fewer; the extra ids are never looked up).
-async fn fetch(store: Store, from: u64, with_nodes: bool) -> Result<Page, StoreError> {
-    let before = from - 1;
-    let nodes = async {
-        if with_nodes {
-            store
-                .nodes_completed_between(before, before.saturating_add(SCAN_PAGE))
-                .await
-        } else {
-            Ok(HashMap::new())
-        }
-    };
-    let (rows, nodes) = tokio::join!(store.columns_page(from, SCAN_PAGE), nodes);
-    Ok((rows?, nodes?))
+/// Where `verify`'s rows come from, a page at a time, the next page read while this one is
+/// checked: a SQLite file through its own reader (`bulk`: one snapshot, no per-row hand-off),
+/// otherwise pages through sqlx (PostgreSQL, an in-memory SQLite database).
+enum Pages {
+    File(tokio::sync::mpsc::Receiver<super::bulk::PageResult>),
+    Sqlx {
+        store: Store,
+        next: Option<tokio::task::JoinHandle<Result<Vec<RowColumns>, StoreError>>>,
+    },
 }
 
-type Page = (Vec<RowColumns>, HashMap<NodeId, Digest32>);
+impl Pages {
+    fn new(store: &Store, from: u64, last: u64) -> Pages {
+        if from > last {
+            return Pages::Sqlx {
+                store: store.clone(),
+                next: None,
+            };
+        }
+        if let Some(path) = store.sqlite_pool().and_then(super::bulk::sqlite_file) {
+            return Pages::File(super::bulk::read_pages(path, from, last));
+        }
+        Pages::Sqlx {
+            store: store.clone(),
+            next: Some(Self::fetch(store.clone(), from)),
+        }
+    }
+
+    fn fetch(
+        store: Store,
+        from: u64,
+    ) -> tokio::task::JoinHandle<Result<Vec<RowColumns>, StoreError>> {
+        tokio::spawn(async move { store.columns_page(from, SCAN_PAGE).await })
+    }
+
+    /// The next page (rows past `last` may follow in it), or None when there is none.
+    async fn next(&mut self, last: u64) -> Result<Option<Vec<RowColumns>>, StoreError> {
+        match self {
+            Pages::File(rx) => rx.recv().await.transpose(),
+            Pages::Sqlx { store, next } => {
+                let Some(pending) = next.take() else {
+                    return Ok(None);
+                };
+                let rows = pending.await.map_err(|e| StoreError::Corrupt {
+                    seq: 0,
+                    reason: e.to_string(),
+                })??;
+                if rows.len() as u64 == SCAN_PAGE
+                    && let Some((seq, ..)) = rows.last()
+                {
+                    let after = to_u64(*seq)?.saturating_add(1);
+                    if after <= last {
+                        *next = Some(Self::fetch(store.clone(), after));
+                    }
+                }
+                Ok(Some(rows))
+            }
+        }
+    }
+}
 
 /// What one row says about itself once its own checks passed.
 struct RowFacts {
@@ -489,6 +492,8 @@ struct RowFacts {
     leaf: Digest32,
     stream: String,
     version: u64,
+    /// The Merkle nodes the row keeps (its length already checked against its seq).
+    nodes: Option<Vec<u8>>,
 }
 
 /// Runs [`inspect_row`] over a page on all cores, keeping the page's order.
@@ -530,7 +535,7 @@ fn inspect_page(rows: Vec<RowColumns>, deep: bool) -> Vec<Result<RowFacts, (u64,
 /// payload is not parsed at all: any change to a body still changes its hash, which the chain
 /// or the head exposes, so `deep` adds only the check of the writer's own encoding.
 fn inspect_row(row: &RowColumns, deep: bool) -> Result<RowFacts, (u64, BreakKind)> {
-    let (seq, id, packed, hash, body) = row;
+    let (seq, id, packed, hash, body, nodes) = row;
     let seq = u64::try_from(*seq).unwrap_or(0);
     let fail = |kind| (seq, kind);
     let malformed = |e: govledger_schema::EnvelopeError| {
@@ -616,6 +621,11 @@ fn inspect_row(row: &RowColumns, deep: bool) -> Result<RowFacts, (u64, BreakKind
     if let Some((column, _)) = columns.iter().find(|(_, ok)| !ok) {
         return Err(fail(BreakKind::ColumnMismatch { column }));
     }
+    // Fewer node bytes than due shows as the first missing node, in order with the tree.
+    let (kept, due) = (nodes.as_ref().map_or(0, Vec::len), merkle::kept_len(seq));
+    if kept > due {
+        return Err(fail(BreakKind::MerkleNodesExtra { kept, due }));
+    }
     Ok(RowFacts {
         seq,
         prev: facts.prev,
@@ -623,6 +633,7 @@ fn inspect_row(row: &RowColumns, deep: bool) -> Result<RowFacts, (u64, BreakKind
         leaf: crate::merkle::leaf_hash(body),
         stream: facts.stream.into_owned(),
         version: facts.version,
+        nodes: nodes.clone(),
     })
 }
 

@@ -10,10 +10,15 @@ use uuid::Uuid;
 
 use super::seal::{ChainEnd, Sealed};
 use super::{
-    Committed, ExpectedVersion, Frontier, Head, Store, StoreError, StoredEvent, Tx, digest, stored,
-    to_i64, to_u64,
+    Committed, ExpectedVersion, Frontier, Head, Store, StoreError, StoredEvent, Tx, stored, to_i64,
+    to_u64,
 };
-use crate::merkle::{self, NodeId, leaf_hash};
+use crate::merkle::{self, NODE_BYTES, leaf_hash};
+
+/// The Merkle nodes an event row keeps: the hashes of the interior nodes its leaf completes,
+/// level 1 first, [`NODE_BYTES`] each; `None` when it completes none (an odd seq). See
+/// [`NodeId::kept_at`](merkle::NodeId::kept_at).
+pub(super) type RowNodes = Option<Vec<u8>>;
 
 /// A write transaction holding the ledger head. Dropped without `commit`, it rolls back.
 pub struct Writer {
@@ -33,7 +38,8 @@ pub struct Writer {
     /// Whether rows wait for `flush`/`commit` (see `defer_writes`), and those waiting.
     pub(super) defer: bool,
     pub(super) deferred: Vec<Sealed>,
-    pub(super) deferred_nodes: Vec<(NodeId, Digest32)>,
+    /// Each deferred row's Merkle nodes (see [`RowNodes`]), one per row.
+    pub(super) deferred_nodes: Vec<RowNodes>,
 }
 
 impl std::fmt::Debug for Writer {
@@ -283,16 +289,22 @@ impl Writer {
         let mut frontier = self.frontier.clone();
         let mut nodes = Vec::with_capacity(sealed.len());
         for (event, body, _) in sealed {
-            let completed =
-                frontier
-                    .tree
-                    .append(leaf_hash(body))
-                    .map_err(|e| StoreError::Corrupt {
-                        seq: event.seq,
-                        reason: e.to_string(),
-                    })?;
-            // Leaves (level 0) are recomputed from the bodies; store only the nodes above.
-            nodes.extend(completed.into_iter().filter(|(id, _)| id.level > 0));
+            // Leaves (level 0) are recomputed from the bodies; the row keeps the nodes above,
+            // level 1 first, as `merkle::completed_at` lists them.
+            let mut kept: RowNodes = None;
+            frontier
+                .tree
+                .append_with(leaf_hash(body), |id, hash| {
+                    if id.level > 0 {
+                        kept.get_or_insert_with(|| Vec::with_capacity(NODE_BYTES * 4))
+                            .extend_from_slice(&hash.0);
+                    }
+                })
+                .map_err(|e| StoreError::Corrupt {
+                    seq: event.seq,
+                    reason: e.to_string(),
+                })?;
+            nodes.push(kept);
         }
         if self.defer {
             self.deferred.extend_from_slice(sealed);
@@ -327,9 +339,9 @@ impl Writer {
         self.write_rows(&rows, &nodes, None).await
     }
 
-    /// Inserts event rows and Merkle nodes in multi-row statements and, with `head`, moves the
-    /// stored head, in as few statements as the backend allows: one per 500 events (with up to
-    /// 500 nodes), the head's `UPDATE` in the last. On SQLite the parts are one multi-statement
+    /// Inserts event rows (each with its Merkle nodes) in multi-row statements and, with
+    /// `head`, moves the stored head, in as few statements as the backend allows: one per 500
+    /// events, the head's `UPDATE` in the last. On SQLite the parts are one multi-statement
     /// text (one hand-off to the driver's thread), on PostgreSQL one statement whose first
     /// parts are data-modifying CTEs (one round trip); the database checks each part as if it
     /// ran alone (the gapless trigger, the unique keys, the head only moving forward). A
@@ -337,9 +349,10 @@ impl Writer {
     async fn write_rows(
         &mut self,
         rows: &[Sealed],
-        nodes: &[(NodeId, Digest32)],
+        nodes: &[RowNodes],
         head: Option<Head>,
     ) -> Result<(), StoreError> {
+        debug_assert_eq!(rows.len(), nodes.len());
         const ROWS_PER_STATEMENT: usize = 500;
         let postgres = matches!(self.tx, Tx::Postgres(_));
         let chunk = |i: usize, len: usize| {
@@ -349,16 +362,13 @@ impl Writer {
         let statements = rows
             .len()
             .div_ceil(ROWS_PER_STATEMENT)
-            .max(nodes.len().div_ceil(ROWS_PER_STATEMENT))
             .max(usize::from(head.is_some()));
         let result: Result<(), sqlx::Error> = async {
             for i in 0..statements {
                 let events = &rows[chunk(i, rows.len())];
-                let nodes = &nodes[chunk(i, nodes.len())];
+                let nodes = &nodes[chunk(i, rows.len())];
                 let head = head.filter(|_| i + 1 == statements);
-                let total = usize::from(!events.is_empty())
-                    + usize::from(!nodes.is_empty())
-                    + usize::from(head.is_some());
+                let total = usize::from(!events.is_empty()) + usize::from(head.is_some());
                 let mut part = 0;
                 with_tx!(&mut self.tx, |c| {
                     let mut q = sqlx::QueryBuilder::new("");
@@ -367,33 +377,25 @@ impl Writer {
                         part += 1;
                         q.push(open).push(
                             "INSERT INTO events (seq, id, stream, version, type, actor, basis, \
-                             effective_us, recorded_us, hash, body) ",
+                             effective_us, recorded_us, hash, body, nodes) ",
                         );
-                        q.push_values(events, |mut row, (event, body, hash)| {
-                            row.push_bind(to_i64(event.seq))
-                                .push_bind(event.id)
-                                .push_bind(event.stream.as_str())
-                                .push_bind(to_i64(event.version))
-                                .push_bind(event.event_type.as_str())
-                                .push_bind(event.meta.actor.as_str())
-                                .push_bind(event.meta.basis.as_str())
-                                .push_bind(event.effective_at.timestamp_micros())
-                                .push_bind(event.recorded_at.timestamp_micros())
-                                .push_bind(&hash.0[..])
-                                .push_bind(&body[..]);
-                        });
-                        q.push(close);
-                    }
-                    if !nodes.is_empty() {
-                        let (open, close) = joint(postgres, part, total);
-                        part += 1;
-                        q.push(open)
-                            .push("INSERT INTO merkle_nodes (level, idx, hash) ");
-                        q.push_values(nodes, |mut row, (NodeId { level, index }, node)| {
-                            row.push_bind(i64::from(*level))
-                                .push_bind(to_i64(*index))
-                                .push_bind(&node.0[..]);
-                        });
+                        q.push_values(
+                            events.iter().zip(nodes),
+                            |mut row, ((event, body, hash), nodes)| {
+                                row.push_bind(to_i64(event.seq))
+                                    .push_bind(event.id)
+                                    .push_bind(event.stream.as_str())
+                                    .push_bind(to_i64(event.version))
+                                    .push_bind(event.event_type.as_str())
+                                    .push_bind(event.meta.actor.as_str())
+                                    .push_bind(event.meta.basis.as_str())
+                                    .push_bind(event.effective_at.timestamp_micros())
+                                    .push_bind(event.recorded_at.timestamp_micros())
+                                    .push_bind(&hash.0[..])
+                                    .push_bind(&body[..])
+                                    .push_bind(nodes.as_deref());
+                            },
+                        );
                         q.push(close);
                     }
                     if let Some(head) = head {
@@ -544,30 +546,31 @@ impl Writer {
     pub(super) async fn load_frontier(&mut self) -> Result<Frontier, StoreError> {
         let size = self.head.seq;
         let mut hashes = Vec::new();
-        for NodeId { level, index } in merkle::root_nodes(size) {
-            let hash = if level == 0 {
-                let body: Vec<u8> = with_tx!(&mut self.tx, |c| {
-                    sqlx::query_scalar("SELECT body FROM events WHERE seq = $1")
-                        .bind(to_i64(index + 1))
-                        .fetch_one(c)
-                        .await?
-                });
-                leaf_hash(&body)
-            } else {
-                let h: Option<Vec<u8>> = with_tx!(&mut self.tx, |c| {
-                    sqlx::query_scalar(
-                        "SELECT hash FROM merkle_nodes WHERE level = $1 AND idx = $2",
-                    )
-                    .bind(i64::from(level))
-                    .bind(to_i64(index))
-                    .fetch_optional(c)
-                    .await?
-                });
-                let h = h.ok_or_else(|| StoreError::Corrupt {
-                    seq: size,
-                    reason: format!("merkle node ({level}, {index}) is missing"),
-                })?;
-                digest(&h, size)?
+        for id in merkle::root_nodes(size) {
+            let hash = match id.kept_at() {
+                None => {
+                    let body: Vec<u8> = with_tx!(&mut self.tx, |c| {
+                        sqlx::query_scalar("SELECT body FROM events WHERE seq = $1")
+                            .bind(to_i64(id.index + 1))
+                            .fetch_one(c)
+                            .await?
+                    });
+                    leaf_hash(&body)
+                }
+                Some((seq, _)) => {
+                    let kept: Option<Option<Vec<u8>>> = with_tx!(&mut self.tx, |c| {
+                        sqlx::query_scalar("SELECT nodes FROM events WHERE seq = $1")
+                            .bind(to_i64(seq))
+                            .fetch_optional(c)
+                            .await?
+                    });
+                    super::kept_node(id, kept.flatten().as_deref()).ok_or_else(|| {
+                        StoreError::Corrupt {
+                            seq: size,
+                            reason: format!("the Merkle {id} is not stored"),
+                        }
+                    })?
+                }
             };
             hashes.push(hash);
         }
