@@ -26,6 +26,7 @@ on_both_backends!(
     deep_verify_also_catches_a_body_rewritten_in_non_canonical_spelling,
     filtered_listings_bind_every_filter_and_stop_at_upto_and_limit,
     a_ledger_of_the_old_layout_keeps_its_tree_when_its_nodes_move_into_the_rows,
+    writers_dropped_without_commit_or_poisoned_leave_nothing_and_free_the_head,
 );
 
 async fn appends_get_gapless_seqs_and_a_valid_chain(db: TestDb) {
@@ -396,6 +397,45 @@ async fn verify_names_the_first_bad_seq_for_each_kind_of_tampering(_db: TestDb) 
             |k| matches!(k, BreakKind::ColumnMismatch { column: "actor" }),
         ),
     ];
+    // SQLite stores any type in any column: a value of another type must read as a break
+    // (verify reads a SQLite file through its own reader, `bulk`), not as an error.
+    let mut cases = cases;
+    if !is_pg {
+        cases.push((
+            "store text where the version was",
+            vec!["UPDATE events SET version = 'two' WHERE seq = 8".into()],
+            8,
+            |k| matches!(k, BreakKind::ColumnMismatch { column: "version" }),
+        ));
+        cases.push((
+            "store the hash as hex text",
+            vec!["UPDATE events SET hash = hex(hash) WHERE seq = 6".into()],
+            6,
+            |k| matches!(k, BreakKind::HashMismatch { .. }),
+        ));
+        cases.push((
+            "store a number where the Merkle nodes were",
+            vec!["UPDATE events SET nodes = 7 WHERE seq = 4".into()],
+            4,
+            |k| {
+                matches!(
+                    k,
+                    BreakKind::MerkleNode {
+                        level: 1,
+                        index: 1,
+                        stored: None,
+                        ..
+                    }
+                )
+            },
+        ));
+        cases.push((
+            "store text in the id",
+            vec!["UPDATE events SET id = 'not-a-uuid' WHERE seq = 3".into()],
+            3,
+            |k| matches!(k, BreakKind::ColumnMismatch { column: "id" }),
+        ));
+    }
     for (what, statements, bad_seq, check) in cases {
         // A fresh ledger per case, on the same backend.
         let db = if is_pg {
@@ -426,6 +466,29 @@ async fn verify_names_the_first_bad_seq_for_each_kind_of_tampering(_db: TestDb) 
         assert!(check(&b.kind), "{what}: unexpected kind {b}");
         assert_eq!(report.verified, bad_seq - 1, "{what}");
     }
+
+    // A range that stops below the head: rows missing at its end are missing, not verified.
+    let db = if is_pg {
+        TestDb::postgres().await.unwrap()
+    } else {
+        TestDb::sqlite()
+    };
+    let store = db.open().await;
+    store
+        .append("s", ExpectedVersion::Any, (0..12).map(event).collect())
+        .await
+        .unwrap();
+    tamper(&store, &["DELETE FROM events WHERE seq >= 9 AND seq <= 10"]).await;
+    let report = store.verify(3, Some(10), |_| {}).await.unwrap();
+    let b = report
+        .first_break
+        .clone()
+        .expect("the range's tail is missing");
+    assert_eq!(
+        (b.seq, &b.kind, report.verified),
+        (9, &BreakKind::Missing, 6),
+        "{report}"
+    );
 }
 
 async fn stored_merkle_nodes_give_the_rfc9162_root_of_every_size(db: TestDb) {
@@ -761,7 +824,7 @@ async fn a_ledger_of_the_old_layout_keeps_its_tree_when_its_nodes_move_into_the_
     const COLUMNS: &str =
         "seq, id, stream, version, type, actor, basis, effective_us, recorded_us, hash, body";
     macro_rules! old_layout {
-        ($old:expr, $honest:expr, $level:ty) => {{
+        ($old:expr, $honest:expr, $level:ty, $extra:expr) => {{
             let dir = if postgres { "postgres" } else { "sqlite" };
             let mut migrator = sqlx::migrate::Migrator::new(
                 std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -804,7 +867,8 @@ async fn a_ledger_of_the_old_layout_keeps_its_tree_when_its_nodes_move_into_the_
                 .await
                 .unwrap();
             }
-            for ((level, index), hash) in &nodes {
+            let extra: Option<((u8, u64), Digest32)> = $extra;
+            for ((level, index), hash) in nodes.iter().chain(&extra) {
                 sqlx::query("INSERT INTO merkle_nodes (level, idx, hash) VALUES ($1, $2, $3)")
                     .bind(<$level>::from(*level))
                     .bind(*index as i64)
@@ -824,14 +888,39 @@ async fn a_ledger_of_the_old_layout_keeps_its_tree_when_its_nodes_move_into_the_
     }
     if postgres {
         let old = sqlx::PgPool::connect(&db.url).await.unwrap();
-        old_layout!(old, honest.postgres_pool().unwrap().clone(), i16);
+        old_layout!(old, honest.postgres_pool().unwrap().clone(), i16, None);
     } else {
         let opts = <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&db.url)
             .unwrap()
             .create_if_missing(true);
         let old = sqlx::SqlitePool::connect_with(opts).await.unwrap();
-        old_layout!(old, honest.sqlite_pool().unwrap().clone(), i64);
+        old_layout!(old, honest.sqlite_pool().unwrap().clone(), i64, None);
     }
+
+    // A ledger whose old table holds a node past the head (a tail removed outside govledger,
+    // the node left behind) is not migrated: the node would have no row to move into.
+    let tampered = if postgres {
+        TestDb::postgres().await.unwrap()
+    } else {
+        TestDb::sqlite()
+    };
+    let beyond = Some(((1u8, 18u64), Digest32([3u8; 32]))); // completed by seq 38 > 37
+    if postgres {
+        let old = sqlx::PgPool::connect(&tampered.url).await.unwrap();
+        old_layout!(old, honest.postgres_pool().unwrap().clone(), i16, beyond);
+    } else {
+        let opts =
+            <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&tampered.url)
+                .unwrap()
+                .create_if_missing(true);
+        let old = sqlx::SqlitePool::connect_with(opts).await.unwrap();
+        old_layout!(old, honest.sqlite_pool().unwrap().clone(), i64, beyond);
+    }
+    let refused = Store::open(&tampered.url).await.unwrap_err().to_string();
+    assert!(
+        refused.contains("govledger migration 0006") && refused.contains("changed outside"),
+        "{refused}"
+    );
 
     // Opening runs migration 0006.
     let store = db.open().await;
@@ -877,4 +966,48 @@ async fn a_ledger_of_the_old_layout_keeps_its_tree_when_its_nodes_move_into_the_
         .map(|e| leaf_hash(&e.body))
         .collect();
     assert_eq!(store.root(70).await.unwrap(), mth(&all));
+}
+
+/// A writer dropped before `commit`, or poisoned by a failed statement, rolls back: nothing it
+/// wrote is seen, the head is free for the next writer, and no pooled connection is left
+/// inside a transaction (more rounds than the pool has connections). On SQLite the
+/// transaction is begun and committed by hand (`SqliteTx`), so this is its drop path.
+async fn writers_dropped_without_commit_or_poisoned_leave_nothing_and_free_the_head(db: TestDb) {
+    let store = db.open().await;
+    let first = store
+        .append("s", ExpectedVersion::Any, vec![event(1)])
+        .await
+        .unwrap();
+    for round in 0..20u64 {
+        let mut writer = store.begin().await.unwrap();
+        writer
+            .append("s", ExpectedVersion::Any, &[event(100 + round)])
+            .await
+            .unwrap();
+        if round % 2 == 0 {
+            // The same id again, told it is new: the database's unique key refuses the
+            // row, and the writer is poisoned.
+            let mut again = event(200 + round);
+            again.id = first[0].id;
+            assert!(
+                writer
+                    .append_generated("t", ExpectedVersion::Any, &[again])
+                    .await
+                    .is_err()
+            );
+            assert!(writer.is_poisoned());
+            assert!(matches!(writer.commit().await, Err(StoreError::Poisoned)));
+        } else {
+            drop(writer);
+        }
+    }
+    assert_eq!(store.head().await.unwrap().seq, 1);
+    let next = store
+        .append("s", ExpectedVersion::Exact(1), vec![event(2)])
+        .await
+        .unwrap();
+    assert_eq!((next[0].seq, next[0].version), (2, 2));
+    assert_eq!(store.read_from(1, 100).await.unwrap().len(), 2);
+    let report = store.verify(1, None, |_| {}).await.unwrap();
+    assert!(report.is_ok() && report.verified == 2, "{report}");
 }

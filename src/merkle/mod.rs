@@ -104,17 +104,18 @@ impl NodeId {
 /// Appending leaf `n - 1` (the event of seq `n`) completes exactly the perfect subtrees
 /// `(l, (n >> l) - 1)` for `l = 1 ..= trailing_zeros(n)`, and no other node completes at that
 /// append; so every interior node has one event row, and each row holds the hashes of the
-/// nodes its leaf completed, level 1 first, [`NODE_BYTES`] each (none for an odd seq).
+/// nodes its leaf completed, level 1 first, [`NODE_BYTES`] each (none for an odd seq; at most
+/// 62 for a seq a database holds, below 2^63).
 impl NodeId {
     /// The seq of the event that completes this node and keeps its hash, and the byte offset
     /// of the hash in that event's nodes; `None` for a leaf (level 0, recomputed from its
-    /// body) or a node beyond any `u64` seq.
+    /// body) or a node beyond any seq a database holds (`i64::MAX`).
     pub fn kept_at(&self) -> Option<(u64, usize)> {
         if self.level == 0 {
             return None;
         }
         let seq = self.leaves()?.end;
-        Some((seq, usize::from(self.level - 1) * NODE_BYTES))
+        (i64::try_from(seq).is_ok()).then(|| (seq, usize::from(self.level - 1) * NODE_BYTES))
     }
 }
 
@@ -282,8 +283,9 @@ mod tests {
         }
         assert_eq!(completed_at(0).count(), 0);
         assert_eq!(NodeId::leaf(3).kept_at(), None);
-        assert_eq!(NodeId::new(63, 0).kept_at(), Some((1 << 63, 62 * 32)));
-        assert_eq!(NodeId::new(63, 1).kept_at(), None);
+        assert_eq!(NodeId::new(62, 0).kept_at(), Some((1 << 62, 61 * 32)));
+        assert_eq!(NodeId::new(62, 1).kept_at(), None); // seq 2^63 > i64::MAX
+        assert_eq!(NodeId::new(63, 0).kept_at(), None);
         assert_eq!(NodeId::new(64, 0).kept_at(), None);
     }
 

@@ -21,13 +21,6 @@ use uuid::Uuid;
 
 use super::{RowColumns, SCAN_PAGE, StoreError, to_i64};
 
-/// The database file a SQLite pool opens, when it is a file that exists.
-pub(super) fn sqlite_file(pool: &sqlx::SqlitePool) -> Option<PathBuf> {
-    let options = pool.connect_options();
-    let path = options.get_filename();
-    path.is_file().then(|| path.to_path_buf())
-}
-
 /// A page of rows, or why reading stopped.
 pub(super) type PageResult = Result<Vec<RowColumns>, StoreError>;
 
@@ -57,44 +50,45 @@ fn read_into(
     conn.busy_timeout(Duration::from_secs(30))?;
     // One read transaction: every page comes from the same snapshot of the log.
     let snapshot = conn.unchecked_transaction()?;
-    // The indexed columns as they are, packed here rather than in SQL (`columns_select!`
-    // packs them there for sqlx, whose cost is per value): SQLite's own number-to-text and
-    // concatenation cost more than the rest of the read (measured with `perf`, issue 16).
-    let mut stmt = snapshot.prepare(
-        "SELECT seq, id, version, effective_us, recorded_us, stream, type, actor, basis, \
-         hash, body, nodes FROM events WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq",
-    )?;
+    // The same columns as sqlx's reader, packed in SQL (`columns_select!`): a column whose
+    // type was changed behind the writer's back still packs into some text, which `verify`
+    // then reports as a column disagreeing with the body rather than failing to read it.
+    let mut stmt = snapshot.prepare(concat!(
+        columns_select!(),
+        " WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq"
+    ))?;
     let mut rows = stmt.query((to_i64(from), to_i64(last)))?;
     let page_len = usize::try_from(SCAN_PAGE).unwrap_or(10_000);
     let mut page = Vec::with_capacity(page_len);
     while let Some(row) = rows.next()? {
-        // An id column that is not 16 bytes reads as the nil UUID, which no body holds:
-        // `verify` reports it as the id column disagreeing with the body.
+        // Read by what SQLite holds, never failing on a changed type: an id that is not 16
+        // bytes reads as the nil UUID, which no body holds (the id column disagrees); text
+        // where bytes belong reads as its bytes (a hash or body then fails its own check).
         let id = row
             .get_ref(1)?
-            .as_blob()
+            .as_bytes()
             .ok()
             .and_then(|b| Uuid::from_slice(b).ok())
             .unwrap_or(Uuid::nil());
-        let mut packed = String::with_capacity(96);
-        for i in 2..=4 {
-            let n: i64 = row.get(i)?;
-            packed.push_str(itoa::Buffer::new().format(n));
-            packed.push('|');
-        }
-        for i in 5..=8 {
-            let text = row.get_ref(i)?.as_str().map_err(rusqlite::Error::from)?;
-            packed.push_str(itoa::Buffer::new().format(text.len()));
-            packed.push(':');
-            packed.push_str(text);
-        }
+        let packed = match row.get_ref(2)?.as_bytes_or_null() {
+            Ok(Some(b)) => String::from_utf8_lossy(b).into_owned(),
+            _ => String::new(),
+        };
+        let bytes = |i: usize| -> Result<Option<Vec<u8>>, rusqlite::Error> {
+            Ok(row
+                .get_ref(i)?
+                .as_bytes_or_null()
+                .ok()
+                .flatten()
+                .map(<[u8]>::to_vec))
+        };
         page.push((
             row.get(0)?,
             id,
             packed,
-            row.get(9)?,
-            row.get(10)?,
-            row.get(11)?,
+            bytes(3)?.unwrap_or_default(),
+            bytes(4)?.unwrap_or_default(),
+            bytes(5)?,
         ));
         if page.len() == page_len {
             let full = std::mem::replace(&mut page, Vec::with_capacity(page_len));

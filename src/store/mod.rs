@@ -179,6 +179,14 @@ impl StoreError {
                     | sqlx::Error::WorkerCrashed
                     | sqlx::Error::Tls(_)
             ),
+            // `verify`'s own reader of the file (`bulk`): busy, locked, or not readable now.
+            StoreError::File(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.code,
+                rusqlite::ErrorCode::DatabaseBusy
+                    | rusqlite::ErrorCode::DatabaseLocked
+                    | rusqlite::ErrorCode::SystemIoFailure
+                    | rusqlite::ErrorCode::CannotOpen
+            ),
             StoreError::Open { .. } | StoreError::Unreachable(_) => true,
             _ => false,
         }
@@ -247,8 +255,60 @@ macro_rules! with_pool {
 }
 
 enum Tx {
-    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Sqlite(SqliteTx),
     Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+/// A pooled SQLite connection holding a transaction this code began itself: `BEGIN
+/// IMMEDIATE` goes to the driver's thread in one text with the head's statement, and `COMMIT`
+/// in one text with the last write (`Writer::commit`), so an append is two hand-offs to that
+/// thread where sqlx's `Transaction` makes four (each a wake-up there and back: issue 16
+/// item 3). Dropped while the transaction may be open, it rolls back before the connection
+/// goes back to the pool (or, outside a runtime or if that fails, closes the connection,
+/// which rolls back too), as sqlx's own `Transaction` does on drop.
+struct SqliteTx {
+    conn: Option<sqlx::pool::PoolConnection<Sqlite>>,
+    /// From before `BEGIN` is sent until a `COMMIT` succeeded.
+    open: bool,
+}
+
+impl std::ops::Deref for SqliteTx {
+    type Target = sqlx::SqliteConnection;
+    fn deref(&self) -> &sqlx::SqliteConnection {
+        // `conn` is taken only in `drop`.
+        self.conn
+            .as_deref()
+            .unwrap_or_else(|| unreachable!("taken only in drop"))
+    }
+}
+
+impl std::ops::DerefMut for SqliteTx {
+    fn deref_mut(&mut self) -> &mut sqlx::SqliteConnection {
+        self.conn
+            .as_deref_mut()
+            .unwrap_or_else(|| unreachable!("taken only in drop"))
+    }
+}
+
+impl Drop for SqliteTx {
+    fn drop(&mut self) {
+        let Some(mut conn) = self.conn.take() else {
+            return;
+        };
+        if !self.open {
+            return; // committed: back to the pool
+        }
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    if sqlx::query("ROLLBACK").execute(&mut *conn).await.is_err() {
+                        conn.close_on_drop();
+                    }
+                });
+            }
+            Err(_) => conn.close_on_drop(),
+        }
+    }
 }
 
 /// Runs the same code against whichever transaction the writer holds.
@@ -628,7 +688,11 @@ impl Store {
         probe: Option<Probe<'_>>,
     ) -> Result<(Writer, Option<i64>), StoreError> {
         let mut tx = match &self.pool {
-            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            // `BEGIN IMMEDIATE` is sent with the head's statement below (see `SqliteTx`).
+            Pool::Sqlite(p) => Tx::Sqlite(SqliteTx {
+                conn: Some(p.acquire().await?),
+                open: true,
+            }),
             Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
         };
         // The head and the time of its event in one round trip (`FOR UPDATE OF h` locks only
@@ -652,7 +716,9 @@ impl Store {
         let probe = probe.filter(|p| !postgres && !p.ids.is_empty());
         let (seq, hash, last_recorded_us, max_seq, max_checkpoint, version, recorded): HeadRow =
             with_tx!(&mut tx, |c| {
-                let mut q = sqlx::QueryBuilder::new(
+                let mut q =
+                    sqlx::QueryBuilder::new(if postgres { "" } else { "BEGIN IMMEDIATE; " });
+                q.push(
                     "SELECT h.seq, h.hash, e.recorded_us, (SELECT max(seq) FROM events), \
                      (SELECT max(size) FROM checkpoints), ",
                 );
@@ -885,6 +951,19 @@ impl Store {
                     bodies.insert(seq, body);
                 }
                 (1, nodes) => {
+                    // More node bytes than the event completes is not a store govledger
+                    // wrote; fewer leaves the missing ones out (reported as not stored).
+                    let len = nodes.as_ref().map_or(0, Vec::len);
+                    if len > merkle::kept_len(seq) {
+                        return Err(StoreError::Corrupt {
+                            seq,
+                            reason: format!(
+                                "the row keeps {len} bytes of Merkle nodes where its leaf \
+                                 completes {}",
+                                merkle::kept_len(seq)
+                            ),
+                        });
+                    }
                     kept.insert(seq, nodes);
                 }
                 (kind, _) => {
@@ -943,6 +1022,23 @@ impl Store {
         progress: impl FnMut(u64),
     ) -> Result<VerifyReport, StoreError> {
         verify::verify(self, from, to, true, progress).await
+    }
+
+    /// The file of a SQLite store's main database as SQLite itself names it, when it is one
+    /// (an in-memory database has none, whatever file name its URL gives): what `verify`'s
+    /// own reader opens (`bulk`).
+    async fn sqlite_file(&self) -> Result<Option<std::path::PathBuf>, StoreError> {
+        let Pool::Sqlite(p) = &self.pool else {
+            return Ok(None);
+        };
+        let file: Option<String> =
+            sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
+                .fetch_optional(p)
+                .await?;
+        Ok(file
+            .filter(|f| !f.is_empty())
+            .map(std::path::PathBuf::from)
+            .filter(|f| f.is_file()))
     }
 
     /// A page of the rows `verify` reads (see `columns_select!`), through sqlx.

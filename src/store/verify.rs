@@ -257,7 +257,7 @@ pub(super) async fn verify(
     let mut expected = from;
 
     // Read the next page while hashing this one, so I/O and hashing overlap.
-    let mut pages = Pages::new(store, expected, last);
+    let mut pages = Pages::new(store, expected, last).await?;
     while let Some(rows) = pages.next(last).await? {
         if rows.is_empty() || expected > last {
             break;
@@ -347,6 +347,11 @@ pub(super) async fn verify(
             progress(seq);
         }
     }
+    // Every seq up to `last` was read: rows missing at the end of a range that stops below
+    // the head (or a reader that stopped early) are missing, never counted as verified.
+    if expected <= last {
+        return broken(report, expected, BreakKind::Missing);
+    }
 
     // The head must name the last event; rows deleted from the tail leave it ahead.
     if to.is_none_or(|t| t >= head.seq) {
@@ -434,20 +439,20 @@ enum Pages {
 }
 
 impl Pages {
-    fn new(store: &Store, from: u64, last: u64) -> Pages {
+    async fn new(store: &Store, from: u64, last: u64) -> Result<Pages, StoreError> {
         if from > last {
-            return Pages::Sqlx {
+            return Ok(Pages::Sqlx {
                 store: store.clone(),
                 next: None,
-            };
+            });
         }
-        if let Some(path) = store.sqlite_pool().and_then(super::bulk::sqlite_file) {
-            return Pages::File(super::bulk::read_pages(path, from, last));
+        if let Some(path) = store.sqlite_file().await? {
+            return Ok(Pages::File(super::bulk::read_pages(path, from, last)));
         }
-        Pages::Sqlx {
+        Ok(Pages::Sqlx {
             store: store.clone(),
             next: Some(Self::fetch(store.clone(), from)),
-        }
+        })
     }
 
     fn fetch(
@@ -583,6 +588,11 @@ fn inspect_row(row: &RowColumns, deep: bool) -> Result<RowFacts, (u64, BreakKind
         return Err(fail(BreakKind::HashMismatch { stored, computed }));
     }
     let cols = IndexedColumns::unpack(packed);
+    if facts.id == *id && cols.is_none() {
+        return Err(fail(BreakKind::ColumnMismatch {
+            column: unpack_failure(packed),
+        }));
+    }
     let columns: [(&'static str, bool); 8] = [
         ("id", facts.id == *id),
         (
@@ -697,9 +707,30 @@ impl<'a> IndexedColumns<'a> {
     }
 }
 
+/// The column a packing that does not read back went wrong at: the first of the numbers that
+/// is not one (a number column holding text, which SQLite allows), else the texts.
+fn unpack_failure(packed: &str) -> &'static str {
+    let mut parts = packed.splitn(4, '|');
+    for name in ["version", "effective_us", "recorded_us"] {
+        if parts.next().and_then(|p| p.parse::<i64>().ok()).is_none() {
+            return name;
+        }
+    }
+    "stream"
+}
+
 #[cfg(test)]
 mod tests {
-    use super::IndexedColumns;
+    use super::{IndexedColumns, unpack_failure};
+
+    #[test]
+    fn a_packing_that_does_not_read_back_names_its_column() {
+        assert_eq!(unpack_failure("two|1|2|0:0:0:0:"), "version");
+        assert_eq!(unpack_failure("2|1.5|2|0:0:0:0:"), "effective_us");
+        assert_eq!(unpack_failure("2|1|"), "recorded_us");
+        assert_eq!(unpack_failure("2|1|2|9:x"), "stream");
+        assert_eq!(unpack_failure(""), "version");
+    }
 
     #[test]
     fn a_packing_reads_back_one_way_only() {

@@ -310,7 +310,7 @@ impl Writer {
             self.deferred.extend_from_slice(sealed);
             self.deferred_nodes.extend(nodes);
         } else {
-            self.write_rows(sealed, &nodes, None).await?;
+            self.write_rows(sealed, &nodes, None, false).await?;
         }
         frontier.head = *last_hash;
         self.frontier = frontier;
@@ -336,7 +336,7 @@ impl Writer {
         }
         let rows = std::mem::take(&mut self.deferred);
         let nodes = std::mem::take(&mut self.deferred_nodes);
-        self.write_rows(&rows, &nodes, None).await
+        self.write_rows(&rows, &nodes, None, false).await
     }
 
     /// Inserts event rows (each with its Merkle nodes) in multi-row statements and, with
@@ -351,6 +351,7 @@ impl Writer {
         rows: &[Sealed],
         nodes: &[RowNodes],
         head: Option<Head>,
+        commit: bool,
     ) -> Result<(), StoreError> {
         debug_assert_eq!(rows.len(), nodes.len());
         const ROWS_PER_STATEMENT: usize = 500;
@@ -359,16 +360,22 @@ impl Writer {
             let lo = (i * ROWS_PER_STATEMENT).min(len);
             lo..(lo + ROWS_PER_STATEMENT).min(len)
         };
+        // `COMMIT` (SQLite only, see `SqliteTx`) closes the last statement's text.
+        let commit = commit && !postgres;
         let statements = rows
             .len()
             .div_ceil(ROWS_PER_STATEMENT)
-            .max(usize::from(head.is_some()));
+            .max(usize::from(head.is_some() || commit));
         let result: Result<(), sqlx::Error> = async {
             for i in 0..statements {
                 let events = &rows[chunk(i, rows.len())];
                 let nodes = &nodes[chunk(i, rows.len())];
-                let head = head.filter(|_| i + 1 == statements);
-                let total = usize::from(!events.is_empty()) + usize::from(head.is_some());
+                let last = i + 1 == statements;
+                let head = head.filter(|_| last);
+                let commit = commit && last;
+                let total = usize::from(!events.is_empty())
+                    + usize::from(head.is_some())
+                    + usize::from(commit);
                 let mut part = 0;
                 with_tx!(&mut self.tx, |c| {
                     let mut q = sqlx::QueryBuilder::new("");
@@ -400,6 +407,7 @@ impl Writer {
                     }
                     if let Some(head) = head {
                         let (open, close) = joint(postgres, part, total);
+                        part += 1;
                         q.push(open)
                             .push("UPDATE ledger_head SET seq = ")
                             .push_bind(to_i64(head.seq))
@@ -407,6 +415,10 @@ impl Writer {
                             .push_bind(&head.hash.0[..])
                             .push(" WHERE id = 1")
                             .push(close);
+                    }
+                    if commit {
+                        let (open, _) = joint(postgres, part, total);
+                        q.push(open).push("COMMIT");
                     }
                     q.build().execute(c).await?;
                 });
@@ -523,17 +535,28 @@ impl Writer {
         let head = (self.head != self.start).then_some(self.head);
         let rows = std::mem::take(&mut self.deferred);
         let nodes = std::mem::take(&mut self.deferred_nodes);
-        if !rows.is_empty() || head.is_some() {
-            self.write_rows(&rows, &nodes, head).await?;
-        }
-        let committed = match self.tx {
-            Tx::Sqlite(t) => t.commit().await,
-            Tx::Postgres(t) => t.commit().await,
-        };
-        if let Err(e) = committed {
-            let e = StoreError::from(e);
-            self.store.note_write_failure(&e);
-            return Err(e);
+        match self.tx {
+            Tx::Sqlite(_) => {
+                // `COMMIT` in the same text (see `SqliteTx`); a failure poisons the writer,
+                // and dropping it rolls back whatever the text did before.
+                self.write_rows(&rows, &nodes, head, true).await?;
+                if let Tx::Sqlite(t) = &mut self.tx {
+                    t.open = false;
+                }
+            }
+            Tx::Postgres(_) => {
+                if !rows.is_empty() || head.is_some() {
+                    self.write_rows(&rows, &nodes, head, false).await?;
+                }
+                let Tx::Postgres(t) = self.tx else {
+                    unreachable!("matched above")
+                };
+                if let Err(e) = t.commit().await {
+                    let e = StoreError::from(e);
+                    self.store.note_write_failure(&e);
+                    return Err(e);
+                }
+            }
         }
         if let Ok(mut cache) = self.store.frontier.lock() {
             *cache = Some(self.frontier);

@@ -9,6 +9,28 @@
 -- removing its event.
 ALTER TABLE events ADD COLUMN nodes BYTEA;
 
+-- The move is refused, and the migration with it, when the stored nodes say the log was
+-- changed outside govledger: a node beyond the head (a tail removed with the head moved
+-- back) has no row to move into and would vanish, and an event's nodes that are not levels
+-- 1 to k without a gap would shift into each other's places. Run `govledger verify` with the
+-- version before this one to see what happened.
+DO $$
+BEGIN
+    IF EXISTS (
+        SELECT 1 FROM merkle_nodes m, ledger_head h
+        WHERE h.id = 1 AND m.level >= 1 AND ((m.idx + 1) << m.level::integer) > h.seq
+    ) THEN
+        RAISE EXCEPTION 'govledger migration 0006: a stored Merkle node lies beyond the ledger head; the ledger was changed outside govledger: run `govledger verify` with the previous version';
+    END IF;
+    IF EXISTS (
+        SELECT 1 FROM merkle_nodes WHERE level >= 1
+        GROUP BY (idx + 1) << level::integer
+        HAVING min(level) <> 1 OR max(level) <> count(*)
+    ) THEN
+        RAISE EXCEPTION 'govledger migration 0006: an event is missing one of its Merkle nodes below another; the ledger was changed outside govledger: run `govledger verify` with the previous version';
+    END IF;
+END $$;
+
 -- The nodes already stored move into their rows (the append-only trigger is lifted inside
 -- this migration's transaction and restored before it commits).
 ALTER TABLE events DISABLE TRIGGER events_append_only;
