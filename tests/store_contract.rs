@@ -783,16 +783,7 @@ async fn a_ledger_of_the_old_layout_keeps_its_tree_when_its_nodes_move_into_the_
         TestDb::sqlite()
     };
     let honest = honest_db.open().await;
-    for i in 0..37u64 {
-        honest
-            .append(
-                &format!("s/{}", i % 4),
-                ExpectedVersion::Any,
-                vec![event(i)],
-            )
-            .await
-            .unwrap();
-    }
+    append_one_by_one(&honest, 0..37).await;
     let head = honest.head().await.unwrap();
     let node_ids: Vec<(u8, u64)> = (1..=37u64)
         .flat_map(completed_at)
@@ -946,16 +937,7 @@ async fn a_ledger_of_the_old_layout_keeps_its_tree_when_its_nodes_move_into_the_
         honest.inclusion_proof(5, 37).await.unwrap()
     );
     // And the writer carries on from the migrated frontier.
-    for i in 37..70u64 {
-        store
-            .append(
-                &format!("s/{}", i % 4),
-                ExpectedVersion::Any,
-                vec![event(i)],
-            )
-            .await
-            .unwrap();
-    }
+    append_one_by_one(&store, 37..70).await;
     let report = store.verify(1, None, |_| {}).await.unwrap();
     assert!(report.is_ok() && report.verified == 70, "{report}");
     let all: Vec<Digest32> = store
@@ -1010,4 +992,18 @@ async fn writers_dropped_without_commit_or_poisoned_leave_nothing_and_free_the_h
     assert_eq!(store.read_from(1, 100).await.unwrap().len(), 2);
     let report = store.verify(1, None, |_| {}).await.unwrap();
     assert!(report.is_ok() && report.verified == 2, "{report}");
+}
+
+/// Appends `event(i)` for each `i`, one call each, over four streams.
+async fn append_one_by_one(store: &Store, range: std::ops::Range<u64>) {
+    for i in range {
+        store
+            .append(
+                &format!("s/{}", i % 4),
+                ExpectedVersion::Any,
+                vec![event(i)],
+            )
+            .await
+            .unwrap();
+    }
 }

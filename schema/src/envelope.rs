@@ -327,15 +327,7 @@ pub fn format_recorded_at(t: &DateTime<Utc>) -> String {
     // The same text, digit by digit: sealing spells two times per event, and `fmt` was a
     // measurable share of an append (issue 16 item 3).
     let mut out = String::with_capacity(27);
-    push_date_time(
-        &mut out,
-        year,
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-    );
+    push_date_time(&mut out, t);
     out.push('.');
     push_padded(&mut out, nanos / 1_000, 6);
     out.push('Z');
@@ -344,7 +336,7 @@ pub fn format_recorded_at(t: &DateTime<Utc>) -> String {
 
 /// `effective_at` text: `2025-04-01T00:00:00+09:00` (offset always as `±hh:mm`).
 pub fn format_effective_at(t: &DateTime<FixedOffset>) -> String {
-    use chrono::{Datelike, Timelike};
+    use chrono::Datelike;
     let year = t.year();
     if !(0..=9999).contains(&year) {
         // chrono's spelling of years beyond four digits (`+10000`, `-0001`).
@@ -359,15 +351,7 @@ pub fn format_effective_at(t: &DateTime<FixedOffset>) -> String {
     };
     let offset = offset.unsigned_abs();
     let mut out = String::with_capacity(25);
-    push_date_time(
-        &mut out,
-        year,
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-    );
+    push_date_time(&mut out, t);
     out.push(sign);
     push_padded(&mut out, offset / 3600, 2);
     out.push(':');
@@ -375,10 +359,16 @@ pub fn format_effective_at(t: &DateTime<FixedOffset>) -> String {
     out
 }
 
-/// `YYYY-MM-DDTHH:MM:SS` for a year in `0..=9999`.
-fn push_date_time(out: &mut String, year: i32, month: u32, day: u32, h: u32, m: u32, s: u32) {
-    push_padded(out, year.unsigned_abs(), 4);
-    for (sep, n) in [('-', month), ('-', day), ('T', h), (':', m), (':', s)] {
+/// `YYYY-MM-DDTHH:MM:SS` of `t`, whose year the caller checked is in `0..=9999`.
+fn push_date_time(out: &mut String, t: &(impl chrono::Datelike + chrono::Timelike)) {
+    push_padded(out, t.year().unsigned_abs(), 4);
+    for (sep, n) in [
+        ('-', t.month()),
+        ('-', t.day()),
+        ('T', t.hour()),
+        (':', t.minute()),
+        (':', t.second()),
+    ] {
         out.push(sep);
         push_padded(out, n, 2);
     }
