@@ -438,22 +438,9 @@ async fn verify_names_the_first_bad_seq_for_each_kind_of_tampering(_db: TestDb) 
     }
     for (what, statements, bad_seq, check) in cases {
         // A fresh ledger per case, on the same backend.
-        let db = if is_pg {
-            TestDb::postgres().await.unwrap()
-        } else {
-            TestDb::sqlite()
-        };
+        let db = fresh_db(is_pg).await;
         let store = db.open().await;
-        for n in 0..10 {
-            store
-                .append(
-                    &format!("s/{}", n % 3),
-                    ExpectedVersion::Any,
-                    vec![event(n)],
-                )
-                .await
-                .unwrap();
-        }
+        append_one_by_one(&store, 0..10, 3).await;
         assert!(store.verify(1, None, |_| {}).await.unwrap().is_ok());
         let refs: Vec<&str> = statements.iter().map(String::as_str).collect();
         tamper(&store, &refs).await;
@@ -468,11 +455,7 @@ async fn verify_names_the_first_bad_seq_for_each_kind_of_tampering(_db: TestDb) 
     }
 
     // A range that stops below the head: rows missing at its end are missing, not verified.
-    let db = if is_pg {
-        TestDb::postgres().await.unwrap()
-    } else {
-        TestDb::sqlite()
-    };
+    let db = fresh_db(is_pg).await;
     let store = db.open().await;
     store
         .append("s", ExpectedVersion::Any, (0..12).map(event).collect())
@@ -777,13 +760,9 @@ async fn filtered_listings_bind_every_filter_and_stop_at_upto_and_limit(db: Test
 /// writer left them) opens, verifies, gives the same roots and proofs, and goes on appending.
 async fn a_ledger_of_the_old_layout_keeps_its_tree_when_its_nodes_move_into_the_rows(db: TestDb) {
     let postgres = db.url.starts_with("postgres");
-    let honest_db = if postgres {
-        TestDb::postgres().await.unwrap()
-    } else {
-        TestDb::sqlite()
-    };
+    let honest_db = fresh_db(postgres).await;
     let honest = honest_db.open().await;
-    append_one_by_one(&honest, 0..37).await;
+    append_one_by_one(&honest, 0..37, 4).await;
     let head = honest.head().await.unwrap();
     let node_ids: Vec<(u8, u64)> = (1..=37u64)
         .flat_map(completed_at)
@@ -890,11 +869,7 @@ async fn a_ledger_of_the_old_layout_keeps_its_tree_when_its_nodes_move_into_the_
 
     // A ledger whose old table holds a node past the head (a tail removed outside govledger,
     // the node left behind) is not migrated: the node would have no row to move into.
-    let tampered = if postgres {
-        TestDb::postgres().await.unwrap()
-    } else {
-        TestDb::sqlite()
-    };
+    let tampered = fresh_db(postgres).await;
     let beyond = Some(((1u8, 18u64), Digest32([3u8; 32]))); // completed by seq 38 > 37
     if postgres {
         let old = sqlx::PgPool::connect(&tampered.url).await.unwrap();
@@ -937,7 +912,7 @@ async fn a_ledger_of_the_old_layout_keeps_its_tree_when_its_nodes_move_into_the_
         honest.inclusion_proof(5, 37).await.unwrap()
     );
     // And the writer carries on from the migrated frontier.
-    append_one_by_one(&store, 37..70).await;
+    append_one_by_one(&store, 37..70, 4).await;
     let report = store.verify(1, None, |_| {}).await.unwrap();
     assert!(report.is_ok() && report.verified == 70, "{report}");
     let all: Vec<Digest32> = store
@@ -994,16 +969,25 @@ async fn writers_dropped_without_commit_or_poisoned_leave_nothing_and_free_the_h
     assert!(report.is_ok() && report.verified == 2, "{report}");
 }
 
-/// Appends `event(i)` for each `i`, one call each, over four streams.
-async fn append_one_by_one(store: &Store, range: std::ops::Range<u64>) {
+/// Appends `event(i)` for each `i`, one call each, to stream `s/{i % streams}`.
+async fn append_one_by_one(store: &Store, range: std::ops::Range<u64>, streams: u64) {
     for i in range {
         store
             .append(
-                &format!("s/{}", i % 4),
+                &format!("s/{}", i % streams),
                 ExpectedVersion::Any,
                 vec![event(i)],
             )
             .await
             .unwrap();
+    }
+}
+
+/// A fresh database on PostgreSQL or SQLite, as the test's own is.
+async fn fresh_db(postgres: bool) -> TestDb {
+    if postgres {
+        TestDb::postgres().await.unwrap()
+    } else {
+        TestDb::sqlite()
     }
 }

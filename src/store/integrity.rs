@@ -17,12 +17,12 @@
 //!   checkpoints lie beyond the head (a truncated tail with the head moved back, or a row
 //!   appended behind the writer's back): see `begin_once`.
 
-use std::collections::HashMap;
-
 use govledger_schema::Digest32;
 use govledger_schema::envelope::Peek;
 
-use super::{Pool, SCAN_PAGE, Store, StoreError, StoredCheckpoint, digest, to_i64, to_u64};
+use super::{
+    Pool, SCAN_PAGE, Store, StoreError, StoredCheckpoint, StoredEvent, digest, to_i64, to_u64,
+};
 use crate::merkle::{self, NodeId, leaf_hash};
 
 /// What lies beyond the committed head, read in one statement (one snapshot).
@@ -36,44 +36,27 @@ pub struct BeyondHead {
 }
 
 impl Store {
-    /// The stored interior nodes (level >= 1) that leaves `(after, upto]` complete, i.e. the
-    /// nodes kept by the events of seqs `(after, upto]` (see `NodeId::kept_at`): one range of
-    /// event rows. A row keeping fewer nodes than its seq completes leaves the rest out (the
-    /// caller reports them missing); one keeping more is [`StoreError::Integrity`].
-    pub(super) async fn nodes_completed_between(
+    /// The events of seqs `(after, upto]` in order, each with the Merkle nodes its row keeps
+    /// (see `NodeId::kept_at`): what `tie` checks, in one range read.
+    async fn rows_with_nodes(
         &self,
         after: u64,
         upto: u64,
-    ) -> Result<HashMap<NodeId, Digest32>, StoreError> {
-        let rows: Vec<(i64, Vec<u8>)> = with_pool!(self, |p| {
+    ) -> Result<Vec<(StoredEvent, Option<Vec<u8>>)>, StoreError> {
+        type Row = (i64, Vec<u8>, Vec<u8>, Option<Vec<u8>>);
+        let rows: Vec<Row> = with_pool!(self, |p| {
             sqlx::query_as(
-                "SELECT seq, nodes FROM events WHERE seq > $1 AND seq <= $2 \
-                 AND nodes IS NOT NULL ORDER BY seq",
+                "SELECT seq, hash, body, nodes FROM events WHERE seq > $1 AND seq <= $2 \
+                 ORDER BY seq",
             )
             .bind(to_i64(after))
             .bind(to_i64(upto))
             .fetch_all(p)
             .await?
         });
-        let mut out = HashMap::with_capacity(rows.len() * 2);
-        for (seq, nodes) in rows {
-            let seq = to_u64(seq)?;
-            if nodes.len() > merkle::kept_len(seq) {
-                return Err(StoreError::Integrity {
-                    reason: format!(
-                        "event {seq} keeps {} bytes of Merkle nodes where its leaf completes {}",
-                        nodes.len(),
-                        merkle::kept_len(seq)
-                    ),
-                });
-            }
-            for id in merkle::completed_at(seq) {
-                if let Some(hash) = super::kept_node(id, Some(&nodes)) {
-                    out.insert(id, hash);
-                }
-            }
-        }
-        Ok(out)
+        rows.into_iter()
+            .map(|(seq, hash, body, nodes)| Ok((super::stored((seq, hash, body))?, nodes)))
+            .collect()
     }
 
     /// Every checkpoint issued, smallest first.
@@ -232,12 +215,18 @@ impl Store {
         let mut at = m;
         while at < size {
             let upto = size.min(at.saturating_add(SCAN_PAGE));
-            let rows = self.read_range(at + 1, upto).await?;
-            let stored = self.nodes_completed_between(at, upto).await?;
-            for row in rows {
+            for (row, nodes) in self.rows_with_nodes(at, upto).await? {
                 let seq = at + 1;
                 if row.seq != seq {
                     return Err(integrity(format!("event {seq} is missing")));
+                }
+                let kept = nodes.as_ref().map_or(0, Vec::len);
+                if kept > merkle::kept_len(seq) {
+                    return Err(integrity(format!(
+                        "event {seq} keeps {kept} bytes of Merkle nodes where its leaf \
+                         completes {}",
+                        merkle::kept_len(seq)
+                    )));
                 }
                 let hash = Digest32::of(&row.body);
                 if hash != row.hash {
@@ -257,7 +246,7 @@ impl Store {
                 let mut mismatch = None;
                 tree.append_with(leaf_hash(&row.body), |id, computed| {
                     if id.level > 0 && mismatch.is_none() {
-                        let held = stored.get(&id).copied();
+                        let held = super::kept_node(id, nodes.as_deref());
                         if held != Some(computed) {
                             mismatch = Some((id, held, computed));
                         }
